@@ -1,0 +1,1 @@
+"""Pure torch/numpy analysis: complexity, latency (no Qt)."""

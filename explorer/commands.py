@@ -1,0 +1,173 @@
+"""The bodies of the CLI commands (parsing lives in cli.py)."""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from dataclasses import dataclass, asdict
+
+from explorer.analysis.complexity import analyze
+from explorer.cli import CONVENTION, UsageError, print_json, spec_from_args
+from explorer.models.shuffle import check_groups, shuffle_permutation
+from explorer.models.spec import ModelSpec
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}"
+
+
+def run_info(args: argparse.Namespace) -> int:
+    spec = spec_from_args(args)
+    report = analyze(spec)
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    t = report.totals
+    print(f"{spec.label}   input {'x'.join(map(str, spec.input_shape))}   {CONVENTION}")
+    header = f"{'layer':<34} {'type':<18} {'output':<16} {'params':>10} {'MFLOPs':>9} {'MAC (K)':>9}"
+    print(header)
+    print("-" * len(header))
+    for row in report.layers:
+        shape = "x".join(map(str, row.out_shape))
+        print(f"{row.name:<34} {row.type:<18} {shape:<16} {row.params:>10,} {row.madds / 1e6:>9.3f} {row.mac / 1e3:>9.1f}")
+    print("-" * len(header))
+    print(f"params {t.params:,}   multiply-adds {t.madds / 1e6:.2f} M (conv {t.madds_conv / 1e6:.2f} M + FC {t.madds_fc / 1e6:.2f} M)   MAC {t.mac / 1e6:.2f} M elements")
+    return 0
+
+
+def shuffle_picture(channels: int, groups: int) -> str:
+    """A readable picture of the (g, n) -> (n, g) regrouping."""
+    n = channels // groups
+    perm = shuffle_permutation(channels, groups)
+    width = len(str(channels - 1))
+    cell = lambda c: str(c).rjust(width)  # noqa: E731
+    lines = [f"channel shuffle: C={channels} channels in g={groups} groups of n={n}", "", f"1. reshape to (g={groups}, n={n}): one row per group"]
+    for g in range(groups):
+        lines.append(f"   group {g}: " + " ".join(cell(g * n + i) for i in range(n)))
+    lines.append(f"2. transpose to (n={n}, g={groups}): each row takes one channel from every group")
+    for i in range(n):
+        lines.append(f"   row {i}: " + " ".join(cell(g * n + i) for g in range(groups)))
+    lines.append("3. flatten: output position k <- input channel (k mod g) * n + (k div g)")
+    lines.append("   out: " + " ".join(cell(k) for k in range(channels)))
+    lines.append("   in:  " + " ".join(cell(c) for c in perm))
+    return "\n".join(lines)
+
+
+def run_shuffle(args: argparse.Namespace) -> int:
+    try:
+        check_groups(args.channels, args.groups)
+    except ValueError as exc:
+        raise UsageError(f"explorer shuffle: {exc}") from None
+    perm = shuffle_permutation(args.channels, args.groups)
+    if args.json:
+        print_json({"channels": args.channels, "groups": args.groups, "permutation": perm})
+    else:
+        print(shuffle_picture(args.channels, args.groups))
+    return 0
+
+
+def default_sweep() -> list[ModelSpec]:
+    """V1 1x over all g, V1 g=3 over all scales, V2 over all scales (the papers' tables)."""
+    from explorer.models.spec import V1_GROUPS, V1_SCALES, V2_SCALES
+
+    specs = [ModelSpec.create("v1", groups=g, scale=1.0) for g in V1_GROUPS]
+    specs += [ModelSpec.create("v1", groups=3, scale=s) for s in V1_SCALES if s != 1.0]
+    specs += [ModelSpec.create("v2", scale=s) for s in V2_SCALES]
+    return specs
+
+
+def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
+    if args.arch is None and args.groups is None and args.scale is None:
+        specs = default_sweep()
+        if args.no_shuffle or args.input_size or args.num_classes:
+            specs = [s.with_changes(shuffle=not args.no_shuffle, input_size=args.input_size or s.input_size,
+                                    num_classes=args.num_classes or s.num_classes) for s in specs]
+        return specs
+    from explorer.models.spec import V1_GROUPS, V1_SCALES, V2_SCALES
+
+    specs = []
+    for arch in args.arch or ["v1", "v2"]:
+        scales = args.scale or ([1.0] if arch == "compact" else list(V1_SCALES if arch == "v1" else V2_SCALES))
+        groups_list = (args.groups or list(V1_GROUPS)) if arch == "v1" else [None]
+        for groups in groups_list:
+            for scale in scales:
+                ns = argparse.Namespace(**{**vars(args), "arch": arch, "groups": groups, "scale": scale})
+                specs.append(spec_from_args(ns))
+    return specs
+
+
+@dataclass
+class BenchRow:
+    arch: str
+    groups: int | None
+    scale: float
+    params: int
+    madds: int
+    mac: int
+    median_ms: float
+    p90_ms: float
+    speedup_theoretical: float = 1.0
+    speedup_actual: float = 1.0
+
+
+def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True) -> tuple[int, list[BenchRow]]:
+    from tqdm import tqdm
+
+    from explorer.analysis.latency import measure_model, torch_threads
+    from explorer.models.registry import build_model
+
+    rows: list[BenchRow] = []
+    with torch_threads(threads) as used:
+        for spec in tqdm(specs, desc="bench", unit="model", file=sys.stderr, disable=not progress):
+            totals = analyze(spec).totals
+            latency = measure_model(build_model(spec), spec.input_shape, runs=runs, warmup=warmup)
+            rows.append(BenchRow(spec.arch, spec.groups, spec.scale, totals.params, totals.madds, totals.mac,
+                                 round(latency.median_ms, 3), round(latency.p90_ms, 3)))
+    first = rows[0]
+    for row in rows:
+        row.speedup_theoretical = round(first.madds / row.madds, 3)
+        row.speedup_actual = round(first.median_ms / row.median_ms, 3)
+    return used, rows
+
+
+def _open_csv(path: str):
+    """Open the CSV before a long sweep, so a bad path fails at once, not after it."""
+    try:
+        return open(path, "w", newline="")
+    except OSError as exc:
+        raise UsageError(f"explorer bench: cannot write CSV {path!r}: {exc.strerror}") from None
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    specs = sweep_from_args(args)
+    csv_handle = _open_csv(args.csv) if args.csv else None
+    threads, rows = bench_specs(specs, args.threads, args.runs, args.warmup, progress=not args.json or sys.stderr.isatty())
+    if csv_handle:
+        with csv_handle:
+            writer = csv.DictWriter(csv_handle, fieldnames=list(asdict(rows[0])))
+            writer.writeheader()
+            writer.writerows(asdict(r) for r in rows)
+    if args.json:
+        print_json({"threads": threads, "rows": [asdict(r) for r in rows]})
+        return 0
+    print(f"threads {threads}, {args.runs} runs after {args.warmup} warm-up, batch 1; {CONVENTION}")
+    print("speedups are relative to the first row: theoretical = FLOPs ratio, actual = median latency ratio")
+    header = f"{'arch':<5} {'g':>2} {'scale':>5} {'params':>10} {'MFLOPs':>8} {'MAC (M)':>8} {'median ms':>9} {'p90 ms':>8} {'theor. x':>8} {'actual x':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r.arch:<5} {r.groups or '-':>2} {r.scale:>5g} {r.params:>10,} {r.madds / 1e6:>8.1f} {r.mac / 1e6:>8.2f} {r.median_ms:>9.2f} {r.p90_ms:>8.2f} {r.speedup_theoretical:>8.2f} {r.speedup_actual:>8.2f}")
+    return 0
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from explorer.optional import all_statuses
+
+    statuses = all_statuses()
+    if args.json:
+        print_json({s.name: {"available": s.available, "version": s.version, "error": s.error,
+                             "disables": s.disables, "fix": s.fix} for s in statuses})
+    else:
+        for status in statuses:
+            print(status.message)
+    return 0

@@ -1,0 +1,61 @@
+"""The compact ChannelShuffleModule network of the tutorial this product grew from.
+
+It classifies signal windows (e.g. wearable-sensor data) shaped [batch, 1, series, modal]:
+four blocks of (k x 1 depthwise-style conv with stride (2, 1) -> 1x1 conv -> BN -> ReLU ->
+channel shuffle), channels 1 -> 64 -> 128 -> 256 -> 512 with shuffle groups 8, 8, 16, 16,
+then an adaptive average pool to (1, modal) and a linear layer to the class count.  The
+(k x 1) kernels slide along time only, so each sensor axis ("modal") keeps its own column.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from explorer.models.shuffle import ChannelShuffle
+from explorer.models.spec import ModelSpec
+from explorer.models.taps import TapPoint, shuffle_taps
+
+BLOCK_CHANNELS = (64, 128, 256, 512)
+BLOCK_GROUPS = (8, 8, 16, 16)
+KERNEL = 3
+
+
+class ChannelShuffleModule(nn.Module):
+    def __init__(self, inp: int, oup: int, groups: int, shuffle: bool = True, kernel: int = KERNEL) -> None:
+        super().__init__()
+        self.dwconv = nn.Conv2d(inp, inp, (kernel, 1), stride=(2, 1), padding=(kernel // 2, 0), groups=inp)
+        self.pwconv = nn.Conv2d(inp, oup, 1, bias=False)
+        self.bn = nn.BatchNorm2d(oup)
+        self.relu = nn.ReLU(inplace=True)
+        self.shuffle = ChannelShuffle(groups, enabled=shuffle)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.shuffle(self.relu(self.bn(self.pwconv(self.dwconv(x)))))
+
+
+class CompactShuffleNet(nn.Module):
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        if spec.arch != "compact":
+            raise ValueError(f"CompactShuffleNet needs a compact spec, got {spec.arch}")
+        self.spec = spec
+        _series, modal = spec.input_size  # type: ignore[misc]
+        blocks, inp = [], 1
+        for oup, groups in zip(BLOCK_CHANNELS, BLOCK_GROUPS):
+            blocks.append(ChannelShuffleModule(inp, oup, groups, spec.shuffle))
+            inp = oup
+        self.blocks = nn.Sequential(*blocks)
+        self.pool = nn.AdaptiveAvgPool2d((1, modal))
+        self.flatten = nn.Flatten(1)
+        self.fc = nn.Linear(inp * modal, spec.num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.flatten(self.pool(self.blocks(x))))
+
+    def tap_points(self) -> list[TapPoint]:
+        points = []
+        for i, groups in enumerate(BLOCK_GROUPS):
+            prefix = f"blocks.{i}"
+            points += shuffle_taps(prefix, groups)
+            points.append(TapPoint(prefix, prefix, "output", "unit", groups))
+        return points

@@ -1,0 +1,135 @@
+"""Named feature taps: the layers of interest a model exposes to the feature-map views.
+
+A model lists its tap points (which module, input or output side, what kind, how many channel
+groups to frame); channel counts and strides are then read off one shape-only forward pass on
+the meta device, so they can never drift from the real network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import torch
+from torch import nn
+
+TAP_KINDS = ("stem", "stage", "unit", "before_shuffle", "after_shuffle", "head")
+
+
+@dataclass(frozen=True)
+class TapPoint:
+    name: str  # what the user picks, e.g. "stage3.2.after_shuffle"
+    module: str  # qualified module name the hook goes on
+    side: str  # "output", or "input" for the point just before a module
+    kind: str  # one of TAP_KINDS
+    groups: int = 1  # channel groups to frame/tint in the view
+
+
+@dataclass(frozen=True)
+class TapInfo:
+    point: TapPoint
+    channels: int
+    height: int
+    width: int
+    reduction: int  # input height / tap height (the stride so far)
+
+    @property
+    def name(self) -> str:
+        return self.point.name
+
+
+def shuffle_taps(prefix: str, groups: int) -> list[TapPoint]:
+    """The before/after pair around the ChannelShuffle module at ``prefix``.shuffle."""
+    module = f"{prefix}.shuffle"
+    return [
+        TapPoint(f"{prefix}.before_shuffle", module, "input", "before_shuffle", groups),
+        TapPoint(f"{prefix}.after_shuffle", module, "output", "after_shuffle", groups),
+    ]
+
+
+def _first_tensor(value):
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            found = _first_tensor(item)
+            if found is not None:
+                return found
+    return None
+
+
+class FeatureTaps:
+    """Context manager that records the tensors at the named taps during forward passes.
+
+    >>> with FeatureTaps(model, ["stage3"]) as taps:
+    ...     model(x)
+    >>> taps.features["stage3"]
+    """
+
+    def __init__(self, model: nn.Module, names: Iterable[str]) -> None:
+        points = {p.name: p for p in model.tap_points()}  # type: ignore[operator]
+        unknown = [n for n in names if n not in points]
+        if unknown:
+            raise ValueError(f"unknown tap(s) {unknown}; this model has e.g. {list(points)[:6]}")
+        self.model = model
+        self.points = [points[n] for n in names]
+        self.features: dict[str, torch.Tensor] = {}
+        self._handles: list = []
+
+    def __enter__(self) -> "FeatureTaps":
+        modules = dict(self.model.named_modules())
+        for point in self.points:
+            module = modules[point.module]
+            if point.side == "input":
+                self._handles.append(module.register_forward_pre_hook(self._pre_hook(point.name)))
+            else:
+                self._handles.append(module.register_forward_hook(self._post_hook(point.name)))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+
+    def _pre_hook(self, name: str):
+        def hook(_module, args):
+            self.features[name] = _first_tensor(args).detach()
+
+        return hook
+
+    def _post_hook(self, name: str):
+        def hook(_module, _args, output):
+            # clone: a later in-place op (ReLU(inplace=True)) must not change what we saw
+            self.features[name] = _first_tensor(output).detach().clone()
+
+        return hook
+
+
+def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
+    """Every tap of ``model`` with its channel count, size and stride, from a shape-only pass."""
+    points = model.tap_points()  # type: ignore[operator]
+    shapes: dict[str, torch.Size] = {}
+    meta_model = _meta_copy(model)
+    with FeatureTaps(meta_model, [p.name for p in points]) as taps, torch.no_grad():
+        meta_model(torch.empty(1, *input_shape, device="meta"))
+        shapes = {name: t.shape for name, t in taps.features.items()}
+    infos = []
+    for point in points:
+        shape = shapes[point.name]
+        height = shape[2] if len(shape) > 2 else 1
+        width = shape[3] if len(shape) > 3 else 1
+        infos.append(TapInfo(point, int(shape[1]), int(height), int(width), max(1, input_shape[1] // max(1, height))))
+    return infos
+
+
+def _meta_copy(model: nn.Module) -> nn.Module:
+    """The model's twin on the meta device (shapes only, no compute, no memory)."""
+    if any(p.device.type == "meta" for p in model.parameters()):
+        return model
+    from explorer.models.registry import build_model  # local: registry imports this module
+
+    spec = getattr(model, "spec", None)
+    if spec is None:
+        raise ValueError("describe_taps needs a model built from a ModelSpec")
+    with torch.device("meta"):
+        twin = build_model(spec)
+    return twin.eval()

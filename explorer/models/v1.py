@@ -1,0 +1,133 @@
+"""ShuffleNet V1 (Zhang et al., CVPR 2018), every g in {1, 2, 3, 4, 8} and scale 0.25x-2x.
+
+Units follow the paper's Figure 2: 1x1 group conv -> BN -> ReLU -> channel shuffle -> 3x3
+depthwise conv (stride 1 or 2) -> BN -> 1x1 group conv -> BN, then add + ReLU (stride 1) or
+concat with a 3x3/2 average-pooled shortcut (stride 2).  As in the paper and the official
+megvii code, the first pointwise conv of stage 2 is not grouped (its input has only 24 channels)
+and the bottleneck is 1/4 of the unit's output channels.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from explorer.models.shuffle import Add, ChannelShuffle, Concat
+from explorer.models.spec import ModelSpec
+from explorer.models.taps import TapPoint, shuffle_taps
+
+STAGE_REPEATS = (4, 8, 4)  # 1 + 3, 1 + 7, 1 + 3 (the first unit of each stage has stride 2)
+STAGE2_CHANNELS_1X = {1: 144, 2: 200, 3: 240, 4: 272, 8: 384}  # paper Table 1
+# Width of the first 3x3 conv.  A plain s x 24 misses the published 0.5x/2x totals by 5-13%;
+# the official implementation uses these (0.25x is not published there; 12 keeps the paper's
+# 13 M within 2%).
+FIRST_CONV_CHANNELS = {0.25: 12, 0.5: 12, 1.0: 24, 1.5: 24, 2.0: 48}
+
+
+def _round_to_multiple(value: float, multiple: int) -> int:
+    return max(multiple, int(value / multiple + 0.5) * multiple)
+
+
+def v1_channels(groups: int, scale: float) -> tuple[int, int, int, int]:
+    """(first conv, stage 2, stage 3, stage 4) output channels.
+
+    Stage widths are the paper's Table 1 times ``scale``, rounded to a multiple of 4 * g so the
+    bottleneck (1/4 of the output) splits evenly into g groups.  At the published g = 3 and g = 8
+    scales this rounding changes nothing.  The first conv is widened to a multiple of g when
+    needed so the stride-2 branch (stage-2 width minus stem width) divides into g groups
+    (12 -> 16 for g = 8, as in megvii's code).
+    """
+    stage2 = _round_to_multiple(STAGE2_CHANNELS_1X[groups] * scale, 4 * groups)
+    first = FIRST_CONV_CHANNELS[scale]
+    while (stage2 - first) % groups:
+        first += 1
+    return first, stage2, 2 * stage2, 4 * stage2
+
+
+class ShuffleV1Unit(nn.Module):
+    def __init__(self, inp: int, oup: int, groups: int, stride: int, group_first_conv: bool, shuffle: bool) -> None:
+        super().__init__()
+        if stride not in (1, 2):
+            raise ValueError(f"stride must be 1 or 2, got {stride}")
+        self.stride = stride
+        self.groups = groups
+        branch_out = oup - inp if stride == 2 else oup  # stride 2 concatenates the shortcut
+        if stride == 1 and inp != oup:
+            raise ValueError(f"a stride-1 unit needs inp == oup, got {inp} -> {oup}")
+        mid = oup // 4
+        first_groups = groups if group_first_conv else 1
+        self.gconv1 = nn.Conv2d(inp, mid, 1, bias=False, groups=first_groups)
+        self.bn1 = nn.BatchNorm2d(mid)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.shuffle = ChannelShuffle(groups, enabled=shuffle)
+        self.dwconv = nn.Conv2d(mid, mid, 3, stride, 1, bias=False, groups=mid)
+        self.bn2 = nn.BatchNorm2d(mid)
+        self.gconv2 = nn.Conv2d(mid, branch_out, 1, bias=False, groups=groups)
+        self.bn3 = nn.BatchNorm2d(branch_out)
+        if stride == 2:
+            self.shortcut = nn.AvgPool2d(3, stride=2, padding=1)
+            self.merge: nn.Module = Concat()
+        else:
+            self.shortcut = nn.Identity()
+            self.merge = Add()
+        self.relu_out = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu1(self.bn1(self.gconv1(x)))
+        out = self.shuffle(out)
+        out = self.bn2(self.dwconv(out))
+        out = self.bn3(self.gconv2(out))
+        if self.stride == 2:
+            # The pooled shortcut is already >= 0 (it pools a ReLU output), so ReLU on the
+            # branch before concatenating equals the paper's ReLU after the concat.
+            return self.merge(self.shortcut(x), self.relu_out(out))
+        return self.relu_out(self.merge(x, out))
+
+
+class ShuffleNetV1(nn.Module):
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        if spec.arch != "v1":
+            raise ValueError(f"ShuffleNetV1 needs a v1 spec, got {spec.arch}")
+        self.spec = spec
+        groups = int(spec.groups)  # type: ignore[arg-type]
+        first, *stage_channels = v1_channels(groups, spec.scale)
+        self.stage_out_channels = [first, *stage_channels]
+        self.first_conv = nn.Sequential(
+            nn.Conv2d(3, first, 3, 2, 1, bias=False),
+            nn.BatchNorm2d(first),
+            nn.ReLU(inplace=True),
+        )
+        self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
+        inp = first
+        for index, (repeats, oup) in enumerate(zip(STAGE_REPEATS, stage_channels)):
+            units = []
+            for i in range(repeats):
+                units.append(
+                    ShuffleV1Unit(
+                        inp, oup, groups, stride=2 if i == 0 else 1,
+                        group_first_conv=not (index == 0 and i == 0), shuffle=spec.shuffle,
+                    )
+                )
+                inp = oup
+            setattr(self, f"stage{index + 2}", nn.Sequential(*units))
+        self.globalpool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten(1)
+        # no bias, like the official implementation, so its checkpoints map one to one
+        self.classifier = nn.Linear(inp, spec.num_classes, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.maxpool(self.first_conv(x))
+        x = self.stage4(self.stage3(self.stage2(x)))
+        return self.classifier(self.flatten(self.globalpool(x)))
+
+    def tap_points(self) -> list[TapPoint]:
+        groups = int(self.spec.groups)  # type: ignore[arg-type]
+        points = [TapPoint("stem", "first_conv", "output", "stem"), TapPoint("stem.pool", "maxpool", "output", "stem")]
+        for stage in ("stage2", "stage3", "stage4"):
+            units = getattr(self, stage)
+            for i in range(len(units)):
+                prefix = f"{stage}.{i}"
+                points += shuffle_taps(prefix, groups)
+                points.append(TapPoint(prefix, prefix, "output", "unit", groups))
+            points.append(TapPoint(stage, stage, "output", "stage", groups))
+        return points

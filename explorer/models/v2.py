@@ -1,0 +1,124 @@
+"""ShuffleNet V2 (Ma et al., ECCV 2018) with channel split, scales 0.5x-2x.
+
+Module names, parameter shapes and forward maths are those of torchvision's
+``models/shufflenetv2.py``, so torchvision checkpoints load unchanged and give identical
+outputs.  The only additions are parameterless modules (ChannelShuffle, Concat) that make the
+shuffle switchable and the points around it tappable; they add no state-dict keys.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from explorer.models.shuffle import ChannelShuffle, Concat
+from explorer.models.spec import ModelSpec
+from explorer.models.taps import TapPoint, shuffle_taps
+
+STAGE_REPEATS = (4, 8, 4)
+STAGE_OUT_CHANNELS = {  # conv1, stage 2/3/4, conv5 (paper Table 5 = torchvision)
+    0.5: (24, 48, 96, 192, 1024),
+    1.0: (24, 116, 232, 464, 1024),
+    1.5: (24, 176, 352, 704, 1024),
+    2.0: (24, 244, 488, 976, 2048),
+}
+
+
+def _depthwise(channels: int, stride: int) -> nn.Conv2d:
+    return nn.Conv2d(channels, channels, 3, stride, 1, bias=False, groups=channels)
+
+
+class GlobalAvgPool(nn.Module):
+    """x.mean([2, 3]) exactly as torchvision computes it, as a module so it is counted."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean([2, 3])
+
+
+class InvertedResidual(nn.Module):
+    """torchvision's V2 unit: split (stride 1) or two strided branches (stride 2), then shuffle."""
+
+    def __init__(self, inp: int, oup: int, stride: int, shuffle: bool = True) -> None:
+        super().__init__()
+        if stride not in (1, 2):
+            raise ValueError(f"stride must be 1 or 2, got {stride}")
+        branch_features = oup // 2
+        if stride == 1 and inp != branch_features * 2:
+            raise ValueError(f"a stride-1 unit needs inp == oup, got {inp} -> {oup}")
+        self.stride = stride
+        if stride > 1:
+            self.branch1 = nn.Sequential(
+                _depthwise(inp, stride),
+                nn.BatchNorm2d(inp),
+                nn.Conv2d(inp, branch_features, 1, bias=False),
+                nn.BatchNorm2d(branch_features),
+                nn.ReLU(inplace=True),
+            )
+        else:
+            self.branch1 = nn.Sequential()
+        self.branch2 = nn.Sequential(
+            nn.Conv2d(inp if stride > 1 else branch_features, branch_features, 1, bias=False),
+            nn.BatchNorm2d(branch_features),
+            nn.ReLU(inplace=True),
+            _depthwise(branch_features, stride),
+            nn.BatchNorm2d(branch_features),
+            nn.Conv2d(branch_features, branch_features, 1, bias=False),
+            nn.BatchNorm2d(branch_features),
+            nn.ReLU(inplace=True),
+        )
+        self.concat = Concat()
+        self.shuffle = ChannelShuffle(2, enabled=shuffle)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)  # channel split: half passes through untouched
+            out = self.concat(x1, self.branch2(x2))
+        else:
+            out = self.concat(self.branch1(x), self.branch2(x))
+        return self.shuffle(out)
+
+
+class ShuffleNetV2(nn.Module):
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        if spec.arch != "v2":
+            raise ValueError(f"ShuffleNetV2 needs a v2 spec, got {spec.arch}")
+        self.spec = spec
+        channels = STAGE_OUT_CHANNELS[spec.scale]
+        self.stage_out_channels = list(channels)
+        self.conv1 = nn.Sequential(
+            nn.Conv2d(3, channels[0], 3, 2, 1, bias=False),
+            nn.BatchNorm2d(channels[0]),
+            nn.ReLU(inplace=True),
+        )
+        self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
+        inp = channels[0]
+        for index, (repeats, oup) in enumerate(zip(STAGE_REPEATS, channels[1:4])):
+            units = [InvertedResidual(inp, oup, 2, spec.shuffle)]
+            units += [InvertedResidual(oup, oup, 1, spec.shuffle) for _ in range(repeats - 1)]
+            setattr(self, f"stage{index + 2}", nn.Sequential(*units))
+            inp = oup
+        self.conv5 = nn.Sequential(
+            nn.Conv2d(inp, channels[4], 1, bias=False),
+            nn.BatchNorm2d(channels[4]),
+            nn.ReLU(inplace=True),
+        )
+        self.globalpool = GlobalAvgPool()
+        self.fc = nn.Linear(channels[4], spec.num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.maxpool(self.conv1(x))
+        x = self.stage4(self.stage3(self.stage2(x)))
+        x = self.conv5(x)
+        return self.fc(self.globalpool(x))
+
+    def tap_points(self) -> list[TapPoint]:
+        points = [TapPoint("stem", "conv1", "output", "stem"), TapPoint("stem.pool", "maxpool", "output", "stem")]
+        for stage in ("stage2", "stage3", "stage4"):
+            units = getattr(self, stage)
+            for i in range(len(units)):
+                prefix = f"{stage}.{i}"
+                points += shuffle_taps(prefix, 2)
+                points.append(TapPoint(prefix, prefix, "output", "unit", 2))
+            points.append(TapPoint(stage, stage, "output", "stage", 2))
+        points.append(TapPoint("conv5", "conv5", "output", "head"))
+        return points

@@ -1,0 +1,42 @@
+import torch
+
+from explorer.analysis.latency import measure_layers, measure_model, percentile, time_callable, torch_threads
+from explorer.models import ModelSpec, build_model
+
+
+def test_percentile_interpolates():
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([5], 90) == 5
+    assert percentile(list(range(11)), 90) == 9
+
+
+def test_time_callable_reports_runs_threads_and_ordered_statistics():
+    calls = []
+    result, samples = time_callable(lambda: calls.append(1), runs=7, warmup=3, threads=1)
+    assert len(calls) == 10 and len(samples) == 7
+    assert result.runs == 7 and result.warmup == 3 and result.threads == 1
+    assert result.min_ms <= result.median_ms <= result.p90_ms
+
+
+def test_thread_setting_is_restored():
+    before = torch.get_num_threads()
+    with torch_threads(1) as used:
+        assert used == 1 == torch.get_num_threads()
+    assert torch.get_num_threads() == before
+
+
+def test_bigger_models_measure_slower():
+    small = ModelSpec.create("v2", scale=0.5, input_size=64)
+    big = ModelSpec.create("v2", scale=2.0, input_size=224)
+    t_small = measure_model(build_model(small), small.input_shape, runs=5, warmup=1)
+    t_big = measure_model(build_model(big), big.input_shape, runs=5, warmup=1)
+    assert t_big.median_ms > t_small.median_ms > 0
+
+
+def test_per_layer_latency_covers_every_leaf_module_in_call_order():
+    spec = ModelSpec.create("compact")
+    model = build_model(spec)
+    layers = measure_layers(model, spec.input_shape, runs=3, warmup=1)
+    assert [l.name for l in layers][:3] == ["blocks.0.dwconv", "blocks.0.pwconv", "blocks.0.bn"]
+    assert layers[-1].name == "fc" and all(l.median_ms >= 0 for l in layers)
+    assert len(layers) == 23
