@@ -1,9 +1,144 @@
-"""The GUI entry point (the window arrives with the live-explorer issue)."""
+"""The one place that wires QApplication, engine and window.
+
+`python main.py` opens the window.  Headless switches, for scripted checks and screenshots:
+`python main.py --source synthetic --frames 60 --screenshot out.png [--arch v1 --groups 3 ...]`
+runs N frames through the live pipeline, saves a PNG of the window, prints a one-line summary
+and exits 0 (works with QT_QPA_PLATFORM=offscreen and under Xvfb).
+"""
 from __future__ import annotations
 
+import argparse
+import statistics
 import sys
+import time
+from pathlib import Path
+
+from explorer.cli import UsageError, _input_size, _positive_int, _Parser, _scale
+from explorer.models.spec import ARCHS, ModelSpec
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+TAB_NAMES = ("live", "features", "shuffle", "architecture", "sweep")
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="explorer", description="Open the ShuffleNet Explorer window.")
+    parser.add_argument("--source", default=None, help="synthetic[:SCENE], camera[:INDEX], or a video/image/folder path (default: camera 0, else synthetic)")
+    parser.add_argument("--arch", choices=ARCHS, default="v2")
+    parser.add_argument("--groups", "-g", type=_positive_int, default=None)
+    parser.add_argument("--scale", "-s", type=_scale, default=1.0)
+    parser.add_argument("--no-shuffle", action="store_true")
+    parser.add_argument("--input-size", type=_input_size, default=None)
+    parser.add_argument("--threads", type=_positive_int, default=None, help="one thread count for torch, OpenCV (and ONNX Runtime)")
+    parser.add_argument("--tab", choices=TAB_NAMES, default="live")
+    parser.add_argument("--tap", default=None, help="feature tap to show, e.g. stage3 or stage3.0.after_shuffle")
+    parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
+    parser.add_argument("--frames", type=_positive_int, default=None, help="headless: run N frames, then exit")
+    parser.add_argument("--screenshot", default=None, help="headless: save a PNG of the window after --frames")
+    parser.add_argument("--timeout", type=float, default=180.0, help="headless: give up after this many seconds")
+    return parser
 
 
 def run_gui(argv: list[str]) -> int:
-    print("explorer: the window is not built yet; use a command: info, shuffle, bench, doctor (see --help)", file=sys.stderr)
-    return 2
+    try:
+        args = build_gui_parser().parse_args(argv)
+        try:
+            spec = ModelSpec.create(args.arch, groups=args.groups, scale=args.scale, shuffle=not args.no_shuffle, input_size=args.input_size)
+        except ValueError as exc:
+            raise UsageError(f"explorer: {exc}") from None
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.screenshot and not args.frames:
+        args.frames = 30
+
+    from explorer.sources import SourceError, SyntheticSource, open_source
+
+    source, source_problem = None, None
+    if args.source:
+        try:
+            source = open_source(args.source)
+        except SourceError as exc:
+            if args.frames:
+                print(f"explorer: bad --source: {exc}", file=sys.stderr)
+                return 2
+            source_problem = f"{exc} - showing the synthetic scene instead"
+    return _run_window(args, spec, source or SyntheticSource(), source_problem)
+
+
+def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> int:
+    import torch
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.engine.pipeline import build_bundle
+    from explorer.engine.worker import Engine
+    from explorer.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("ShuffleNet Explorer")
+    style = RESOURCES / "style.qss"
+    if style.is_file():
+        app.setStyleSheet(style.read_text())
+    threads = args.threads or torch.get_num_threads()
+    engine = Engine(build_bundle(spec), source, threads=threads)
+    window = MainWindow(engine)
+    window.tabs.setCurrentIndex(TAB_NAMES.index(args.tab))
+    if args.tap and not window.features.select_tap(args.tap):
+        window.show_message(f"no tap named {args.tap!r}; pick one from the list")
+    if args.large_fonts:
+        window.set_large_fonts(True)
+    window.show()
+    engine.start()
+    if source_problem:
+        window.show_message(source_problem)
+    elif args.source is None and not args.frames:
+        # no source asked for: try the webcam in the background, stay on the synthetic scene if none
+        engine.request_source("camera:0", failure_note="no camera found, showing the synthetic scene (pick a source at left)")
+    if not args.frames:
+        code = app.exec()
+        engine.stop()
+        return code
+    return _run_headless(app, window, engine, args)
+
+
+def _run_headless(app, window, engine, args) -> int:
+    from PySide6.QtCore import QTimer
+
+    state = {"start": None, "code": 1}
+
+    def on_result():
+        if state["start"] is None:
+            state["start"] = time.perf_counter()
+        if window.rendered >= args.frames:
+            finish()
+
+    def finish():
+        if state.get("done"):
+            return
+        state["done"] = True
+        elapsed = time.perf_counter() - (state["start"] or time.perf_counter())
+        app.processEvents()
+        if args.screenshot:
+            Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(args.screenshot):
+                print(f"explorer: could not write screenshot {args.screenshot}", file=sys.stderr)
+                state["code"] = 1
+                app.quit()
+                return
+        frames = window.rendered
+        fps = (frames - 1) / elapsed if elapsed > 0 and frames > 1 else 0.0
+        median = statistics.median(window.inference_ms) if window.inference_ms else float("nan")
+        print(f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, source {engine.source.describe()}"
+              + (f", screenshot {args.screenshot}" if args.screenshot else ""))
+        state["code"] = 0
+        app.quit()
+
+    def on_timeout():
+        print(f"explorer: only {window.rendered} of {args.frames} frames after {args.timeout:.0f} s", file=sys.stderr)
+        app.quit()
+
+    engine.result_ready.connect(lambda: QTimer.singleShot(0, on_result))
+    QTimer.singleShot(int(args.timeout * 1000), on_timeout)
+    app.exec()
+    window.close()
+    return state["code"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from dataclasses import dataclass, asdict
+from dataclasses import asdict
 
 from explorer.analysis.complexity import analyze
+from explorer.analysis.sweep import default_sweep, run_sweep
 from explorer.cli import CONVENTION, UsageError, print_json, spec_from_args
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
@@ -66,16 +67,6 @@ def run_shuffle(args: argparse.Namespace) -> int:
     return 0
 
 
-def default_sweep() -> list[ModelSpec]:
-    """V1 1x over all g, V1 g=3 over all scales, V2 over all scales (the papers' tables)."""
-    from explorer.models.spec import V1_GROUPS, V1_SCALES, V2_SCALES
-
-    specs = [ModelSpec.create("v1", groups=g, scale=1.0) for g in V1_GROUPS]
-    specs += [ModelSpec.create("v1", groups=3, scale=s) for s in V1_SCALES if s != 1.0]
-    specs += [ModelSpec.create("v2", scale=s) for s in V2_SCALES]
-    return specs
-
-
 def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
     if args.arch is None and args.groups is None and args.scale is None:
         specs = default_sweep()
@@ -96,38 +87,11 @@ def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
     return specs
 
 
-@dataclass
-class BenchRow:
-    arch: str
-    groups: int | None
-    scale: float
-    params: int
-    madds: int
-    mac: int
-    median_ms: float
-    p90_ms: float
-    speedup_theoretical: float = 1.0
-    speedup_actual: float = 1.0
-
-
-def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True) -> tuple[int, list[BenchRow]]:
+def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True):
     from tqdm import tqdm
 
-    from explorer.analysis.latency import measure_model, torch_threads
-    from explorer.models.registry import build_model
-
-    rows: list[BenchRow] = []
-    with torch_threads(threads) as used:
-        for spec in tqdm(specs, desc="bench", unit="model", file=sys.stderr, disable=not progress):
-            totals = analyze(spec).totals
-            latency = measure_model(build_model(spec), spec.input_shape, runs=runs, warmup=warmup)
-            rows.append(BenchRow(spec.arch, spec.groups, spec.scale, totals.params, totals.madds, totals.mac,
-                                 round(latency.median_ms, 3), round(latency.p90_ms, 3)))
-    first = rows[0]
-    for row in rows:
-        row.speedup_theoretical = round(first.madds / row.madds, 3)
-        row.speedup_actual = round(first.median_ms / row.median_ms, 3)
-    return used, rows
+    with tqdm(total=len(specs), desc="bench", unit="model", file=sys.stderr, disable=not progress) as bar:
+        return run_sweep(specs, threads, runs, warmup, progress=lambda *_: bar.update(1))
 
 
 def _open_csv(path: str):

@@ -159,3 +159,22 @@ def flop_counter_total(spec: ModelSpec) -> int:
     with counter, torch.no_grad():
         model(torch.zeros(1, *spec.input_shape, device="meta"))
     return int(counter.get_total_flops())
+
+
+LAYER_CSV_FIELDS = ["layer", "type", "output", "params", "madds", "mac", "measured_ms"]
+
+
+def write_layer_csv(path, report: ComplexityReport, layer_ms: dict[str, float] | None = None) -> None:
+    """The layer table (and a totals row) as CSV; ``measured_ms`` empty where not measured."""
+    import csv
+
+    layer_ms = layer_ms or {}
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(LAYER_CSV_FIELDS)
+        for row in report.layers:
+            ms = layer_ms.get(row.name)
+            writer.writerow([row.name, row.type, "x".join(map(str, row.out_shape)), row.params, row.madds, row.mac, "" if ms is None else f"{ms:.4f}"])
+        t = report.totals
+        total_ms = sum(layer_ms.values()) if layer_ms else None
+        writer.writerow(["TOTAL", report.spec.label, "", t.params, t.madds, t.mac, "" if total_ms is None else f"{total_ms:.4f}"])

@@ -1,0 +1,1 @@
+"""Preprocess + inference pipeline (pure) and the worker thread that runs it."""

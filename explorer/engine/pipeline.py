@@ -1,0 +1,112 @@
+"""The pure per-frame work: preprocess -> model (with feature taps) -> top-k (no Qt)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from explorer.analysis.complexity import ComplexityReport, analyze
+from explorer.engine.preprocess import Recipe, preprocess_image, preprocess_signal
+from explorer.models.registry import build_model
+from explorer.models.spec import ModelSpec
+from explorer.models.taps import FeatureTaps, TapInfo, describe_taps
+
+UNTRAINED_NOTICE = "untrained: predictions are meaningless"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    index: int
+    label: str
+    prob: float
+
+
+@dataclass
+class FrameResult:
+    frame: np.ndarray  # the RGB frame as captured (for display)
+    top: list[Prediction]
+    features: dict[str, np.ndarray]  # tap name -> C x H x W float32
+    timings: dict[str, float]  # ms: capture, preprocess, inference, postprocess
+    trained: bool
+    spec: ModelSpec
+    frame_index: int = 0
+
+
+@dataclass
+class ModelBundle:
+    """Everything derived from a spec and its weights, built off the UI thread."""
+
+    spec: ModelSpec
+    model: nn.Module
+    recipe: Recipe | None  # None for the compact net (signal input)
+    labels: list[str]
+    trained: bool
+    weights_name: str
+    report: ComplexityReport
+    taps: list[TapInfo]
+    build_ms: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def default_labels(num_classes: int) -> list[str]:
+    return [f"class {i}" for i in range(num_classes)]
+
+
+def build_bundle(spec: ModelSpec, model: nn.Module | None = None, recipe: Recipe | None = None,
+                 labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init") -> ModelBundle:
+    start = time.perf_counter()
+    model = (model or build_model(spec)).eval()
+    model.spec = spec  # describe_taps builds a meta twin from it
+    if recipe is None and spec.arch != "compact":
+        recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
+    bundle = ModelBundle(
+        spec=spec, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
+        trained=trained, weights_name=weights_name, report=analyze(spec), taps=describe_taps(model, spec.input_shape),
+    )
+    bundle.build_ms = (time.perf_counter() - start) * 1000
+    return bundle
+
+
+class InferencePipeline:
+    def __init__(self, bundle: ModelBundle, taps: tuple[str, ...] = (), top_k: int = 5) -> None:
+        self.bundle = bundle
+        self.top_k = top_k
+        self.taps: tuple[str, ...] = ()
+        self.set_taps(taps)
+
+    def set_taps(self, names) -> None:
+        known = {t.name for t in self.bundle.taps}
+        self.taps = tuple(n for n in names if n in known)
+
+    def to_input(self, frame: np.ndarray) -> torch.Tensor:
+        spec = self.bundle.spec
+        if spec.arch == "compact":
+            series, modal = spec.input_size  # type: ignore[misc]
+            return preprocess_signal(frame, series, modal)
+        return preprocess_image(frame, self.bundle.recipe)  # type: ignore[arg-type]
+
+    def run(self, frame: np.ndarray, capture_ms: float = 0.0, frame_index: int = 0) -> FrameResult:
+        t0 = time.perf_counter()
+        x = self.to_input(frame)
+        t1 = time.perf_counter()
+        model = self.bundle.model
+        with torch.inference_mode():
+            if self.taps:
+                with FeatureTaps(model, self.taps) as taps:
+                    logits = model(x)
+                features = {name: t[0].float().numpy() for name, t in taps.features.items()}
+            else:
+                logits = model(x)
+                features = {}
+        t2 = time.perf_counter()
+        probs = torch.softmax(logits[0].float(), dim=0)
+        k = min(self.top_k, probs.numel())
+        values, indices = probs.topk(k)
+        labels = self.bundle.labels
+        top = [Prediction(int(i), labels[int(i)] if int(i) < len(labels) else f"class {int(i)}", float(v)) for v, i in zip(values, indices)]
+        t3 = time.perf_counter()
+        timings = {"capture": capture_ms, "preprocess": (t1 - t0) * 1000, "inference": (t2 - t1) * 1000, "postprocess": (t3 - t2) * 1000}
+        return FrameResult(frame, top, features, timings, self.bundle.trained, self.bundle.spec, frame_index)

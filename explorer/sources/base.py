@@ -1,0 +1,28 @@
+"""The one small interface every frame source implements.
+
+A source hands out RGB uint8 frames (H x W x 3, C-contiguous).  ``read()`` returns the newest
+frame or raises SourceError with a message a user can act on; it never returns garbage.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class SourceError(Exception):
+    """A source cannot be opened or stopped delivering; the text names the problem and the fix."""
+
+
+class FrameSource:
+    name: str = "source"
+    kind: str = "base"
+    fps: float = 30.0  # natural rate; the engine paces to it unless told to run flat out
+    live: bool = False  # True: read() blocks until the device delivers (no pacing needed)
+
+    def read(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return self.name

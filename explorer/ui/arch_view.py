@@ -1,0 +1,106 @@
+"""The architecture panel: the layer table of the current model with totals."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from explorer.analysis.complexity import ComplexityReport
+
+COLUMNS = ("layer", "type", "output", "params", "MFLOPs", "MAC (K el.)", "measured ms")
+
+
+class LayerTableModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: ComplexityReport | None = None
+        self.layer_ms: dict[str, float] = {}
+
+    def set_report(self, report: ComplexityReport) -> None:
+        self.beginResetModel()
+        self.report = report
+        self.layer_ms = {}
+        self.endResetModel()
+
+    def set_layer_ms(self, layer_ms: dict[str, float]) -> None:
+        self.layer_ms = dict(layer_ms)
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 6), self.index(self.rowCount() - 1, 6))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if self.report is None or parent.isValid() else len(self.report.layers)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or self.report is None:
+            return None
+        row = self.report.layers[index.row()]
+        col = index.column()
+        if role == Qt.TextAlignmentRole and col >= 3:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role != Qt.DisplayRole:
+            return None
+        if col == 0:
+            return row.name
+        if col == 1:
+            return row.type
+        if col == 2:
+            return "x".join(map(str, row.out_shape))
+        if col == 3:
+            return f"{row.params:,}" if row.params else ""
+        if col == 4:
+            return f"{row.madds / 1e6:.3f}" if row.madds else ""
+        if col == 5:
+            return f"{row.mac / 1e3:.1f}" if row.mac else "0"
+        ms = self.layer_ms.get(row.name)
+        return "" if ms is None else f"{ms:.3f}"
+
+
+class ArchitectureView(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.model = LayerTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.totals = QLabel()
+        self.totals.setObjectName("metric")
+        self.totals.setWordWrap(True)
+        self.note = QLabel(
+            "FLOPs = multiply-adds of conv + FC (the papers' convention). MAC = memory access cost in elements "
+            "(inputs + outputs + weights, ShuffleNet V2 G1/G2). Measured ms come from hooks on live frames: indicative, hooks add overhead."
+        )
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+
+    def set_report(self, report: ComplexityReport) -> None:
+        self.model.set_report(report)
+        self._update_totals()
+
+    def set_layer_ms(self, layer_ms: dict[str, float]) -> None:
+        self.model.set_layer_ms(layer_ms)
+        self._update_totals()
+
+    def _update_totals(self) -> None:
+        report = self.model.report
+        if report is None:
+            return
+        t = report.totals
+        ms = self.model.layer_ms
+        measured = f" · layers sum {sum(ms.values()):.1f} ms" if ms else " · measuring…"
+        self.totals.setText(
+            f"{report.spec.label}: {t.params / 1e6:.3f} M params · {t.madds / 1e6:.1f} MFLOPs "
+            f"(conv {t.madds_conv / 1e6:.1f} + FC {t.madds_fc / 1e6:.2f}) · MAC {t.mac / 1e6:.2f} M elements{measured}"
+        )

@@ -1,0 +1,190 @@
+"""Feature maps of any tap: a grid of every channel framed by group, click one to see it large,
+and at a shuffle point the before/after pair showing where each group's channels go."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+
+from explorer.analysis.mosaic import MosaicLayout, channel_group_ids, make_mosaic
+from explorer.engine.pipeline import FrameResult
+from explorer.models.shuffle import shuffle_permutation
+from explorer.models.taps import TapInfo
+from explorer.ui.images import ImagePanel
+
+KIND_TITLES = {"stem": "stem", "stage": "stage", "unit": "unit", "before_shuffle": "before shuffle", "after_shuffle": "after shuffle", "head": "head"}
+
+
+def partner_tap(name: str) -> str | None:
+    if name.endswith(".before_shuffle"):
+        return name.replace(".before_shuffle", ".after_shuffle")
+    if name.endswith(".after_shuffle"):
+        return name.replace(".after_shuffle", ".before_shuffle")
+    return None
+
+
+class FeatureView(QWidget):
+    taps_wanted = Signal(list)  # tap names the engine should capture
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.tap_combo = QComboBox()
+        self.tap_combo.setMinimumWidth(260)
+        self.tap_combo.setToolTip("any tap: stem, stage, unit, or just before/after a channel shuffle")
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("layer"))
+        top.addWidget(self.tap_combo)
+        top.addWidget(self.info, 1)
+
+        self.grid = ImagePanel()
+        self.grid_title = QLabel()
+        self.after_grid = ImagePanel()
+        self.after_title = QLabel()
+        self.large = ImagePanel()
+        self.large_title = QLabel("click a channel to see it large")
+        self.large_title.setWordWrap(True)
+
+        def titled(title, panel):
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(title)
+            lay.addWidget(panel, 1)
+            return box
+
+        self.after_box = titled(self.after_title, self.after_grid)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(titled(self.grid_title, self.grid))
+        splitter.addWidget(self.after_box)
+        splitter.addWidget(titled(self.large_title, self.large))
+        splitter.setSizes([500, 500, 300])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self.taps: dict[str, TapInfo] = {}
+        self.selected_channel = 0
+        self.layout_main: MosaicLayout | None = None
+        self.layout_after: MosaicLayout | None = None
+        self.last_features: dict[str, np.ndarray] = {}
+        self.last_mosaic: np.ndarray | None = None
+        self.tap_combo.currentIndexChanged.connect(self._on_tap)
+        self.grid.clicked.connect(lambda x, y: self._select(self.layout_main, x, y, after=False))
+        self.after_grid.clicked.connect(lambda x, y: self._select(self.layout_after, x, y, after=True))
+
+    # ---- taps --------------------------------------------------------------------------
+    def set_taps(self, taps: list[TapInfo], prefer: str | None = None) -> None:
+        current = prefer or self.tap_combo.currentData()
+        self.taps = {t.name: t for t in taps}
+        self.tap_combo.blockSignals(True)
+        self.tap_combo.clear()
+        for tap in taps:
+            self.tap_combo.addItem(f"{tap.name}  [{tap.channels} ch, /{tap.reduction}]", tap.name)
+        index = self.tap_combo.findData(current)
+        if index < 0:  # keep something comparable: a stage-3 tap, else the middle one
+            index = self.tap_combo.findData("stage3")
+            index = index if index >= 0 else len(taps) // 2
+        self.tap_combo.setCurrentIndex(index)
+        self.tap_combo.blockSignals(False)
+        self._on_tap()
+
+    def selected_tap(self) -> str | None:
+        return self.tap_combo.currentData()
+
+    def select_tap(self, name: str) -> bool:
+        index = self.tap_combo.findData(name)
+        if index >= 0:
+            self.tap_combo.setCurrentIndex(index)
+        return index >= 0
+
+    def wanted(self) -> list[str]:
+        name = self.selected_tap()
+        if not name:
+            return []
+        partner = partner_tap(name)
+        return [name] + ([partner] if partner and partner in self.taps else [])
+
+    def _on_tap(self) -> None:
+        name = self.selected_tap()
+        if not name:
+            return
+        tap = self.taps[name]
+        self.selected_channel = min(self.selected_channel, tap.channels - 1)
+        is_shuffle = partner_tap(name) is not None
+        self.after_box.setVisible(is_shuffle)
+        groups = tap.point.groups
+        self.info.setText(
+            f"{KIND_TITLES[tap.point.kind]} · {tap.channels} channels of {tap.height}x{tap.width} · stride {tap.reduction}"
+            + (f" · frames coloured by group (g = {groups})" if groups > 1 else "")
+        )
+        self.taps_wanted.emit(self.wanted())
+
+    # ---- drawing -----------------------------------------------------------------------
+    def show_result(self, result: FrameResult) -> None:
+        name = self.selected_tap()
+        if not name or name not in result.features:
+            return
+        self.last_features = result.features
+        tap = self.taps[name]
+        partner = partner_tap(name)
+        if partner and partner in result.features:
+            before_name = name if name.endswith("before_shuffle") else partner
+            after_name = partner if before_name == name else name
+            self._draw_shuffle_pair(result.features[before_name], result.features[after_name], tap.point.groups)
+        else:
+            mosaic, self.layout_main = make_mosaic(result.features[name], groups=tap.point.groups)
+            self.grid.show_image(mosaic)
+            self.last_mosaic = mosaic
+            self.grid_title.setText(f"{name}: every channel, min-max scaled per channel")
+        self._draw_large()
+
+    def _draw_shuffle_pair(self, before: np.ndarray, after: np.ndarray, groups: int) -> None:
+        channels = before.shape[0]
+        mosaic, self.layout_main = make_mosaic(before, groups=groups)
+        self.grid.show_image(mosaic)
+        self.last_mosaic = mosaic
+        self.grid_title.setText(f"before shuffle: frame = group (g = {groups}), groups are contiguous")
+        shuffled = shuffle_permutation(channels, groups)
+        after_mosaic, self.layout_after = make_mosaic(after, groups=groups, group_ids=channel_group_ids(channels, groups, shuffled))
+        self.after_grid.show_image(after_mosaic)
+        self.after_title.setText("after shuffle: frame = group each channel came from - the groups interleave")
+
+    def _select(self, layout: MosaicLayout | None, x: float, y: float, after: bool) -> None:
+        if layout is None:
+            return
+        channel = layout.channel_at(x, y)
+        if channel is None:
+            return
+        self.selected_channel = channel
+        self._selected_after = after
+        self._draw_large()
+
+    def _draw_large(self) -> None:
+        name = self.selected_tap()
+        if not name:
+            return
+        after = getattr(self, "_selected_after", False) and partner_tap(name) is not None
+        source = name
+        if after:
+            source = name if name.endswith("after_shuffle") else partner_tap(name)  # type: ignore[assignment]
+        elif partner_tap(name):
+            source = name if name.endswith("before_shuffle") else partner_tap(name)  # type: ignore[assignment]
+        features = self.last_features.get(source)
+        if features is None or self.selected_channel >= features.shape[0]:
+            return
+        self.large.show_float(features[self.selected_channel])
+        tap = self.taps[name]
+        groups = tap.point.groups
+        n = max(1, features.shape[0] // max(1, groups))
+        origin = self.selected_channel
+        if after:
+            origin = shuffle_permutation(features.shape[0], groups)[self.selected_channel]
+        detail = f"channel {self.selected_channel}"
+        if groups > 1:
+            detail += f", group {self.selected_channel // n}"
+            if after:
+                detail += f" (came from channel {origin}, group {origin // n})"
+        self.large_title.setText(f"{source}: {detail}")

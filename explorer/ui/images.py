@@ -1,0 +1,43 @@
+"""A pyqtgraph image panel: an ImageItem in a locked-aspect ViewBox, fed row-major uint8 RGB."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+class ImagePanel(pg.GraphicsLayoutWidget):
+    clicked = Signal(float, float)  # image pixel coordinates (x, y)
+
+    def __init__(self, parent=None, title: str | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground("#202020")
+        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        if title:
+            self.view.setMenuEnabled(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        self._shape: tuple[int, ...] | None = None
+        self.image.mouseClickEvent = self._on_click  # type: ignore[method-assign]
+
+    def show_image(self, array: np.ndarray) -> None:
+        """Show an RGB (or grey) uint8 array; refit the view only when the shape changes."""
+        self.image.setImage(array, autoLevels=False, levels=(0, 255))
+        if array.shape != self._shape:
+            self._shape = array.shape
+            self.view.autoRange(padding=0.01)
+
+    def show_float(self, array: np.ndarray) -> None:
+        """Show one float channel with its own min/max as levels."""
+        low, high = float(array.min()), float(array.max())
+        self.image.setImage(array, autoLevels=False, levels=(low, high if high > low else low + 1))
+        if array.shape != self._shape:
+            self._shape = array.shape
+            self.view.autoRange(padding=0.01)
+
+    def _on_click(self, event) -> None:
+        pos = event.pos()
+        self.clicked.emit(pos.x(), pos.y())
+        event.accept()

@@ -1,0 +1,182 @@
+"""The channel shuffle, drawn: input channels coloured by group -> (g x n) grid -> transposed ->
+flattened, with a wire from each input channel to its output position; beside it, what two
+stacked group convolutions can see with the shuffle off and on."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from explorer.analysis.mosaic import GROUP_COLOURS, group_colour
+from explorer.analysis.shuffle_flow import input_groups_seen, stacked_connectivity
+from explorer.models.shuffle import check_groups, shuffle_permutation
+from explorer.ui.images import ImagePanel
+
+MAX_CHANNELS = 96
+
+
+def connectivity_image(matrix: np.ndarray, groups: int) -> np.ndarray:
+    """Output-by-input 0/1 matrix -> RGB, connected cells in the input channel's group colour."""
+    channels = matrix.shape[0]
+    n = channels // groups
+    colours = GROUP_COLOURS[(np.arange(channels) // n) % len(GROUP_COLOURS)]
+    image = np.full((channels, channels, 3), 25, np.uint8)
+    image[matrix.astype(bool)] = np.broadcast_to(colours[None, :, :], (channels, channels, 3))[matrix.astype(bool)]
+    return image
+
+
+class ShuffleDiagram(QWidget):
+    """Custom-painted permutation picture (QPainter: crisp at any size, cheap to redraw)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.channels, self.groups = 12, 3
+        self.setMinimumSize(520, 360)
+
+    def set_config(self, channels: int, groups: int) -> None:
+        self.channels, self.groups = channels, groups
+        self.update()
+
+    def permutation(self) -> list[int]:
+        return shuffle_permutation(self.channels, self.groups)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt naming)
+        c, g = self.channels, self.groups
+        n = c // g
+        perm = self.permutation()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.fillRect(self.rect(), QColor("#202020"))
+        width, height = self.width(), self.height()
+        margin = 16
+        box = min(36.0, (width - 2 * margin) / c)
+        left = (width - box * c) / 2
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, min(box * 0.38, 11.0)))
+        painter.setFont(font)
+        show_numbers = box >= 13
+        top_y, wire_h = 34.0, max(80.0, height * 0.32)
+        out_y = top_y + box + wire_h
+
+        def channel_box(x: float, y: float, index: int, group: int, size: float = box) -> None:
+            rect = QRectF(x + 1, y, size - 2, size)
+            painter.fillRect(rect, QColor(*group_colour(group)))
+            if show_numbers:
+                painter.setPen(QColor("#111"))
+                painter.drawText(rect, Qt.AlignCenter, str(index))
+
+        painter.setPen(QColor("#ddd"))
+        painter.drawText(QPointF(left, top_y - 8), f"input channels (C = {c}), coloured by group (g = {g}, n = {n} per group)")
+        for i in range(c):
+            channel_box(left + i * box, top_y, i, i // n)
+        for k, source in enumerate(perm):  # wires: input channel -> output position
+            pen = QPen(QColor(*group_colour(source // n)))
+            pen.setWidthF(1.6 if c <= 48 else 1.0)
+            painter.setPen(pen)
+            painter.drawLine(QPointF(left + (source + 0.5) * box, top_y + box), QPointF(left + (k + 0.5) * box, out_y))
+        for k, source in enumerate(perm):
+            channel_box(left + k * box, out_y, source, source // n)
+        painter.setPen(QColor("#ddd"))
+        painter.drawText(QPointF(left, out_y + box + 16), "output positions 0..C-1, each showing the input channel it takes")
+
+        # the (g x n) -> (n x g) regrouping that produces the wiring
+        grid_top = out_y + box + 40
+        cell = min(26.0, (height - grid_top - 24) / max(g, n), (width / 2 - 3 * margin) / max(g, n))
+        if cell >= 6:
+            show_grid_numbers = cell >= 13
+            origin_a = QPointF(margin * 2, grid_top + 16)
+            origin_b = QPointF(width / 2 + margin, grid_top + 16)
+            painter.drawText(QPointF(origin_a.x(), grid_top + 8), f"1. reshape to (g = {g}) x (n = {n})")
+            painter.drawText(QPointF(origin_b.x(), grid_top + 8), f"2. transpose to ({n} x {g}); 3. read row by row")
+            for r in range(g):
+                for col in range(n):
+                    self._cell(painter, origin_a, r, col, cell, r * n + col, r, show_grid_numbers)
+            for r in range(n):
+                for col in range(g):
+                    self._cell(painter, origin_b, r, col, cell, col * n + r, col, show_grid_numbers)
+        painter.end()
+
+    @staticmethod
+    def _cell(painter: QPainter, origin: QPointF, row: int, col: int, size: float, index: int, group: int, numbers: bool) -> None:
+        rect = QRectF(origin.x() + col * size, origin.y() + row * size, size - 1, size - 1)
+        painter.fillRect(rect, QColor(*group_colour(group)))
+        if numbers:
+            painter.setPen(QColor("#111"))
+            painter.drawText(rect, Qt.AlignCenter, str(index))
+
+
+class ShuffleView(QWidget):
+    config_changed = Signal(int, int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.channels_spin = QSpinBox()
+        self.channels_spin.setRange(1, MAX_CHANNELS)
+        self.channels_spin.setValue(12)
+        self.groups_spin = QSpinBox()
+        self.groups_spin.setRange(1, MAX_CHANNELS)
+        self.groups_spin.setValue(3)
+        self.message = QLabel()
+        self.message.setObjectName("explanation")
+        self.message.setWordWrap(True)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("channels C"))
+        controls.addWidget(self.channels_spin)
+        controls.addWidget(QLabel("groups g"))
+        controls.addWidget(self.groups_spin)
+        controls.addWidget(self.message, 1)
+
+        self.diagram = ShuffleDiagram()
+        self.off_panel, self.on_panel = ImagePanel(), ImagePanel()
+        self.off_title, self.on_title = QLabel(), QLabel()
+        for title in (self.off_title, self.on_title):
+            title.setWordWrap(True)
+        matrices = QVBoxLayout()
+        intro = QLabel("Two stacked group convolutions (GConv → GConv): which inputs can each output see?  rows = outputs, columns = inputs")
+        intro.setWordWrap(True)
+        matrices.addWidget(intro)
+        matrices.addWidget(self.off_title)
+        matrices.addWidget(self.off_panel, 1)
+        matrices.addWidget(self.on_title)
+        matrices.addWidget(self.on_panel, 1)
+        body = QHBoxLayout()
+        body.addWidget(self.diagram, 3)
+        body.addLayout(matrices, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(body, 1)
+        self.channels_spin.valueChanged.connect(self._refresh)
+        self.groups_spin.valueChanged.connect(self._refresh)
+        self._refresh()
+
+    def set_config(self, channels: int, groups: int) -> None:
+        for spin, value in ((self.channels_spin, channels), (self.groups_spin, groups)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self._refresh()
+
+    def follow_groups(self, groups: int) -> None:
+        """Track the model's group count, keeping C a small multiple of it."""
+        channels = self.channels_spin.value()
+        if channels % groups:
+            channels = groups * max(2, min(MAX_CHANNELS // groups, 4))
+        self.set_config(channels, groups)
+
+    def _refresh(self) -> None:
+        c, g = self.channels_spin.value(), self.groups_spin.value()
+        try:
+            check_groups(c, g)
+        except ValueError as exc:
+            self.message.setText(f"Not drawn: {exc}. Pick a C that g divides.")
+            return
+        self.message.setText(f"g = {g}: output position k takes input channel (k mod {g})·{c // g} + k div {g}")
+        self.diagram.set_config(c, g)
+        off, on = stacked_connectivity(c, g, False), stacked_connectivity(c, g, True)
+        self.off_panel.show_image(connectivity_image(off, g))
+        self.on_panel.show_image(connectivity_image(on, g))
+        seen_off, seen_on = input_groups_seen(off, g), input_groups_seen(on, g)
+        self.off_title.setText(f"shuffle OFF: each output group sees {min(seen_off)} of {g} input groups - the groups never mix")
+        self.on_title.setText(f"shuffle ON: each output group sees {min(seen_on)} of {g} input groups")
+        self.config_changed.emit(c, g)

@@ -1,0 +1,150 @@
+"""FLOPs vs measured latency over the V1/V2 variants: the tool's answer to "why is g = 8 not
+faster than g = 3?".  The sweep runs in a background thread with progress and can be cancelled."""
+from __future__ import annotations
+
+import threading
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from explorer.analysis.mosaic import group_colour
+from explorer.analysis.sweep import Cancelled, SweepRow, default_sweep, run_sweep
+from explorer.models.spec import ModelSpec
+
+
+class _SweepSignals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)  # list[SweepRow] or None when cancelled
+    failed = Signal(str)
+
+
+class SweepView(QWidget):
+    started = Signal()
+    stopped = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.run_button = QPushButton("Run sweep")
+        self.run_button.setToolTip("measure every V1/V2 variant of the papers' tables (the live view pauses meanwhile)")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m models")
+        self.status = QLabel("FLOPs vs measured latency: run the sweep to see where the FLOPs stop predicting speed.")
+        self.status.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.run_button)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.progress, 1)
+        self.plot = pg.PlotWidget(background="#202020")
+        self.plot.setLabel("bottom", "MFLOPs (multiply-adds)")
+        self.plot.setLabel("left", "median latency", units="ms")
+        self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.plot.addLegend(offset=(10, 10))
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.plot, 1)
+        self.rows: list[SweepRow] = []
+        self.current: ModelSpec | None = None
+        self.threads = 1
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._signals = _SweepSignals()
+        self._signals.progress.connect(self._on_progress)
+        self._signals.finished.connect(self._on_finished)
+        self._signals.failed.connect(self._on_failed)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, specs: list[ModelSpec] | None = None, runs: int = 15, warmup: int = 3) -> None:
+        if self.running:
+            return
+        specs = specs or default_sweep()
+        self._cancel.clear()
+        self.progress.setRange(0, len(specs))
+        self.progress.setValue(0)
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(f"measuring {len(specs)} models with {self.threads} thread(s), {runs} runs each…")
+        self.started.emit()
+
+        def work():
+            try:
+                _, rows = run_sweep(specs, self.threads, runs, warmup, cancel=self._cancel,
+                                    progress=lambda done, total, spec: self._signals.progress.emit(done, total, spec.label))
+                self._signals.finished.emit(rows)
+            except Cancelled:
+                self._signals.finished.emit(None)
+            except Exception as exc:
+                self._signals.failed.emit(str(exc))
+
+        self._thread = threading.Thread(target=work, name="sweep", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def set_current(self, spec: ModelSpec) -> None:
+        self.current = spec
+        self._draw()
+
+    def _on_progress(self, done: int, total: int, label: str) -> None:
+        self.progress.setValue(done)
+        self.status.setText(f"measured {label} ({done}/{total})")
+
+    def _on_finished(self, rows) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.stopped.emit()
+        if rows is None:
+            self.status.setText("sweep cancelled")
+            return
+        self.rows = rows
+        v1 = {r.groups: r for r in rows if r.arch == "v1" and r.scale == 1.0}
+        note = ""
+        if 3 in v1 and 8 in v1:
+            g3, g8 = v1[3], v1[8]
+            note = (f" V1 1x: g=8 has {g8.madds / g3.madds:.2f}x the FLOPs of g=3 but takes {g8.median_ms / g3.median_ms:.2f}x the time "
+                    f"- its memory access cost is {g8.mac / g3.mac:.2f}x (G2: group convs cost memory traffic).")
+        self.status.setText(f"done: {len(rows)} models, {self.threads} thread(s).{note}")
+        self._draw()
+
+    def _on_failed(self, message: str) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.stopped.emit()
+        self.status.setText(f"sweep failed: {message}")
+
+    def _draw(self) -> None:
+        self.plot.clear()
+        if not self.rows:
+            return
+        series = {
+            "V1 1x, g = 1..8": [r for r in self.rows if r.arch == "v1" and r.scale == 1.0],
+            "V1 g=3, 0.25x..2x": [r for r in self.rows if r.arch == "v1" and r.groups == 3],
+            "V2 0.5x..2x": [r for r in self.rows if r.arch == "v2"],
+        }
+        for i, (name, rows) in enumerate(series.items()):
+            rows = sorted(rows, key=lambda r: r.madds)
+            colour = group_colour(i)
+            self.plot.plot([r.madds / 1e6 for r in rows], [r.median_ms for r in rows], pen=pg.mkPen(colour, width=1),
+                           symbol="o", symbolBrush=colour, symbolSize=9, name=name)
+            for r in rows:
+                text = pg.TextItem(r.label, color="#ccc", anchor=(0, 1))
+                text.setPos(r.madds / 1e6, r.median_ms)
+                self.plot.addItem(text)
+        if self.current is not None:
+            match = [r for r in self.rows if (r.arch, r.groups, r.scale) == (self.current.arch, self.current.groups, self.current.scale)]
+            if match:
+                r = match[0]
+                self.plot.plot([r.madds / 1e6], [r.median_ms], pen=None, symbol="star", symbolSize=22, symbolBrush="#ff4040", name="current model")
