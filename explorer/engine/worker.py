@@ -41,6 +41,7 @@ class Engine(QObject):
     source_changed = Signal(str)  # description of the source now in use
     busy = Signal(str)  # "building ShuffleNet V1 ..." ("" when idle)
     error = Signal(str)  # a user-facing problem; the engine keeps running
+    build_failed = Signal(str)  # a requested bundle could not be built (the old one keeps running)
     layer_times = Signal(object)  # {layer name: ms}, measured on live frames after a rebuild
 
     def __init__(self, bundle: ModelBundle, source: FrameSource | None = None, threads: int | None = None, pace: bool = True) -> None:
@@ -108,6 +109,7 @@ class Engine(QObject):
                 if generation == self._wanted["bundle"]:
                     self.busy.emit("")
                     self.error.emit(f"could not build {description}: {exc}")
+                    self.build_failed.emit(str(exc))
                 return None
             if generation == self._wanted["bundle"]:  # not overtaken by a newer request
                 with self._lock:

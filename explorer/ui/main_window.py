@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         e.source_changed.connect(lambda text: self.controls.set_source_text(f"source: {text}"), Qt.QueuedConnection)
         e.error.connect(self.show_message, Qt.QueuedConnection)
         e.busy.connect(self._on_busy, Qt.QueuedConnection)
+        e.build_failed.connect(self._on_build_failed, Qt.QueuedConnection)
         e.layer_times.connect(self.architecture.set_layer_ms, Qt.QueuedConnection)
         self.controls.spec_requested.connect(self.request_spec)
         self.controls.threads_changed.connect(self._on_threads)
@@ -173,9 +174,12 @@ class MainWindow(QMainWindow):
         if current is self.features:
             self.features.show_result(result)
 
+    def _on_build_failed(self, _message: str) -> None:
+        self.spec = self.engine.bundle.spec  # back to what is really running
+        self.controls.set_spec(self.spec)
+
     def _on_bundle(self, bundle: ModelBundle) -> None:
-        self.spec = bundle.spec
-        self.controls.set_spec(bundle.spec)
+        self.shown_spec = bundle.spec
         self.architecture.set_report(bundle.report)
         self.features.set_taps(bundle.taps)
         self.sweep.set_current(bundle.spec)

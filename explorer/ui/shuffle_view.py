@@ -178,5 +178,6 @@ class ShuffleView(QWidget):
         self.on_panel.show_image(connectivity_image(on, g))
         seen_off, seen_on = input_groups_seen(off, g), input_groups_seen(on, g)
         self.off_title.setText(f"shuffle OFF: each output group sees {min(seen_off)} of {g} input groups - the groups never mix")
-        self.on_title.setText(f"shuffle ON: each output group sees {min(seen_on)} of {g} input groups")
+        limit = "" if min(seen_on) == g else f" (a group has only n = {c // g} channels to take from: full mixing needs n >= g)"
+        self.on_title.setText(f"shuffle ON: each output group sees {min(seen_on)} of {g} input groups{limit}")
         self.config_changed.emit(c, g)

@@ -1,0 +1,59 @@
+import cv2
+import numpy as np
+import pytest
+
+from explorer.sources import SourceError, SyntheticSource, open_source
+from explorer.sources.files import ImagesSource, VideoSource
+
+
+def test_synthetic_is_deterministic_per_seed_and_moves():
+    a, b = SyntheticSource(seed=4), SyntheticSource(seed=4)
+    assert np.array_equal(a.frame_at(10), b.frame_at(10))
+    assert not np.array_equal(a.frame_at(10), a.frame_at(40))
+    assert not np.array_equal(SyntheticSource(seed=5).frame_at(10), a.frame_at(10))
+    frame = a.read()
+    assert frame.dtype == np.uint8 and frame.shape == (480, 640, 3) and frame.flags.c_contiguous
+
+
+def test_synthetic_scenes_differ_in_colour():
+    means = [SyntheticSource(scene=s).frame_at(0).reshape(-1, 3).mean(axis=0) for s in range(4)]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert np.abs(means[i] - means[j]).max() > 20
+    with pytest.raises(SourceError, match="scene"):
+        SyntheticSource(scene=9)
+
+
+def test_video_loops_and_images_slideshow(tmp_path):
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    for i in range(5):
+        writer.write(np.full((48, 64, 3), i * 40, np.uint8))
+    writer.release()
+    video = open_source(str(path))
+    assert isinstance(video, VideoSource) and video.fps == pytest.approx(10)
+    frames = [video.read() for _ in range(12)]  # more than the file holds: it loops
+    assert frames[0].shape == (48, 64, 3)
+    assert abs(int(frames[5].mean()) - int(frames[0].mean())) < 5
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i, colour in enumerate([(255, 0, 0), (0, 255, 0)]):
+        cv2.imwrite(str(folder / f"{i}.png"), np.full((20, 30, 3), colour, np.uint8))
+    (folder / "readme.txt").write_text("not an image")
+    images = open_source(str(folder))
+    assert isinstance(images, ImagesSource) and len(images.files) == 2
+    assert images.current(0)[0, 0].tolist() == [0, 0, 255]  # BGR red on disk -> RGB
+    assert images.current(1)[0, 0].tolist() == [0, 255, 0]
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("", "no source"), ("camera:x", "expected a number"), ("camera:-1", ">= 0"), ("synthetic:7", "scene"), ("/definitely/missing", "no such file"),
+])
+def test_bad_source_texts_are_explained(text, fragment):
+    with pytest.raises(SourceError, match=fragment):
+        open_source(text)
+
+
+def test_a_missing_camera_is_explained():
+    with pytest.raises(SourceError, match="could not be opened"):
+        open_source("camera:9")

@@ -1,0 +1,206 @@
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from explorer.analysis.complexity import analyze
+from explorer.engine.pipeline import UNTRAINED_NOTICE
+from explorer.models import ModelSpec, shuffle_permutation
+from explorer.sources.base import FrameSource, SourceError
+
+WAIT = 60_000  # ms; generous: CI machines are slow and shared
+
+
+def test_window_opens_on_the_synthetic_source_and_says_when_no_camera(make_window, qtbot):
+    window = make_window()
+    assert "synthetic" in window.engine.source.describe()
+    window.engine.request_source("camera:7", failure_note="no camera found, showing the synthetic scene")
+    qtbot.waitUntil(lambda: "no camera found" in window.message_label.text(), timeout=WAIT)
+    assert "synthetic" in window.engine.source.describe()
+
+
+def test_frames_flow_and_predictions_update_with_an_untrained_notice(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 3, timeout=WAIT)
+    label, bar = window.live.rows[0]
+    assert label.text().startswith("(class ")  # untrained: labels shown in parentheses only
+    assert bar.value() > 0
+    assert UNTRAINED_NOTICE in window.live.notice.text()
+    assert window.live.frame_panel.image.image is not None
+    assert "inference" in window.live.latency_label.text()
+
+
+@pytest.mark.parametrize("target", [
+    ModelSpec.create("v1", groups=8, scale=0.5, input_size=96),
+    ModelSpec.create("v1", groups=3, scale=0.25, input_size=96),
+    ModelSpec.create("compact"),
+])
+def test_changing_the_spec_rebuilds_the_model_and_updates_the_flops(make_window, qtbot, target):
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
+    window.request_spec(target)
+    qtbot.waitUntil(lambda: window.engine.bundle.spec == target, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.shown_spec == target, timeout=WAIT)
+    expected = analyze(target).totals.madds / 1e6
+    assert f"{expected:.1f} MFLOPs" in window.architecture.totals.text()
+    assert f"{expected:.1f} MFLOPs" in window.model_label.text()
+    assert window.architecture.model.rowCount() == len(analyze(target).layers)
+    frames = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # the new model runs
+
+
+def test_controls_turn_into_specs(make_window, qtbot):
+    window = make_window()
+    controls = window.controls
+    controls.arch.setCurrentIndex(controls.arch.findData("v1"))
+    qtbot.waitUntil(lambda: window.spec.arch == "v1", timeout=WAIT)
+    controls.groups.setCurrentIndex(controls.groups.findData(8))
+    qtbot.waitUntil(lambda: window.engine.bundle.spec.groups == 8, timeout=WAIT)
+    assert controls.groups.isEnabled()
+    controls.shuffle.setChecked(False)
+    qtbot.waitUntil(lambda: window.engine.bundle.spec.shuffle is False, timeout=WAIT)
+    assert window.engine.bundle.report.totals.madds == analyze(window.engine.bundle.spec.with_changes(shuffle=True)).totals.madds
+    controls.arch.setCurrentIndex(controls.arch.findData("v2"))
+    qtbot.waitUntil(lambda: window.engine.bundle.spec.arch == "v2", timeout=WAIT)
+    assert not controls.groups.isEnabled()
+    assert "groups apply to V1 only" in controls.explanation.text()
+
+
+def test_the_video_keeps_running_while_a_model_is_rebuilt(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 2, timeout=WAIT)
+    before = window.engine.frames
+    window.request_spec(ModelSpec.create("v1", groups=8, scale=2.0, input_size=96))
+    # while the big model builds on the builder thread, the old one keeps producing frames
+    qtbot.waitUntil(lambda: window.engine.frames > before + 2, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 2.0, timeout=WAIT)
+
+
+@pytest.mark.parametrize("channels,groups", [(12, 3), (16, 4), (24, 8)])
+def test_shuffle_view_draws_the_permutation_and_the_connectivity(make_window, channels, groups):
+    window = make_window()
+    view = window.shuffle
+    view.set_config(channels, groups)
+    assert view.diagram.permutation() == shuffle_permutation(channels, groups)
+    assert f"1 of {groups}" in view.off_title.text()
+    n = channels // groups
+    assert f"{min(n, groups)} of {groups}" in view.on_title.text()
+    if n < groups:
+        assert "full mixing needs n >= g" in view.on_title.text()
+    on = view.on_panel.image.image
+    from explorer.analysis.shuffle_flow import stacked_connectivity
+
+    assert on.shape[:2] == (channels, channels)
+    assert np.array_equal(on.max(axis=2) > 25, stacked_connectivity(channels, groups, True).astype(bool))
+    off = view.off_panel.image.image
+    assert np.array_equal(off.max(axis=2) > 25, stacked_connectivity(channels, groups, False).astype(bool))
+
+
+def test_shuffle_view_explains_an_invalid_pair(make_window):
+    window = make_window()
+    window.shuffle.set_config(10, 3)
+    assert "divisible" in window.shuffle.message.text()
+
+
+def test_feature_maps_show_the_selected_tap_and_the_shuffle_pair(make_window, qtbot):
+    window = make_window(ModelSpec.create("v1", groups=3, scale=0.5, input_size=96))
+    window.tabs.setCurrentWidget(window.features)
+    assert window.features.select_tap("stage3.0.after_shuffle")
+    qtbot.waitUntil(lambda: window.features.layout_after is not None and window.features.last_mosaic is not None, timeout=WAIT)
+    layout = window.features.layout_main
+    assert layout.channels == 60  # 0.5x g=3 stage 3 bottleneck: 240 / 4
+    assert window.features.after_box.isVisible()
+    # click the second cell of the after-shuffle grid: it came from channel perm[1]
+    window.features._select(window.features.layout_after, layout.cell_width * 1.5, layout.cell_height * 0.5, after=True)
+    origin = shuffle_permutation(60, 3)[1]
+    assert f"came from channel {origin}" in window.features.large_title.text()
+
+
+def test_saving_png_and_csv(make_window, qtbot, tmp_path):
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 2, timeout=WAIT)
+    png = tmp_path / "window.png"
+    assert window.save_window_png(str(png))
+    image = QImage(str(png))
+    assert image.width() == window.width() and image.height() == window.height()
+    window.tabs.setCurrentWidget(window.features)
+    qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
+    grid = tmp_path / "grid.png"
+    assert window.save_feature_png(str(grid))
+    assert QImage(str(grid)).width() == window.features.last_mosaic.shape[1]
+    table = tmp_path / "layers.csv"
+    assert window.save_layer_csv(str(table))
+    rows = list(csv.reader(table.open()))
+    assert rows[0][:3] == ["layer", "type", "output"]
+    assert len(rows) == len(window.architecture.model.report.layers) + 2
+    assert not window.save_layer_csv(str(tmp_path / "missing" / "dir" / "x.csv"))
+    assert "could not save" in window.message_label.text()
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty_folder", "not_an_image", "corrupt_video"])
+def test_each_bad_source_gives_a_message_and_the_app_keeps_running(make_window, qtbot, tmp_path, kind):
+    if kind == "missing":
+        target, fragment = tmp_path / "nope.mp4", "no such"
+    elif kind == "empty_folder":
+        target, fragment = tmp_path / "empty", "has no images"
+        target.mkdir()
+    elif kind == "not_an_image":
+        target, fragment = tmp_path / "notes.png", "not a readable image"
+        target.write_text("this is text, not a PNG")
+    else:
+        target, fragment = tmp_path / "broken.mp4", "could not be decoded"
+        target.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 20)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
+    window.request_source(str(target))
+    qtbot.waitUntil(lambda: fragment in window.message_label.text(), timeout=WAIT)
+    frames = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
+    assert "synthetic" in window.engine.source.describe()
+
+
+class DyingCamera(FrameSource):
+    """Delivers a few frames, then fails like an unplugged webcam."""
+
+    name = "camera 9"
+    live = True
+
+    def __init__(self) -> None:
+        self.left = 3
+
+    def read(self):
+        if self.left == 0:
+            raise SourceError("camera 9 stopped delivering frames (unplugged?)")
+        self.left -= 1
+        return np.zeros((120, 160, 3), np.uint8)
+
+
+def test_a_camera_that_disappears_falls_back_to_the_synthetic_scene(make_window, qtbot):
+    window = make_window(source=DyingCamera())
+    qtbot.waitUntil(lambda: "unplugged" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "synthetic" in window.engine.source.describe(), timeout=WAIT)
+    frames = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
+
+
+def test_headless_switches_run_frames_save_a_screenshot_and_summarise(tmp_path):
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [sys.executable, "main.py", "--source", "synthetic", "--frames", "5", "--screenshot", str(shot), "--arch", "v1", "--groups", "3", "--scale", "0.5", "--threads", "1"],
+        capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "frames 5" in proc.stdout and "median inference" in proc.stdout and "V1 0.5x g=3" in proc.stdout
+    image = QImage(str(shot))
+    assert image.width() > 800 and image.height() > 500
+
+
+def test_a_bad_source_with_frames_exits_non_zero_with_a_clear_message(tmp_path):
+    proc = subprocess.run([sys.executable, "main.py", "--source", str(tmp_path / "missing.avi"), "--frames", "3"],
+                          capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode != 0
+    assert "bad --source" in proc.stderr and "no such file" in proc.stderr and "Traceback" not in proc.stderr
