@@ -17,6 +17,7 @@ Analysis runs on the meta device: shapes only, so it is instant for any spec.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -98,8 +99,12 @@ def layer_mac(module: nn.Module, inputs: list[torch.Tensor], output: torch.Tenso
     return sum(_numel(t) for t in inputs) + _numel(output) + own_params
 
 
+@functools.lru_cache(maxsize=64)
 def analyze(spec: ModelSpec) -> ComplexityReport:
-    """The layer table and totals of ``spec`` (batch 1, spec's input size)."""
+    """The layer table and totals of ``spec`` (batch 1, spec's input size).
+
+    Cached by spec (a frozen value): switching back and forth in the GUI costs nothing.
+    """
     with torch.device("meta"):
         model = build_model(spec)
     return analyze_model(model, spec)

@@ -12,7 +12,7 @@ from explorer.analysis.complexity import ComplexityReport, analyze
 from explorer.engine.preprocess import Recipe, preprocess_image, preprocess_signal
 from explorer.models.registry import build_model
 from explorer.models.spec import ModelSpec
-from explorer.models.taps import FeatureTaps, TapInfo, describe_taps
+from explorer.models.taps import TapInfo, describe_taps
 
 UNTRAINED_NOTICE = "untrained: predictions are meaningless"
 
@@ -47,6 +47,8 @@ class ModelBundle:
     weights_name: str
     report: ComplexityReport
     taps: list[TapInfo]
+    runner: object = None  # explorer.runtime Runner: (x, taps) -> (logits, features)
+    backend: str = "eager"
     build_ms: float = 0.0
     extra: dict = field(default_factory=dict)
 
@@ -56,15 +58,20 @@ def default_labels(num_classes: int) -> list[str]:
 
 
 def build_bundle(spec: ModelSpec, model: nn.Module | None = None, recipe: Recipe | None = None,
-                 labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init") -> ModelBundle:
+                 labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init",
+                 backend: str | None = None, progress=None) -> ModelBundle:
+    from explorer.runtime.registry import DEFAULT_BACKEND, make_runner
+
     start = time.perf_counter()
     model = (model or build_model(spec)).eval()
     model.spec = spec  # describe_taps builds a meta twin from it
     if recipe is None and spec.arch != "compact":
         recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
+    backend = backend or DEFAULT_BACKEND
     bundle = ModelBundle(
         spec=spec, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
         trained=trained, weights_name=weights_name, report=analyze(spec), taps=describe_taps(model, spec.input_shape),
+        runner=make_runner(backend, model, spec, progress=progress), backend=backend,
     )
     bundle.build_ms = (time.perf_counter() - start) * 1000
     return bundle
@@ -92,15 +99,7 @@ class InferencePipeline:
         t0 = time.perf_counter()
         x = self.to_input(frame)
         t1 = time.perf_counter()
-        model = self.bundle.model
-        with torch.inference_mode():
-            if self.taps:
-                with FeatureTaps(model, self.taps) as taps:
-                    logits = model(x)
-                features = {name: t[0].float().numpy() for name, t in taps.features.items()}
-            else:
-                logits = model(x)
-                features = {}
+        logits, features = self.bundle.runner(x, self.taps)  # type: ignore[misc]
         t2 = time.perf_counter()
         probs = torch.softmax(logits[0].float(), dim=0)
         k = min(self.top_k, probs.numel())

@@ -33,14 +33,20 @@ class Recipe:
 
 
 def resize_and_crop(frame: np.ndarray, resize: int, crop: int) -> np.ndarray:
-    """Shorter side to ``resize``, then the centre ``crop`` x ``crop`` (uint8 RGB in and out)."""
+    """Shorter side to ``resize``, then the centre ``crop`` x ``crop`` (uint8 RGB in and out).
+
+    Done as crop-then-resize: the same region of the frame, but only the pixels that survive
+    the crop are resampled (about 2x cheaper on a 640x480 frame).
+    """
     h, w = frame.shape[:2]
-    factor = resize / min(h, w)
-    new_w, new_h = max(crop, round(w * factor)), max(crop, round(h * factor))
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
-    resized = cv2.resize(frame, (new_w, new_h), interpolation=interpolation)
-    top, left = (new_h - crop) // 2, (new_w - crop) // 2
-    return resized[top:top + crop, left:left + crop]
+    side = min(h, w) * crop / resize  # the crop's size in frame pixels
+    top, left = (h - side) / 2, (w - side) / 2
+    y0, x0 = int(round(top)), int(round(left))
+    y1, x1 = int(round(top + side)), int(round(left + side))
+    region = frame[y0:y1, x0:x1]
+    # area averaging only where a plain bilinear resample would alias badly (> 2x shrink)
+    interpolation = cv2.INTER_AREA if side > 2 * crop else cv2.INTER_LINEAR
+    return cv2.resize(region, (crop, crop), interpolation=interpolation)
 
 
 def preprocess_image(frame: np.ndarray, recipe: Recipe) -> torch.Tensor:
@@ -50,10 +56,12 @@ def preprocess_image(frame: np.ndarray, recipe: Recipe) -> torch.Tensor:
     patch = resize_and_crop(frame, recipe.resize, recipe.crop)
     if recipe.bgr:
         patch = patch[:, :, ::-1]
-    x = patch.astype(np.float32) * recipe.scale
-    x -= np.asarray(recipe.mean, np.float32)
-    x /= np.asarray(recipe.std, np.float32)
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None]
+    # (p * scale - mean) / std = p * a - b, in place on one float copy.  The HWC uint8 patch
+    # becomes a CHW view; the float copy keeps its NHWC strides, which channels_last wants.
+    a = torch.tensor([recipe.scale / s for s in recipe.std], dtype=torch.float32).view(3, 1, 1)
+    b = torch.tensor([m / s for m, s in zip(recipe.mean, recipe.std)], dtype=torch.float32).view(3, 1, 1)
+    x = torch.from_numpy(np.ascontiguousarray(patch)).permute(2, 0, 1).float()
+    return x.mul_(a).sub_(b)[None]
 
 
 def preprocess_signal(frame: np.ndarray, series: int, modal: int) -> torch.Tensor:

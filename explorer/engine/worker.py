@@ -28,11 +28,31 @@ from explorer.sources.synthetic import SyntheticSource
 BundleFactory = Callable[[], ModelBundle]
 
 
+_applied_threads: list[int] = []
+
+
+def default_live_threads() -> int:
+    """Inference threads for the live view: all cores but one.
+
+    The UI thread and frame capture need a core of their own.  With every core given to
+    torch, its OpenMP workers stall at barriers whenever the UI thread preempts one of them:
+    measured on a 2-core machine, 2 threads gave 18 fps and 1 thread 39 fps (V2 1x, 224).
+    """
+    import os
+
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 def set_thread_count(threads: int) -> None:
-    """One setting for torch and OpenCV together, so they do not oversubscribe the cores."""
-    if torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
+    """One setting for torch and OpenCV together, so they do not oversubscribe the cores.
+
+    Applied only on change: re-setting OpenCV's pool every frame is not free.
+    """
+    if _applied_threads == [threads] and torch.get_num_threads() == threads:
+        return
+    torch.set_num_threads(threads)
     cv2.setNumThreads(threads)
+    _applied_threads[:] = [threads]
 
 
 class Engine(QObject):
@@ -48,7 +68,7 @@ class Engine(QObject):
         super().__init__()
         self._pipeline = InferencePipeline(bundle)
         self._source: FrameSource = source or SyntheticSource()
-        self.threads = threads or max(1, torch.get_num_threads())
+        self.threads = threads or default_live_threads()
         self.pace = pace
         self._lock = threading.Lock()
         self._latest: FrameResult | None = None
@@ -65,7 +85,6 @@ class Engine(QObject):
         self._layer_samples: dict[str, list[float]] = {}
         self.frames = 0
         self._thread: threading.Thread | None = None
-        self.profile_layers()  # the first model's layer times, like every rebuilt one's
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -170,7 +189,7 @@ class Engine(QObject):
             taps, self._pending_taps = self._pending_taps, None
         if bundle is not None:
             self._pipeline = InferencePipeline(bundle, self._pipeline.taps)
-            self.profile_layers()
+            self._profile_frames = 0  # timings of the old model are void; the UI asks again
             self.busy.emit("")
             self.bundle_changed.emit(bundle)
         if taps is not None:

@@ -6,6 +6,7 @@ the meta device, so they can never drift from the real network.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -106,6 +107,22 @@ class FeatureTaps:
 
 def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
     """Every tap of ``model`` with its channel count, size and stride, from a shape-only pass."""
+    spec = getattr(model, "spec", None)
+    if spec is not None and tuple(input_shape) == spec.input_shape:
+        return list(_describe_spec_taps(spec))
+    return _describe(model, input_shape)
+
+
+@functools.lru_cache(maxsize=64)
+def _describe_spec_taps(spec) -> tuple[TapInfo, ...]:
+    from explorer.models.registry import build_model  # local: registry imports this module
+
+    with torch.device("meta"):
+        twin = build_model(spec)
+    return tuple(_describe(twin, spec.input_shape))
+
+
+def _describe(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
     points = model.tap_points()  # type: ignore[operator]
     shapes: dict[str, torch.Size] = {}
     meta_model = _meta_copy(model)

@@ -70,8 +70,12 @@ class ArchitectureView(QWidget):
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # fixed widths: ResizeToContents would measure every row of a 200-row table on each rebuild
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        for column, width in enumerate((230, 130, 110, 90, 80, 100)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
         self.totals = QLabel()
         self.totals.setObjectName("metric")
         self.totals.setWordWrap(True)

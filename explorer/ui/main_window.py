@@ -99,6 +99,8 @@ class MainWindow(QMainWindow):
         self.features.taps_wanted.connect(e.set_taps)
         self.sweep.started.connect(lambda: e.set_paused(True))
         self.sweep.stopped.connect(lambda: e.set_paused(self.pause_action.isChecked()))
+        # per-layer timing runs ~200 Python hooks per frame: only while someone looks at it
+        self.tabs.currentChanged.connect(lambda _i: self._profile_if_visible())
 
     def _build_actions(self) -> None:
         def action(menu, text, shortcut, slot, checkable=False):
@@ -151,7 +153,7 @@ class MainWindow(QMainWindow):
     def _on_threads(self, threads: int) -> None:
         self.engine.set_threads(threads)
         self.sweep.threads = threads
-        self.engine.profile_layers()
+        self._profile_if_visible()
 
     def set_large_fonts(self, on: bool) -> None:
         app = QApplication.instance()
@@ -183,11 +185,16 @@ class MainWindow(QMainWindow):
         self.architecture.set_report(bundle.report)
         self.features.set_taps(bundle.taps)
         self.sweep.set_current(bundle.spec)
+        self._profile_if_visible()
         if bundle.spec.arch == "v1":
             self.shuffle.follow_groups(int(bundle.spec.groups))
         weights = "trained" if bundle.trained else "untrained (random init)"
         t = bundle.report.totals
         self.model_label.setText(f"{bundle.spec.label} · {weights} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params")
+
+    def _profile_if_visible(self) -> None:
+        if self.tabs.currentWidget() is self.architecture:
+            self.engine.profile_layers()
 
     def _on_busy(self, text: str) -> None:
         self.busy_bar.setVisible(bool(text))
