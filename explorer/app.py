@@ -20,6 +20,35 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 TAB_NAMES = ("live", "features", "shuffle", "architecture", "sweep")
 
 
+XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
+
+
+def qt_platform_problem(environ=None, platform: str | None = None, find_library=None) -> str | None:
+    """Why Qt would abort at start-up on this machine, in words a user can act on (or None).
+
+    Qt prints a cryptic "could not load the Qt platform plugin" and aborts the process; we
+    check the two usual causes first: no display at all, and X11 libraries Qt 6.5+ needs
+    that minimal Linux installs (and Raspberry Pi OS Lite) lack.
+    """
+    import ctypes.util
+    import os
+
+    environ = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    find_library = find_library or ctypes.util.find_library
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return ("no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it from a desktop session, "
+                "or headless with QT_QPA_PLATFORM=offscreen and --frames/--screenshot, or use the commands (python -m explorer --help)")
+    if environ.get("WAYLAND_DISPLAY") and not environ.get("DISPLAY"):
+        return None
+    missing = [package for name, package in XCB_LIBRARIES.items() if not find_library(name)]
+    if missing:
+        return f"Qt's X11 plugin needs {', '.join(missing)}: install with `sudo apt-get install {' '.join(missing)}`"
+    return None
+
+
 def settle_after_startup() -> None:
     """Move everything alive after start-up out of the cyclic GC's reach.
 
@@ -64,6 +93,10 @@ def run_gui(argv: list[str]) -> int:
         return 2
     if args.screenshot and not args.frames:
         args.frames = 30
+    problem = qt_platform_problem()
+    if problem:
+        print(f"explorer: cannot open the window: {problem}", file=sys.stderr)
+        return 2
 
     from explorer.sources import SourceError, SyntheticSource, open_source
 

@@ -88,7 +88,7 @@ class ShuffleDiagram(QWidget):
             origin_a = QPointF(margin * 2, grid_top + 16)
             origin_b = QPointF(width / 2 + margin, grid_top + 16)
             painter.drawText(QPointF(origin_a.x(), grid_top + 8), f"1. reshape to (g = {g}) x (n = {n})")
-            painter.drawText(QPointF(origin_b.x(), grid_top + 8), f"2. transpose to ({n} x {g}); 3. read row by row")
+            painter.drawText(QPointF(origin_b.x(), grid_top + 8), f"2. transpose to ({n} x {g}), read rows")
             for r in range(g):
                 for col in range(n):
                     self._cell(painter, origin_a, r, col, cell, r * n + col, r, show_grid_numbers)

@@ -110,11 +110,15 @@ class SweepView(QWidget):
             self.status.setText("sweep cancelled")
             return
         self.rows = rows
-        v1 = {r.groups: r for r in rows if r.arch == "v1" and r.scale == 1.0}
         note = ""
-        if 3 in v1 and 8 in v1:
-            g3, g8 = v1[3], v1[8]
-            note = (f" V1 1x: g=8 has {g8.madds / g3.madds:.2f}x the FLOPs of g=3 but takes {g8.median_ms / g3.median_ms:.2f}x the time "
+        by_scale: dict[float, dict[int, SweepRow]] = {}
+        for r in rows:
+            if r.arch == "v1":
+                by_scale.setdefault(r.scale, {})[r.groups] = r  # type: ignore[index]
+        scales = sorted((s for s, g in by_scale.items() if 3 in g and 8 in g), key=lambda s: abs(s - 1.0))
+        if scales:
+            g3, g8 = by_scale[scales[0]][3], by_scale[scales[0]][8]
+            note = (f" V1 {scales[0]:g}x: g=8 has {g8.madds / g3.madds:.2f}x the FLOPs of g=3 but takes {g8.median_ms / g3.median_ms:.2f}x the time "
                     f"- its memory access cost is {g8.mac / g3.mac:.2f}x (G2: group convs cost memory traffic).")
         self.status.setText(f"done: {len(rows)} models, {self.threads} thread(s).{note}")
         self._draw()

@@ -204,3 +204,26 @@ def test_a_bad_source_with_frames_exits_non_zero_with_a_clear_message(tmp_path):
                           capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode != 0
     assert "bad --source" in proc.stderr and "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qtbot):
+    window = make_window()
+    specs = [ModelSpec.create("v1", groups=g, scale=0.5, input_size=64) for g in (3, 8)] + [ModelSpec.create("v2", scale=0.5, input_size=64)]
+    window.sweep.set_current(specs[1])
+    window.sweep.start(specs, runs=2, warmup=1)
+    assert window.engine.paused  # the live view yields the CPU to the measurement
+    qtbot.waitUntil(lambda: not window.sweep.running and bool(window.sweep.rows), timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.engine.paused, timeout=WAIT)
+    assert [r.madds for r in window.sweep.rows] == [analyze(s).totals.madds for s in specs]
+    assert window.sweep.progress.value() == 3
+    assert "g=8 has" in window.sweep.status.text()
+    names = [item.name() for item in window.sweep.plot.getPlotItem().listDataItems()]
+    assert "current model" in names and "V2 0.5x..2x" in names
+
+
+def test_the_sweep_can_be_cancelled(make_window, qtbot):
+    window = make_window()
+    window.sweep.start([ModelSpec.create("v2", scale=2.0)] * 6, runs=5, warmup=1)
+    window.sweep.cancel()
+    qtbot.waitUntil(lambda: not window.sweep.running, timeout=WAIT)
+    assert "cancelled" in window.sweep.status.text() or len(window.sweep.rows) <= 6
