@@ -142,13 +142,40 @@ def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> in
     if source_problem:
         window.show_message(source_problem)
     elif args.source is None and not args.frames:
-        # no source asked for: try the webcam in the background, stay on the synthetic scene if none
-        engine.request_source("camera:0", failure_note="no camera found, showing the synthetic scene (pick a source at left)")
+        _probe_cameras_then_open_first(window, engine)
     if not args.frames:
         code = app.exec()
         engine.stop()
         return code
     return _run_headless(app, window, engine, args)
+
+
+def _probe_cameras_then_open_first(window, engine) -> None:
+    """Probe camera indices off the UI thread; open the first, or say there is none."""
+    import threading
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Found(QObject):
+        cameras = Signal(list)
+
+    found = Found(window)
+
+    def on_found(indices: list[int]) -> None:
+        window.controls.set_cameras(indices)
+        if indices:
+            engine.request_source(f"camera:{indices[0]}", failure_note="camera found but not opened, showing the synthetic scene")
+        else:
+            window.show_message("no camera found, showing the synthetic scene (pick a source at left)")
+
+    found.cameras.connect(on_found)
+
+    def probe() -> None:
+        from explorer.sources.camera import probe_cameras
+
+        found.cameras.emit(probe_cameras())
+
+    threading.Thread(target=probe, name="camera-probe", daemon=True).start()
 
 
 def _run_headless(app, window, engine, args) -> int:

@@ -7,7 +7,7 @@ from explorer.sources.base import FrameSource, SourceError
 from explorer.sources.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImagesSource, VideoSource
 from explorer.sources.synthetic import SyntheticSource
 
-SOURCE_HELP = "synthetic, synthetic:SCENE, camera, camera:INDEX, a video file, an image file or a folder of images"
+SOURCE_HELP = "synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], a video file, an image file or a folder of images"
 
 
 def open_source(text: str) -> FrameSource:
@@ -19,10 +19,12 @@ def open_source(text: str) -> FrameSource:
     if lowered == "synthetic" or lowered.startswith("synthetic:"):
         scene = _suffix_int(text, "synthetic") if ":" in text else None
         return SyntheticSource(scene=scene)
-    if lowered == "camera" or lowered.startswith("camera:"):
+    if lowered == "camera" or lowered.startswith("camera:") or lowered.startswith("camera@"):
         from explorer.sources.camera import CameraSource
 
-        return CameraSource(_suffix_int(text, "camera") if ":" in text else 0)
+        text, _, size = text.partition("@")
+        resolution = _resolution(size) if size else (640, 480)
+        return CameraSource(_suffix_int(text, "camera") if ":" in text else 0, resolution)
     path = Path(text).expanduser()
     if not path.exists():
         raise SourceError(f"{text!r} is not a source: no such file or folder (sources: {SOURCE_HELP})")
@@ -42,6 +44,16 @@ def open_source(text: str) -> FrameSource:
         return VideoSource(path)
     except SourceError:
         raise SourceError(f"{path.name} is neither an image nor a video OpenCV can read") from None
+
+
+def _resolution(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SourceError(f"camera resolution must look like 1280x720, got {text!r}") from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise SourceError(f"camera resolution {width}x{height} is out of range")
+    return width, height
 
 
 def _suffix_int(text: str, prefix: str) -> int:

@@ -128,6 +128,16 @@ class ControlsPanel(QWidget):
     def set_source_text(self, text: str) -> None:
         self.source_status.setText(text)
 
+    def set_cameras(self, indices: list[int]) -> None:
+        """Offer the cameras a probe found (replacing the blind camera:0/camera:1 presets)."""
+        for preset in ("camera:0", "camera:1"):
+            index = self.source.findText(preset)
+            if index >= 0:
+                self.source.removeItem(index)
+        for camera in indices:
+            self.source.addItem(f"camera:{camera}")
+            self.source.addItem(f"camera:{camera}@1280x720")
+
     def _fill_scales(self, arch: str, current: float) -> None:
         self.scale.blockSignals(True)
         self.scale.clear()

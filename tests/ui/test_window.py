@@ -227,3 +227,10 @@ def test_the_sweep_can_be_cancelled(make_window, qtbot):
     window.sweep.cancel()
     qtbot.waitUntil(lambda: not window.sweep.running, timeout=WAIT)
     assert "cancelled" in window.sweep.status.text() or len(window.sweep.rows) <= 6
+
+
+def test_probed_cameras_are_offered_as_sources(make_window):
+    window = make_window()
+    window.controls.set_cameras([0, 2])
+    items = [window.controls.source.itemText(i) for i in range(window.controls.source.count())]
+    assert "camera:2" in items and "camera:2@1280x720" in items and "camera:1" not in items
