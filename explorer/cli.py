@@ -92,6 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--csv", default=None, help="also write the table to this CSV file")
     bench.add_argument("--json", action="store_true")
 
+    predict = sub.add_parser("predict", help="classify an image (top-K labels and probabilities)")
+    predict.add_argument("image")
+    _add_spec_args(predict)
+    predict.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH (default: untrained)")
+    predict.add_argument("--top", type=_positive_int, default=5)
+    predict.add_argument("--json", action="store_true")
+
+    weights = sub.add_parser("weights", help="which weights are available locally, per spec")
+    weights.add_argument("paths", nargs="*", help="checkpoint files to identify")
+    weights.add_argument("--json", action="store_true")
+
     doctor = sub.add_parser("doctor", help="which optional parts work here, and how to fix the rest")
     doctor.add_argument("--json", action="store_true")
     return parser

@@ -135,3 +135,91 @@ def run_doctor(args: argparse.Namespace) -> int:
         for status in statuses:
             print(status.message)
     return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from explorer.engine.pipeline import InferencePipeline, UNTRAINED_NOTICE, build_bundle
+    from explorer.sources.base import SourceError
+    from explorer.sources.files import read_image
+    from pathlib import Path
+
+    spec = spec_from_args(args)
+    if spec.arch == "compact":
+        raise UsageError("explorer predict: the compact net classifies signal windows, not images; use --arch v1 or v2")
+    try:
+        image = read_image(Path(args.image))
+    except SourceError as exc:
+        raise UsageError(f"explorer predict: {exc}") from None
+    bundle = build_bundle(spec, **weights_kwargs(spec, args.weights, cli_progress=True))
+    result = InferencePipeline(bundle, top_k=args.top).run(image)
+    if args.json:
+        print_json({"weights": bundle.weights_name, "trained": bundle.trained,
+                    "top": [{"label": p.label, "index": p.index, "prob": round(p.prob, 6)} for p in result.top]})
+        return 0
+    print(f"{spec.label}, weights: {bundle.weights_name}")
+    if not bundle.trained:
+        print(f"{UNTRAINED_NOTICE} (pass --weights torchvision, megvii:PATH or a checkpoint)")
+    for rank, p in enumerate(result.top, 1):
+        label = p.label if bundle.trained else f"(class {p.index})"
+        print(f"{rank}. {label:<40} {p.prob * 100:6.2f} %")
+    return 0
+
+
+def weights_kwargs(spec: ModelSpec, source: str | None, cli_progress: bool = False) -> dict:
+    """build_bundle keyword arguments for ``source`` (None: untrained); UsageError on bad weights."""
+    if not source:
+        return {}
+    from explorer.weights import WeightsError, load_weights
+
+    progress = None
+    bar = None
+    if cli_progress:
+        from tqdm import tqdm
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total or None, unit="B", unit_scale=True, desc="download", file=sys.stderr)
+            bar.update(done - bar.n)
+    try:
+        loaded = load_weights(spec, source, progress=progress)
+    except WeightsError as exc:
+        raise UsageError(f"explorer: weights not loaded: {exc}") from None
+    finally:
+        if bar is not None:
+            bar.close()
+    return {"model": loaded.model, "recipe": loaded.recipe, "labels": loaded.labels, "trained": True,
+            "weights_name": f"{loaded.origin}: {loaded.name}"}
+
+
+def run_weights(args: argparse.Namespace) -> int:
+    from explorer.weights.catalog import TORCHVISION_V2
+    from explorer.weights.download import checkpoint_dir
+    from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
+    from explorer.weights.loader import _looks_like
+
+    cache = checkpoint_dir()
+    rows = []
+    for scale, published in TORCHVISION_V2.items():
+        path = cache / published.filename
+        rows.append({"spec": f"ShuffleNet V2 {scale:g}x", "source": "torchvision", "path": str(path),
+                     "available": path.is_file(), "top1": published.top1})
+    for given in args.paths:
+        try:
+            state, _ = read_state_dict(given)
+            family = detect_format(state)
+            arch = family.replace("megvii-", "")
+            fits = _looks_like(state, arch, "megvii" if family.startswith("megvii") else "default")
+            rows.append({"spec": fits or f"unrecognised {arch} variant", "source": "megvii" if family.startswith("megvii") else "file",
+                         "path": given, "available": fits is not None, "top1": None})
+        except CheckpointError as exc:
+            rows.append({"spec": None, "source": "file", "path": given, "available": False, "error": str(exc), "top1": None})
+    if args.json:
+        print_json({"cache": str(cache), "weights": rows})
+        return 0
+    print(f"torch hub cache: {cache} (set TORCH_HOME to move it; copy downloaded .pth files there to work offline)")
+    for row in rows:
+        state = "available" if row["available"] else ("missing: `python -m explorer predict IMG --weights torchvision` downloads it" if row["source"] == "torchvision" else row.get("error", "not usable"))
+        top1 = f" (ImageNet top-1 {row['top1']:.2f} %)" if row.get("top1") else ""
+        print(f"{row['spec'] or '?':<32} {row['source']:<12} {state}{top1}\n    {row['path']}")
+    return 0

@@ -108,7 +108,8 @@ class FeatureTaps:
 def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
     """Every tap of ``model`` with its channel count, size and stride, from a shape-only pass."""
     spec = getattr(model, "spec", None)
-    if spec is not None and tuple(input_shape) == spec.input_shape:
+    default_layout = getattr(model, "layout", None) in (None, "paper", "torchvision")
+    if spec is not None and default_layout and tuple(input_shape) == spec.input_shape:
         return list(_describe_spec_taps(spec))
     return _describe(model, input_shape)
 
@@ -124,10 +125,9 @@ def _describe_spec_taps(spec) -> tuple[TapInfo, ...]:
 
 def _describe(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
     points = model.tap_points()  # type: ignore[operator]
-    shapes: dict[str, torch.Size] = {}
-    meta_model = _meta_copy(model)
-    with FeatureTaps(meta_model, [p.name for p in points]) as taps, torch.no_grad():
-        meta_model(torch.empty(1, *input_shape, device="meta"))
+    device = next(model.parameters()).device
+    with FeatureTaps(model, [p.name for p in points]) as taps, torch.no_grad():
+        model(torch.zeros(1, *input_shape, device=device))  # meta twin: shapes only; else a real pass
         shapes = {name: t.shape for name, t in taps.features.items()}
     infos = []
     for point in points:
@@ -136,17 +136,3 @@ def _describe(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapIn
         width = shape[3] if len(shape) > 3 else 1
         infos.append(TapInfo(point, int(shape[1]), int(height), int(width), max(1, input_shape[1] // max(1, height))))
     return infos
-
-
-def _meta_copy(model: nn.Module) -> nn.Module:
-    """The model's twin on the meta device (shapes only, no compute, no memory)."""
-    if any(p.device.type == "meta" for p in model.parameters()):
-        return model
-    from explorer.models.registry import build_model  # local: registry imports this module
-
-    spec = getattr(model, "spec", None)
-    if spec is None:
-        raise ValueError("describe_taps needs a model built from a ModelSpec")
-    with torch.device("meta"):
-        twin = build_model(spec)
-    return twin.eval()

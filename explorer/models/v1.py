@@ -84,11 +84,16 @@ class ShuffleV1Unit(nn.Module):
 
 
 class ShuffleNetV1(nn.Module):
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: ModelSpec, layout: str = "paper") -> None:
+        """``layout="megvii"``: shuffle with the official code's (n, g) reshape, the inverse of
+        the paper's, so its checkpoints (converted by explorer.weights) give its outputs."""
         super().__init__()
         if spec.arch != "v1":
             raise ValueError(f"ShuffleNetV1 needs a v1 spec, got {spec.arch}")
+        if layout not in ("paper", "megvii"):
+            raise ValueError(f"layout must be 'paper' or 'megvii', got {layout!r}")
         self.spec = spec
+        self.layout = layout
         groups = int(spec.groups)  # type: ignore[arg-type]
         first, *stage_channels = v1_channels(groups, spec.scale)
         self.stage_out_channels = [first, *stage_channels]
@@ -102,12 +107,12 @@ class ShuffleNetV1(nn.Module):
         for index, (repeats, oup) in enumerate(zip(STAGE_REPEATS, stage_channels)):
             units = []
             for i in range(repeats):
-                units.append(
-                    ShuffleV1Unit(
-                        inp, oup, groups, stride=2 if i == 0 else 1,
-                        group_first_conv=not (index == 0 and i == 0), shuffle=spec.shuffle,
-                    )
+                unit = ShuffleV1Unit(
+                    inp, oup, groups, stride=2 if i == 0 else 1,
+                    group_first_conv=not (index == 0 and i == 0), shuffle=spec.shuffle,
                 )
+                unit.shuffle.inverse = layout == "megvii"
+                units.append(unit)
                 inp = oup
             setattr(self, f"stage{index + 2}", nn.Sequential(*units))
         self.globalpool = nn.AdaptiveAvgPool2d(1)

@@ -34,41 +34,66 @@ class GlobalAvgPool(nn.Module):
         return x.mean([2, 3])
 
 
-class InvertedResidual(nn.Module):
-    """torchvision's V2 unit: split (stride 1) or two strided branches (stride 2), then shuffle."""
+LAYOUTS = ("torchvision", "megvii")
 
-    def __init__(self, inp: int, oup: int, stride: int, shuffle: bool = True) -> None:
+
+class InvertedResidual(nn.Module):
+    """The V2 unit: split (stride 1) or two strided branches (stride 2), concat, shuffle.
+
+    ``layout="torchvision"`` (the default, = the paper): halves by chunk, shuffle at the output.
+    ``layout="megvii"`` is the official training code's wiring, needed for its checkpoints: a
+    stride-1 unit de-interleaves its input (even channels pass through, odd ones are
+    processed: the inverse 2-group shuffle) and nothing is shuffled at the output; a stride-2
+    unit keeps all ``inp`` channels on its shortcut branch (24 + 92 in stage 2 at 1x, not 58 + 58).
+    """
+
+    def __init__(self, inp: int, oup: int, stride: int, shuffle: bool = True, layout: str = "torchvision") -> None:
         super().__init__()
         if stride not in (1, 2):
             raise ValueError(f"stride must be 1 or 2, got {stride}")
-        branch_features = oup // 2
-        if stride == 1 and inp != branch_features * 2:
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        mid = oup // 2
+        if stride == 1 and inp != mid * 2:
             raise ValueError(f"a stride-1 unit needs inp == oup, got {inp} -> {oup}")
         self.stride = stride
+        self.layout = layout
+        shortcut_out = inp if (layout == "megvii" and stride == 2) else mid
         if stride > 1:
             self.branch1 = nn.Sequential(
                 _depthwise(inp, stride),
                 nn.BatchNorm2d(inp),
-                nn.Conv2d(inp, branch_features, 1, bias=False),
-                nn.BatchNorm2d(branch_features),
+                nn.Conv2d(inp, shortcut_out, 1, bias=False),
+                nn.BatchNorm2d(shortcut_out),
                 nn.ReLU(inplace=True),
             )
         else:
             self.branch1 = nn.Sequential()
+        main_out = oup - shortcut_out
         self.branch2 = nn.Sequential(
-            nn.Conv2d(inp if stride > 1 else branch_features, branch_features, 1, bias=False),
-            nn.BatchNorm2d(branch_features),
+            nn.Conv2d(inp if stride > 1 else mid, mid, 1, bias=False),
+            nn.BatchNorm2d(mid),
             nn.ReLU(inplace=True),
-            _depthwise(branch_features, stride),
-            nn.BatchNorm2d(branch_features),
-            nn.Conv2d(branch_features, branch_features, 1, bias=False),
-            nn.BatchNorm2d(branch_features),
+            _depthwise(mid, stride),
+            nn.BatchNorm2d(mid),
+            nn.Conv2d(mid, main_out, 1, bias=False),
+            nn.BatchNorm2d(main_out),
             nn.ReLU(inplace=True),
         )
         self.concat = Concat()
-        self.shuffle = ChannelShuffle(2, enabled=shuffle)
+        self.shuffle = ChannelShuffle(2, enabled=shuffle, inverse=layout == "megvii")
+
+    @property
+    def shuffles(self) -> bool:
+        """Whether this unit runs its shuffle module at all (megvii stride-2 units do not)."""
+        return self.layout == "torchvision" or self.stride == 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.layout == "megvii":
+            if self.stride == 1:
+                x1, x2 = self.shuffle(x).chunk(2, dim=1)
+                return self.concat(x1, self.branch2(x2))
+            return self.concat(self.branch1(x), self.branch2(x))
         if self.stride == 1:
             x1, x2 = x.chunk(2, dim=1)  # channel split: half passes through untouched
             out = self.concat(x1, self.branch2(x2))
@@ -78,11 +103,12 @@ class InvertedResidual(nn.Module):
 
 
 class ShuffleNetV2(nn.Module):
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: ModelSpec, layout: str = "torchvision") -> None:
         super().__init__()
         if spec.arch != "v2":
             raise ValueError(f"ShuffleNetV2 needs a v2 spec, got {spec.arch}")
         self.spec = spec
+        self.layout = layout
         channels = STAGE_OUT_CHANNELS[spec.scale]
         self.stage_out_channels = list(channels)
         self.conv1 = nn.Sequential(
@@ -93,8 +119,8 @@ class ShuffleNetV2(nn.Module):
         self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
         inp = channels[0]
         for index, (repeats, oup) in enumerate(zip(STAGE_REPEATS, channels[1:4])):
-            units = [InvertedResidual(inp, oup, 2, spec.shuffle)]
-            units += [InvertedResidual(oup, oup, 1, spec.shuffle) for _ in range(repeats - 1)]
+            units = [InvertedResidual(inp, oup, 2, spec.shuffle, layout)]
+            units += [InvertedResidual(oup, oup, 1, spec.shuffle, layout) for _ in range(repeats - 1)]
             setattr(self, f"stage{index + 2}", nn.Sequential(*units))
             inp = oup
         self.conv5 = nn.Sequential(
@@ -117,7 +143,8 @@ class ShuffleNetV2(nn.Module):
             units = getattr(self, stage)
             for i in range(len(units)):
                 prefix = f"{stage}.{i}"
-                points += shuffle_taps(prefix, 2)
+                if units[i].shuffles:
+                    points += shuffle_taps(prefix, 2)
                 points.append(TapPoint(prefix, prefix, "output", "unit", 2))
             points.append(TapPoint(stage, stage, "output", "stage", 2))
         points.append(TapPoint("conv5", "conv5", "output", "head"))

@@ -1,0 +1,173 @@
+"""Load weights for a spec, validated before use; clear messages for every bad case.
+
+``source`` is "torchvision" (V2: the torch hub cache, downloaded on request), "megvii:PATH",
+or a PATH in any known layout.  On any problem a WeightsError says what is wrong (missing or
+unexpected keys, shape mismatches, which spec the file looks like) and nothing changes.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from explorer.engine.preprocess import Recipe
+from explorer.models.compact import CompactShuffleNet
+from explorer.models.registry import list_specs
+from explorer.models.spec import ModelSpec
+from explorer.models.v1 import ShuffleNetV1
+from explorer.models.v2 import ShuffleNetV2
+from explorer.weights import catalog
+from explorer.weights.download import DownloadError, checkpoint_dir, download
+from explorer.weights.formats import (
+    CheckpointError, detect_format, megvii_v1_to_ours, megvii_v2_to_ours, read_state_dict,
+)
+from explorer.weights.labels import labels_for
+
+
+class WeightsError(Exception):
+    """Weights cannot be used for this spec; the message names the problem and the fix."""
+
+
+@dataclass
+class LoadedWeights:
+    model: nn.Module
+    recipe: Recipe | None
+    labels: list[str]
+    name: str  # what the UI and --json call these weights
+    origin: str  # torchvision, megvii, own
+
+
+def _build(spec: ModelSpec, layout: str) -> nn.Module:
+    if spec.arch == "v1":
+        return ShuffleNetV1(spec, layout="megvii" if layout == "megvii" else "paper")
+    if spec.arch == "v2":
+        return ShuffleNetV2(spec, layout="megvii" if layout == "megvii" else "torchvision")
+    return CompactShuffleNet(spec)
+
+
+def torchvision_cache_path(spec: ModelSpec) -> Path:
+    if spec.arch != "v2" or spec.scale not in catalog.TORCHVISION_V2:
+        raise WeightsError(f"torchvision publishes ShuffleNet weights for V2 0.5x/1x/1.5x/2x only, not {spec.label}")
+    return checkpoint_dir() / catalog.TORCHVISION_V2[spec.scale].filename
+
+
+def load_weights(spec: ModelSpec, source: str, progress: Callable[[int, int], None] | None = None,
+                 cancel: threading.Event | None = None, allow_download: bool = True) -> LoadedWeights:
+    source = (source or "").strip()
+    if not source:
+        raise WeightsError("no weights given: use torchvision, megvii:PATH or a file path")
+    if source == "torchvision":
+        return _load_torchvision(spec, progress, cancel, allow_download)
+    forced = None
+    if source.startswith("megvii:"):
+        forced, source = "megvii", source[len("megvii:"):]
+    try:
+        state, extras = read_state_dict(source)
+        family = detect_format(state)
+    except CheckpointError as exc:
+        raise WeightsError(str(exc)) from None
+    if forced == "megvii" and not family.startswith("megvii"):
+        raise WeightsError(f"{Path(source).name} is not in megvii's layout (it looks like a {family} checkpoint); drop the 'megvii:' prefix")
+    name = Path(source).name
+    if family == "megvii-v1":
+        return _validated(spec, megvii_v1_to_ours(state), "megvii", "v1", name, catalog.MEGVII_RECIPE, extras)
+    if family == "megvii-v2":
+        return _validated(spec, megvii_v2_to_ours(state), "megvii", "v2", name, catalog.MEGVII_RECIPE, extras)
+    recipe = _recipe_from(extras) or _torchvision_recipe_for(name, spec)
+    return _validated(spec, state, "own", family, name, recipe, extras)
+
+
+def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
+    path = torchvision_cache_path(spec)
+    published = catalog.TORCHVISION_V2[spec.scale]
+    if not path.is_file():
+        if not allow_download:
+            raise WeightsError(f"torchvision weights for {spec.label} are not in the cache ({path}); download them or copy the file there")
+        try:
+            download(published.url, path, published.hash_prefix, progress=progress, cancel=cancel)
+        except DownloadError as exc:
+            raise WeightsError(str(exc)) from None
+    state, extras = read_state_dict(path)
+    return _validated(spec, state, "torchvision", "v2", path.name, published.recipe, extras)
+
+
+def _recipe_from(extras: dict) -> Recipe | None:
+    recipe = extras.get("recipe")
+    if isinstance(recipe, dict):
+        try:
+            return Recipe(**recipe)
+        except TypeError:
+            return None
+    return None
+
+
+def _torchvision_recipe_for(name: str, spec: ModelSpec) -> Recipe | None:
+    for published in catalog.TORCHVISION_V2.values():
+        if published.filename == name:
+            return published.recipe
+    if spec.arch == "compact":
+        return None
+    return Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
+
+
+def _validated(spec: ModelSpec, state: dict[str, torch.Tensor], origin: str, family: str, name: str,
+               recipe: Recipe | None, extras: dict) -> LoadedWeights:
+    arch = family.replace("megvii-", "")
+    layout = "megvii" if origin == "megvii" else "default"
+    if arch != spec.arch:
+        hint = _looks_like(state, arch, layout)
+        raise WeightsError(f"{name} holds {arch.upper() if arch != 'compact' else 'compact-net'} weights, but the current model is {spec.label}" + (f"; it looks like {hint}" if hint else ""))
+    head = state.get("classifier.weight", state.get("fc.weight"))
+    if head is not None and head.shape[0] != spec.num_classes:
+        hint = _looks_like(state, arch, layout)
+        raise WeightsError(f"{name} has {head.shape[0]} output classes, the current model {spec.num_classes}" + (f"; it looks like {hint}" if hint else ""))
+    with torch.device("meta"):
+        template = _build(spec, layout).state_dict()
+    problems = _compare(template, state)
+    if problems:
+        hint = _looks_like(state, arch, layout)
+        raise WeightsError(f"{name} does not fit {spec.label}: {problems}" + (f". It looks like {hint}" if hint else ""))
+    model = _build(spec, layout).eval()
+    missing = set(model.state_dict()) - set(state)
+    merged = {**{k: v for k, v in model.state_dict().items() if k in missing}, **state}  # only num_batches_tracked
+    model.load_state_dict(merged, strict=True)
+    labels = extras.get("labels") if isinstance(extras.get("labels"), list) else labels_for(spec.num_classes)
+    return LoadedWeights(model, recipe, list(labels), name, origin)
+
+
+def _compare(template: dict, state: dict) -> str:
+    optional = {k for k in template if k.endswith("num_batches_tracked")}
+    missing = [k for k in template if k not in state and k not in optional]
+    unexpected = [k for k in state if k not in template]
+    shapes = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(template[k].shape)}" for k in template if k in state and state[k].shape != template[k].shape]
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} keys missing (e.g. {', '.join(missing[:3])})")
+    if unexpected:
+        parts.append(f"{len(unexpected)} unexpected keys (e.g. {', '.join(unexpected[:3])})")
+    if shapes:
+        parts.append(f"{len(shapes)} shapes differ (e.g. {'; '.join(shapes[:2])})")
+    return ", ".join(parts)
+
+
+def _looks_like(state: dict, arch: str, layout: str) -> str | None:
+    """The zoo spec whose parameter shapes match the file (shape-only models, instant)."""
+    head = state.get("classifier.weight", state.get("fc.weight"))
+    classes = int(head.shape[0]) if head is not None else None
+    for spec in list_specs():
+        if spec.arch != arch:
+            continue
+        if classes and classes != spec.num_classes:
+            try:
+                spec = spec.with_changes(num_classes=classes)
+            except ValueError:
+                continue
+        with torch.device("meta"):
+            template = _build(spec, layout).state_dict()
+        if not _compare(template, state):
+            return spec.label.rsplit(" @", 1)[0] + (f" with {classes} classes" if classes and classes != 1000 and arch != "compact" else "")
+    return None
