@@ -17,7 +17,7 @@ from explorer.cli import UsageError, _input_size, _positive_int, _Parser, _scale
 from explorer.models.spec import ARCHS, ModelSpec
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-TAB_NAMES = ("live", "features", "shuffle", "architecture", "sweep")
+TAB_NAMES = ("live", "features", "shuffle", "architecture", "sweep", "teach")
 
 
 XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
@@ -72,6 +72,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-shuffle", action="store_true")
     parser.add_argument("--input-size", type=_input_size, default=None)
     parser.add_argument("--threads", type=_positive_int, default=None, help="one thread count for torch, OpenCV (and ONNX Runtime)")
+    parser.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH (default: untrained)")
     parser.add_argument("--tab", choices=TAB_NAMES, default="live")
     parser.add_argument("--tap", default=None, help="feature tap to show, e.g. stage3 or stage3.0.after_shuffle")
     parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
@@ -117,8 +118,9 @@ def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> in
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from explorer.engine.pipeline import build_bundle
+    from explorer.engine.bundles import load_bundle
     from explorer.engine.worker import Engine
+    from explorer.weights import WeightsError
     from explorer.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -129,7 +131,16 @@ def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> in
     from explorer.engine.worker import default_live_threads
 
     threads = args.threads or default_live_threads()
-    engine = Engine(build_bundle(spec), source, threads=threads)
+    weights_problem = None
+    try:
+        bundle = load_bundle(spec, args.weights)
+    except WeightsError as exc:
+        if args.frames:
+            print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
+            return 2
+        weights_problem = f"weights not loaded: {exc} - running untrained"
+        bundle = load_bundle(spec, None)
+    engine = Engine(bundle, source, threads=threads)
     window = MainWindow(engine)
     window.tabs.setCurrentIndex(TAB_NAMES.index(args.tab))
     if args.tap and not window.features.select_tap(args.tap):
@@ -139,8 +150,8 @@ def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> in
     window.show()
     settle_after_startup()
     engine.start()
-    if source_problem:
-        window.show_message(source_problem)
+    if source_problem or weights_problem:
+        window.show_message(" · ".join(p for p in (source_problem, weights_problem) if p))
     elif args.source is None and not args.frames:
         _probe_cameras_then_open_first(window, engine)
     if not args.frames:

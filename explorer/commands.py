@@ -138,7 +138,7 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from explorer.engine.pipeline import InferencePipeline, UNTRAINED_NOTICE, build_bundle
+    from explorer.engine.pipeline import InferencePipeline, UNTRAINED_NOTICE
     from explorer.sources.base import SourceError
     from explorer.sources.files import read_image
     from pathlib import Path
@@ -150,7 +150,7 @@ def run_predict(args: argparse.Namespace) -> int:
         image = read_image(Path(args.image))
     except SourceError as exc:
         raise UsageError(f"explorer predict: {exc}") from None
-    bundle = build_bundle(spec, **weights_kwargs(spec, args.weights, cli_progress=True))
+    bundle = load_bundle_for_cli(spec, args.weights)
     result = InferencePipeline(bundle, top_k=args.top).run(image)
     if args.json:
         print_json({"weights": bundle.weights_name, "trained": bundle.trained,
@@ -165,31 +165,28 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def weights_kwargs(spec: ModelSpec, source: str | None, cli_progress: bool = False) -> dict:
-    """build_bundle keyword arguments for ``source`` (None: untrained); UsageError on bad weights."""
-    if not source:
-        return {}
-    from explorer.weights import WeightsError, load_weights
+def load_bundle_for_cli(spec: ModelSpec, source: str | None):
+    """The bundle for ``source`` (None: untrained), a tqdm bar while downloading; UsageError on bad weights."""
+    from tqdm import tqdm
 
-    progress = None
+    from explorer.engine.bundles import load_bundle
+    from explorer.weights import WeightsError
+
     bar = None
-    if cli_progress:
-        from tqdm import tqdm
 
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = tqdm(total=total or None, unit="B", unit_scale=True, desc="download", file=sys.stderr)
-            bar.update(done - bar.n)
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total or None, unit="B", unit_scale=True, desc="download", file=sys.stderr)
+        bar.update(done - bar.n)
+
     try:
-        loaded = load_weights(spec, source, progress=progress)
+        return load_bundle(spec, source, progress=progress)
     except WeightsError as exc:
         raise UsageError(f"explorer: weights not loaded: {exc}") from None
     finally:
         if bar is not None:
             bar.close()
-    return {"model": loaded.model, "recipe": loaded.recipe, "labels": loaded.labels, "trained": True,
-            "weights_name": f"{loaded.origin}: {loaded.name}"}
 
 
 def run_weights(args: argparse.Namespace) -> int:

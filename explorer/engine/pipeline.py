@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.analysis.complexity import ComplexityReport, analyze
+from explorer.analysis.complexity import ComplexityReport, analyze, analyze_model
 from explorer.engine.preprocess import Recipe, preprocess_image, preprocess_signal
 from explorer.models.registry import build_model
 from explorer.models.spec import ModelSpec
@@ -33,6 +33,8 @@ class FrameResult:
     trained: bool
     spec: ModelSpec
     frame_index: int = 0
+    embedding: np.ndarray | None = None  # pooled features (teach mode)
+    taught: bool = False  # predictions come from a taught head
 
 
 @dataclass
@@ -70,7 +72,9 @@ def build_bundle(spec: ModelSpec, model: nn.Module | None = None, recipe: Recipe
     backend = backend or DEFAULT_BACKEND
     bundle = ModelBundle(
         spec=spec, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
-        trained=trained, weights_name=weights_name, report=analyze(spec), taps=describe_taps(model, spec.input_shape),
+        trained=trained, weights_name=weights_name, taps=describe_taps(model, spec.input_shape),
+        # a checkpoint's own layout (megvii V2) can differ from the spec's default: count what runs
+        report=analyze(spec) if getattr(model, "layout", None) in (None, "paper", "torchvision") else analyze_model(model, spec),
         runner=make_runner(backend, model, spec, progress=progress), backend=backend,
     )
     bundle.build_ms = (time.perf_counter() - start) * 1000
@@ -83,6 +87,8 @@ class InferencePipeline:
         self.top_k = top_k
         self.taps: tuple[str, ...] = ()
         self.set_taps(taps)
+        self.want_embedding = False
+        self.head = None  # explorer.teach.TaughtHead: replaces the model's own classifier
 
     def set_taps(self, names) -> None:
         known = {t.name for t in self.bundle.taps}
@@ -99,13 +105,20 @@ class InferencePipeline:
         t0 = time.perf_counter()
         x = self.to_input(frame)
         t1 = time.perf_counter()
-        logits, features = self.bundle.runner(x, self.taps)  # type: ignore[misc]
+        head = self.head
+        logits, features = self.bundle.runner(x, self.taps, embedding=self.want_embedding or head is not None)  # type: ignore[misc]
+        embedding = features.pop("embedding", None)
         t2 = time.perf_counter()
-        probs = torch.softmax(logits[0].float(), dim=0)
+        if head is not None and embedding is not None:
+            probs = head.probabilities(torch.from_numpy(embedding))
+            labels = head.classes
+        else:
+            probs = torch.softmax(logits[0].float(), dim=0)
+            labels = self.bundle.labels
         k = min(self.top_k, probs.numel())
         values, indices = probs.topk(k)
-        labels = self.bundle.labels
         top = [Prediction(int(i), labels[int(i)] if int(i) < len(labels) else f"class {int(i)}", float(v)) for v, i in zip(values, indices)]
         t3 = time.perf_counter()
         timings = {"capture": capture_ms, "preprocess": (t1 - t0) * 1000, "inference": (t2 - t1) * 1000, "postprocess": (t3 - t2) * 1000}
-        return FrameResult(frame, top, features, timings, self.bundle.trained, self.bundle.spec, frame_index)
+        taught = head is not None and embedding is not None
+        return FrameResult(frame, top, features, timings, self.bundle.trained or taught, self.bundle.spec, frame_index, embedding, taught)

@@ -167,6 +167,16 @@ class Engine(QObject):
         with self._lock:
             self._pending_taps = tuple(names)
 
+    def set_embedding(self, wanted: bool) -> None:
+        """Deliver pooled features with each result (teach mode capture)."""
+        self._pipeline.want_embedding = wanted
+        self._want_embedding = wanted
+
+    def set_head(self, head) -> None:
+        """Use a taught head (None: the model's own classifier) from the next frame on."""
+        self._head = head
+        self._pipeline.head = head
+
     def set_threads(self, threads: int) -> None:
         self.threads = max(1, int(threads))
 
@@ -188,7 +198,12 @@ class Engine(QObject):
             source, self._pending_source = self._pending_source, None
             taps, self._pending_taps = self._pending_taps, None
         if bundle is not None:
+            had_head = self._pipeline.head is not None
             self._pipeline = InferencePipeline(bundle, self._pipeline.taps)
+            self._pipeline.want_embedding = getattr(self, "_want_embedding", False)
+            if had_head:  # a head belongs to one backbone: never apply it to another
+                self._head = None
+                self.error.emit("taught head set aside: the backbone changed (load it again on its own backbone)")
             self._profile_frames = 0  # timings of the old model are void; the UI asks again
             self.busy.emit("")
             self.bundle_changed.emit(bundle)

@@ -25,14 +25,29 @@ class EagerRunner:
     def prepare_input(self, x: torch.Tensor) -> torch.Tensor:
         return x
 
-    def __call__(self, x: torch.Tensor, taps: tuple[str, ...] = ()):
+    def __call__(self, x: torch.Tensor, taps: tuple[str, ...] = (), embedding: bool = False):
+        """(logits, {tap: C x H x W array}); with ``embedding``, also "embedding": the pooled
+        feature vector the classifier reads (teach mode trains on it)."""
         x = self.prepare_input(x)
-        with torch.inference_mode():
-            if not taps:
-                return self.model(x), {}
-            with FeatureTaps(self.model, taps) as hooks:
-                logits = self.model(x)
-            return logits, _features(hooks)
+        captured: dict[str, np.ndarray] = {}
+        handle = None
+        if embedding:
+            from explorer.teach.head import final_linear
+
+            def grab(_module, args):
+                captured["embedding"] = args[0][0].detach().float().reshape(-1).numpy().copy()
+
+            handle = final_linear(self.model).register_forward_pre_hook(grab)
+        try:
+            with torch.inference_mode():
+                if not taps:
+                    return self.model(x), captured
+                with FeatureTaps(self.model, taps) as hooks:
+                    logits = self.model(x)
+                return logits, {**_features(hooks), **captured}
+        finally:
+            if handle is not None:
+                handle.remove()
 
 
 class ChannelsLastRunner(EagerRunner):

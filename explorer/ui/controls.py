@@ -9,7 +9,7 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -21,6 +21,8 @@ SOURCE_PRESETS = ["synthetic", "synthetic:0", "synthetic:1", "synthetic:2", "syn
 
 class ControlsPanel(QWidget):
     spec_requested = Signal(object)  # ModelSpec
+    weights_requested = Signal(object)  # None, "torchvision", a path, or "megvii:PATH"
+    download_cancelled = Signal()
     threads_changed = Signal(int)
     source_requested = Signal(str)
 
@@ -71,6 +73,27 @@ class ControlsPanel(QWidget):
         form.addRow(self.explanation)
         layout.addWidget(model_box)
 
+        weights_box = QGroupBox("Weights")
+        weights_layout = QVBoxLayout(weights_box)
+        self.weights = QComboBox()
+        self.weights.addItem("random init (untrained)", None)
+        self.weights.addItem("torchvision ImageNet (V2; downloads once)", "torchvision")
+        self.weights.addItem("checkpoint file…", "file")
+        self.weights.addItem("megvii checkpoint…", "megvii")
+        self.weights.setToolTip("torchvision: from the torch hub cache (TORCH_HOME), downloaded on first use; files: any ShuffleNet state dict")
+        self.weights_status = QLabel()
+        self.weights_status.setWordWrap(True)
+        self.download_bar = QProgressBar()
+        self.download_bar.setFormat("downloading %p %")
+        self.cancel_download = QPushButton("Cancel download")
+        for widget in (self.download_bar, self.cancel_download):
+            widget.hide()
+        weights_layout.addWidget(self.weights)
+        weights_layout.addWidget(self.weights_status)
+        weights_layout.addWidget(self.download_bar)
+        weights_layout.addWidget(self.cancel_download)
+        layout.addWidget(weights_box)
+
         run_box = QGroupBox("Run")
         run_form = QFormLayout(run_box)
         self.threads = QSpinBox()
@@ -105,6 +128,9 @@ class ControlsPanel(QWidget):
         self.threads.valueChanged.connect(self.threads_changed)
         self.source.activated.connect(lambda _i: self.source_requested.emit(self.source.currentText()))
         self.source.lineEdit().returnPressed.connect(lambda: self.source_requested.emit(self.source.currentText()))
+        self.weights.activated.connect(self._on_weights)
+        self.cancel_download.clicked.connect(self.download_cancelled)
+        self._weights_index = 0
         open_file.clicked.connect(self._pick_file)
         open_folder.clicked.connect(self._pick_folder)
 
@@ -124,6 +150,33 @@ class ControlsPanel(QWidget):
             self._explain(spec.arch)
         finally:
             self._updating = False
+
+    def set_weights(self, source: str | None, description: str, trained: bool) -> None:
+        kind = None if not source else "torchvision" if source == "torchvision" else "megvii" if source.startswith("megvii:") else "file"
+        self._weights_index = max(0, self.weights.findData(kind))
+        self.weights.setCurrentIndex(self._weights_index)
+        self.weights_status.setText(f"{description}" + ("" if trained else " - predictions are meaningless until trained weights are loaded"))
+        self.show_download(None)
+
+    def show_download(self, done: int | None, total: int = 0) -> None:
+        """Progress of a weights download (None hides it)."""
+        visible = done is not None
+        self.download_bar.setVisible(visible)
+        self.cancel_download.setVisible(visible)
+        if visible:
+            self.download_bar.setRange(0, max(1, total // 1024) if total else 0)
+            self.download_bar.setValue(done // 1024)
+
+    def _on_weights(self) -> None:
+        kind = self.weights.currentData()
+        if kind in (None, "torchvision"):
+            self.weights_requested.emit(kind)
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open a ShuffleNet checkpoint", "", "Checkpoints (*.pth *.pt *.tar *.pth.tar *.ckpt);;All files (*)")
+        if not path:
+            self.weights.setCurrentIndex(self._weights_index)  # dialog cancelled: nothing changes
+            return
+        self.weights_requested.emit(f"megvii:{path}" if kind == "megvii" else path)
 
     def set_source_text(self, text: str) -> None:
         self.source_status.setText(text)

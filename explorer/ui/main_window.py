@@ -12,8 +12,13 @@ from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget, QWidget,
 )
 
+import threading
+
+from PySide6.QtCore import Signal
+
 from explorer.analysis.complexity import write_layer_csv
-from explorer.engine.pipeline import ModelBundle, build_bundle
+from explorer.engine.bundles import backbone_id, load_bundle
+from explorer.engine.pipeline import ModelBundle
 from explorer.engine.worker import Engine
 from explorer.models.spec import V1_GROUPS, ModelSpec
 from explorer.ui.arch_view import ArchitectureView
@@ -22,8 +27,9 @@ from explorer.ui.feature_view import FeatureView
 from explorer.ui.live_view import LiveView
 from explorer.ui.shuffle_view import ShuffleView
 from explorer.ui.sweep_view import SweepView
+from explorer.ui.teach_view import TeachView
 
-TABS = ("live", "features", "shuffle", "architecture", "sweep")
+TABS = ("live", "features", "shuffle", "architecture", "sweep", "teach")
 BASE_FONT_PT, LARGE_FONT_PT = 10, 15
 
 
@@ -34,11 +40,16 @@ def save_rgb_png(array: np.ndarray, path: str) -> bool:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, engine: Engine, bundle_factory=build_bundle) -> None:
+    download_progress = Signal(int, int)  # from the builder thread while weights download
+    fallback_message = Signal(str)
+
+    def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self.bundle_factory = bundle_factory
         self.spec: ModelSpec = engine.bundle.spec
+        self.weights_source: str | None = engine.bundle.extra.get("weights_source")
+        self.head = None
+        self._download_cancel = threading.Event()
         self.rendered = 0
         self.inference_ms: list[float] = []
         self.last_message = ""
@@ -61,9 +72,10 @@ class MainWindow(QMainWindow):
         self.architecture = ArchitectureView()
         self.sweep = SweepView()
         self.sweep.threads = engine.threads
+        self.teach = TeachView()
         self.tabs = QTabWidget()
         for widget, title in ((self.live, "Live"), (self.features, "Feature maps"), (self.shuffle, "Channel shuffle"),
-                              (self.architecture, "Architecture"), (self.sweep, "FLOPs vs latency")):
+                              (self.architecture, "Architecture"), (self.sweep, "FLOPs vs latency"), (self.teach, "Teach")):
             self.tabs.addTab(widget, title)
         self.setCentralWidget(self.tabs)
 
@@ -97,6 +109,15 @@ class MainWindow(QMainWindow):
         self.controls.threads_changed.connect(self._on_threads)
         self.controls.source_requested.connect(self.request_source)
         self.features.taps_wanted.connect(e.set_taps)
+        self.controls.weights_requested.connect(self.request_weights)
+        self.controls.download_cancelled.connect(self._download_cancel_requested)
+        self.download_progress.connect(self.controls.show_download, Qt.QueuedConnection)
+        self.fallback_message.connect(self.show_message, Qt.QueuedConnection)
+        self.teach.capture_changed.connect(e.set_embedding)
+        self.teach.head_trained.connect(self.use_head)
+        self.teach.head_cleared.connect(lambda: self.use_head(None))
+        self.teach.save_requested.connect(lambda: self.save_head())
+        self.teach.load_requested.connect(lambda: self.load_head())
         self.sweep.started.connect(lambda: e.set_paused(True))
         self.sweep.stopped.connect(lambda: e.set_paused(self.pause_action.isChecked()))
         # per-layer timing runs ~200 Python hooks per frame: only while someone looks at it
@@ -127,17 +148,43 @@ class MainWindow(QMainWindow):
         self.pause_action = action(view_menu, "Pause", "Space", lambda checked: self.engine.set_paused(checked), checkable=True)
         self.large_fonts_action = action(view_menu, "Large fonts (classroom)", "Ctrl+L", self.set_large_fonts, checkable=True)
         action(view_menu, "Full screen", "F11", lambda: self.showNormal() if self.isFullScreen() else self.showFullScreen())
-        for i, name in enumerate(("Live", "Feature maps", "Channel shuffle", "Architecture", "FLOPs vs latency"), 1):
+        for i, name in enumerate(("Live", "Feature maps", "Channel shuffle", "Architecture", "FLOPs vs latency", "Teach"), 1):
             action(view_menu, name, f"Ctrl+{i}", lambda _=False, i=i: self.tabs.setCurrentIndex(i - 1))
 
     # ---- intent ------------------------------------------------------------------------
     def request_spec(self, spec: ModelSpec) -> None:
         if spec == self.spec:
             return
-        self.spec = spec
+        self._rebuild(spec, self.weights_source, explicit=False)
+
+    def request_weights(self, source: str | None) -> None:
+        """Weights the user picked: on failure the running model stays, with the reason shown."""
+        self._rebuild(self.spec, source, explicit=True)
+
+    def _rebuild(self, spec: ModelSpec, weights: str | None, explicit: bool) -> None:
+        from explorer.weights import WeightsError
+
+        self.spec, self.weights_source = spec, weights
         self.controls.set_spec(spec)
-        factory = self.bundle_factory
-        self.engine.request_bundle(lambda: factory(spec), spec.label)
+        self._download_cancel = cancel = threading.Event()
+        progress = self.download_progress.emit
+
+        def factory() -> ModelBundle:
+            try:
+                return load_bundle(spec, weights, progress=progress, cancel=cancel)
+            except WeightsError as exc:
+                if explicit or not weights:
+                    raise
+                # the chosen weights do not exist for this variant: explore it untrained
+                self.fallback_message.emit(f"{exc} - running {spec.label} untrained")
+                return load_bundle(spec, None)
+
+        what = spec.label + (f" with {weights}" if weights else "")
+        self.engine.request_bundle(factory, what)
+
+    def _download_cancel_requested(self) -> None:
+        self._download_cancel.set()
+        self.show_message("download cancelled", error=False)
 
     def cycle_groups(self) -> None:
         if self.spec.arch != "v1":
@@ -171,14 +218,20 @@ class MainWindow(QMainWindow):
             return
         self.rendered += 1
         self.inference_ms.append(result.timings["inference"])
+        if self.teach.capturing is not None:
+            self.teach.add_sample(result.embedding)
         current = self.tabs.currentWidget()
         self.live.show_result(result, draw_frame=current is self.live)
         if current is self.features:
             self.features.show_result(result)
+        elif current is self.teach:
+            self.teach.show_result(result)
 
     def _on_build_failed(self, _message: str) -> None:
-        self.spec = self.engine.bundle.spec  # back to what is really running
+        bundle = self.engine.bundle  # back to what is really running
+        self.spec, self.weights_source = bundle.spec, bundle.extra.get("weights_source")
         self.controls.set_spec(self.spec)
+        self.controls.set_weights(self.weights_source, bundle.weights_name, bundle.trained)
 
     def _on_bundle(self, bundle: ModelBundle) -> None:
         self.shown_spec = bundle.spec
@@ -188,6 +241,10 @@ class MainWindow(QMainWindow):
         self._profile_if_visible()
         if bundle.spec.arch == "v1":
             self.shuffle.follow_groups(int(bundle.spec.groups))
+        self.controls.set_weights(bundle.extra.get("weights_source"), bundle.weights_name, bundle.trained)
+        self.teach.set_backbone(f"{bundle.spec.label}, {bundle.weights_name}", bundle.trained)
+        self.teach.context = (bundle.spec.to_dict(), lambda b=bundle: backbone_id(b), bundle.weights_name)
+        self.head = None  # the engine sets a head aside when the backbone changes
         weights = "trained" if bundle.trained else "untrained (random init)"
         t = bundle.report.totals
         self.model_label.setText(f"{bundle.spec.label} · {weights} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params")
@@ -210,6 +267,48 @@ class MainWindow(QMainWindow):
         self.message_label.setText(text)
         if error and text:
             self.controls.source_status.setToolTip(text)
+
+    # ---- teach mode --------------------------------------------------------------------
+    def use_head(self, head) -> None:
+        self.head = head
+        self.engine.set_head(head)
+        if head is None:
+            self.show_message("predictions from the model's own classifier again", error=False)
+
+    def save_head(self, path: str | None = None) -> bool:
+        from explorer.teach import save_head
+
+        if self.head is None:
+            self.show_message("no taught head yet: add classes, capture samples and press Train first")
+            return False
+        path = path or self._ask_path("Save taught head", "taught-head.pt", "Taught head (*.pt)")
+        if not path:
+            return False
+        try:
+            save_head(self.head, path)
+        except OSError as exc:
+            self.show_message(f"could not save {path}: {exc.strerror}")
+            return False
+        self.show_message(f"saved {path}", error=False)
+        return True
+
+    def load_head(self, path: str | None = None) -> bool:
+        from explorer.teach import HeadError, load_head
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Load taught head", "", "Taught head (*.pt);;All files (*)")
+        if not path:
+            return False
+        bundle = self.engine.bundle
+        try:
+            head = load_head(path)
+            head.check_backbone(backbone_id(bundle), bundle.spec.to_dict())
+        except HeadError as exc:
+            self.show_message(f"head not loaded: {exc}")
+            return False
+        self.use_head(head)
+        self.teach.status.setText(f"loaded a head for {', '.join(head.classes)}")
+        return True
 
     # ---- saving ------------------------------------------------------------------------
     def _ask_path(self, title: str, default: str, pattern: str) -> str | None:

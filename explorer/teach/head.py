@@ -1,0 +1,84 @@
+"""A taught head: class names + a linear layer on the backbone's pooled features, remembering
+the spec and backbone weights it was trained on so it is never applied to another backbone."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+FORMAT = "shufflenet-explorer/taught-head/1"
+
+
+class HeadError(Exception):
+    pass
+
+
+def final_linear(model: nn.Module) -> nn.Linear:
+    """The classifier: the last Linear layer (its input is the pooled feature vector)."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if not linears:
+        raise HeadError("this model has no linear classifier to put a head in place of")
+    return linears[-1]
+
+
+def backbone_fingerprint(model: nn.Module) -> str:
+    """A short hash of every backbone tensor (the classifier excluded): a head is only valid
+    on exactly the weights it was taught on."""
+    head = final_linear(model)
+    head_name = next(name for name, module in model.named_modules() if module is head)
+    digest = hashlib.sha1()
+    for name, tensor in model.state_dict().items():
+        if name.startswith(head_name + ".") or name.endswith("num_batches_tracked"):
+            continue
+        digest.update(name.encode())
+        digest.update(tensor.detach().float().contiguous().cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class TaughtHead:
+    classes: list[str]
+    weight: torch.Tensor  # (classes, features)
+    bias: torch.Tensor  # (classes,)
+    mean: torch.Tensor  # feature standardisation learned on the samples
+    std: torch.Tensor
+    spec: dict
+    backbone: str  # fingerprint
+    backbone_name: str  # e.g. "torchvision: shufflenetv2_x1-5666bf0f80.pth" or "random init"
+    accuracy: float = 0.0  # on its own samples
+
+    def probabilities(self, embedding: torch.Tensor) -> torch.Tensor:
+        x = (embedding.float().reshape(1, -1) - self.mean) / self.std
+        return torch.softmax(x @ self.weight.T + self.bias, dim=1)[0]
+
+    def check_backbone(self, fingerprint: str, spec_dict: dict) -> None:
+        if spec_dict != self.spec or fingerprint != self.backbone:
+            raise HeadError(
+                f"this head was taught on {self.spec.get('arch')} {self.spec.get('scale')}x"
+                f"{' g=' + str(self.spec.get('groups')) if self.spec.get('arch') == 'v1' else ''} with {self.backbone_name} "
+                f"(backbone {self.backbone}); the current backbone differs - load those weights first, or teach again"
+            )
+
+
+def save_head(head: TaughtHead, path: str | Path) -> None:
+    torch.save({
+        "format": FORMAT, "classes": list(head.classes), "weight": head.weight, "bias": head.bias,
+        "mean": head.mean, "std": head.std, "spec": dict(head.spec), "backbone": head.backbone,
+        "backbone_name": head.backbone_name, "accuracy": float(head.accuracy),
+    }, path)
+
+
+def load_head(path: str | Path) -> TaughtHead:
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise HeadError(f"{path}: no such file") from None
+    except Exception as exc:
+        raise HeadError(f"{Path(path).name} is not a readable head file ({type(exc).__name__})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise HeadError(f"{Path(path).name} is not a taught head saved by ShuffleNet Explorer")
+    return TaughtHead(data["classes"], data["weight"], data["bias"], data["mean"], data["std"], data["spec"],
+                      data["backbone"], data["backbone_name"], data.get("accuracy", 0.0))

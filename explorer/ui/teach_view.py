@@ -1,0 +1,220 @@
+"""Teach mode: name 2-10 classes, hold Capture while showing each, press Train; the live
+predictions switch to the taught classes.  Training runs in the background with progress."""
+from __future__ import annotations
+
+import threading
+
+import torch
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+)
+
+from explorer.teach.trainer import MAX_CLASSES, Cancelled, train_head
+from explorer.ui.images import ImagePanel
+
+
+class _TrainSignals(QObject):
+    progress = Signal(float)
+    done = Signal(object)  # TaughtHead
+    failed = Signal(str)
+
+
+class TeachView(QWidget):
+    capture_changed = Signal(bool)  # the engine should deliver embeddings
+    head_trained = Signal(object)  # TaughtHead
+    head_cleared = Signal()
+    save_requested = Signal()
+    load_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.samples: dict[str, list[torch.Tensor]] = {}
+        self.capturing: str | None = None
+        self.backbone_label = QLabel()
+        self.backbone_label.setWordWrap(True)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("class name, e.g. mug")
+        self.add_button = QPushButton("Add class")
+        self.remove_button = QPushButton("Remove")
+        self.classes = QListWidget()
+        self.capture_button = QPushButton("Hold to capture samples of the selected class")
+        self.capture_button.setMinimumHeight(44)
+        self.train_button = QPushButton("Train")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.clear_button = QPushButton("Back to the model's own classes")
+        self.save_button = QPushButton("Save head…")
+        self.load_button = QPushButton("Load head…")
+        self.status = QLabel("Add 2-10 classes, hold Capture while showing each one to the camera, then Train.")
+        self.status.setWordWrap(True)
+        self.status.setObjectName("explanation")
+
+        row = QHBoxLayout()
+        row.addWidget(self.name_edit, 1)
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        train_row = QHBoxLayout()
+        train_row.addWidget(self.train_button)
+        train_row.addWidget(self.progress, 1)
+        files = QHBoxLayout()
+        files.addWidget(self.clear_button)
+        files.addWidget(self.save_button)
+        files.addWidget(self.load_button)
+        side = QVBoxLayout()
+        side.addWidget(self.backbone_label)
+        side.addLayout(row)
+        side.addWidget(self.classes, 1)
+        side.addWidget(self.capture_button)
+        side.addLayout(train_row)
+        side.addLayout(files)
+        side.addWidget(self.status)
+        self.preview = ImagePanel()
+        self.prediction = QLabel("-")
+        self.prediction.setObjectName("metric")
+        left = QVBoxLayout()
+        left.addWidget(self.preview, 1)
+        left.addWidget(self.prediction)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(side, 2)
+
+        self._signals = _TrainSignals()
+        self._signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
+        self._signals.done.connect(self._on_trained)
+        self._signals.failed.connect(self._on_failed)
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.add_button.clicked.connect(self.add_class_from_edit)
+        self.name_edit.returnPressed.connect(self.add_class_from_edit)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.capture_button.pressed.connect(self.start_capture)
+        self.capture_button.released.connect(self.stop_capture)
+        self.train_button.clicked.connect(self.request_training)
+        self.clear_button.clicked.connect(self.head_cleared)
+        self.save_button.clicked.connect(self.save_requested)
+        self.load_button.clicked.connect(self.load_requested)
+        # (spec dict, backbone-fingerprint function, backbone name); the fingerprint is computed
+        # on the training thread (hashing millions of weights is not UI-thread work)
+        self.context = None
+
+    # ---- classes and samples -------------------------------------------------------------
+    def set_backbone(self, description: str, trained: bool) -> None:
+        quality = "pretrained: a few samples per class are usually enough" if trained else \
+            "untrained (random init): teaching still works on distinct scenes, but less well - load trained weights for real objects"
+        self.backbone_label.setText(f"Backbone: {description} - {quality}")
+
+    def add_class(self, name: str) -> bool:
+        name = name.strip()
+        if not name:
+            self.status.setText("type a class name first")
+            return False
+        if name in self.samples:
+            self.status.setText(f"there is already a class called {name!r}")
+            return False
+        if len(self.samples) >= MAX_CLASSES:
+            self.status.setText(f"at most {MAX_CLASSES} classes")
+            return False
+        self.samples[name] = []
+        self._refresh(select=name)
+        return True
+
+    def add_class_from_edit(self) -> None:
+        if self.add_class(self.name_edit.text()):
+            self.name_edit.clear()
+
+    def remove_selected(self) -> None:
+        name = self.selected_class()
+        if name:
+            del self.samples[name]
+            self._refresh()
+
+    def selected_class(self) -> str | None:
+        item = self.classes.currentItem()
+        return item.data(256) if item else None  # Qt.UserRole
+
+    def start_capture(self) -> None:
+        name = self.selected_class()
+        if name is None:
+            self.status.setText("select (or add) a class to capture into")
+            return
+        self.capturing = name
+        self.capture_changed.emit(True)
+        self.status.setText(f"capturing {name}… release to stop")
+
+    def stop_capture(self) -> None:
+        if self.capturing is not None:
+            self.status.setText(f"{len(self.samples[self.capturing])} samples of {self.capturing}")
+        self.capturing = None
+        self.capture_changed.emit(False)
+
+    def show_result(self, result) -> None:
+        """The live frame and what the model (or the taught head) says about it."""
+        self.preview.show_image(result.frame)
+        top = result.top[0] if result.top else None
+        if top is None:
+            return
+        capturing = f"  · capturing {self.capturing}" if self.capturing else ""
+        if not result.trained:
+            self.prediction.setText("untrained model: no meaningful prediction yet - teach some classes" + capturing)
+            return
+        source = "taught head" if result.taught else "model"
+        self.prediction.setText(f"{source}: {top.label}  {top.prob * 100:.0f} %" + capturing)
+
+    def add_sample(self, embedding) -> None:
+        if self.capturing is not None and embedding is not None:
+            self.samples[self.capturing].append(torch.as_tensor(embedding).clone())
+            self._refresh(select=self.capturing)
+
+    def _refresh(self, select: str | None = None) -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
+        current = select or self.selected_class()
+        self.classes.clear()
+        for name, items in self.samples.items():
+            item = QListWidgetItem(f"{name}  ({len(items)} samples)")
+            item.setData(256, name)
+            self.classes.addItem(item)
+            if name == current:
+                self.classes.setCurrentItem(item)
+
+    # ---- training ------------------------------------------------------------------------
+    @property
+    def training(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def request_training(self) -> None:
+        """Ask the window for the backbone context, then train (the window calls train())."""
+        self.train()
+
+    def train(self) -> None:
+        if self.training or self.context is None:
+            return
+        spec, backbone_fn, name = self.context
+        samples = {k: list(v) for k, v in self.samples.items()}
+        self._cancel.clear()
+        self.train_button.setEnabled(False)
+        self.progress.setValue(0)
+        self.status.setText("training the head on the frozen backbone's features…")
+
+        def work():
+            try:
+                head = train_head(samples, spec, backbone_fn(), name, progress=self._signals.progress.emit, cancel=self._cancel)
+            except (ValueError, Cancelled) as exc:
+                self._signals.failed.emit(str(exc) or "cancelled")
+                return
+            self._signals.done.emit(head)
+
+        self._thread = threading.Thread(target=work, name="teach-train", daemon=True)
+        self._thread.start()
+
+    def _on_trained(self, head) -> None:
+        self.train_button.setEnabled(True)
+        self.progress.setValue(100)
+        counts = ", ".join(f"{name} {len(self.samples.get(name, []))}" for name in head.classes)
+        self.status.setText(f"taught {len(head.classes)} classes ({counts}); {head.accuracy * 100:.0f} % right on its own samples. Live predictions now use them.")
+        self.head_trained.emit(head)
+
+    def _on_failed(self, message: str) -> None:
+        self.train_button.setEnabled(True)
+        self.status.setText(f"not trained: {message}")

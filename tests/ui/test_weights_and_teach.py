@@ -1,0 +1,94 @@
+import torch
+
+from explorer.engine.pipeline import UNTRAINED_NOTICE
+from explorer.models import ModelSpec, build_model
+from explorer.sources import SyntheticSource
+from tests.ui.conftest import SMALL
+from tests.weights.megvii_reference import randomise
+
+WAIT = 60_000
+
+
+def test_loading_weights_switches_to_trained_predictions_with_imagenet_labels(make_window, qtbot, tmp_path):
+    path = tmp_path / "v2half.pth"
+    torch.save(randomise(build_model(SMALL)).state_dict(), path)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
+    window.request_weights(str(path))
+    qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
+    frames = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > frames + 1, timeout=WAIT)
+    assert not window.live.notice.isVisible()
+    from explorer.weights.labels import imagenet_labels
+
+    assert window.live.rows[0][0].text() in imagenet_labels()
+    assert "v2half.pth" in window.controls.weights_status.text()
+
+
+def test_bad_weights_leave_the_running_model_alone_with_a_message(make_window, qtbot, tmp_path):
+    path = tmp_path / "g8.pth"
+    torch.save(build_model(ModelSpec.create("v1", groups=8)).state_dict(), path)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
+    window.request_weights(str(path))
+    qtbot.waitUntil(lambda: "looks like ShuffleNet V1 1x g=8" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.weights_source is None, timeout=WAIT)  # reverted to what runs
+    assert window.engine.bundle.spec == SMALL and not window.engine.bundle.trained
+    frames = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
+    assert UNTRAINED_NOTICE in window.live.notice.text()
+
+
+def test_weights_that_do_not_exist_for_a_new_variant_fall_back_to_untrained(make_window, qtbot, tmp_path):
+    path = tmp_path / "v2half.pth"
+    torch.save(build_model(SMALL).state_dict(), path)
+    window = make_window()
+    window.request_weights(str(path))
+    qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
+    window.request_spec(ModelSpec.create("v2", scale=1.0, input_size=96))
+    qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 1.0, timeout=WAIT)
+    assert not window.engine.bundle.trained
+    qtbot.waitUntil(lambda: "running ShuffleNet V2 1x @96 untrained" in window.message_label.text(), timeout=WAIT)
+
+
+def capture(window, qtbot, scene: int, name: str, count: int = 6) -> None:
+    window.engine.set_source(SyntheticSource(seed=scene + 10, scene=scene, size=(120, 160)))
+    qtbot.waitUntil(lambda: f"scene {scene}" in window.engine.source.describe(), timeout=WAIT)
+    frames = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > frames + 1, timeout=WAIT)  # frames of the new scene
+    for row in range(window.teach.classes.count()):
+        if window.teach.classes.item(row).data(256) == name:
+            window.teach.classes.setCurrentRow(row)
+    window.teach.start_capture()
+    qtbot.waitUntil(lambda: len(window.teach.samples[name]) >= count, timeout=WAIT)
+    window.teach.stop_capture()
+
+
+def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_window, qtbot, tmp_path):
+    window = make_window(ModelSpec.create("v2", scale=0.5, input_size=128), source=SyntheticSource(seed=10, scene=0, size=(120, 160)))
+    window.tabs.setCurrentWidget(window.teach)
+    names = ["circles", "squares", "triangles"]
+    for name in names:
+        assert window.teach.add_class(name)
+    assert not window.teach.add_class("circles")  # duplicates are explained, not added
+    for scene, name in enumerate(names):
+        capture(window, qtbot, scene, name)
+    window.teach.request_training()
+    qtbot.waitUntil(lambda: window.head is not None, timeout=WAIT)
+    assert window.teach.progress.value() == 100 and "taught 3 classes" in window.teach.status.text()
+    for scene, name in enumerate(names):
+        window.engine.set_source(SyntheticSource(seed=scene + 10, scene=scene, size=(120, 160)))
+        qtbot.waitUntil(lambda: f"scene {scene}" in window.engine.source.describe(), timeout=WAIT)
+        frames = window.rendered
+        qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
+        assert window.live.rows[0][0].text() == name
+    path = tmp_path / "head.pt"
+    assert window.save_head(str(path))
+    window.use_head(None)
+    assert window.load_head(str(path))
+    # a different backbone refuses the head
+    window.request_spec(ModelSpec.create("v2", scale=1.0, input_size=128))
+    qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 1.0, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.head is None, timeout=WAIT)
+    assert not window.load_head(str(path))
+    assert "backbone differs" in window.message_label.text()
