@@ -72,6 +72,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-shuffle", action="store_true")
     parser.add_argument("--input-size", type=_input_size, default=None)
     parser.add_argument("--threads", type=_positive_int, default=None, help="one thread count for torch, OpenCV (and ONNX Runtime)")
+    parser.add_argument("--backend", default=None, choices=("eager", "channels_last", "onnxruntime", "int8"), help="inference backend (default channels_last)")
     parser.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH (default: untrained)")
     parser.add_argument("--tab", choices=TAB_NAMES, default="live")
     parser.add_argument("--tap", default=None, help="feature tap to show, e.g. stage3 or stage3.0.after_shuffle")
@@ -131,15 +132,20 @@ def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> in
     from explorer.engine.worker import default_live_threads
 
     threads = args.threads or default_live_threads()
+    from explorer.runtime.base import BackendUnavailable
+
     weights_problem = None
     try:
-        bundle = load_bundle(spec, args.weights)
+        bundle = load_bundle(spec, args.weights, backend=args.backend, threads=threads)
+    except BackendUnavailable as exc:
+        print(f"explorer: {exc}", file=sys.stderr)
+        return 2
     except WeightsError as exc:
         if args.frames:
             print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
             return 2
         weights_problem = f"weights not loaded: {exc} - running untrained"
-        bundle = load_bundle(spec, None)
+        bundle = load_bundle(spec, None, backend=args.backend, threads=threads)
     engine = Engine(bundle, source, threads=threads)
     window = MainWindow(engine)
     window.tabs.setCurrentIndex(TAB_NAMES.index(args.tab))

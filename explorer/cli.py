@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="sweep specs: params, MFLOPs, MAC, latency, speedups")
     _add_spec_args(bench, many=True)
     bench.add_argument("--threads", type=_positive_int, default=None, help="torch threads (default: all cores)")
+    bench.add_argument("--backend", action="append", default=None, help="eager (default), channels_last, onnxruntime, int8, or all; repeatable")
     bench.add_argument("--runs", type=_positive_int, default=30)
     bench.add_argument("--warmup", type=_positive_int, default=5)
     bench.add_argument("--csv", default=None, help="also write the table to this CSV file")

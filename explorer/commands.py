@@ -87,11 +87,27 @@ def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
     return specs
 
 
-def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True):
+def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True, backends=("eager",)):
     from tqdm import tqdm
 
-    with tqdm(total=len(specs), desc="bench", unit="model", file=sys.stderr, disable=not progress) as bar:
-        return run_sweep(specs, threads, runs, warmup, progress=lambda *_: bar.update(1))
+    with tqdm(total=len(specs) * len(backends), desc="bench", unit="run", file=sys.stderr, disable=not progress) as bar:
+        return run_sweep(specs, threads, runs, warmup, progress=lambda *_: bar.update(1), backends=tuple(backends))
+
+
+def backends_from_args(names: list[str] | None) -> list[str]:
+    from explorer.runtime.registry import BACKENDS, available_backends
+
+    if not names:
+        return ["eager"]
+    if "all" in names:
+        return [b.name for b in available_backends() if b.available]
+    unknown = [n for n in names if n not in BACKENDS]
+    if unknown:
+        raise UsageError(f"explorer bench: unknown backend {unknown[0]!r}; choose from {', '.join(BACKENDS)} or all")
+    unavailable = [b for b in available_backends() if b.name in names and not b.available]
+    if unavailable:
+        raise UsageError(f"explorer bench: {unavailable[0].reason}")
+    return list(dict.fromkeys(names))
 
 
 def _open_csv(path: str):
@@ -105,22 +121,25 @@ def _open_csv(path: str):
 def run_bench(args: argparse.Namespace) -> int:
     specs = sweep_from_args(args)
     csv_handle = _open_csv(args.csv) if args.csv else None
-    threads, rows = bench_specs(specs, args.threads, args.runs, args.warmup, progress=not args.json or sys.stderr.isatty())
+    backends = backends_from_args(args.backend)
+    threads, rows = bench_specs(specs, args.threads, args.runs, args.warmup, progress=not args.json or sys.stderr.isatty(), backends=backends)
     if csv_handle:
         with csv_handle:
             writer = csv.DictWriter(csv_handle, fieldnames=list(asdict(rows[0])))
             writer.writeheader()
             writer.writerows(asdict(r) for r in rows)
     if args.json:
-        print_json({"threads": threads, "rows": [asdict(r) for r in rows]})
+        keep_backend = args.backend is not None  # the extra columns only when backends were asked for
+        drop = () if keep_backend else ("backend", "top1_agreement", "max_abs_diff")
+        print_json({"threads": threads, "rows": [{k: v for k, v in asdict(r).items() if k not in drop} for r in rows]})
         return 0
     print(f"threads {threads}, {args.runs} runs after {args.warmup} warm-up, batch 1; {CONVENTION}")
     print("speedups are relative to the first row: theoretical = FLOPs ratio, actual = median latency ratio")
-    header = f"{'arch':<5} {'g':>2} {'scale':>5} {'params':>10} {'MFLOPs':>8} {'MAC (M)':>8} {'median ms':>9} {'p90 ms':>8} {'theor. x':>8} {'actual x':>8}"
+    header = f"{'arch':<5} {'g':>2} {'scale':>5} {'backend':<13} {'params':>10} {'MFLOPs':>8} {'MAC (M)':>8} {'median ms':>9} {'p90 ms':>8} {'theor. x':>8} {'actual x':>8} {'top-1 agr':>9} {'max |dlogit|':>12}"
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r.arch:<5} {r.groups or '-':>2} {r.scale:>5g} {r.params:>10,} {r.madds / 1e6:>8.1f} {r.mac / 1e6:>8.2f} {r.median_ms:>9.2f} {r.p90_ms:>8.2f} {r.speedup_theoretical:>8.2f} {r.speedup_actual:>8.2f}")
+        print(f"{r.arch:<5} {r.groups or '-':>2} {r.scale:>5g} {r.backend:<13} {r.params:>10,} {r.madds / 1e6:>8.1f} {r.mac / 1e6:>8.2f} {r.median_ms:>9.2f} {r.p90_ms:>8.2f} {r.speedup_theoretical:>8.2f} {r.speedup_actual:>8.2f} {r.top1_agreement * 100:>8.0f}% {r.max_abs_diff:>12.2g}")
     return 0
 
 

@@ -28,6 +28,9 @@ class SweepRow:
     p90_ms: float
     speedup_theoretical: float = 1.0
     speedup_actual: float = 1.0
+    backend: str = "eager"
+    top1_agreement: float = 1.0
+    max_abs_diff: float = 0.0
 
     @property
     def label(self) -> str:
@@ -51,19 +54,34 @@ class Cancelled(Exception):
 def run_sweep(
     specs: list[ModelSpec], threads: int | None = None, runs: int = 30, warmup: int = 5,
     progress: Callable[[int, int, ModelSpec], None] | None = None, cancel: threading.Event | None = None,
+    backends: tuple[str, ...] = ("eager",),
 ) -> tuple[int, list[SweepRow]]:
-    """Measure every spec; ``progress(done, total, spec)`` after each; ``cancel`` stops early."""
+    """Measure every spec on every backend; ``progress(done, total, spec)`` after each."""
+    import torch
+
+    from explorer.analysis.latency import time_callable
+    from explorer.engine.pipeline import build_bundle
+
     rows: list[SweepRow] = []
+    total = len(specs) * len(backends)
     with torch_threads(threads) as used:
-        for done, spec in enumerate(specs, 1):
+        for index, (spec, backend) in enumerate(((s, b) for s in specs for b in backends), 1):
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
             totals = analyze(spec).totals
-            latency = measure_model(build_model(spec), spec.input_shape, runs=runs, warmup=warmup)
+            if backend == "eager":
+                latency = measure_model(build_model(spec), spec.input_shape, runs=runs, warmup=warmup)
+                check = {"top1_agreement": 1.0, "max_abs_diff": 0.0}
+            else:
+                bundle = build_bundle(spec, backend=backend, threads=used)
+                x = torch.randn(1, *spec.input_shape)
+                latency, _ = time_callable(lambda: bundle.runner(x), runs=runs, warmup=warmup)
+                check = bundle.extra["agreement"]
             rows.append(SweepRow(spec.arch, spec.groups, spec.scale, totals.params, totals.madds, totals.mac,
-                                 round(latency.median_ms, 3), round(latency.p90_ms, 3)))
+                                 round(latency.median_ms, 3), round(latency.p90_ms, 3), backend=backend,
+                                 top1_agreement=round(check["top1_agreement"], 4), max_abs_diff=float(f"{check['max_abs_diff']:.3g}")))
             if progress is not None:
-                progress(done, len(specs), spec)
+                progress(index, total, spec)
     if rows:
         first = rows[0]
         for row in rows:

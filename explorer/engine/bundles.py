@@ -9,16 +9,21 @@ from explorer.models.spec import ModelSpec
 
 
 def load_bundle(spec: ModelSpec, weights: str | None = None, progress: Callable[[int, int], None] | None = None,
-                cancel: threading.Event | None = None, backend: str | None = None) -> ModelBundle:
-    """Untrained when ``weights`` is None; otherwise raises explorer.weights.WeightsError."""
+                cancel: threading.Event | None = None, backend: str | None = None, threads: int | None = None,
+                calibration=None, stage: Callable[[str, float], None] | None = None, engine: str | None = None) -> ModelBundle:
+    """Untrained when ``weights`` is None; otherwise raises explorer.weights.WeightsError.
+
+    ``progress`` reports download bytes; ``stage`` reports first-run work (export, calibration).
+    """
+    options = dict(backend=backend, threads=threads, calibration=calibration, progress=stage, engine=engine)
     if not weights:
-        bundle = build_bundle(spec, backend=backend)
+        bundle = build_bundle(spec, **options)
     else:
         from explorer.weights import load_weights
 
         loaded = load_weights(spec, weights, progress=progress, cancel=cancel)
         bundle = build_bundle(spec, model=loaded.model, recipe=loaded.recipe, labels=loaded.labels, trained=True,
-                              weights_name=f"{loaded.origin}: {loaded.name}", backend=backend)
+                              weights_name=f"{loaded.origin}: {loaded.name}", **options)
     bundle.extra["weights_source"] = weights
     return bundle
 

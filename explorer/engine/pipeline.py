@@ -61,8 +61,13 @@ def default_labels(num_classes: int) -> list[str]:
 
 def build_bundle(spec: ModelSpec, model: nn.Module | None = None, recipe: Recipe | None = None,
                  labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init",
-                 backend: str | None = None, progress=None) -> ModelBundle:
-    from explorer.runtime.registry import DEFAULT_BACKEND, make_runner
+                 backend: str | None = None, progress=None, calibration=None, threads: int | None = None,
+                 engine: str | None = None) -> ModelBundle:
+    """Everything the live view needs for ``spec``.  Non-reference backends are also checked
+    against fp32 eager on the calibration (or synthetic) frames: bundle.extra["agreement"]."""
+    import copy
+
+    from explorer.runtime.registry import DEFAULT_BACKEND, agreement, make_runner, synthetic_inputs
 
     start = time.perf_counter()
     model = (model or build_model(spec)).eval()
@@ -70,13 +75,24 @@ def build_bundle(spec: ModelSpec, model: nn.Module | None = None, recipe: Recipe
     if recipe is None and spec.arch != "compact":
         recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
     backend = backend or DEFAULT_BACKEND
+    reference = copy.deepcopy(model) if backend != "eager" else None  # fp32 eager, for the agreement check
+    if calibration is not None and recipe is not None:  # raw RGB frames -> this model's inputs
+        from explorer.engine.preprocess import preprocess_image
+
+        calibration = [preprocess_image(f, recipe).contiguous().numpy() for f in calibration]
     bundle = ModelBundle(
         spec=spec, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
         trained=trained, weights_name=weights_name, taps=describe_taps(model, spec.input_shape),
         # a checkpoint's own layout (megvii V2) can differ from the spec's default: count what runs
         report=analyze(spec) if getattr(model, "layout", None) in (None, "paper", "torchvision") else analyze_model(model, spec),
-        runner=make_runner(backend, model, spec, progress=progress), backend=backend,
+        runner=make_runner(backend, model, spec, progress=progress, calibration=calibration, threads=threads, engine=engine),
+        backend=backend,
     )
+    if reference is not None:
+        inputs = calibration if calibration is not None and spec.arch != "compact" else synthetic_inputs(spec, 8)
+        bundle.extra["agreement"] = agreement(reference, bundle.runner, inputs[:8])
+    else:
+        bundle.extra["agreement"] = {"top1_agreement": 1.0, "max_abs_diff": 0.0, "frames": 0}
     bundle.build_ms = (time.perf_counter() - start) * 1000
     return bundle
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import deque
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -84,6 +85,7 @@ class Engine(QObject):
         self._profile_frames = 0
         self._layer_samples: dict[str, list[float]] = {}
         self.frames = 0
+        self.recent_frames: deque = deque(maxlen=32)  # int8 calibration data, from the live source
         self._thread: threading.Thread | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -232,6 +234,7 @@ class Engine(QObject):
                 self._fall_back(f"{self._source.describe()} failed: {exc}")
                 continue
             capture_ms = (time.perf_counter() - t0) * 1000
+            self.recent_frames.append(frame)
             try:
                 if self._profile_frames > 0:
                     self._profile_step()

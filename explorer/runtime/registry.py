@@ -1,25 +1,86 @@
-"""Which backends exist, which work here, and how to make a runner for one."""
+"""Which backends exist, which work here, how to make a runner, and how far it is from fp32 eager."""
 from __future__ import annotations
 
+from typing import Iterable
+
+import numpy as np
+import torch
 from torch import nn
 
 from explorer.models.spec import ModelSpec
+from explorer.optional import onnxruntime_status
 from explorer.runtime.base import BackendInfo, BackendUnavailable, Progress
 from explorer.runtime.torch_backends import ChannelsLastRunner, EagerRunner
 
 DEFAULT_BACKEND = "channels_last"
-BACKENDS = ("eager", "channels_last")
-TITLES = {"eager": "torch eager fp32 (reference)", "channels_last": "torch channels_last"}
-TOLERANCES = {"eager": 0.0, "channels_last": 1e-3}
+BACKENDS = ("eager", "channels_last", "onnxruntime", "int8")
+TITLES = {
+    "eager": "torch eager fp32 (reference)",
+    "channels_last": "torch channels_last fp32",
+    "onnxruntime": "ONNX Runtime fp32",
+    "int8": "ONNX Runtime int8 (static, calibrated on live frames)",
+}
+# max |logit - eager logit| the tests allow on random inputs (int8 is judged by top-1 agreement)
+TOLERANCES = {"eager": 0.0, "channels_last": 1e-3, "onnxruntime": 1e-3, "int8": float("inf")}
 
 
 def available_backends() -> list[BackendInfo]:
-    return [BackendInfo(name, TITLES[name], True, TITLES[name], TOLERANCES[name]) for name in BACKENDS]
+    ort = onnxruntime_status()
+    infos = []
+    for name in BACKENDS:
+        needs_ort = name in ("onnxruntime", "int8")
+        ok = ort.available or not needs_ort
+        reason = TITLES[name] if ok else f"needs onnxruntime ({ort.error}); install: {ort.fix}"
+        infos.append(BackendInfo(name, TITLES[name], ok, reason, TOLERANCES[name]))
+    return infos
 
 
-def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress | None = None, calibration=None):
+def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress | None = None,
+                calibration: Iterable[np.ndarray] | None = None, threads: int | None = None, engine: str | None = None):
     if name == "eager":
         return EagerRunner(model)
     if name == "channels_last":
         return ChannelsLastRunner(model)
+    if name in ("onnxruntime", "int8"):
+        info = next(i for i in available_backends() if i.name == name)
+        if not info.available:
+            raise BackendUnavailable(f"backend {name} unavailable: {info.reason}")
+        from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
+
+        threads = threads or torch.get_num_threads()
+        data = export_onnx(model, spec, progress)
+        if name == "int8":
+            samples = list(calibration) if calibration is not None else synthetic_inputs(spec, 16)
+            data = quantize(data, samples, engine or default_int8_engine(), progress)
+        runner = OnnxRunner(data, threads)
+        runner.backend = name
+        return runner
     raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+
+
+def synthetic_inputs(spec: ModelSpec, count: int) -> list[np.ndarray]:
+    """Preprocessed frames of the synthetic scene: calibration/agreement data when no live frames are given."""
+    from explorer.engine.preprocess import Recipe, preprocess_image, preprocess_signal
+    from explorer.sources.synthetic import SyntheticSource
+
+    source = SyntheticSource(seed=7)
+    frames = [source.frame_at(i * 9) for i in range(count)]
+    if spec.arch == "compact":
+        series, modal = spec.input_size  # type: ignore[misc]
+        return [preprocess_signal(f, series, modal).numpy() for f in frames]
+    recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
+    return [preprocess_image(f, recipe).contiguous().numpy() for f in frames]
+
+
+def agreement(reference: nn.Module, runner, inputs: Iterable[np.ndarray]) -> dict:
+    """Top-1 agreement and max abs logit difference of ``runner`` vs fp32 eager on the same inputs."""
+    same, total, worst = 0, 0, 0.0
+    with torch.inference_mode():
+        for array in inputs:
+            x = torch.from_numpy(np.ascontiguousarray(array))
+            expected = reference(x)
+            got, _ = runner(x)
+            same += int(expected.argmax(1).item() == got.argmax(1).item())
+            worst = max(worst, float((expected - got).abs().max()))
+            total += 1
+    return {"top1_agreement": same / max(1, total), "max_abs_diff": worst, "frames": total}

@@ -22,6 +22,7 @@ SOURCE_PRESETS = ["synthetic", "synthetic:0", "synthetic:1", "synthetic:2", "syn
 class ControlsPanel(QWidget):
     spec_requested = Signal(object)  # ModelSpec
     weights_requested = Signal(object)  # None, "torchvision", a path, or "megvii:PATH"
+    backend_requested = Signal(str)
     download_cancelled = Signal()
     threads_changed = Signal(int)
     source_requested = Signal(str)
@@ -101,6 +102,19 @@ class ControlsPanel(QWidget):
         self.threads.setValue(threads)
         self.threads.setToolTip("one thread count for torch and OpenCV together")
         run_form.addRow("threads", self.threads)
+        self.backend = QComboBox()
+        from explorer.runtime.registry import available_backends
+
+        for info in available_backends():
+            self.backend.addItem(info.title, info.name)
+            item = self.backend.model().item(self.backend.count() - 1)
+            item.setEnabled(info.available)
+            item.setToolTip(info.reason)
+        self.backend.setToolTip("inference backend; the first switch exports/calibrates (with progress), the video keeps running")
+        run_form.addRow("backend", self.backend)
+        self.agreement = QLabel()
+        self.agreement.setWordWrap(True)
+        run_form.addRow(self.agreement)
         self.source = QComboBox()
         self.source.setEditable(True)
         self.source.addItems(SOURCE_PRESETS)
@@ -129,6 +143,7 @@ class ControlsPanel(QWidget):
         self.source.activated.connect(lambda _i: self.source_requested.emit(self.source.currentText()))
         self.source.lineEdit().returnPressed.connect(lambda: self.source_requested.emit(self.source.currentText()))
         self.weights.activated.connect(self._on_weights)
+        self.backend.activated.connect(lambda _i: self.backend_requested.emit(self.backend.currentData()))
         self.cancel_download.clicked.connect(self.download_cancelled)
         self._weights_index = 0
         open_file.clicked.connect(self._pick_file)
@@ -157,6 +172,14 @@ class ControlsPanel(QWidget):
         self.weights.setCurrentIndex(self._weights_index)
         self.weights_status.setText(f"{description}" + ("" if trained else " - predictions are meaningless until trained weights are loaded"))
         self.show_download(None)
+
+    def set_backend(self, name: str, agreement: dict) -> None:
+        self.backend.setCurrentIndex(max(0, self.backend.findData(name)))
+        if name == "eager":
+            self.agreement.setText("fp32 eager: the reference")
+        else:
+            self.agreement.setText(f"vs fp32 eager on {agreement.get('frames', 0)} frames: top-1 agreement {agreement['top1_agreement'] * 100:.0f} %, "
+                                   f"max |Δlogit| {agreement['max_abs_diff']:.2g}")
 
     def show_download(self, done: int | None, total: int = 0) -> None:
         """Progress of a weights download (None hides it)."""

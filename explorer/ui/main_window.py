@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.engine = engine
         self.spec: ModelSpec = engine.bundle.spec
         self.weights_source: str | None = engine.bundle.extra.get("weights_source")
+        self.backend: str = engine.bundle.backend
         self.head = None
         self._download_cancel = threading.Event()
         self.rendered = 0
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.controls.source_requested.connect(self.request_source)
         self.features.taps_wanted.connect(e.set_taps)
         self.controls.weights_requested.connect(self.request_weights)
+        self.controls.backend_requested.connect(self.request_backend)
         self.controls.download_cancelled.connect(self._download_cancel_requested)
         self.download_progress.connect(self.controls.show_download, Qt.QueuedConnection)
         self.fallback_message.connect(self.show_message, Qt.QueuedConnection)
@@ -157,6 +159,12 @@ class MainWindow(QMainWindow):
             return
         self._rebuild(spec, self.weights_source, explicit=False)
 
+    def request_backend(self, name: str) -> None:
+        """Switch inference backend; like any rebuild it lands between two frames."""
+        if name != self.backend:
+            self.backend = name
+            self._rebuild(self.spec, self.weights_source, explicit=True)
+
     def request_weights(self, source: str | None) -> None:
         """Weights the user picked: on failure the running model stays, with the reason shown."""
         self._rebuild(self.spec, source, explicit=True)
@@ -168,18 +176,22 @@ class MainWindow(QMainWindow):
         self.controls.set_spec(spec)
         self._download_cancel = cancel = threading.Event()
         progress = self.download_progress.emit
+        backend, threads = self.backend, self.engine.threads
+        calibration = list(self.engine.recent_frames) if backend == "int8" else None
+        stage = lambda text, fraction: self.engine.busy.emit(f"{text}… {fraction * 100:.0f} %")  # noqa: E731
+        options = dict(backend=backend, threads=threads, calibration=calibration, stage=stage)
 
         def factory() -> ModelBundle:
             try:
-                return load_bundle(spec, weights, progress=progress, cancel=cancel)
+                return load_bundle(spec, weights, progress=progress, cancel=cancel, **options)
             except WeightsError as exc:
                 if explicit or not weights:
                     raise
                 # the chosen weights do not exist for this variant: explore it untrained
                 self.fallback_message.emit(f"{exc} - running {spec.label} untrained")
-                return load_bundle(spec, None)
+                return load_bundle(spec, None, **options)
 
-        what = spec.label + (f" with {weights}" if weights else "")
+        what = spec.label + (f" with {weights}" if weights else "") + (f" on {backend}" if backend != "channels_last" else "")
         self.engine.request_bundle(factory, what)
 
     def _download_cancel_requested(self) -> None:
@@ -200,6 +212,8 @@ class MainWindow(QMainWindow):
     def _on_threads(self, threads: int) -> None:
         self.engine.set_threads(threads)
         self.sweep.threads = threads
+        if self.backend in ("onnxruntime", "int8"):  # ORT fixes its thread pool per session
+            self._rebuild(self.spec, self.weights_source, explicit=True)
         self._profile_if_visible()
 
     def set_large_fonts(self, on: bool) -> None:
@@ -229,7 +243,8 @@ class MainWindow(QMainWindow):
 
     def _on_build_failed(self, _message: str) -> None:
         bundle = self.engine.bundle  # back to what is really running
-        self.spec, self.weights_source = bundle.spec, bundle.extra.get("weights_source")
+        self.spec, self.weights_source, self.backend = bundle.spec, bundle.extra.get("weights_source"), bundle.backend
+        self.controls.set_backend(bundle.backend, bundle.extra.get("agreement", {}))
         self.controls.set_spec(self.spec)
         self.controls.set_weights(self.weights_source, bundle.weights_name, bundle.trained)
 
@@ -242,12 +257,13 @@ class MainWindow(QMainWindow):
         if bundle.spec.arch == "v1":
             self.shuffle.follow_groups(int(bundle.spec.groups))
         self.controls.set_weights(bundle.extra.get("weights_source"), bundle.weights_name, bundle.trained)
+        self.controls.set_backend(bundle.backend, bundle.extra.get("agreement", {"top1_agreement": 1.0, "max_abs_diff": 0.0}))
         self.teach.set_backbone(f"{bundle.spec.label}, {bundle.weights_name}", bundle.trained)
         self.teach.context = (bundle.spec.to_dict(), lambda b=bundle: backbone_id(b), bundle.weights_name)
         self.head = None  # the engine sets a head aside when the backbone changes
         weights = "trained" if bundle.trained else "untrained (random init)"
         t = bundle.report.totals
-        self.model_label.setText(f"{bundle.spec.label} · {weights} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params")
+        self.model_label.setText(f"{bundle.spec.label} · {weights} · {bundle.backend} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params")
 
     def _profile_if_visible(self) -> None:
         if self.tabs.currentWidget() is self.architecture:

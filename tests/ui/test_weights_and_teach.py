@@ -92,3 +92,17 @@ def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_wi
     qtbot.waitUntil(lambda: window.head is None, timeout=WAIT)
     assert not window.load_head(str(path))
     assert "backbone differs" in window.message_label.text()
+
+
+def test_switching_backend_happens_between_frames_and_shows_agreement(make_window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path))
+    window = make_window()
+    qtbot.waitUntil(lambda: window.rendered >= 2, timeout=WAIT)
+    for backend in ("onnxruntime", "int8", "eager"):
+        window.request_backend(backend)
+        qtbot.waitUntil(lambda: window.engine.bundle.backend == backend, timeout=WAIT)
+        frames = window.rendered
+        qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
+        qtbot.waitUntil(lambda: window.controls.backend.currentData() == backend, timeout=WAIT)
+        text = window.controls.agreement.text()
+        assert ("top-1 agreement" in text) if backend != "eager" else ("reference" in text)

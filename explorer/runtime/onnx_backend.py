@@ -1,0 +1,184 @@
+"""ONNX Runtime backends: fp32, and int8 static quantization calibrated on live frames.
+
+The model is exported once per (spec, weights) with *every* feature tap and the pooled
+embedding as extra graph outputs; at run time only the outputs a view needs are requested, so
+ORT copies out nothing else.  Exports are cached in memory and on disk by a hash of spec and
+weights, so switching back to a backend costs only a session start.
+
+int8: torch.ao.quantization is deprecated in current PyTorch (its successor, torchao's pt2e
+flow, is another large dependency built around torch.export).  ONNX Runtime's static
+quantization needs nothing new, has int8 kernels for ARM (NEON dot-product) and x86
+(AVX2/VNNI), and keeps the taps working.  Two presets stand in for PyTorch's engines:
+"qnnpack" (ARM: int8 activations and weights, full range) and "x86" (uint8 activations,
+int8 weights with reduce_range, which avoids the AVX2 saturation of non-VNNI x86 CPUs).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import platform
+import tempfile
+import warnings
+from collections import OrderedDict
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+from torch import nn
+
+from explorer.models.spec import ModelSpec
+from explorer.models.taps import FeatureTaps
+
+def cache_dir() -> Path:
+    """Where exports are kept between runs (EXPLORER_CACHE moves it)."""
+    return Path(os.environ.get("EXPLORER_CACHE", Path.home() / ".cache" / "shufflenet-explorer")) / "onnx"
+
+
+_MEMORY: "OrderedDict[str, bytes]" = OrderedDict()
+_MEMORY_LIMIT = 6
+
+
+def default_int8_engine() -> str:
+    machine = platform.machine().lower()
+    return "qnnpack" if machine in ("aarch64", "arm64", "armv7l", "armv8l") else "x86"
+
+
+def weights_hash(model: nn.Module) -> str:
+    digest = hashlib.sha1()
+    for name, tensor in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+class _ExportWrapper(nn.Module):
+    """forward(x) -> (logits, embedding, *taps): hooks turned into graph outputs."""
+
+    def __init__(self, model: nn.Module, taps: list[str]) -> None:
+        super().__init__()
+        from explorer.teach.head import final_linear
+
+        self.model = model
+        self.taps = taps
+        self.head = final_linear(model)
+
+    def forward(self, x):
+        grabbed = {}
+        handle = self.head.register_forward_pre_hook(lambda _m, args: grabbed.__setitem__("embedding", args[0]))
+        try:
+            with FeatureTaps(self.model, self.taps) as hooks:
+                logits = self.model(x)
+        finally:
+            handle.remove()
+        return (logits, grabbed["embedding"], *[hooks.features[name] for name in self.taps])
+
+
+def output_names(model: nn.Module) -> list[str]:
+    return ["logits", "embedding"] + [f"tap:{p.name}" for p in model.tap_points()]  # type: ignore[operator]
+
+
+def export_onnx(model: nn.Module, spec: ModelSpec, progress: Callable[[str, float], None] | None = None) -> bytes:
+    """ONNX bytes with taps as outputs, from the cache when this spec and these weights were seen."""
+    key = hashlib.sha1(f"{spec!r}|{weights_hash(model)}|{torch.__version__}".encode()).hexdigest()[:20]
+    if key in _MEMORY:
+        _MEMORY.move_to_end(key)
+        return _MEMORY[key]
+    path = cache_dir() / f"{key}.onnx"
+    if path.is_file():
+        data = path.read_bytes()
+    else:
+        if progress:
+            progress("exporting to ONNX", 0.1)
+        taps = [p.name for p in model.tap_points()]  # type: ignore[operator]
+        wrapper = _ExportWrapper(model.eval(), taps).eval()
+        buffer = io.BytesIO()
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic in the shuffle
+            # the TorchScript exporter: no onnxscript dependency, 1 s for these models
+            torch.onnx.export(wrapper, (torch.zeros(1, *spec.input_shape),), buffer, dynamo=False, opset_version=17,
+                              input_names=["input"], output_names=output_names(model), do_constant_folding=True)
+        data = buffer.getvalue()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = path.with_suffix(".partial")
+            temp.write_bytes(data)
+            temp.replace(path)
+        except OSError:
+            pass  # a read-only home only costs a re-export next time
+    _MEMORY[key] = data
+    while len(_MEMORY) > _MEMORY_LIMIT:
+        _MEMORY.popitem(last=False)
+    return data
+
+
+def session(data: bytes, threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+
+
+class OnnxRunner:
+    backend = "onnxruntime"
+
+    def __init__(self, data: bytes, threads: int) -> None:
+        self.session = session(data, threads)
+        self.outputs = {o.name for o in self.session.get_outputs()}
+
+    def __call__(self, x: torch.Tensor, taps: tuple[str, ...] = (), embedding: bool = False):
+        wanted = ["logits"] + (["embedding"] if embedding else []) + [f"tap:{t}" for t in taps if f"tap:{t}" in self.outputs]
+        values = self.session.run(wanted, {"input": np.ascontiguousarray(x.numpy(), dtype=np.float32)})
+        logits = torch.from_numpy(values[0])
+        features = {}
+        for name, value in zip(wanted[1:], values[1:]):
+            features["embedding" if name == "embedding" else name[4:]] = value[0].reshape(-1) if name == "embedding" else value[0]
+        return logits, features
+
+
+def quantize(data: bytes, calibration: Iterable[np.ndarray], engine: str, progress: Callable[[str, float], None] | None = None, total: int = 0) -> bytes:
+    """int8 QDQ model calibrated on ``calibration`` inputs (each 1 x C x H x W float32)."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    if engine not in ("qnnpack", "x86"):
+        raise ValueError(f"int8 engine must be qnnpack or x86, got {engine!r}")
+    samples = list(calibration)
+    if not samples:
+        raise ValueError("int8 calibration needs at least one frame")
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.index = 0
+
+        def get_next(self):
+            if self.index >= len(samples):
+                return None
+            if progress:
+                progress("calibrating int8 on live frames", 0.2 + 0.7 * self.index / len(samples))
+            sample = samples[self.index]
+            self.index += 1
+            return {"input": sample}
+
+    with tempfile.TemporaryDirectory() as folder:
+        source, prepared, target = (Path(folder) / n for n in ("fp32.onnx", "prep.onnx", "int8.onnx"))
+        source.write_bytes(data)
+        try:
+            quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
+        except Exception:
+            prepared = source  # pre-processing only helps; quantization works without it
+        quantize_static(
+            str(prepared), str(target), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+            activation_type=QuantType.QInt8 if engine == "qnnpack" else QuantType.QUInt8,
+            weight_type=QuantType.QInt8, reduce_range=engine == "x86",
+            extra_options={"ActivationSymmetric": engine == "qnnpack"},
+        )
+        if progress:
+            progress("starting the int8 session", 0.95)
+        return target.read_bytes()
