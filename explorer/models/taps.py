@@ -66,7 +66,7 @@ class FeatureTaps:
     >>> taps.features["stage3"]
     """
 
-    def __init__(self, model: nn.Module, names: Iterable[str]) -> None:
+    def __init__(self, model: nn.Module, names: Iterable[str], clone: bool = True) -> None:
         points = {p.name: p for p in model.tap_points()}  # type: ignore[operator]
         unknown = [n for n in names if n not in points]
         if unknown:
@@ -75,6 +75,7 @@ class FeatureTaps:
         self.points = [points[n] for n in names]
         self.features: dict[str, torch.Tensor] = {}
         self._handles: list = []
+        self.clone = clone  # False only for ONNX export, where no tapped tensor is changed in place
 
     def __enter__(self) -> "FeatureTaps":
         modules = dict(self.model.named_modules())
@@ -100,7 +101,8 @@ class FeatureTaps:
     def _post_hook(self, name: str):
         def hook(_module, _args, output):
             # clone: a later in-place op (ReLU(inplace=True)) must not change what we saw
-            self.features[name] = _first_tensor(output).detach().clone()
+            tensor = _first_tensor(output)
+            self.features[name] = tensor.detach().clone() if self.clone else tensor
 
         return hook
 

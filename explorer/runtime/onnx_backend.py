@@ -65,23 +65,28 @@ class _ExportWrapper(nn.Module):
         self.head = final_linear(model)
 
     def forward(self, x):
+        if not self.taps:
+            return self.model(x)
         grabbed = {}
         handle = self.head.register_forward_pre_hook(lambda _m, args: grabbed.__setitem__("embedding", args[0]))
         try:
-            with FeatureTaps(self.model, self.taps) as hooks:
+            with FeatureTaps(self.model, self.taps, clone=False) as hooks:
                 logits = self.model(x)
         finally:
             handle.remove()
         return (logits, grabbed["embedding"], *[hooks.features[name] for name in self.taps])
 
 
-def output_names(model: nn.Module) -> list[str]:
+def output_names(model: nn.Module, tapped: bool = True) -> list[str]:
+    if not tapped:
+        return ["logits"]
     return ["logits", "embedding"] + [f"tap:{p.name}" for p in model.tap_points()]  # type: ignore[operator]
 
 
-def export_onnx(model: nn.Module, spec: ModelSpec, progress: Callable[[str, float], None] | None = None) -> bytes:
-    """ONNX bytes with taps as outputs, from the cache when this spec and these weights were seen."""
-    key = hashlib.sha1(f"{spec!r}|{weights_hash(model)}|{torch.__version__}".encode()).hexdigest()[:20]
+def export_onnx(model: nn.Module, spec: ModelSpec, progress: Callable[[str, float], None] | None = None, tapped: bool = True) -> bytes:
+    """ONNX bytes (with every tap and the embedding as outputs when ``tapped``; else logits only,
+    which leaves ORT free to fuse across tap points), cached by spec, weights and kind."""
+    key = hashlib.sha1(f"{spec!r}|{weights_hash(model)}|{torch.__version__}|{tapped}".encode()).hexdigest()[:20]
     if key in _MEMORY:
         _MEMORY.move_to_end(key)
         return _MEMORY[key]
@@ -91,14 +96,14 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Callable[[str, floa
     else:
         if progress:
             progress("exporting to ONNX", 0.1)
-        taps = [p.name for p in model.tap_points()]  # type: ignore[operator]
+        taps = [p.name for p in model.tap_points()] if tapped else []  # type: ignore[operator]
         wrapper = _ExportWrapper(model.eval(), taps).eval()
         buffer = io.BytesIO()
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic in the shuffle
             # the TorchScript exporter: no onnxscript dependency, 1 s for these models
             torch.onnx.export(wrapper, (torch.zeros(1, *spec.input_shape),), buffer, dynamo=False, opset_version=17,
-                              input_names=["input"], output_names=output_names(model), do_constant_folding=True)
+                              input_names=["input"], output_names=output_names(model, tapped), do_constant_folding=True)
         data = buffer.getvalue()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,15 +131,22 @@ def session(data: bytes, threads: int):
 
 
 class OnnxRunner:
+    """Two sessions: a lean one (logits only, fully fused) for frames no view taps, and a
+    tapped one whose extra outputs are requested only when a view needs them."""
+
     backend = "onnxruntime"
 
-    def __init__(self, data: bytes, threads: int) -> None:
-        self.session = session(data, threads)
+    def __init__(self, tapped: bytes, threads: int, lean: bytes | None = None) -> None:
+        self.session = session(tapped, threads)
+        self.lean = session(lean, threads) if lean is not None else None
         self.outputs = {o.name for o in self.session.get_outputs()}
 
     def __call__(self, x: torch.Tensor, taps: tuple[str, ...] = (), embedding: bool = False):
+        feed = {"input": np.ascontiguousarray(x.numpy(), dtype=np.float32)}
+        if self.lean is not None and not taps and not embedding:
+            return torch.from_numpy(self.lean.run(["logits"], feed)[0]), {}
         wanted = ["logits"] + (["embedding"] if embedding else []) + [f"tap:{t}" for t in taps if f"tap:{t}" in self.outputs]
-        values = self.session.run(wanted, {"input": np.ascontiguousarray(x.numpy(), dtype=np.float32)})
+        values = self.session.run(wanted, feed)
         logits = torch.from_numpy(values[0])
         features = {}
         for name, value in zip(wanted[1:], values[1:]):

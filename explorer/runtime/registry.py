@@ -48,11 +48,14 @@ def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress
         from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
 
         threads = threads or torch.get_num_threads()
-        data = export_onnx(model, spec, progress)
+        tapped = export_onnx(model, spec, progress)
+        lean = export_onnx(model, spec, progress, tapped=False)
         if name == "int8":
             samples = list(calibration) if calibration is not None else synthetic_inputs(spec, 16)
-            data = quantize(data, samples, engine or default_int8_engine(), progress)
-        runner = OnnxRunner(data, threads)
+            int8_engine = engine or default_int8_engine()
+            tapped = quantize(tapped, samples, int8_engine, progress)
+            lean = quantize(lean, samples, int8_engine, progress)
+        runner = OnnxRunner(tapped, threads, lean)
         runner.backend = name
         return runner
     raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

@@ -86,7 +86,7 @@ def test_exports_are_cached_by_spec_and_weights(tmp_path):
     spec = SPECS[0]
     model = randomised(spec)
     first = onnx_backend.export_onnx(model, spec)
-    assert len(list((tmp_path / "cache" / "onnx").glob("*.onnx"))) == 1
+    assert len(list((tmp_path / "cache" / "onnx").glob("*.onnx"))) == 1  # the tapped export only
     onnx_backend._MEMORY.clear()
     assert onnx_backend.export_onnx(model, spec) == first  # from disk
     other = build_model(spec)  # other weights: another export
@@ -123,3 +123,9 @@ def test_bench_rows_carry_backend_and_agreement(capsys):
     assert all({"backend", "top1_agreement", "max_abs_diff"} <= set(r) for r in rows)
     assert rows[1]["top1_agreement"] == 1.0 and rows[1]["max_abs_diff"] < 1e-3
     assert main(["bench", "--backend", "tpu"]) == 2
+
+
+@pytest.mark.parametrize("machine,engine", [("aarch64", "qnnpack"), ("arm64", "qnnpack"), ("x86_64", "x86"), ("AMD64", "x86")])
+def test_the_int8_preset_follows_the_cpu(monkeypatch, machine, engine):
+    monkeypatch.setattr(onnx_backend.platform, "machine", lambda: machine)
+    assert onnx_backend.default_int8_engine() == engine
