@@ -60,7 +60,6 @@ def main() -> int:
 
     args.threads = args.threads or default_live_threads()
     spec = ModelSpec.create(args.arch, scale=args.scale)
-    from explorer.analysis.latency import measure_model
     from explorer.models import build_model
     from explorer.runtime.registry import DEFAULT_BACKEND, make_runner
     import torch

@@ -115,8 +115,6 @@ def run_gui(argv: list[str]) -> int:
 
 
 def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> int:
-    import torch
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from explorer.engine.bundles import load_bundle

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from explorer.models.registry import build_model
-from explorer.models.shuffle import Add, ChannelShuffle, Concat
+from explorer.models.shuffle import ChannelShuffle
 from explorer.models.spec import ModelSpec
 
 _VIEWS = (nn.Flatten, nn.Identity, nn.Dropout)

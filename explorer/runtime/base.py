@@ -11,9 +11,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 import torch
-from torch import nn
 
-from explorer.models.spec import ModelSpec
 
 
 class Runner(Protocol):

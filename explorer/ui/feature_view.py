@@ -67,6 +67,7 @@ class FeatureView(QWidget):
 
         self.taps: dict[str, TapInfo] = {}
         self.selected_channel = 0
+        self._selected_after = False  # the large view shows a channel of the after-shuffle grid
         self.layout_main: MosaicLayout | None = None
         self.layout_after: MosaicLayout | None = None
         self.last_features: dict[str, np.ndarray] = {}
@@ -166,7 +167,7 @@ class FeatureView(QWidget):
         name = self.selected_tap()
         if not name:
             return
-        after = getattr(self, "_selected_after", False) and partner_tap(name) is not None
+        after = self._selected_after and partner_tap(name) is not None
         source = name
         if after:
             source = name if name.endswith("after_shuffle") else partner_tap(name)  # type: ignore[assignment]

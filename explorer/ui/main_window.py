@@ -6,10 +6,10 @@ UI thread, swapped in between two frames); results are drawn only on the visible
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget, QWidget,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget,
 )
 
 import threading

@@ -1,5 +1,4 @@
 import pytest
-import torch
 
 from explorer.analysis.complexity import analyze, analyze_model, flop_counter_total
 from explorer.models import ModelSpec, build_model, list_specs

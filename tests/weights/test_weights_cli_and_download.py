@@ -10,7 +10,7 @@ import torch
 
 from explorer.cli import main
 from explorer.models import ModelSpec, build_model
-from explorer.weights import WeightsError, catalog, load_weights
+from explorer.weights import catalog, load_weights
 from explorer.weights.download import DownloadCancelled, DownloadError, download
 from tests.weights.megvii_reference import randomise
 
