@@ -99,15 +99,25 @@ def layer_mac(module: nn.Module, inputs: list[torch.Tensor], output: torch.Tenso
     return sum(_numel(t) for t in inputs) + _numel(output) + own_params
 
 
-@functools.lru_cache(maxsize=64)
 def analyze(spec: ModelSpec) -> ComplexityReport:
     """The layer table and totals of ``spec`` (batch 1, spec's input size).
 
     Cached by spec (a frozen value): switching back and forth in the GUI costs nothing.
     """
+    return spec_tables(spec)[0]
+
+
+@functools.lru_cache(maxsize=64)
+def spec_tables(spec: ModelSpec):
+    """(complexity report, tap table) of ``spec`` from ONE shape-only pass on the meta device."""
+    from explorer.models.taps import FeatureTaps, tap_infos
+
     with torch.device("meta"):
         model = build_model(spec)
-    return analyze_model(model, spec)
+    names = [p.name for p in model.tap_points()]  # type: ignore[operator]
+    with FeatureTaps(model, names, clone=False) as taps:
+        report = analyze_model(model, spec)
+    return report, tuple(tap_infos(model, spec.input_shape, {n: t.shape for n, t in taps.features.items()}))
 
 
 def analyze_model(model: nn.Module, spec: ModelSpec) -> ComplexityReport:

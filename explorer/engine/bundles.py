@@ -10,12 +10,14 @@ from explorer.models.spec import ModelSpec
 
 def load_bundle(spec: ModelSpec, weights: str | None = None, progress: Callable[[int, int], None] | None = None,
                 cancel: threading.Event | None = None, backend: str | None = None, threads: int | None = None,
-                calibration=None, stage: Callable[[str, float], None] | None = None, engine: str | None = None) -> ModelBundle:
+                calibration=None, stage: Callable[[str, float], None] | None = None, engine: str | None = None,
+                check_agreement: bool = True) -> ModelBundle:
     """Untrained when ``weights`` is None; otherwise raises explorer.weights.WeightsError.
 
     ``progress`` reports download bytes; ``stage`` reports first-run work (export, calibration).
     """
-    options = dict(backend=backend, threads=threads, calibration=calibration, progress=stage, engine=engine)
+    options = dict(backend=backend, threads=threads, calibration=calibration, progress=stage, engine=engine,
+                   check_agreement=check_agreement)
     if not weights:
         bundle = build_bundle(spec, **options)
     else:

@@ -64,6 +64,7 @@ class Engine(QObject):
     error = Signal(str)  # a user-facing problem; the engine keeps running
     build_failed = Signal(str)  # a requested bundle could not be built (the old one keeps running)
     layer_times = Signal(object)  # {layer name: ms}, measured on live frames after a rebuild
+    agreement_ready = Signal(object)  # the bundle whose backend-vs-eager agreement was just measured
 
     def __init__(self, bundle: ModelBundle, source: FrameSource | None = None, threads: int | None = None, pace: bool = True) -> None:
         super().__init__()
@@ -80,6 +81,7 @@ class Engine(QObject):
         self._paused = threading.Event()
         self._stop = threading.Event()
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-builder")
+        self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-checker")
         self._generation = itertools.count(1)
         self._wanted = {"bundle": 0, "source": 0}
         self._profile_frames = 0
@@ -100,6 +102,7 @@ class Engine(QObject):
             self._thread.join(timeout=5)
             self._thread = None
         self._builder.shutdown(wait=True, cancel_futures=True)
+        self._checker.shutdown(wait=True, cancel_futures=True)
         self._source.close()
 
     @property
@@ -135,9 +138,23 @@ class Engine(QObject):
             if generation == self._wanted["bundle"]:  # not overtaken by a newer request
                 with self._lock:
                     self._pending_bundle = bundle
+                if "agreement" not in bundle.extra:  # after the swap, on its own thread: never delays a build
+                    self._checker.submit(self._check_agreement, bundle, generation)
             return bundle
 
         return self._builder.submit(job)
+
+    def _check_agreement(self, bundle: ModelBundle, generation: int) -> None:
+        from explorer.engine.pipeline import measure_agreement
+
+        if generation != self._wanted["bundle"]:
+            return  # already replaced: nobody will see this number
+        try:
+            measure_agreement(bundle)
+        except Exception as exc:
+            self.error.emit(f"agreement check failed: {exc}")
+            return
+        self.agreement_ready.emit(bundle)
 
     def request_source(self, text: str, failure_note: str = "source not changed") -> Future:
         """Open a source off-thread (a camera can take a second); keep the current one on failure."""

@@ -116,13 +116,10 @@ def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[T
     return _describe(model, input_shape)
 
 
-@functools.lru_cache(maxsize=64)
 def _describe_spec_taps(spec) -> tuple[TapInfo, ...]:
-    from explorer.models.registry import build_model  # local: registry imports this module
+    from explorer.analysis.complexity import spec_tables  # local: analysis imports models
 
-    with torch.device("meta"):
-        twin = build_model(spec)
-    return tuple(_describe(twin, spec.input_shape))
+    return spec_tables(spec)[1]
 
 
 def _describe(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
@@ -131,6 +128,12 @@ def _describe(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapIn
     with FeatureTaps(model, [p.name for p in points]) as taps, torch.no_grad():
         model(torch.zeros(1, *input_shape, device=device))  # meta twin: shapes only; else a real pass
         shapes = {name: t.shape for name, t in taps.features.items()}
+    return tap_infos(model, input_shape, shapes)
+
+
+def tap_infos(model: nn.Module, input_shape, shapes: dict) -> list[TapInfo]:
+    """TapInfo for every tap point of ``model`` from the shapes one forward pass recorded."""
+    points = model.tap_points()  # type: ignore[operator]
     infos = []
     for point in points:
         shape = shapes[point.name]

@@ -1,6 +1,7 @@
 """Which backends exist, which work here, how to make a runner, and how far it is from fp32 eager."""
 from __future__ import annotations
 
+import functools
 from typing import Iterable
 
 import numpy as np
@@ -63,16 +64,21 @@ def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress
 
 def synthetic_inputs(spec: ModelSpec, count: int) -> list[np.ndarray]:
     """Preprocessed frames of the synthetic scene: calibration/agreement data when no live frames are given."""
+    return list(_synthetic_inputs(spec.arch == "compact", spec.input_size, count))
+
+
+@functools.lru_cache(maxsize=8)
+def _synthetic_inputs(compact: bool, input_size, count: int) -> tuple[np.ndarray, ...]:
     from explorer.engine.preprocess import Recipe, preprocess_image, preprocess_signal
     from explorer.sources.synthetic import SyntheticSource
 
     source = SyntheticSource(seed=7)
     frames = [source.frame_at(i * 9) for i in range(count)]
-    if spec.arch == "compact":
-        series, modal = spec.input_size  # type: ignore[misc]
-        return [preprocess_signal(f, series, modal).numpy() for f in frames]
-    recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
-    return [preprocess_image(f, recipe).contiguous().numpy() for f in frames]
+    if compact:
+        series, modal = input_size
+        return tuple(preprocess_signal(f, series, modal).numpy() for f in frames)
+    recipe = Recipe.imagenet(input_size)
+    return tuple(preprocess_image(f, recipe).contiguous().numpy() for f in frames)
 
 
 def agreement(reference: nn.Module, runner, inputs: Iterable[np.ndarray]) -> dict:

@@ -173,9 +173,11 @@ class ControlsPanel(QWidget):
         self.weights_status.setText(f"{description}" + ("" if trained else " - predictions are meaningless until trained weights are loaded"))
         self.show_download(None)
 
-    def set_backend(self, name: str, agreement: dict) -> None:
+    def set_backend(self, name: str, agreement: dict | None) -> None:
         self.backend.setCurrentIndex(max(0, self.backend.findData(name)))
-        if name == "eager":
+        if agreement is None:
+            self.agreement.setText("measuring agreement with fp32 eager…")
+        elif name == "eager":
             self.agreement.setText("fp32 eager: the reference")
         else:
             self.agreement.setText(f"vs fp32 eager on {agreement.get('frames', 0)} frames: top-1 agreement {agreement['top1_agreement'] * 100:.0f} %, "

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         e.busy.connect(self._on_busy, Qt.QueuedConnection)
         e.build_failed.connect(self._on_build_failed, Qt.QueuedConnection)
         e.layer_times.connect(self.architecture.set_layer_ms, Qt.QueuedConnection)
+        e.agreement_ready.connect(self._on_agreement, Qt.QueuedConnection)
         self.controls.spec_requested.connect(self.request_spec)
         self.controls.threads_changed.connect(self._on_threads)
         self.controls.source_requested.connect(self.request_source)
@@ -179,7 +180,7 @@ class MainWindow(QMainWindow):
         backend, threads = self.backend, self.engine.threads
         calibration = list(self.engine.recent_frames) if backend == "int8" else None
         stage = lambda text, fraction: self.engine.busy.emit(f"{text}… {fraction * 100:.0f} %")  # noqa: E731
-        options = dict(backend=backend, threads=threads, calibration=calibration, stage=stage)
+        options = dict(backend=backend, threads=threads, calibration=calibration, stage=stage, check_agreement=False)
 
         def factory() -> ModelBundle:
             try:
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
     def _on_build_failed(self, _message: str) -> None:
         bundle = self.engine.bundle  # back to what is really running
         self.spec, self.weights_source, self.backend = bundle.spec, bundle.extra.get("weights_source"), bundle.backend
-        self.controls.set_backend(bundle.backend, bundle.extra.get("agreement", {}))
+        self.controls.set_backend(bundle.backend, bundle.extra.get("agreement"))
         self.controls.set_spec(self.spec)
         self.controls.set_weights(self.weights_source, bundle.weights_name, bundle.trained)
 
@@ -257,13 +258,17 @@ class MainWindow(QMainWindow):
         if bundle.spec.arch == "v1":
             self.shuffle.follow_groups(int(bundle.spec.groups))
         self.controls.set_weights(bundle.extra.get("weights_source"), bundle.weights_name, bundle.trained)
-        self.controls.set_backend(bundle.backend, bundle.extra.get("agreement", {"top1_agreement": 1.0, "max_abs_diff": 0.0}))
+        self.controls.set_backend(bundle.backend, bundle.extra.get("agreement"))
         self.teach.set_backbone(f"{bundle.spec.label}, {bundle.weights_name}", bundle.trained)
         self.teach.context = (bundle.spec.to_dict(), lambda b=bundle: backbone_id(b), bundle.weights_name)
         self.head = None  # the engine sets a head aside when the backbone changes
         weights = "trained" if bundle.trained else "untrained (random init)"
         t = bundle.report.totals
         self.model_label.setText(f"{bundle.spec.label} · {weights} · {bundle.backend} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params")
+
+    def _on_agreement(self, bundle: ModelBundle) -> None:
+        if bundle is self.engine.bundle or bundle.spec == self.shown_spec:
+            self.controls.set_backend(bundle.backend, bundle.extra["agreement"])
 
     def _profile_if_visible(self) -> None:
         if self.tabs.currentWidget() is self.architecture:

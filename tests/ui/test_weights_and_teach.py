@@ -104,5 +104,6 @@ def test_switching_backend_happens_between_frames_and_shows_agreement(make_windo
         frames = window.rendered
         qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
         qtbot.waitUntil(lambda: window.controls.backend.currentData() == backend, timeout=WAIT)
-        text = window.controls.agreement.text()
-        assert ("top-1 agreement" in text) if backend != "eager" else ("reference" in text)
+        expected = "top-1 agreement" if backend != "eager" else "reference"
+        # measured after the swap, off the critical path: the label follows a moment later
+        qtbot.waitUntil(lambda: expected in window.controls.agreement.text(), timeout=WAIT)
