@@ -224,8 +224,10 @@ def test_the_sweep_can_be_cancelled(make_window, qtbot):
     window = make_window()
     window.sweep.start([ModelSpec.create("v2", scale=2.0)] * 6, runs=5, warmup=1)
     window.sweep.cancel()
-    qtbot.waitUntil(lambda: not window.sweep.running, timeout=WAIT)
-    assert "cancelled" in window.sweep.status.text() or len(window.sweep.rows) <= 6
+    qtbot.waitUntil(lambda: "cancelled" in window.sweep.status.text(), timeout=WAIT)
+    assert not window.sweep.running
+    assert window.sweep.rows == []  # a cancelled sweep leaves no half-measured plot behind
+    assert window.sweep.run_button.isEnabled() and not window.engine.paused
 
 
 def test_probed_cameras_are_offered_as_sources(make_window):
