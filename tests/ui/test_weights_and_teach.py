@@ -107,3 +107,55 @@ def test_switching_backend_happens_between_frames_and_shows_agreement(make_windo
         expected = "top-1 agreement" if backend != "eager" else "reference"
         # measured after the swap, off the critical path: the label follows a moment later
         qtbot.waitUntil(lambda: expected in window.controls.agreement.text(), timeout=WAIT)
+
+
+def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(make_window, qtbot, tmp_path, monkeypatch):
+    import hashlib
+    import http.server
+    import threading
+    import time
+
+    from explorer.weights import catalog
+
+    payload = tmp_path / "payload.pth"
+    torch.save(build_model(SMALL).state_dict(), payload)
+    data = payload.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server naming
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for start in range(0, len(data), 1 << 16):
+                    self.wfile.write(data[start:start + (1 << 16)])
+                    time.sleep(0.05)  # slow enough to see progress and press Cancel
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *_):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/shufflenetv2_x0.5-{digest[:10]}.pth"
+        monkeypatch.setitem(catalog.TORCHVISION_V2, 0.5, catalog.Published(0.5, url, 256, 224, 60.5))
+        monkeypatch.setenv("TORCH_HOME", str(tmp_path / "home"))
+        window = make_window()
+        qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
+        window.request_weights("torchvision")
+        qtbot.waitUntil(lambda: window.controls.download_bar.isVisible() and window.controls.download_bar.value() > 0, timeout=WAIT)
+        frames = window.rendered
+        qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # the video runs during the download
+        window.controls.cancel_download.click()
+        qtbot.waitUntil(lambda: "download cancelled" in window.message_label.text(), timeout=WAIT)
+        qtbot.waitUntil(lambda: window.weights_source is None and not window.controls.download_bar.isVisible(), timeout=WAIT)
+        assert not window.engine.bundle.trained
+        assert not list((tmp_path / "home").rglob("*.pth"))  # no partial file left in the cache
+        window.request_weights("torchvision")  # a second attempt completes and verifies the hash
+        qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
+        assert "torchvision" in window.engine.bundle.weights_name
+    finally:
+        server.shutdown()
