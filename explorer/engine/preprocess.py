@@ -1,6 +1,7 @@
 """Frame -> model input, per the loaded weights' recipe (pure numpy/OpenCV/torch)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -49,6 +50,14 @@ def resize_and_crop(frame: np.ndarray, resize: int, crop: int) -> np.ndarray:
     return cv2.resize(region, (crop, crop), interpolation=interpolation)
 
 
+@functools.lru_cache(maxsize=16)
+def _affine(recipe: Recipe) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel a, b with (p * scale - mean) / std = p * a - b; made once per recipe."""
+    a = torch.tensor([recipe.scale / s for s in recipe.std], dtype=torch.float32).view(3, 1, 1)
+    b = torch.tensor([m / s for m, s in zip(recipe.mean, recipe.std)], dtype=torch.float32).view(3, 1, 1)
+    return a, b
+
+
 def preprocess_image(frame: np.ndarray, recipe: Recipe) -> torch.Tensor:
     """RGB uint8 H x W x 3 -> float32 1 x 3 x crop x crop."""
     if frame.ndim != 3 or frame.shape[2] != 3:
@@ -58,8 +67,7 @@ def preprocess_image(frame: np.ndarray, recipe: Recipe) -> torch.Tensor:
         patch = patch[:, :, ::-1]
     # (p * scale - mean) / std = p * a - b, in place on one float copy.  The HWC uint8 patch
     # becomes a CHW view; the float copy keeps its NHWC strides, which channels_last wants.
-    a = torch.tensor([recipe.scale / s for s in recipe.std], dtype=torch.float32).view(3, 1, 1)
-    b = torch.tensor([m / s for m, s in zip(recipe.mean, recipe.std)], dtype=torch.float32).view(3, 1, 1)
+    a, b = _affine(recipe)
     x = torch.from_numpy(np.ascontiguousarray(patch)).permute(2, 0, 1).float()
     return x.mul_(a).sub_(b)[None]
 
