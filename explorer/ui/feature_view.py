@@ -43,6 +43,8 @@ class FeatureView(QWidget):
         self.grid_title = QLabel()
         self.after_grid = ImagePanel()
         self.after_title = QLabel()
+        for title in (self.grid_title, self.after_title, self.info):
+            title.setWordWrap(True)  # long titles must not set the window's minimum width
         self.large = ImagePanel()
         self.large_title = QLabel("click a channel to see it large")
         self.large_title.setWordWrap(True)
