@@ -6,7 +6,6 @@ the meta device, so they can never drift from the real network.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Iterable
 

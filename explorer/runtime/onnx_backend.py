@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import FeatureTaps
 
@@ -43,14 +44,6 @@ _MEMORY_LIMIT = 6
 def default_int8_engine() -> str:
     machine = platform.machine().lower()
     return "qnnpack" if machine in ("aarch64", "arm64", "armv7l", "armv8l") else "x86"
-
-
-def weights_hash(model: nn.Module) -> str:
-    digest = hashlib.sha1()
-    for name, tensor in model.state_dict().items():
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 class _ExportWrapper(nn.Module):
@@ -86,7 +79,7 @@ def output_names(model: nn.Module, tapped: bool = True) -> list[str]:
 def export_onnx(model: nn.Module, spec: ModelSpec, progress: Callable[[str, float], None] | None = None, tapped: bool = True) -> bytes:
     """ONNX bytes (with every tap and the embedding as outputs when ``tapped``; else logits only,
     which leaves ORT free to fuse across tap points), cached by spec, weights and kind."""
-    key = hashlib.sha1(f"{spec!r}|{weights_hash(model)}|{torch.__version__}|{tapped}".encode()).hexdigest()[:20]
+    key = hashlib.sha1(f"{spec!r}|{state_fingerprint(model)}|{torch.__version__}|{tapped}".encode()).hexdigest()[:20]
     if key in _MEMORY:
         _MEMORY.move_to_end(key)
         return _MEMORY[key]

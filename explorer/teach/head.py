@@ -2,7 +2,6 @@
 the spec and backbone weights it was trained on so it is never applied to another backbone."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,15 +26,11 @@ def final_linear(model: nn.Module) -> nn.Linear:
 def backbone_fingerprint(model: nn.Module) -> str:
     """A short hash of every backbone tensor (the classifier excluded): a head is only valid
     on exactly the weights it was taught on."""
+    from explorer.models.fingerprint import state_fingerprint
+
     head = final_linear(model)
     head_name = next(name for name, module in model.named_modules() if module is head)
-    digest = hashlib.sha1()
-    for name, tensor in model.state_dict().items():
-        if name.startswith(head_name + ".") or name.endswith("num_batches_tracked"):
-            continue
-        digest.update(name.encode())
-        digest.update(tensor.detach().float().contiguous().cpu().numpy().tobytes())
-    return digest.hexdigest()[:16]
+    return state_fingerprint(model, skip_prefix=head_name)
 
 
 @dataclass
