@@ -1,4 +1,4 @@
-"""The one place that wires QApplication, engine and window.
+"""The one place that wires QApplication, state, engine and window.
 
 `python main.py` opens the window.  Headless switches, for scripted checks and screenshots:
 `python main.py --source synthetic --frames 60 --screenshot out.png [--arch v1 --groups 3 ...]`
@@ -8,18 +8,34 @@ and exits 0 (works with QT_QPA_PLATFORM=offscreen and under Xvfb).
 from __future__ import annotations
 
 import argparse
+import ctypes.util
+import gc
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from explorer.cli import UsageError, _input_size, _positive_int, _Parser, _scale
+from PySide6.QtCore import QTimer, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+from pyqtgraph.util.garbage_collector import GarbageCollector
+
+from explorer.cli_args import ArgParser, UsageError, parse_input_size, parse_scale, positive_float, positive_int
+from explorer.engine.bundles import load_bundle
+from explorer.engine.config import AUTO, BACKEND_CHOICES, RunConfig
+from explorer.engine.state import AppState
+from explorer.engine.worker import Engine, default_live_threads
 from explorer.models.spec import ARCHS, ModelSpec
+from explorer.runtime.base import BackendUnavailable
+from explorer.sources import SourceError, SyntheticSource, open_source
+from explorer.sources.camera import probe_cameras
+from explorer.ui import settings
+from explorer.ui.background import BackgroundTask
+from explorer.ui.main_window import TAB_NAMES, MainWindow
+from explorer.weights import WeightsError
+from explorer.weights.loader import torchvision_cached
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-TAB_NAMES = ("live", "features", "shuffle", "architecture", "sweep", "teach")
-
-
 XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
 
 
@@ -30,9 +46,6 @@ def qt_platform_problem(environ=None, platform: str | None = None, find_library=
     check the two usual causes first: no display at all, and X11 libraries Qt 6.5+ needs
     that minimal Linux installs (and Raspberry Pi OS Lite) lack.
     """
-    import ctypes.util
-    import os
-
     environ = os.environ if environ is None else environ
     platform = platform or sys.platform
     find_library = find_library or ctypes.util.find_library
@@ -49,47 +62,93 @@ def qt_platform_problem(environ=None, platform: str | None = None, find_library=
     return None
 
 
-def settle_after_startup() -> None:
-    """Move everything alive after start-up out of the cyclic GC's reach.
+def settle_after_startup():
+    """Move everything alive after start-up out of the cyclic GC's reach, and collect garbage
+    on the UI thread only.
 
-    torch, Qt and numpy leave millions of long-lived objects; without this, every full
+    torch, Qt and numpy leave millions of long-lived objects; without the freeze, every full
     collection traverses them all and freezes the UI thread for 100-240 ms (measured while
-    switching models).  Only objects created later (frames, results, rebuilt models) are
-    scanned.
+    switching models).  And a collection that a worker thread happens to trigger may destroy
+    Qt objects (a closed widget's wrappers in a reference cycle) off the UI thread, which
+    deadlocks Qt: pyqtgraph's GarbageCollector turns automatic collection off and collects on a
+    UI-thread timer instead.  Keep the returned object alive.
     """
-    import gc
-
     gc.collect()
     gc.freeze()
+    return GarbageCollector(interval=0.5)
+
+
+def process_age() -> float:
+    """Seconds since this process started (Linux /proc), else since this module was imported."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            started = int(stat.read().rsplit(")", 1)[1].split()[19]) / ticks
+            return float(uptime.read().split()[0]) - started
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+_IMPORTED = time.perf_counter()
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="explorer", description="Open the ShuffleNet Explorer window.")
+    parser = ArgParser(prog="explorer", description="Open the ShuffleNet Explorer window.")
     parser.add_argument("--source", default=None, help="synthetic[:SCENE], camera[:INDEX], or a video/image/folder path (default: camera 0, else synthetic)")
-    parser.add_argument("--arch", choices=ARCHS, default="v2")
-    parser.add_argument("--groups", "-g", type=_positive_int, default=None)
-    parser.add_argument("--scale", "-s", type=_scale, default=1.0)
+    parser.add_argument("--arch", choices=ARCHS, default=None)
+    parser.add_argument("--groups", "-g", type=positive_int, default=None)
+    parser.add_argument("--scale", "-s", type=parse_scale, default=None)
     parser.add_argument("--no-shuffle", action="store_true")
-    parser.add_argument("--input-size", type=_input_size, default=None)
-    parser.add_argument("--threads", type=_positive_int, default=None, help="one thread count for torch, OpenCV (and ONNX Runtime)")
-    parser.add_argument("--backend", default=None, choices=("eager", "channels_last", "onnxruntime", "int8"), help="inference backend (default channels_last)")
-    parser.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH (default: untrained)")
-    parser.add_argument("--tab", choices=TAB_NAMES, default="live")
+    parser.add_argument("--input-size", type=parse_input_size, default=None)
+    parser.add_argument("--threads", type=positive_int, default=None, help="one thread count for torch, OpenCV and ONNX Runtime (default: cores - 1)")
+    parser.add_argument("--backend", default=None, choices=BACKEND_CHOICES, help="inference backend (default auto: torch at once, then ONNX Runtime once it agrees)")
+    parser.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH | none (default: torchvision's when cached for V2, else untrained)")
+    parser.add_argument("--fps-target", type=positive_float, default=None, help="fit the model to this frame rate here (measured in the background)")
+    parser.add_argument("--tab", choices=TAB_NAMES, default=None)
     parser.add_argument("--tap", default=None, help="feature tap to show, e.g. stage3 or stage3.0.after_shuffle")
     parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
-    parser.add_argument("--frames", type=_positive_int, default=None, help="headless: run N frames, then exit")
+    parser.add_argument("--reset", action="store_true", help="forget remembered settings and start from the defaults")
+    parser.add_argument("--frames", type=positive_int, default=None, help="headless: run N frames, then exit (remembered settings are neither read nor written)")
     parser.add_argument("--screenshot", default=None, help="headless: save a PNG of the window after --frames")
     parser.add_argument("--timeout", type=float, default=180.0, help="headless: give up after this many seconds")
     return parser
 
 
+def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConfig, str | None, str]:
+    """(config, source, tab) from the switches, then remembered settings, then defaults.
+
+    A remembered value is used only where no switch was given, and remembered groups/scale only
+    with the architecture they were remembered with.
+    """
+    arch = args.arch or remembered.get("arch") or "v2"
+    same_arch = args.arch is None or args.arch == remembered.get("arch")
+    groups = args.groups if args.groups is not None else (remembered.get("groups") if same_arch and arch == "v1" else None)
+    scale = args.scale if args.scale is not None else (remembered.get("scale", 1.0) if same_arch else 1.0)
+    try:
+        spec = ModelSpec.create(arch, groups=groups, scale=scale, shuffle=not args.no_shuffle, input_size=args.input_size)
+    except ValueError as exc:
+        if args.arch or args.groups or args.scale is not None or args.input_size:
+            raise UsageError(f"explorer: {exc}") from None
+        spec = ModelSpec.create(arch)  # a stale remembered value: the arch's defaults
+    weights = args.weights if args.weights is not None else remembered.get("weights")
+    if weights is None and torchvision_cached(spec):
+        weights = "torchvision"  # trained predictions on first run when they are one file away
+    if weights in ("none", "random"):
+        weights = None
+    backend = args.backend or remembered.get("backend") or AUTO
+    if backend not in BACKEND_CHOICES:
+        backend = AUTO
+    config = RunConfig(spec, weights, backend, args.threads or default_live_threads())
+    return config, args.source or remembered.get("source"), args.tab or remembered.get("tab") or "live"
+
+
 def run_gui(argv: list[str]) -> int:
     try:
         args = build_gui_parser().parse_args(argv)
-        try:
-            spec = ModelSpec.create(args.arch, groups=args.groups, scale=args.scale, shuffle=not args.no_shuffle, input_size=args.input_size)
-        except ValueError as exc:
-            raise UsageError(f"explorer: {exc}") from None
+        if args.reset and not args.frames:
+            settings.reset()
+        remembered = {} if args.frames or args.reset else settings.load()
+        config, source_text, tab = startup_choices(args, remembered)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -99,138 +158,153 @@ def run_gui(argv: list[str]) -> int:
     if problem:
         print(f"explorer: cannot open the window: {problem}", file=sys.stderr)
         return 2
-
-    from explorer.sources import SourceError, SyntheticSource, open_source
-
     source, source_problem = None, None
-    if args.source:
+    if source_text:
         try:
-            source = open_source(args.source)
+            source = open_source(source_text)
         except SourceError as exc:
             if args.frames:
                 print(f"explorer: bad --source: {exc}", file=sys.stderr)
                 return 2
             source_problem = f"{exc} - showing the synthetic scene instead"
-    return _run_window(args, spec, source or SyntheticSource(), source_problem)
+    return _run_window(args, config, source or SyntheticSource(), source_problem, tab)
 
 
-def _run_window(args, spec: ModelSpec, source, source_problem: str | None) -> int:
-    from PySide6.QtWidgets import QApplication
+def quiet_qt_messages() -> None:
+    """Drop the one warning Qt's offscreen plugin prints on every run (headless runs must print
+    only their summary); every other Qt message still reaches stderr."""
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
 
-    from explorer.engine.bundles import load_bundle
-    from explorer.engine.worker import Engine
-    from explorer.weights import WeightsError
-    from explorer.ui.main_window import MainWindow
+    qInstallMessageHandler(handler)
 
+
+def _run_window(args, config: RunConfig, source, source_problem: str | None, tab: str) -> int:
+    imports_s = process_age()
+    quiet_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ShuffleNet Explorer")
     style = RESOURCES / "style.qss"
     if style.is_file():
         app.setStyleSheet(style.read_text())
-    from explorer.engine.worker import default_live_threads
-
-    threads = args.threads or default_live_threads()
-    from explorer.runtime.base import BackendUnavailable
-
-    weights_problem = None
+    explicit_weights = args.weights is not None
     try:
-        bundle = load_bundle(spec, args.weights, backend=args.backend, threads=threads)
+        # the first bundle is built on torch (instant); "auto" upgrades it in the background
+        bundle = load_bundle(config, strict=bool(args.frames and explicit_weights), check_agreement=False)
     except BackendUnavailable as exc:
         print(f"explorer: {exc}", file=sys.stderr)
         return 2
     except WeightsError as exc:
-        if args.frames:
-            print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
-            return 2
-        weights_problem = f"weights not loaded: {exc} - running untrained"
-        bundle = load_bundle(spec, None, backend=args.backend, threads=threads)
-    engine = Engine(bundle, source, threads=threads)
+        print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
+        return 2
+    state = AppState(config, source_text_of(args, source))
+    engine = Engine(state, bundle, source)
     window = MainWindow(engine)
-    window.tabs.setCurrentIndex(TAB_NAMES.index(args.tab))
+    window.timeline = {"imports": imports_s}
+    window.set_tab(tab)
     if args.tap and not window.features.select_tap(args.tap):
-        window.show_message(f"no tap named {args.tap!r}; pick one from the list")
+        state.say(f"no tap named {args.tap!r}; pick one from the list")
     if args.large_fonts:
         window.set_large_fonts(True)
+    _record_timeline(window, state)
     window.show()
-    settle_after_startup()
+    window.collector = settle_after_startup()
     engine.start()
-    if source_problem or weights_problem:
-        window.show_message(" · ".join(p for p in (source_problem, weights_problem) if p))
-    elif args.source is None and not args.frames:
-        _probe_cameras_then_open_first(window, engine)
+    messages = [m for m in (source_problem, bundle.note) if m]
+    if messages:
+        state.say(" · ".join(messages))
+    elif args.source is None and source_text_of(args, source) == "synthetic" and not args.frames:
+        _probe_cameras_then_open_first(window, state)
+    if args.fps_target:
+        QTimer.singleShot(0, lambda: window.controls.run_box.fit.start(args.fps_target))
     if not args.frames:
         code = app.exec()
+        settings.save(remembered_values(state, window))
         engine.stop()
         return code
     return _run_headless(app, window, engine, args)
 
 
-def _probe_cameras_then_open_first(window, engine) -> None:
+def source_text_of(args, source) -> str:
+    return args.source or ("synthetic" if isinstance(source, SyntheticSource) else source.describe())
+
+
+def remembered_values(state: AppState, window: MainWindow) -> dict:
+    spec = state.config.spec
+    return {"arch": spec.arch, "groups": spec.groups if spec.arch == "v1" else None, "scale": spec.scale,
+            "backend": state.config.backend, "weights": state.config.weights or "none",
+            "source": state.source_text, "tab": window.current_tab()}
+
+
+def _record_timeline(window: MainWindow, state: AppState) -> None:
+    """When the first frame was drawn and when auto moved to another backend (headless summary, benchmarks)."""
+    def on_frame() -> None:
+        window.timeline.setdefault("first_frame", process_age())
+
+    def on_running(bundle) -> None:
+        if bundle.backend not in ("eager", "channels_last"):
+            window.timeline.setdefault("swap", process_age())
+            window.timeline.setdefault("swap_backend", bundle.backend)
+
+    window.qt_state.frame_ready.connect(on_frame)
+    window.qt_state.running.connect(on_running)
+
+
+def _probe_cameras_then_open_first(window: MainWindow, state: AppState) -> None:
     """Probe camera indices off the UI thread; open the first, or say there is none."""
-    import threading
-
-    from PySide6.QtCore import QObject, Signal
-
-    class Found(QObject):
-        cameras = Signal(list)
-
-    found = Found(window)
+    task = BackgroundTask("camera-probe", window)
 
     def on_found(indices: list[int]) -> None:
-        window.controls.set_cameras(indices)
+        window.controls.run_box.set_cameras(indices)
         if indices:
-            engine.request_source(f"camera:{indices[0]}", failure_note="camera found but not opened, showing the synthetic scene")
+            window.engine.request_source(f"camera:{indices[0]}", failure_note="camera found but not opened, showing the synthetic scene")
         else:
-            window.show_message("no camera found, showing the synthetic scene (pick a source at left)")
+            state.say("no camera found, showing the synthetic scene (pick a source at left)")
 
-    found.cameras.connect(on_found)
-
-    def probe() -> None:
-        from explorer.sources.camera import probe_cameras
-
-        found.cameras.emit(probe_cameras())
-
-    threading.Thread(target=probe, name="camera-probe", daemon=True).start()
+    task.finished.connect(on_found)
+    task.start(lambda _progress, _cancel: probe_cameras())
 
 
-def _run_headless(app, window, engine, args) -> int:
-    from PySide6.QtCore import QTimer
-
-    state = {"start": None, "code": 1}
+def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
+    status = {"start": None, "code": 1, "done": False}
 
     def on_result():
-        if state["start"] is None:
-            state["start"] = time.perf_counter()
+        if status["start"] is None:
+            status["start"] = time.perf_counter()
         if window.rendered >= args.frames:
             finish()
 
     def finish():
-        if state.get("done"):
+        if status["done"]:
             return
-        state["done"] = True
-        elapsed = time.perf_counter() - (state["start"] or time.perf_counter())
+        status["done"] = True
+        elapsed = time.perf_counter() - (status["start"] or time.perf_counter())
         app.processEvents()
         if args.screenshot:
             Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(args.screenshot):
                 print(f"explorer: could not write screenshot {args.screenshot}", file=sys.stderr)
-                state["code"] = 1
                 app.quit()
                 return
         frames = window.rendered
         fps = (frames - 1) / elapsed if elapsed > 0 and frames > 1 else 0.0
         median = statistics.median(window.inference_ms) if window.inference_ms else float("nan")
-        print(f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, source {engine.source.describe()}"
-              + (f", screenshot {args.screenshot}" if args.screenshot else ""))
-        state["code"] = 0
+        timeline = window.timeline
+        started = f", first frame {timeline['first_frame']:.1f} s after start (imports {timeline['imports']:.1f} s)" if "first_frame" in timeline else ""
+        swap = f", auto -> {timeline['swap_backend']} {timeline['swap'] - timeline['first_frame']:.1f} s after it" if "swap" in timeline and "first_frame" in timeline else ""
+        print(f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
+              f"source {engine.source.describe()}{started}{swap}" + (f", screenshot {args.screenshot}" if args.screenshot else ""))
+        status["code"] = 0
         app.quit()
 
     def on_timeout():
         print(f"explorer: only {window.rendered} of {args.frames} frames after {args.timeout:.0f} s", file=sys.stderr)
         app.quit()
 
-    engine.result_ready.connect(lambda: QTimer.singleShot(0, on_result))
+    window.qt_state.frame_ready.connect(lambda: QTimer.singleShot(0, on_result))
     QTimer.singleShot(int(args.timeout * 1000), on_timeout)
     app.exec()
     window.close()
-    return state["code"]
+    return status["code"]
+

@@ -1,20 +1,34 @@
-"""The bodies of the CLI commands (parsing lives in cli.py)."""
+"""The bodies of the headless commands (parsing lives in cli.py and cli_args.py)."""
 from __future__ import annotations
 
 import argparse
 import csv
 import sys
 from dataclasses import asdict
+from pathlib import Path
+
+from tqdm import tqdm
 
 from explorer.analysis.complexity import analyze
-from explorer.analysis.sweep import default_sweep, run_sweep
-from explorer.cli import CONVENTION, UsageError, print_json, spec_from_args
+from explorer.cli_args import CONVENTION, UsageError, print_json, spec_from_args
+from explorer.engine.bundles import load_bundle
+from explorer.engine.config import RunConfig
+from explorer.engine.fit import run_fit as fit_configuration
+from explorer.engine.measure import default_sweep, run_sweep
+from explorer.engine.pipeline import UNTRAINED_NOTICE, InferencePipeline
+from explorer.engine.worker import default_live_threads
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
-
-
-def format_count(value: int) -> str:
-    return f"{value:,}"
+from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
+from explorer.optional import all_statuses
+from explorer.runtime.registry import BACKENDS, available_backends
+from explorer.sources.base import SourceError
+from explorer.sources.files import read_image
+from explorer.weights import WeightsError
+from explorer.weights.catalog import TORCHVISION_V2
+from explorer.weights.download import checkpoint_dir
+from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
+from explorer.weights.loader import looks_like, torchvision_cached
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -74,8 +88,6 @@ def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
             specs = [s.with_changes(shuffle=not args.no_shuffle, input_size=args.input_size or s.input_size,
                                     num_classes=args.num_classes or s.num_classes) for s in specs]
         return specs
-    from explorer.models.spec import V1_GROUPS, V1_SCALES, V2_SCALES
-
     specs = []
     for arch in args.arch or ["v1", "v2"]:
         scales = args.scale or ([1.0] if arch == "compact" else list(V1_SCALES if arch == "v1" else V2_SCALES))
@@ -87,16 +99,22 @@ def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
     return specs
 
 
-def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True, backends=("eager",)):
-    from tqdm import tqdm
+def tqdm_progress(bar: tqdm):
+    """A progress(fraction, text) callback drawing a tqdm bar of total 1."""
+    def progress(fraction: float, text: str) -> None:
+        bar.n = round(fraction * bar.total, 3)
+        bar.set_postfix_str(text, refresh=False)
+        bar.refresh()
 
+    return progress
+
+
+def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True, backends=("eager",)):
     with tqdm(total=len(specs) * len(backends), desc="bench", unit="run", file=sys.stderr, disable=not progress) as bar:
-        return run_sweep(specs, threads, runs, warmup, progress=lambda *_: bar.update(1), backends=tuple(backends))
+        return run_sweep(specs, threads, runs, warmup, progress=tqdm_progress(bar), backends=tuple(backends))
 
 
 def backends_from_args(names: list[str] | None) -> list[str]:
-    from explorer.runtime.registry import BACKENDS, available_backends
-
     if not names:
         return ["eager"]
     if "all" in names:
@@ -144,8 +162,6 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from explorer.optional import all_statuses
-
     statuses = all_statuses()
     if args.json:
         print_json({s.name: {"available": s.available, "version": s.version, "error": s.error,
@@ -157,11 +173,6 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from explorer.engine.pipeline import InferencePipeline, UNTRAINED_NOTICE
-    from explorer.sources.base import SourceError
-    from explorer.sources.files import read_image
-    from pathlib import Path
-
     spec = spec_from_args(args)
     if spec.arch == "compact":
         raise UsageError("explorer predict: the compact net classifies signal windows, not images; use --arch v1 or v2")
@@ -169,7 +180,8 @@ def run_predict(args: argparse.Namespace) -> int:
         image = read_image(Path(args.image))
     except SourceError as exc:
         raise UsageError(f"explorer predict: {exc}") from None
-    bundle = load_bundle_for_cli(spec, args.weights)
+    weights = args.weights if args.weights is not None else default_weights(spec)
+    bundle = load_bundle_for_cli(spec, weights)
     result = InferencePipeline(bundle, top_k=args.top).run(image)
     if args.json:
         print_json({"weights": bundle.weights_name, "trained": bundle.trained,
@@ -184,23 +196,23 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_weights(spec: ModelSpec) -> str | None:
+    """torchvision's weights when the hub cache already holds them for this spec, else untrained."""
+    return "torchvision" if torchvision_cached(spec) else None
+
+
 def load_bundle_for_cli(spec: ModelSpec, source: str | None):
     """The bundle for ``source`` (None: untrained), a tqdm bar while downloading; UsageError on bad weights."""
-    from tqdm import tqdm
-
-    from explorer.engine.bundles import load_bundle
-    from explorer.weights import WeightsError
-
     bar = None
 
-    def progress(done: int, total: int) -> None:
+    def progress(fraction: float, text: str) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total or None, unit="B", unit_scale=True, desc="download", file=sys.stderr)
-        bar.update(done - bar.n)
+            bar = tqdm(total=1.0, desc="weights", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+        tqdm_progress(bar)(fraction, text)
 
     try:
-        return load_bundle(spec, source, progress=progress)
+        return load_bundle(RunConfig(spec, source, backend="eager"), progress=progress)
     except WeightsError as exc:
         raise UsageError(f"explorer: weights not loaded: {exc}") from None
     finally:
@@ -209,11 +221,6 @@ def load_bundle_for_cli(spec: ModelSpec, source: str | None):
 
 
 def run_weights(args: argparse.Namespace) -> int:
-    from explorer.weights.catalog import TORCHVISION_V2
-    from explorer.weights.download import checkpoint_dir
-    from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
-    from explorer.weights.loader import _looks_like
-
     cache = checkpoint_dir()
     rows = []
     for scale, published in TORCHVISION_V2.items():
@@ -225,7 +232,7 @@ def run_weights(args: argparse.Namespace) -> int:
             state, _ = read_state_dict(given)
             family = detect_format(state)
             arch = family.replace("megvii-", "")
-            fits = _looks_like(state, arch, "megvii" if family.startswith("megvii") else "default")
+            fits = looks_like(state, arch, "megvii" if family.startswith("megvii") else "default")
             rows.append({"spec": fits or f"unrecognised {arch} variant", "source": "megvii" if family.startswith("megvii") else "file",
                          "path": given, "available": fits is not None, "top1": None})
         except CheckpointError as exc:
@@ -238,4 +245,24 @@ def run_weights(args: argparse.Namespace) -> int:
         state = "available" if row["available"] else ("missing: `python -m explorer predict IMG --weights torchvision` downloads it" if row["source"] == "torchvision" else row.get("error", "not usable"))
         top1 = f" (ImageNet top-1 {row['top1']:.2f} %)" if row.get("top1") else ""
         print(f"{row['spec'] or '?':<32} {row['source']:<12} {state}{top1}\n    {row['path']}")
+    return 0
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    spec = spec_from_args(argparse.Namespace(**{**vars(args), "scale": None, "input_size": None, "num_classes": None}))
+    threads = args.threads or default_live_threads()
+    with tqdm(total=1.0, desc="fit", file=sys.stderr, disable=args.json and not sys.stderr.isatty(),
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
+        result = fit_configuration(spec, args.fps, threads, args.runs, tqdm_progress(bar))
+    if args.json:
+        print_json({**result.to_dict(), "threads": threads})
+        return 0
+    print(f"target {result.target_fps:g} fps, {threads} inference thread(s); per frame = preprocess (640x480 -> input) + inference")
+    header = f"{'model':<34} {'backend':<13} {'MFLOPs':>8} {'ms/frame':>9} {'fps':>7} {'top-1 agr':>9}"
+    print(header)
+    print("-" * len(header))
+    for c in sorted(result.candidates, key=lambda c: (-c.madds, c.backend)):
+        mark = " <- chosen" if c is result.chosen else ""
+        print(f"{c.spec.label:<34} {c.backend:<13} {c.madds / 1e6:>8.1f} {c.median_ms:>9.2f} {c.fps:>7.1f} {c.top1_agreement * 100:>8.0f}%{mark}")
+    print(result.summary())
     return 0

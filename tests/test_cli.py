@@ -63,7 +63,7 @@ def test_bench_json_rows_and_speedups(capsys, tmp_path):
 
 
 def test_bench_default_sweep_is_the_papers_tables():
-    from explorer.analysis.sweep import default_sweep
+    from explorer.engine.measure import default_sweep
 
     labels = [(s.arch, s.groups, s.scale) for s in default_sweep()]
     assert labels[:5] == [("v1", g, 1.0) for g in (1, 2, 3, 4, 8)]

@@ -17,15 +17,17 @@ Analysis runs on the meta device: shapes only, so it is instant for any spec.
 """
 from __future__ import annotations
 
+import csv
 import functools
 from dataclasses import asdict, dataclass, field
 
 import torch
 from torch import nn
 
-from explorer.models.registry import build_model
+from explorer.models.registry import build_shape_model
 from explorer.models.shuffle import ChannelShuffle
 from explorer.models.spec import ModelSpec
+from explorer.models.taps import FeatureTaps, TapInfo, tap_infos
 
 _VIEWS = (nn.Flatten, nn.Identity, nn.Dropout)
 
@@ -108,12 +110,9 @@ def analyze(spec: ModelSpec) -> ComplexityReport:
 
 
 @functools.lru_cache(maxsize=64)
-def spec_tables(spec: ModelSpec):
+def spec_tables(spec: ModelSpec) -> tuple[ComplexityReport, tuple[TapInfo, ...]]:
     """(complexity report, tap table) of ``spec`` from ONE shape-only pass on the meta device."""
-    from explorer.models.taps import FeatureTaps, tap_infos
-
-    with torch.device("meta"):
-        model = build_model(spec)
+    model = build_shape_model(spec)
     names = [p.name for p in model.tap_points()]  # type: ignore[operator]
     with FeatureTaps(model, names, clone=False) as taps:
         report = analyze_model(model, spec)
@@ -166,10 +165,11 @@ def analyze_model(model: nn.Module, spec: ModelSpec) -> ComplexityReport:
 
 def flop_counter_total(spec: ModelSpec) -> int:
     """Total FLOPs per torch.utils.flop_counter (2 per multiply-add), for cross-checking."""
+    # imported here, not at the top: flop_counter imports torch._dynamo, and with it triton on
+    # CUDA builds of torch (seconds of start-up, leak warnings at exit); only this cross-check needs it
     from torch.utils.flop_counter import FlopCounterMode
 
-    with torch.device("meta"):
-        model = build_model(spec)
+    model = build_shape_model(spec)
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
         model(torch.zeros(1, *spec.input_shape, device="meta"))
@@ -181,8 +181,6 @@ LAYER_CSV_FIELDS = ["layer", "type", "output", "params", "madds", "mac", "measur
 
 def write_layer_csv(path, report: ComplexityReport, layer_ms: dict[str, float] | None = None) -> None:
     """The layer table (and a totals row) as CSV; ``measured_ms`` empty where not measured."""
-    import csv
-
     layer_ms = layer_ms or {}
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)

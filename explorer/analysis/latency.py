@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterator
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -36,15 +37,11 @@ class LayerLatency:
     median_ms: float
 
 
-def percentile(samples: list[float], q: float) -> float:
-    """Linear-interpolated percentile, q in [0, 100]."""
-    if not samples:
+def percentile(samples, q: float) -> float:
+    """The q-th percentile (0..100, linear interpolation): the one definition every table uses."""
+    if len(samples) == 0:
         raise ValueError("no samples")
-    ordered = sorted(samples)
-    pos = (len(ordered) - 1) * q / 100.0
-    low = int(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+    return float(np.percentile(np.asarray(samples, dtype=float), q))
 
 
 @contextlib.contextmanager

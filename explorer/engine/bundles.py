@@ -1,39 +1,45 @@
-"""spec + weights choice -> ModelBundle: one path for the CLI and the window."""
+"""RunConfig -> ModelBundle, weights included: one path for the CLI and the window.
+
+The one rule about weights that do not fit lives here: when the user explicitly asked for
+them (``strict``), the build fails with the reason; when they were only carried over from the
+previous configuration (say torchvision's V2 weights while switching to V1), the new variant
+runs untrained and the bundle's note says why.
+"""
 from __future__ import annotations
 
 import threading
-from typing import Callable
 
+from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import ModelBundle, build_bundle
-from explorer.models.spec import ModelSpec
+from explorer.progress import Progress
+from explorer.teach.head import backbone_fingerprint
+from explorer.weights import WeightsError, load_weights
 
 
-def load_bundle(spec: ModelSpec, weights: str | None = None, progress: Callable[[int, int], None] | None = None,
-                cancel: threading.Event | None = None, backend: str | None = None, threads: int | None = None,
-                calibration=None, stage: Callable[[str, float], None] | None = None, engine: str | None = None,
+def load_bundle(config: RunConfig, strict: bool = True, progress: Progress | None = None,
+                cancel: threading.Event | None = None, calibration=None, engine: str | None = None,
                 check_agreement: bool = True) -> ModelBundle:
-    """Untrained when ``weights`` is None; otherwise raises explorer.weights.WeightsError.
+    """The bundle for ``config``; raises explorer.weights.WeightsError (strict) on bad weights.
 
-    ``progress`` reports download bytes; ``stage`` reports first-run work (export, calibration).
+    ``progress(fraction, text)`` reports downloads and first-run work (export, calibration).
     """
-    options = dict(backend=backend, threads=threads, calibration=calibration, progress=stage, engine=engine,
-                   check_agreement=check_agreement)
-    if not weights:
-        bundle = build_bundle(spec, **options)
-    else:
-        from explorer.weights import load_weights
-
-        loaded = load_weights(spec, weights, progress=progress, cancel=cancel)
-        bundle = build_bundle(spec, model=loaded.model, recipe=loaded.recipe, labels=loaded.labels, trained=True,
-                              weights_name=f"{loaded.origin}: {loaded.name}", **options)
-    bundle.extra["weights_source"] = weights
-    return bundle
+    options = dict(calibration=calibration, progress=progress, engine=engine, check_agreement=check_agreement)
+    if not config.weights:
+        return build_bundle(config, **options)
+    try:
+        loaded = load_weights(config.spec, config.weights, progress=progress, cancel=cancel)
+    except WeightsError as exc:
+        if strict:
+            raise
+        bundle = build_bundle(config, **options)  # the choice stays: it applies again to a variant it fits
+        bundle.note = f"{exc} - running {config.spec.label} untrained"
+        return bundle
+    return build_bundle(config, model=loaded.model, recipe=loaded.recipe, labels=loaded.labels, trained=True,
+                          weights_name=f"{loaded.origin}: {loaded.name}", weights_source=config.weights, **options)
 
 
 def backbone_id(bundle: ModelBundle) -> str:
     """The backbone fingerprint, computed once per bundle (call it off the UI thread)."""
     if "fingerprint" not in bundle.extra:
-        from explorer.teach.head import backbone_fingerprint
-
         bundle.extra["fingerprint"] = backbone_fingerprint(bundle.model)
     return bundle.extra["fingerprint"]

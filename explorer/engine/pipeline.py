@@ -1,6 +1,11 @@
-"""The pure per-frame work: preprocess -> model (with feature taps) -> top-k (no Qt)."""
+"""The pure per-frame work: preprocess -> model (with feature taps) -> top-k (no Qt).
+
+A ModelBundle is everything derived from one RunConfig (model, runner, complexity, taps),
+built off the UI thread; InferencePipeline runs one frame through it.
+"""
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -8,11 +13,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.analysis.complexity import ComplexityReport, analyze, analyze_model
-from explorer.engine.preprocess import Recipe, preprocess_image, preprocess_signal
-from explorer.models.registry import build_model
+from explorer.analysis.complexity import ComplexityReport, analyze_model, spec_tables
+from explorer.engine.config import AUTO, RunConfig
+from explorer.engine.preprocess import preprocess_image, preprocess_signal
+from explorer.models.recipe import Recipe
+from explorer.models.registry import build_model, uses_default_layout
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapInfo, describe_taps
+from explorer.progress import Progress
+from explorer.runtime.registry import DEFAULT_BACKEND, agreement, make_runner
+from explorer.sources.synthetic import SyntheticSource
 
 UNTRAINED_NOTICE = "untrained: predictions are meaningless"
 
@@ -37,11 +47,11 @@ class FrameResult:
     taught: bool = False  # predictions come from a taught head
 
 
-@dataclass
+@dataclass(eq=False)
 class ModelBundle:
-    """Everything derived from a spec and its weights, built off the UI thread."""
+    """Everything derived from a RunConfig and its weights, built off the UI thread."""
 
-    spec: ModelSpec
+    config: RunConfig  # what was asked for (its backend may be "auto")
     model: nn.Module
     recipe: Recipe | None  # None for the compact net (signal input)
     labels: list[str]
@@ -49,109 +59,148 @@ class ModelBundle:
     weights_name: str
     report: ComplexityReport
     taps: list[TapInfo]
-    runner: object = None  # explorer.runtime Runner: (x, taps) -> (logits, features)
-    backend: str = "eager"
+    runner: object  # explorer.runtime Runner: (x, taps, embedding) -> (logits, features)
+    backend: str  # the backend that really runs
+    weights_source: str | None = None  # the weights really loaded (None: untrained)
+    note: str = ""  # something the user should know about this build (e.g. why untrained)
+    agreement: dict | None = None  # vs fp32 eager: top1_agreement, max_abs_diff, frames
     build_ms: float = 0.0
     extra: dict = field(default_factory=dict)
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.config.spec
+
+    @property
+    def tap_names(self) -> frozenset[str]:
+        return frozenset(t.name for t in self.taps)
 
 
 def default_labels(num_classes: int) -> list[str]:
     return [f"class {i}" for i in range(num_classes)]
 
 
-def build_bundle(spec: ModelSpec, model: nn.Module | None = None, recipe: Recipe | None = None,
-                 labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init",
-                 backend: str | None = None, progress=None, calibration=None, threads: int | None = None,
-                 engine: str | None = None, check_agreement: bool = True) -> ModelBundle:
-    """Everything the live view needs for ``spec``.  Non-reference backends are also checked
-    against fp32 eager on the calibration (or synthetic) frames: bundle.extra["agreement"]
-    (the window defers that check until after the swap: see measure_agreement)."""
-    from explorer.runtime.registry import DEFAULT_BACKEND, make_runner
+def to_input(frame: np.ndarray, spec: ModelSpec, recipe: Recipe | None) -> torch.Tensor:
+    if spec.arch == "compact":
+        series, modal = spec.input_size  # type: ignore[misc]
+        return preprocess_signal(frame, series, modal)
+    return preprocess_image(frame, recipe)  # type: ignore[arg-type]
 
+
+def synthetic_inputs(spec: ModelSpec, count: int, recipe: Recipe | None = None) -> list[np.ndarray]:
+    """Preprocessed frames of the synthetic scene: calibration/agreement data when no live
+    frames are at hand."""
+    return list(_synthetic_inputs(spec, count, recipe))
+
+
+@functools.lru_cache(maxsize=8)
+def _synthetic_inputs(spec: ModelSpec, count: int, recipe: Recipe | None) -> tuple[np.ndarray, ...]:
+    source = SyntheticSource(seed=7)
+    recipe = recipe or (None if spec.arch == "compact" else Recipe.imagenet(spec.input_size))  # type: ignore[arg-type]
+    return tuple(to_input(source.frame_at(i * 9), spec, recipe).contiguous().numpy() for i in range(count))
+
+
+def model_inputs(frames, spec: ModelSpec, recipe: Recipe | None) -> list[np.ndarray]:
+    """Raw RGB frames -> this model's inputs (contiguous NCHW float32)."""
+    return [to_input(f, spec, recipe).contiguous().numpy() for f in frames]
+
+
+def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, recipe: Recipe | None = None,
+                 labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init",
+                 weights_source: str | None = None, backend: str | None = None, progress: Progress | None = None,
+                 calibration=None, threads: int | None = None, engine: str | None = None,
+                 check_agreement: bool = True) -> ModelBundle:
+    """Everything the live view needs.  ``backend="auto"`` starts on the torch backend (the
+    engine moves to ONNX Runtime later).  Non-reference backends are checked against fp32 eager
+    on the calibration frames (raw RGB) or synthetic ones, unless ``check_agreement`` is False
+    (the window measures after the swap: see measure_agreement)."""
+    config = spec if isinstance(spec, RunConfig) else RunConfig(spec, weights_source, backend or AUTO, threads or torch.get_num_threads())
+    spec = config.spec
     start = time.perf_counter()
     model = (model or build_model(spec)).eval()
-    model.spec = spec  # describe_taps builds a meta twin from it
     if recipe is None and spec.arch != "compact":
         recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
-    backend = backend or DEFAULT_BACKEND
-    if calibration is not None and recipe is not None:  # raw RGB frames -> this model's inputs
-        from explorer.engine.preprocess import preprocess_image
-
-        calibration = [preprocess_image(f, recipe).contiguous().numpy() for f in calibration]
+    runs = DEFAULT_BACKEND if config.backend == AUTO else config.backend
+    inputs = model_inputs(calibration, spec, recipe) if calibration else None
+    if runs == "int8" and not inputs:
+        inputs = synthetic_inputs(spec, 16, recipe)
+    if uses_default_layout(model):
+        report, taps = spec_tables(spec)  # cached by spec: one shape-only pass
+    else:  # a checkpoint's own layout (megvii V2) differs from the spec's default: count what runs
+        report, taps = analyze_model(model, spec), describe_taps(model, spec.input_shape)
     bundle = ModelBundle(
-        spec=spec, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
-        trained=trained, weights_name=weights_name, taps=describe_taps(model, spec.input_shape),
-        # a checkpoint's own layout (megvii V2) can differ from the spec's default: count what runs
-        report=analyze(spec) if getattr(model, "layout", None) in (None, "paper", "torchvision") else analyze_model(model, spec),
-        runner=make_runner(backend, model, spec, progress=progress, calibration=calibration, threads=threads, engine=engine),
-        backend=backend,
+        config=config, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
+        trained=trained, weights_name=weights_name, report=report, taps=list(taps),
+        runner=make_runner(runs, model, spec, progress=progress, calibration=inputs, threads=config.threads, engine=engine),
+        backend=runs, weights_source=weights_source,
     )
-    if calibration is not None and spec.arch != "compact":
-        bundle.extra["agreement_inputs"] = calibration[:8]
+    if inputs:
+        bundle.extra["agreement_inputs"] = inputs[:8]
     if check_agreement:
         measure_agreement(bundle)
     bundle.build_ms = (time.perf_counter() - start) * 1000
     return bundle
 
 
-def measure_agreement(bundle: ModelBundle) -> dict:
-    """Top-1 agreement and max |logit difference| of the bundle's backend vs fp32 eager, on its
-    calibration frames (or synthetic ones); stored in bundle.extra["agreement"]."""
-    import copy
+def fp32_copy(bundle: ModelBundle) -> nn.Module:
+    """A fresh contiguous fp32 copy of the bundle's model, safe to make while the worker runs it.
 
-    from explorer.runtime.registry import agreement, synthetic_inputs
+    Not copy.deepcopy: that would also copy the feature-tap hooks the worker registers and
+    removes around each frame (and race with them); the state dict holds just the weights.
+    """
+    layout = "default" if uses_default_layout(bundle.model) else "megvii"
+    model = build_model(bundle.spec, layout)
+    model.load_state_dict(bundle.model.state_dict())  # copy_ into contiguous parameters
+    return model.eval()
 
+
+def measure_agreement(bundle: ModelBundle, frames=None) -> dict:
+    """Top-1 agreement and max |logit difference| of the bundle's backend vs fp32 eager, on
+    ``frames`` (raw RGB), its calibration frames, or synthetic ones; stored in bundle.agreement."""
     if bundle.backend == "eager":
         result = {"top1_agreement": 1.0, "max_abs_diff": 0.0, "frames": 0}
     else:
-        # channels_last converted the model in place: the reference is a contiguous copy
-        reference = copy.deepcopy(bundle.model).to(memory_format=torch.contiguous_format).eval()
+        reference = fp32_copy(bundle)  # channels_last converted the bundle's model in place
         # channels_last differs from eager only in summation order (~1e-9): 2 frames show it
         count = 2 if bundle.backend == "channels_last" else 8
-        inputs = bundle.extra.get("agreement_inputs") or synthetic_inputs(bundle.spec, count)
+        if frames:
+            inputs = model_inputs(list(frames)[-count:], bundle.spec, bundle.recipe)
+        else:
+            inputs = bundle.extra.get("agreement_inputs") or synthetic_inputs(bundle.spec, count, bundle.recipe)
         result = agreement(reference, bundle.runner, inputs[:count])
-    bundle.extra["agreement"] = result
+    bundle.agreement = result
     return result
 
 
 class InferencePipeline:
-    def __init__(self, bundle: ModelBundle, taps: tuple[str, ...] = (), top_k: int = 5) -> None:
+    """One frame through one bundle; taps, embedding and taught head are given per frame, so a
+    change from the UI thread can never land half-way through a frame."""
+
+    def __init__(self, bundle: ModelBundle, top_k: int = 5) -> None:
         self.bundle = bundle
         self.top_k = top_k
-        self.taps: tuple[str, ...] = ()
-        self.set_taps(taps)
-        self.want_embedding = False
-        self.head = None  # explorer.teach.TaughtHead: replaces the model's own classifier
+        self._known_taps = bundle.tap_names
 
-    def set_taps(self, names) -> None:
-        known = {t.name for t in self.bundle.taps}
-        self.taps = tuple(n for n in names if n in known)
-
-    def to_input(self, frame: np.ndarray) -> torch.Tensor:
-        spec = self.bundle.spec
-        if spec.arch == "compact":
-            series, modal = spec.input_size  # type: ignore[misc]
-            return preprocess_signal(frame, series, modal)
-        return preprocess_image(frame, self.bundle.recipe)  # type: ignore[arg-type]
-
-    def run(self, frame: np.ndarray, capture_ms: float = 0.0, frame_index: int = 0) -> FrameResult:
+    def run(self, frame: np.ndarray, capture_ms: float = 0.0, frame_index: int = 0, taps: tuple[str, ...] = (),
+            embedding: bool = False, head=None) -> FrameResult:
+        bundle = self.bundle
         t0 = time.perf_counter()
-        x = self.to_input(frame)
+        x = to_input(frame, bundle.spec, bundle.recipe)
         t1 = time.perf_counter()
-        head = self.head
-        logits, features = self.bundle.runner(x, self.taps, embedding=self.want_embedding or head is not None)  # type: ignore[misc]
-        embedding = features.pop("embedding", None)
+        taps = tuple(t for t in taps if t in self._known_taps)
+        logits, features = bundle.runner(x, taps, embedding=embedding or head is not None)  # type: ignore[operator]
+        pooled = features.pop("embedding", None)
         t2 = time.perf_counter()
-        if head is not None and embedding is not None:
-            probs = head.probabilities(torch.from_numpy(embedding))
+        if head is not None and pooled is not None:
+            probs = head.probabilities(torch.from_numpy(pooled))
             labels = head.classes
         else:
             probs = torch.softmax(logits[0].float(), dim=0)
-            labels = self.bundle.labels
+            labels = bundle.labels
         k = min(self.top_k, probs.numel())
         values, indices = probs.topk(k)
         top = [Prediction(int(i), labels[int(i)] if int(i) < len(labels) else f"class {int(i)}", float(v)) for v, i in zip(values, indices)]
         t3 = time.perf_counter()
         timings = {"capture": capture_ms, "preprocess": (t1 - t0) * 1000, "inference": (t2 - t1) * 1000, "postprocess": (t3 - t2) * 1000}
-        taught = head is not None and embedding is not None
-        return FrameResult(frame, top, features, timings, self.bundle.trained or taught, self.bundle.spec, frame_index, embedding, taught)
+        taught = head is not None and pooled is not None
+        return FrameResult(frame, top, features, timings, bundle.trained or taught, bundle.spec, frame_index, pooled, taught)

@@ -1,33 +1,45 @@
 """The engine: a worker thread runs source -> pipeline; the UI thread never waits on a model.
 
+It reads intent from the AppState and answers there (no Qt here: the UI receives the state's
+events through explorer.ui.bridge).
 - The worker pulls the newest frame from the source and runs the pipeline on it.  Results go
-  into a one-slot mailbox; the UI is signalled only when it has taken the previous one, so a
-  slow UI drops stale frames instead of queueing them.
-- A new configuration (spec, weights, threads) or source is prepared on a separate builder
-  thread while the old pipeline keeps running, then swapped in between two frames.  Requests
-  that are overtaken by newer ones before they finish are discarded.
+  into a one-slot mailbox; ``frame_ready`` is emitted only when the UI has taken the previous
+  one, so a slow UI drops stale frames instead of queueing them.
+- A requested configuration or source is prepared on a builder thread while the old pipeline
+  keeps running, then swapped in between two frames.  Requests overtaken by newer ones before
+  they finish are discarded (a generation counter).
+- Backend "auto": the torch backend runs at once; ONNX Runtime is built and checked against
+  fp32 eager on live frames on a second thread and swapped in only if it agrees and is faster.
 - A source that fails mid-run is replaced by the synthetic scene, with a message.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from collections import deque
+import os
+import statistics
 import threading
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
 
 import cv2
 import torch
-from PySide6.QtCore import QObject, Signal
 
-from explorer.engine.pipeline import FrameResult, InferencePipeline, ModelBundle
+from explorer.analysis.latency import measure_layers, time_callable
+from explorer.engine.bundles import load_bundle
+from explorer.engine.config import AUTO, TORCH_BACKENDS, RunConfig
+from explorer.engine.pipeline import FrameResult, InferencePipeline, ModelBundle, fp32_copy, measure_agreement, model_inputs
+from explorer.engine.state import AppState
+from explorer.optional import onnxruntime_status
+from explorer.runtime.registry import TITLES, make_runner
 from explorer.sources.base import FrameSource, SourceError
 from explorer.sources.factory import open_source
 from explorer.sources.synthetic import SyntheticSource
+from explorer.weights import WeightsError
 
-BundleFactory = Callable[[], ModelBundle]
-
+AUTO_MAX_ABS_DIFF = 1e-3  # ORT replaces torch only if every top-1 agrees and logits stay this close
+AUTO_FRAMES = 8  # live frames the agreement check runs on
 
 _applied_threads: list[int] = []
 
@@ -39,8 +51,6 @@ def default_live_threads() -> int:
     torch, its OpenMP workers stall at barriers whenever the UI thread preempts one of them:
     measured on a 2-core machine, 2 threads gave 18 fps and 1 thread 39 fps (V2 1x, 224).
     """
-    import os
-
     return max(1, (os.cpu_count() or 1) - 1)
 
 
@@ -56,48 +66,46 @@ def set_thread_count(threads: int) -> None:
     _applied_threads[:] = [threads]
 
 
-class Engine(QObject):
-    result_ready = Signal()  # take it with take_result(); emitted at most once per take
-    bundle_changed = Signal(object)  # ModelBundle now in use
-    source_changed = Signal(str)  # description of the source now in use
-    busy = Signal(str)  # "building ShuffleNet V1 ..." ("" when idle)
-    error = Signal(str)  # a user-facing problem; the engine keeps running
-    build_failed = Signal(str)  # a requested bundle could not be built (the old one keeps running)
-    layer_times = Signal(object)  # {layer name: ms}, measured on live frames after a rebuild
-    agreement_ready = Signal(object)  # the bundle whose backend-vs-eager agreement was just measured
-
-    def __init__(self, bundle: ModelBundle, source: FrameSource | None = None, threads: int | None = None, pace: bool = True) -> None:
-        super().__init__()
+class Engine:
+    def __init__(self, state: AppState, bundle: ModelBundle, source: FrameSource | None = None, pace: bool = True) -> None:
+        self.state = state
         self._pipeline = InferencePipeline(bundle)
         self._source: FrameSource = source or SyntheticSource()
-        self.threads = threads or default_live_threads()
         self.pace = pace
         self._lock = threading.Lock()
         self._latest: FrameResult | None = None
         self._signalled = False
         self._pending_bundle: ModelBundle | None = None
         self._pending_source: FrameSource | None = None
-        self._pending_taps: tuple[str, ...] | None = None
-        self._paused = threading.Event()
         self._stop = threading.Event()
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-builder")
         self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-checker")
         self._generation = itertools.count(1)
         self._wanted = {"bundle": 0, "source": 0}
+        self._cancel_download = threading.Event()
         self._profile_frames = 0
         self._layer_samples: dict[str, list[float]] = {}
         self.frames = 0
-        self.recent_frames: deque = deque(maxlen=32)  # int8 calibration data, from the live source
+        self.recent_frames: deque = deque(maxlen=32)  # int8 calibration and auto's agreement check
+        self.recent_inference_ms: deque = deque(maxlen=30)
         self._thread: threading.Thread | None = None
+        state.set_running(bundle)
+        state.set_source_description(self._source.describe())
+        state.requested.connect(self._on_request)
+        state.source_requested.connect(self.request_source)
+        state.download_cancel_requested.connect(self._on_cancel_download)
+        state.layer_times_requested.connect(self.profile_layers)
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="engine-worker", daemon=True)
             self._thread.start()
+            self._after_swap(self.bundle, self._wanted["bundle"])
 
     def stop(self) -> None:
         self._stop.set()
+        self._cancel_download.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -113,48 +121,52 @@ class Engine(QObject):
     def source(self) -> FrameSource:
         return self._source
 
-    def set_paused(self, paused: bool) -> None:
-        (self._paused.set if paused else self._paused.clear)()
-
-    @property
-    def paused(self) -> bool:
-        return self._paused.is_set()
-
-    # ---- requests from the UI (never block) -----------------------------------------------
-    def request_bundle(self, factory: BundleFactory, description: str) -> Future:
-        """Build a new bundle off-thread; it replaces the current one between two frames."""
+    # ---- requests (from the state; never block) ------------------------------------------
+    def _on_request(self, config: RunConfig, explicit_weights: bool) -> None:
         generation = self._wanted["bundle"] = next(self._generation)
-        self.busy.emit(f"building {description}...")
+        running = self.bundle
+        if config == running.config:  # back to what runs (or a failed request reverted)
+            self.state.set_busy("")
+            return
+        if running.backend in TORCH_BACKENDS and config == running.config.with_changes(threads=config.threads):
+            with self._lock:  # only the thread count changed: torch applies it between frames
+                self._pending_bundle = dataclasses.replace(running, config=config)
+            return
+        self._cancel_download = cancel = threading.Event()
+        calibration = list(self.recent_frames) if config.backend == "int8" else None
+        self.submit_build(lambda progress: load_bundle(config, strict=explicit_weights, progress=progress, cancel=cancel,
+                                                       calibration=calibration, check_agreement=False),
+                          config.describe(), generation)
+
+    def submit_build(self, factory, description: str, generation: int | None = None) -> Future:
+        """Build a bundle off-thread (``factory(progress)``); it replaces the current one between two frames."""
+        if generation is None:
+            generation = self._wanted["bundle"] = next(self._generation)
+        self.state.set_busy(f"building {description}…")
+
+        def progress(fraction: float, text: str) -> None:
+            if generation == self._wanted["bundle"]:
+                self.state.set_busy(text, fraction)
 
         def job():
             try:
-                bundle = factory()
+                bundle = factory(progress)
             except Exception as exc:  # a bad config or weights must not kill the engine
                 if generation == self._wanted["bundle"]:
-                    self.busy.emit("")
-                    self.error.emit(f"could not build {description}: {exc}")
-                    self.build_failed.emit(str(exc))
+                    self.state.set_busy("")
+                    cancelled = self._cancel_download.is_set() and isinstance(exc, WeightsError)
+                    self.state.say("download cancelled" if cancelled else f"could not build {description}: {exc}")
+                    self.state.revert_request()
                 return None
             if generation == self._wanted["bundle"]:  # not overtaken by a newer request
                 with self._lock:
                     self._pending_bundle = bundle
-                if "agreement" not in bundle.extra:  # after the swap, on its own thread: never delays a build
-                    self._checker.submit(self._check_agreement, bundle, generation)
             return bundle
 
         return self._builder.submit(job)
 
-    def _check_agreement(self, bundle: ModelBundle, generation: int) -> None:
-        from explorer.engine.pipeline import measure_agreement
-
-        if generation != self._wanted["bundle"]:
-            return  # already replaced: nobody will see this number
-        try:
-            measure_agreement(bundle)
-        except Exception as exc:
-            self.error.emit(f"agreement check failed: {exc}")
-            return
-        self.agreement_ready.emit(bundle)
+    def _on_cancel_download(self) -> None:
+        self._cancel_download.set()
 
     def request_source(self, text: str, failure_note: str = "source not changed") -> Future:
         """Open a source off-thread (a camera can take a second); keep the current one on failure."""
@@ -164,16 +176,15 @@ class Engine(QObject):
             try:
                 source = open_source(text)
             except SourceError as exc:
-                self.error.emit(f"{failure_note}: {exc}")
+                self.state.say(f"{failure_note}: {exc}")
                 return None
             except Exception as exc:  # OpenCV can raise on odd files
-                self.error.emit(f"{failure_note}: {text}: {exc}")
+                self.state.say(f"{failure_note}: {text}: {exc}")
                 return None
             if generation != self._wanted["source"]:
                 source.close()
                 return None
-            with self._lock:
-                self._pending_source = source
+            self.set_source(source)
             return source
 
         return self._builder.submit(job)
@@ -182,26 +193,9 @@ class Engine(QObject):
         with self._lock:
             self._pending_source = source
 
-    def set_taps(self, names) -> None:
-        with self._lock:
-            self._pending_taps = tuple(names)
-
-    def set_embedding(self, wanted: bool) -> None:
-        """Deliver pooled features with each result (teach mode capture)."""
-        self._pipeline.want_embedding = wanted
-        self._want_embedding = wanted
-
-    def set_head(self, head) -> None:
-        """Use a taught head (None: the model's own classifier) from the next frame on."""
-        self._head = head
-        self._pipeline.head = head
-
-    def set_threads(self, threads: int) -> None:
-        self.threads = max(1, int(threads))
-
     def profile_layers(self, frames: int = 5) -> None:
-        """Time every layer over the next few frames (hooks add overhead: indicative)."""
-        self._layer_samples: dict[str, list[float]] = {}
+        """Time every layer over the next few frames (torch eager, hooks: indicative)."""
+        self._layer_samples = {}
         self._profile_frames = frames
 
     def take_result(self) -> FrameResult | None:
@@ -210,37 +204,106 @@ class Engine(QObject):
             self._signalled = False
         return result
 
+    # ---- backend "auto" --------------------------------------------------------------------
+    def _after_swap(self, bundle: ModelBundle, generation: int) -> None:
+        """Work that follows a swap, on the checker thread: never delays a frame or a build."""
+        if bundle.config.backend == AUTO and bundle.backend in TORCH_BACKENDS:
+            self._checker.submit(self._upgrade_auto, bundle, generation)
+        elif bundle.agreement is None:
+            self._checker.submit(self._check_agreement, bundle, generation)
+
+    def _check_agreement(self, bundle: ModelBundle, generation: int) -> None:
+        if generation != self._wanted["bundle"]:
+            return  # already replaced: nobody will see this number
+        try:
+            measure_agreement(bundle, frames=list(self.recent_frames) or None)
+        except Exception as exc:
+            self.state.say(f"agreement check failed: {exc}")
+            return
+        self.state.agreement.emit(bundle)
+
+    def _upgrade_auto(self, bundle: ModelBundle, generation: int) -> None:
+        torch_title = TITLES[bundle.backend]
+        ort = onnxruntime_status()
+        if not ort.available:
+            self._explain_auto(bundle, f"auto → {torch_title}: ONNX Runtime is not installed ({ort.fix})")
+            return
+        deadline = time.monotonic() + 10
+        while len(self.recent_frames) < AUTO_FRAMES and time.monotonic() < deadline and not self._stop.is_set():
+            time.sleep(0.05)  # the agreement check runs on live frames
+        if generation != self._wanted["bundle"] or self._stop.is_set():
+            return
+        spec = bundle.spec
+        try:
+            self.state.set_busy("auto: building the ONNX Runtime session…")
+            runner = make_runner("onnxruntime", fp32_copy(bundle), spec, threads=bundle.config.threads)
+            candidate = dataclasses.replace(bundle, runner=runner, backend="onnxruntime", agreement=None, extra=dict(bundle.extra))
+            frames = list(self.recent_frames)[-AUTO_FRAMES:]
+            check = measure_agreement(candidate, frames=frames)
+            x = model_inputs(frames[-1:], spec, bundle.recipe)[0]
+            ort_ms = time_callable(lambda: runner(torch.from_numpy(x)), runs=20, warmup=3)[0].median_ms
+        except Exception as exc:  # ORT failing must never stop the video: stay on torch
+            self.state.set_busy("")
+            self._explain_auto(bundle, f"auto → {torch_title}: ONNX Runtime could not run this model ({exc})")
+            return
+        finally:
+            if generation == self._wanted["bundle"]:
+                self.state.set_busy("")
+        torch_ms = statistics.median(self.recent_inference_ms) if self.recent_inference_ms else float("inf")
+        agree = check["top1_agreement"] == 1.0 and check["max_abs_diff"] <= AUTO_MAX_ABS_DIFF
+        summary = (f"{ort_ms:.1f} ms vs {torch_ms:.1f} ms {bundle.backend}, agreement {check['top1_agreement'] * 100:.0f} % "
+                   f"(max |Δlogit| {check['max_abs_diff']:.1g}) on {check['frames']} live frames")
+        if generation != self._wanted["bundle"]:
+            return
+        if not agree:
+            self._explain_auto(bundle, f"auto → {torch_title}: ONNX Runtime disagrees with fp32 eager ({summary})")
+        elif ort_ms >= torch_ms:
+            self._explain_auto(bundle, f"auto → {torch_title}: ONNX Runtime is not faster here ({summary})")
+        else:
+            candidate.extra["auto"] = f"auto → ONNX Runtime fp32: {summary}"
+            with self._lock:
+                self._pending_bundle = candidate
+
+    def _explain_auto(self, bundle: ModelBundle, text: str) -> None:
+        bundle.extra["auto"] = text
+        if bundle.agreement is None:
+            measure_agreement(bundle, frames=list(self.recent_frames) or None)
+        self.state.agreement.emit(bundle)
+
     # ---- the worker loop ------------------------------------------------------------------
     def _apply_pending(self) -> None:
         with self._lock:
             bundle, self._pending_bundle = self._pending_bundle, None
             source, self._pending_source = self._pending_source, None
-            taps, self._pending_taps = self._pending_taps, None
         if bundle is not None:
-            had_head = self._pipeline.head is not None
-            self._pipeline = InferencePipeline(bundle, self._pipeline.taps)
-            self._pipeline.want_embedding = getattr(self, "_want_embedding", False)
-            if had_head:  # a head belongs to one backbone: never apply it to another
-                self._head = None
-                self.error.emit("taught head set aside: the backbone changed (load it again on its own backbone)")
-            self._profile_frames = 0  # timings of the old model are void; the UI asks again
-            self.busy.emit("")
-            self.bundle_changed.emit(bundle)
-        if taps is not None:
-            self._pipeline.set_taps(taps)
+            old = self._pipeline.bundle
+            self._pipeline = InferencePipeline(bundle)
+            backbone_changed = bundle.model is not old.model
+            if backbone_changed:
+                self.recent_inference_ms.clear()
+                self._profile_frames = 0  # timings of the old model are void; the UI asks again
+                if self.state.head is not None:  # a head belongs to one backbone
+                    self.state.set_head(None)
+                    self.state.say("taught head set aside: the backbone changed (load it again on its own backbone)")
+            self.state.set_busy("")
+            self.state.set_running(bundle)
+            if bundle.note:
+                self.state.say(bundle.note)
+            self._after_swap(bundle, self._wanted["bundle"])
         if source is not None:
-            old, self._source = self._source, source
-            old.close()
-            self.source_changed.emit(source.describe())
+            old_source, self._source = self._source, source
+            old_source.close()
+            self.state.set_source_description(source.describe())
 
     def _run(self) -> None:
         next_due = time.perf_counter()
+        state = self.state
         while not self._stop.is_set():
             self._apply_pending()
-            if self._paused.is_set():
+            if state.paused:
                 time.sleep(0.03)
                 continue
-            set_thread_count(self.threads)
+            set_thread_count(self.bundle.config.threads)
             t0 = time.perf_counter()
             try:
                 frame = self._source.read()
@@ -252,15 +315,19 @@ class Engine(QObject):
                 continue
             capture_ms = (time.perf_counter() - t0) * 1000
             self.recent_frames.append(frame)
+            head = state.head
+            if head is not None and head.spec != self.bundle.spec.to_dict():
+                head = None  # set for another backbone a moment before a swap
             try:
                 if self._profile_frames > 0:
                     self._profile_step()
-                result = self._pipeline.run(frame, capture_ms, self.frames)
+                result = self._pipeline.run(frame, capture_ms, self.frames, taps=state.taps, embedding=state.capture, head=head)
             except Exception as exc:
-                self.error.emit(f"inference failed: {exc}")
+                state.say(f"inference failed: {exc}")
                 time.sleep(0.2)
                 continue
             self.frames += 1
+            self.recent_inference_ms.append(result.timings["inference"])
             self._publish(result)
             if self.pace and not self._source.live:
                 next_due = max(next_due + 1.0 / self._source.fps, time.perf_counter() - 0.1)
@@ -274,23 +341,21 @@ class Engine(QObject):
             signal = not self._signalled
             self._signalled = True
         if signal:
-            self.result_ready.emit()
+            self.state.frame_ready.emit()
 
     def _fall_back(self, message: str) -> None:
-        self.error.emit(f"{message} - switched to the synthetic scene")
+        self.state.say(f"{message} - switched to the synthetic scene")
         old, self._source = self._source, SyntheticSource()
         try:
             old.close()
         except Exception:
             pass
-        self.source_changed.emit(self._source.describe())
+        self.state.set_source_description(self._source.describe())
 
     def _profile_step(self) -> None:
-        from explorer.analysis.latency import measure_layers
-
         bundle = self._pipeline.bundle
         for layer in measure_layers(bundle.model, bundle.spec.input_shape, runs=1, warmup=0):
             self._layer_samples.setdefault(layer.name, []).append(layer.median_ms)
         self._profile_frames -= 1
         if self._profile_frames == 0:
-            self.layer_times.emit({name: sorted(v)[len(v) // 2] for name, v in self._layer_samples.items()})
+            self.state.layer_times.emit({name: statistics.median(v) for name, v in self._layer_samples.items()})

@@ -14,14 +14,12 @@ from torch import nn
 from explorer.models.shuffle import ChannelShuffle
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
+from explorer.models.variants import COMPACT_BLOCK_CHANNELS, COMPACT_BLOCK_GROUPS, COMPACT_KERNEL
 
-BLOCK_CHANNELS = (64, 128, 256, 512)
-BLOCK_GROUPS = (8, 8, 16, 16)
-KERNEL = 3
 
 
 class ChannelShuffleModule(nn.Module):
-    def __init__(self, inp: int, oup: int, groups: int, shuffle: bool = True, kernel: int = KERNEL) -> None:
+    def __init__(self, inp: int, oup: int, groups: int, shuffle: bool = True, kernel: int = COMPACT_KERNEL) -> None:
         super().__init__()
         self.dwconv = nn.Conv2d(inp, inp, (kernel, 1), stride=(2, 1), padding=(kernel // 2, 0), groups=inp)
         self.pwconv = nn.Conv2d(inp, oup, 1, bias=False)
@@ -41,7 +39,7 @@ class CompactShuffleNet(nn.Module):
         self.spec = spec
         _series, modal = spec.input_size  # type: ignore[misc]
         blocks, inp = [], 1
-        for oup, groups in zip(BLOCK_CHANNELS, BLOCK_GROUPS):
+        for oup, groups in zip(COMPACT_BLOCK_CHANNELS, COMPACT_BLOCK_GROUPS):
             blocks.append(ChannelShuffleModule(inp, oup, groups, spec.shuffle))
             inp = oup
         self.blocks = nn.Sequential(*blocks)
@@ -54,7 +52,7 @@ class CompactShuffleNet(nn.Module):
 
     def tap_points(self) -> list[TapPoint]:
         points = []
-        for i, groups in enumerate(BLOCK_GROUPS):
+        for i, groups in enumerate(COMPACT_BLOCK_GROUPS):
             prefix = f"blocks.{i}"
             points += shuffle_taps(prefix, groups)
             points.append(TapPoint(prefix, prefix, "output", "unit", groups))

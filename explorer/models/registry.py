@@ -1,16 +1,19 @@
-"""The model zoo: every valid spec, and one way to build a model from a spec."""
+"""The model zoo: every valid spec, and the one way to build a model from a spec."""
 from __future__ import annotations
 
+import types
 from typing import Iterator
 
+import torch
 from torch import nn
 
 from explorer.models.compact import CompactShuffleNet
-from explorer.models.spec import V1_GROUPS, V1_SCALES, V2_SCALES, ModelSpec
+from explorer.models.spec import ModelSpec
 from explorer.models.v1 import ShuffleNetV1
 from explorer.models.v2 import ShuffleNetV2
+from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
 
-_BUILDERS = {"v1": ShuffleNetV1, "v2": ShuffleNetV2, "compact": CompactShuffleNet}
+LAYOUTS = ("default", "megvii")  # megvii: the official code's wiring, for its checkpoints
 
 
 def list_specs(shuffle: bool = True) -> Iterator[ModelSpec]:
@@ -23,6 +26,45 @@ def list_specs(shuffle: bool = True) -> Iterator[ModelSpec]:
     yield ModelSpec.create("compact", shuffle=shuffle)
 
 
-def build_model(spec: ModelSpec) -> nn.Module:
-    """A fresh (randomly initialised) model for ``spec``, in eval mode."""
-    return _BUILDERS[spec.arch](spec).eval()
+def build_model(spec: ModelSpec, layout: str = "default") -> nn.Module:
+    """A fresh (randomly initialised) model for ``spec``, in eval mode.
+
+    ``layout="megvii"`` wires V1/V2 as megvii's official code does (see ShuffleNetV1/V2), so
+    their converted checkpoints give their outputs; the compact net has one layout.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    megvii = layout == "megvii"
+    if spec.arch == "v1":
+        model: nn.Module = ShuffleNetV1(spec, layout="megvii" if megvii else "paper")
+    elif spec.arch == "v2":
+        model = ShuffleNetV2(spec, layout="megvii" if megvii else "torchvision")
+    else:
+        model = CompactShuffleNet(spec)
+    return model.eval()
+
+
+def uses_default_layout(model: nn.Module) -> bool:
+    """Whether ``model`` computes what the spec's default build computes (so spec-cached
+    tables describe it); a megvii-layout model differs in its V2 shortcut widths."""
+    return getattr(model, "layout", None) in (None, "paper", "torchvision")
+
+
+def _shape_only(module: nn.Module, x):
+    return x
+
+
+def build_shape_model(spec: ModelSpec, layout: str = "default") -> nn.Module:
+    """A twin of ``build_model(spec)`` on the meta device: shapes only, no memory, instant.
+
+    Its BatchNorm layers pass shapes through: on the meta device torch runs batch norm through
+    a decomposition that imports torch._dynamo, and with it triton where the CUDA build of
+    torch is installed (a second of start-up and ~50 lines of "nanobind: leaked" at exit).
+    BN keeps the shape, so every count and tap shape read from this twin is unchanged.
+    """
+    with torch.device("meta"):
+        model = build_model(spec, layout)
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            module.forward = types.MethodType(_shape_only, module)  # this instance only
+    return model

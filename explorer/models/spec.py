@@ -8,15 +8,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from explorer.models.variants import (
+    COMPACT_DEFAULT_CLASSES, COMPACT_DEFAULT_INPUT, V1_DEFAULT_GROUPS, V1_GROUPS, V1_SCALES, V2_GROUPS, V2_SCALES,
+)
+
 ARCHS = ("v1", "v2", "compact")
-V1_GROUPS = (1, 2, 3, 4, 8)
-V1_SCALES = (0.25, 0.5, 1.0, 1.5, 2.0)
-V2_SCALES = (0.5, 1.0, 1.5, 2.0)
-V2_GROUPS = 2  # V2's shuffle always mixes the two branches
 MIN_IMAGE_SIZE = 32  # five stride-2 steps still leave a 1x1 map for global pooling
 COMPACT_MIN_SERIES = 16  # four stride-(2, 1) blocks
-COMPACT_DEFAULT_INPUT = (128, 9)  # a UCI-HAR window: 128 time steps x 9 sensor axes
-COMPACT_DEFAULT_CLASSES = 6
+COMPACT_MAX_MODAL = 256
+DEFAULT_IMAGE_SIZE = 224
 MAX_INPUT_SIZE = 4096
 
 ARCH_TITLES = {"v1": "ShuffleNet V1", "v2": "ShuffleNet V2", "compact": "Compact ChannelShuffle net"}
@@ -60,7 +60,7 @@ class ModelSpec:
         if arch not in ARCHS:
             raise ValueError(f"unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
         if arch == "v1":
-            groups = 3 if groups is None else groups
+            groups = V1_DEFAULT_GROUPS if groups is None else groups
         elif arch == "v2":
             if groups not in (None, V2_GROUPS):
                 raise ValueError(
@@ -71,7 +71,7 @@ class ModelSpec:
             if groups is not None:
                 raise ValueError("the compact net has fixed shuffle groups (8, 8, 16, 16); drop groups")
         if input_size is None:
-            input_size = COMPACT_DEFAULT_INPUT if arch == "compact" else 224
+            input_size = COMPACT_DEFAULT_INPUT if arch == "compact" else DEFAULT_IMAGE_SIZE
         if isinstance(input_size, list):
             input_size = tuple(input_size)
         if num_classes is None:
@@ -148,8 +148,8 @@ def _validate_input_size(spec: ModelSpec) -> None:
         series, modal = size
         if not COMPACT_MIN_SERIES <= series <= MAX_INPUT_SIZE:
             raise ValueError(f"compact series length must be {COMPACT_MIN_SERIES}..{MAX_INPUT_SIZE}, got {series}")
-        if not 1 <= modal <= 256:
-            raise ValueError(f"compact modal count must be 1..256, got {modal}")
+        if not 1 <= modal <= COMPACT_MAX_MODAL:
+            raise ValueError(f"compact modal count must be 1..{COMPACT_MAX_MODAL}, got {modal}")
         return
     if not _is_int(size):
         raise ValueError(f"input size must be an integer number of pixels, got {size!r}")

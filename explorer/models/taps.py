@@ -107,25 +107,12 @@ class FeatureTaps:
 
 
 def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
-    """Every tap of ``model`` with its channel count, size and stride, from a shape-only pass."""
-    spec = getattr(model, "spec", None)
-    default_layout = getattr(model, "layout", None) in (None, "paper", "torchvision")
-    if spec is not None and default_layout and tuple(input_shape) == spec.input_shape:
-        return list(_describe_spec_taps(spec))
-    return _describe(model, input_shape)
-
-
-def _describe_spec_taps(spec) -> tuple[TapInfo, ...]:
-    from explorer.analysis.complexity import spec_tables  # local: analysis imports models
-
-    return spec_tables(spec)[1]
-
-
-def _describe(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
+    """Every tap of ``model`` with its channel count, size and stride, from one forward pass
+    (shapes only when ``model`` lives on the meta device)."""
     points = model.tap_points()  # type: ignore[operator]
     device = next(model.parameters()).device
-    with FeatureTaps(model, [p.name for p in points]) as taps, torch.no_grad():
-        model(torch.zeros(1, *input_shape, device=device))  # meta twin: shapes only; else a real pass
+    with FeatureTaps(model, [p.name for p in points], clone=False) as taps, torch.no_grad():
+        model(torch.zeros(1, *input_shape, device=device))
         shapes = {name: t.shape for name, t in taps.features.items()}
     return tap_infos(model, input_shape, shapes)
 

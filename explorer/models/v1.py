@@ -14,34 +14,7 @@ from torch import nn
 from explorer.models.shuffle import Add, ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
-
-STAGE_REPEATS = (4, 8, 4)  # 1 + 3, 1 + 7, 1 + 3 (the first unit of each stage has stride 2)
-STAGE2_CHANNELS_1X = {1: 144, 2: 200, 3: 240, 4: 272, 8: 384}  # paper Table 1
-# Width of the first 3x3 conv.  A plain s x 24 misses the published 0.5x/2x totals by 5-13%;
-# the official implementation uses these (0.25x is not published there; 12 keeps the paper's
-# 13 M within 2%).
-FIRST_CONV_CHANNELS = {0.25: 12, 0.5: 12, 1.0: 24, 1.5: 24, 2.0: 48}
-
-
-def _round_to_multiple(value: float, multiple: int) -> int:
-    return max(multiple, int(value / multiple + 0.5) * multiple)
-
-
-def v1_channels(groups: int, scale: float) -> tuple[int, int, int, int]:
-    """(first conv, stage 2, stage 3, stage 4) output channels.
-
-    Stage widths are the paper's Table 1 times ``scale``, rounded to a multiple of 4 * g so the
-    bottleneck (1/4 of the output) splits evenly into g groups.  At the published g = 3 and g = 8
-    scales this rounding changes nothing.  The first conv is widened to a multiple of g when
-    needed so the stride-2 branch (stage-2 width minus stem width) divides into g groups
-    (12 -> 16 for g = 8, as in megvii's code).
-    """
-    stage2 = _round_to_multiple(STAGE2_CHANNELS_1X[groups] * scale, 4 * groups)
-    first = FIRST_CONV_CHANNELS[scale]
-    while (stage2 - first) % groups:
-        first += 1
-    return first, stage2, 2 * stage2, 4 * stage2
-
+from explorer.models.variants import STAGE_REPEATS, v1_channels
 
 class ShuffleV1Unit(nn.Module):
     def __init__(self, inp: int, oup: int, groups: int, stride: int, group_first_conv: bool, shuffle: bool) -> None:

@@ -13,15 +13,7 @@ from torch import nn
 from explorer.models.shuffle import ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
-
-STAGE_REPEATS = (4, 8, 4)
-STAGE_OUT_CHANNELS = {  # conv1, stage 2/3/4, conv5 (paper Table 5 = torchvision)
-    0.5: (24, 48, 96, 192, 1024),
-    1.0: (24, 116, 232, 464, 1024),
-    1.5: (24, 176, 352, 704, 1024),
-    2.0: (24, 244, 488, 976, 2048),
-}
-
+from explorer.models.variants import STAGE_REPEATS, V2_CHANNELS
 
 def _depthwise(channels: int, stride: int) -> nn.Conv2d:
     return nn.Conv2d(channels, channels, 3, stride, 1, bias=False, groups=channels)
@@ -109,7 +101,7 @@ class ShuffleNetV2(nn.Module):
             raise ValueError(f"ShuffleNetV2 needs a v2 spec, got {spec.arch}")
         self.spec = spec
         self.layout = layout
-        channels = STAGE_OUT_CHANNELS[spec.scale]
+        channels = V2_CHANNELS[spec.scale]
         self.stage_out_channels = list(channels)
         self.conv1 = nn.Sequential(
             nn.Conv2d(3, channels[0], 3, 2, 1, bias=False),

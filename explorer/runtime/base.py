@@ -7,11 +7,10 @@ feature taps working: the views are the point of the app.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 import torch
-
 
 
 class Runner(Protocol):
@@ -32,5 +31,3 @@ class BackendInfo:
 class BackendUnavailable(RuntimeError):
     pass
 
-
-Progress = Callable[[str, float], None]  # (what, fraction 0..1)

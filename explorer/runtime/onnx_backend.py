@@ -22,7 +22,7 @@ import tempfile
 import warnings
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 import torch
@@ -30,7 +30,9 @@ from torch import nn
 
 from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
+from explorer.models.classifier import final_linear
 from explorer.models.taps import FeatureTaps
+from explorer.progress import Progress
 
 def cache_dir() -> Path:
     """Where exports are kept between runs (EXPLORER_CACHE moves it)."""
@@ -51,8 +53,6 @@ class _ExportWrapper(nn.Module):
 
     def __init__(self, model: nn.Module, taps: list[str]) -> None:
         super().__init__()
-        from explorer.teach.head import final_linear
-
         self.model = model
         self.taps = taps
         self.head = final_linear(model)
@@ -76,7 +76,7 @@ def output_names(model: nn.Module, tapped: bool = True) -> list[str]:
     return ["logits", "embedding"] + [f"tap:{p.name}" for p in model.tap_points()]  # type: ignore[operator]
 
 
-def export_onnx(model: nn.Module, spec: ModelSpec, progress: Callable[[str, float], None] | None = None, tapped: bool = True) -> bytes:
+def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = None, tapped: bool = True) -> bytes:
     """ONNX bytes (with every tap and the embedding as outputs when ``tapped``; else logits only,
     which leaves ORT free to fuse across tap points), cached by spec, weights and kind."""
     key = hashlib.sha1(f"{spec!r}|{state_fingerprint(model)}|{torch.__version__}|{tapped}".encode()).hexdigest()[:20]
@@ -88,7 +88,7 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Callable[[str, floa
         data = path.read_bytes()
     else:
         if progress:
-            progress("exporting to ONNX", 0.1)
+            progress(0.1, "exporting to ONNX")
         taps = [p.name for p in model.tap_points()] if tapped else []  # type: ignore[operator]
         wrapper = _ExportWrapper(model.eval(), taps).eval()
         buffer = io.BytesIO()
@@ -147,7 +147,7 @@ class OnnxRunner:
         return logits, features
 
 
-def quantize(data: bytes, calibration: Iterable[np.ndarray], engine: str, progress: Callable[[str, float], None] | None = None, total: int = 0) -> bytes:
+def quantize(data: bytes, calibration: Iterable[np.ndarray], engine: str, progress: Progress | None = None) -> bytes:
     """int8 QDQ model calibrated on ``calibration`` inputs (each 1 x C x H x W float32)."""
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -166,7 +166,7 @@ def quantize(data: bytes, calibration: Iterable[np.ndarray], engine: str, progre
             if self.index >= len(samples):
                 return None
             if progress:
-                progress("calibrating int8 on live frames", 0.2 + 0.7 * self.index / len(samples))
+                progress(0.2 + 0.7 * self.index / len(samples), "calibrating int8 on live frames")
             sample = samples[self.index]
             self.index += 1
             return {"input": sample}
@@ -185,5 +185,5 @@ def quantize(data: bytes, calibration: Iterable[np.ndarray], engine: str, progre
             extra_options={"ActivationSymmetric": engine == "qnnpack"},
         )
         if progress:
-            progress("starting the int8 session", 0.95)
+            progress(0.95, "starting the int8 session")
         return target.read_bytes()

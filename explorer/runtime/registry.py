@@ -1,7 +1,6 @@
 """Which backends exist, which work here, how to make a runner, and how far it is from fp32 eager."""
 from __future__ import annotations
 
-import functools
 from typing import Iterable
 
 import numpy as np
@@ -10,10 +9,12 @@ from torch import nn
 
 from explorer.models.spec import ModelSpec
 from explorer.optional import onnxruntime_status
-from explorer.runtime.base import BackendInfo, BackendUnavailable, Progress
+from explorer.progress import Progress
+from explorer.runtime.base import BackendInfo, BackendUnavailable
+from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
 from explorer.runtime.torch_backends import ChannelsLastRunner, EagerRunner
 
-DEFAULT_BACKEND = "channels_last"
+DEFAULT_BACKEND = "channels_last"  # the torch backend the window starts on
 BACKENDS = ("eager", "channels_last", "onnxruntime", "int8")
 TITLES = {
     "eager": "torch eager fp32 (reference)",
@@ -46,13 +47,13 @@ def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress
         info = next(i for i in available_backends() if i.name == name)
         if not info.available:
             raise BackendUnavailable(f"backend {name} unavailable: {info.reason}")
-        from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
-
         threads = threads or torch.get_num_threads()
         tapped = export_onnx(model, spec, progress)
         lean = export_onnx(model, spec, progress, tapped=False)
         if name == "int8":
-            samples = list(calibration) if calibration is not None else synthetic_inputs(spec, 16)
+            samples = list(calibration or ())
+            if not samples:
+                raise ValueError("the int8 backend needs calibration inputs (preprocessed frames)")
             int8_engine = engine or default_int8_engine()
             tapped = quantize(tapped, samples, int8_engine, progress)
             lean = quantize(lean, samples, int8_engine, progress)
@@ -60,25 +61,6 @@ def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress
         runner.backend = name
         return runner
     raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
-
-
-def synthetic_inputs(spec: ModelSpec, count: int) -> list[np.ndarray]:
-    """Preprocessed frames of the synthetic scene: calibration/agreement data when no live frames are given."""
-    return list(_synthetic_inputs(spec.arch == "compact", spec.input_size, count))
-
-
-@functools.lru_cache(maxsize=8)
-def _synthetic_inputs(compact: bool, input_size, count: int) -> tuple[np.ndarray, ...]:
-    from explorer.engine.preprocess import Recipe, preprocess_image, preprocess_signal
-    from explorer.sources.synthetic import SyntheticSource
-
-    source = SyntheticSource(seed=7)
-    frames = [source.frame_at(i * 9) for i in range(count)]
-    if compact:
-        series, modal = input_size
-        return tuple(preprocess_signal(f, series, modal).numpy() for f in frames)
-    recipe = Recipe.imagenet(input_size)
-    return tuple(preprocess_image(f, recipe).contiguous().numpy() for f in frames)
 
 
 def agreement(reference: nn.Module, runner, inputs: Iterable[np.ndarray]) -> dict:

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.models.classifier import final_linear
 from explorer.models.taps import FeatureTaps
 
 
@@ -32,8 +33,6 @@ class EagerRunner:
         captured: dict[str, np.ndarray] = {}
         handle = None
         if embedding:
-            from explorer.teach.head import final_linear
-
             def grab(_module, args):
                 captured["embedding"] = args[0][0].detach().float().reshape(-1).numpy().copy()
 

@@ -8,6 +8,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from explorer.models.classifier import final_linear
+from explorer.models.fingerprint import state_fingerprint
+
 FORMAT = "shufflenet-explorer/taught-head/1"
 
 
@@ -15,20 +18,13 @@ class HeadError(Exception):
     pass
 
 
-def final_linear(model: nn.Module) -> nn.Linear:
-    """The classifier: the last Linear layer (its input is the pooled feature vector)."""
-    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if not linears:
-        raise HeadError("this model has no linear classifier to put a head in place of")
-    return linears[-1]
-
-
 def backbone_fingerprint(model: nn.Module) -> str:
     """A short hash of every backbone tensor (the classifier excluded): a head is only valid
     on exactly the weights it was taught on."""
-    from explorer.models.fingerprint import state_fingerprint
-
-    head = final_linear(model)
+    try:
+        head = final_linear(model)
+    except ValueError as exc:
+        raise HeadError(str(exc)) from None
     head_name = next(name for name, module in model.named_modules() if module is head)
     return state_fingerprint(model, skip_prefix=head_name)
 

@@ -6,21 +6,17 @@ seconds on a CPU for a few hundred samples, and stable with as few as 3 samples 
 from __future__ import annotations
 
 import threading
-from typing import Callable
 
 import torch
 
+from explorer.progress import Progress, check_cancel
 from explorer.teach.head import TaughtHead
 
 MIN_CLASSES, MAX_CLASSES = 2, 10
 
 
-class Cancelled(Exception):
-    pass
-
-
 def train_head(samples: dict[str, list[torch.Tensor]], spec: dict, backbone: str, backbone_name: str,
-               steps: int = 300, progress: Callable[[float], None] | None = None,
+               steps: int = 300, progress: Progress | None = None,
                cancel: threading.Event | None = None, seed: int = 0) -> TaughtHead:
     classes = [name for name, items in samples.items() if items]
     if not MIN_CLASSES <= len(samples) <= MAX_CLASSES:
@@ -38,14 +34,13 @@ def train_head(samples: dict[str, list[torch.Tensor]], spec: dict, backbone: str
     optimiser = torch.optim.Adam([weight, bias], lr=0.05, weight_decay=1e-3)
     with torch.enable_grad():
         for step in range(steps):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled()
+            check_cancel(cancel)
             optimiser.zero_grad()
             loss = torch.nn.functional.cross_entropy(xs @ weight.T + bias, y)
             loss.backward()
             optimiser.step()
             if progress and (step % 10 == 0 or step == steps - 1):
-                progress((step + 1) / steps)
+                progress((step + 1) / steps, "training the head")
     with torch.no_grad():
         accuracy = float(((xs @ weight.T + bias).argmax(1) == y).float().mean())
     return TaughtHead(classes, weight.detach(), bias.detach(), mean, std, dict(spec), backbone, backbone_name, accuracy)

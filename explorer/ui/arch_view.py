@@ -5,8 +5,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from explorer.analysis.complexity import ComplexityReport
+from explorer.ui.bridge import QtState
 
-COLUMNS = ("layer", "type", "output", "params", "MFLOPs", "MAC (K el.)", "measured ms")
+COLUMNS = ("layer", "type", "output", "params", "MFLOPs", "MAC (K el.)", "eager ms (hooks)")
 
 
 class LayerTableModel(QAbstractTableModel):
@@ -63,8 +64,11 @@ class LayerTableModel(QAbstractTableModel):
 
 
 class ArchitectureView(QWidget):
-    def __init__(self, parent=None) -> None:
+    """The running model's layer table; per-layer times are asked for only while it is visible."""
+
+    def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
+        self.state = qt_state.state
         self.model = LayerTableModel()
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -81,13 +85,29 @@ class ArchitectureView(QWidget):
         self.totals.setWordWrap(True)
         self.note = QLabel(
             "FLOPs = multiply-adds of conv + FC (the papers' convention). MAC = memory access cost in elements "
-            "(inputs + outputs + weights, ShuffleNet V2 G1/G2). Measured ms come from hooks on live frames: indicative, hooks add overhead."
+            "(inputs + outputs + weights, ShuffleNet V2 G1/G2). Measured ms: torch eager, one layer at a time through hooks, "
+            "on a random input between live frames, whatever backend runs the live view: indicative (hooks add overhead, "
+            "a fusing backend such as ONNX Runtime has no per-layer times)."
         )
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.totals)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
+        if self.state.bundle is not None:
+            self.set_report(self.state.bundle.report)
+        qt_state.running.connect(self._on_running)
+        qt_state.layer_times.connect(self.set_layer_ms)
+
+    def _on_running(self, bundle) -> None:
+        if bundle.report is not self.model.report:
+            self.set_report(bundle.report)
+        if self.isVisible():
+            self.state.request_layer_times()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self.state.request_layer_times()  # ~200 Python hooks per frame: only while someone looks
 
     def set_report(self, report: ComplexityReport) -> None:
         self.model.set_report(report)
@@ -103,7 +123,7 @@ class ArchitectureView(QWidget):
             return
         t = report.totals
         ms = self.model.layer_ms
-        measured = f" · layers sum {sum(ms.values()):.1f} ms" if ms else " · measuring…"
+        measured = f" · layers sum {sum(ms.values()):.1f} ms (torch eager, hooks)" if ms else " · measuring…"
         self.totals.setText(
             f"{report.spec.label}: {t.params / 1e6:.3f} M params · {t.madds / 1e6:.1f} MFLOPs "
             f"(conv {t.madds_conv / 1e6:.1f} + FC {t.madds_fc / 1e6:.2f}) · MAC {t.mac / 1e6:.2f} M elements{measured}"

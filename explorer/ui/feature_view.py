@@ -3,14 +3,14 @@ and at a shuffle point the before/after pair showing where each group's channels
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import MosaicLayout, channel_group_ids, make_mosaic
 from explorer.engine.pipeline import FrameResult
 from explorer.models.shuffle import shuffle_permutation
 from explorer.models.taps import TapInfo
+from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
 
 KIND_TITLES = {"stem": "stem", "stage": "stage", "unit": "unit", "before_shuffle": "before shuffle", "after_shuffle": "after shuffle", "head": "head"}
@@ -25,10 +25,11 @@ def partner_tap(name: str) -> str | None:
 
 
 class FeatureView(QWidget):
-    taps_wanted = Signal(list)  # tap names the engine should capture
+    """Asks the engine (through the state) for the taps it shows; draws them when visible."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
+        self.state = qt_state.state
         self.tap_combo = QComboBox()
         self.tap_combo.setMinimumWidth(260)
         self.tap_combo.setToolTip("any tap: stem, stage, unit, or just before/after a channel shuffle")
@@ -77,6 +78,13 @@ class FeatureView(QWidget):
         self.tap_combo.currentIndexChanged.connect(self._on_tap)
         self.grid.clicked.connect(lambda x, y: self._select(self.layout_main, x, y, after=False))
         self.after_grid.clicked.connect(lambda x, y: self._select(self.layout_after, x, y, after=True))
+        if self.state.bundle is not None:
+            self.set_taps(self.state.bundle.taps)
+        qt_state.running.connect(self._on_running)
+
+    def _on_running(self, bundle) -> None:
+        if list(bundle.taps) != list(self.taps.values()):  # same model, other backend: nothing to redo
+            self.set_taps(bundle.taps)
 
     # ---- taps --------------------------------------------------------------------------
     def set_taps(self, taps: list[TapInfo], prefer: str | None = None) -> None:
@@ -123,7 +131,7 @@ class FeatureView(QWidget):
             f"{KIND_TITLES[tap.point.kind]} · {tap.channels} channels of {tap.height}x{tap.width} · stride {tap.reduction}"
             + (f" · frames coloured by group (g = {groups})" if groups > 1 else "")
         )
-        self.taps_wanted.emit(self.wanted())
+        self.state.set_taps(self.wanted())
 
     # ---- drawing -----------------------------------------------------------------------
     def show_result(self, result: FrameResult) -> None:

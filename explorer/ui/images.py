@@ -5,7 +5,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+# no antialiasing: smooth curves are not worth the stroking cost on a live UI thread
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
 
 class ImagePanel(pg.GraphicsLayoutWidget):

@@ -1,19 +1,30 @@
 """The live tab: the frame, the top-5 predictions (or an honest "untrained" notice), fps and
-inference latency, and the latency history."""
+inference latency, and the latency history.
+
+This is the first screen every user sees, so its per-frame cost on the UI thread is kept small
+and constant: every UI-thread millisecond holds the GIL that an eager-torch inference thread
+needs between its many small ops.  Per frame it draws the frame and repaints one predictions
+widget (no label or layout changes); numbers and the history plot redraw at a fixed rate from a
+fixed-size ring buffer, whatever the history length.
+"""
 from __future__ import annotations
 
 import time
-from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from explorer.engine.pipeline import UNTRAINED_NOTICE, FrameResult
+from explorer.models.variants import PUBLISHED
+from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
+from explorer.weights.loader import has_torchvision_weights, torchvision_cached
 
 HISTORY = 300
+TEXT_HZ = 4  # fps, latency and the history plot redraw this often, not per frame
 
 
 class FrameCounter:
@@ -35,50 +46,111 @@ class FrameCounter:
         return None
 
 
-class LiveView(QWidget):
+class RingBuffer:
+    """The last ``size`` values in a fixed numpy array: appending never allocates."""
+
+    def __init__(self, size: int) -> None:
+        self.values = np.zeros(size, dtype=np.float64)
+        self.count = 0
+
+    def append(self, value: float) -> None:
+        self.values[self.count % len(self.values)] = value
+        self.count += 1
+
+    def ordered(self) -> np.ndarray:
+        n = min(self.count, len(self.values))
+        start = self.count % len(self.values) if self.count > len(self.values) else 0
+        return np.roll(self.values, -start)[:n] if start else self.values[:n]
+
+
+class PredictionBars(QWidget):
+    """Top-5 labels with probability bars, painted in one pass: a new frame is one update(),
+    never five labels and five progress bars relaid out."""
+
+    ROWS = 5
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.rows: list[tuple[str, float]] = []
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return QSize(320, self.ROWS * (self.fontMetrics().height() + 10))
+
+    def set_rows(self, rows: list[tuple[str, float]]) -> None:
+        self.rows = rows[: self.ROWS]
+        self.update()
+
+    def texts(self) -> list[str]:
+        return [label for label, _ in self.rows]
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt naming)
+        painter = QPainter(self)
+        row_h = self.height() / self.ROWS
+        label_w = self.width() * 0.5
+        for i, (label, prob) in enumerate(self.rows):
+            top = i * row_h + 3
+            bar = QRectF(label_w, top, (self.width() - label_w - 4) * max(0.0, min(1.0, prob)), row_h - 6)
+            painter.fillRect(QRectF(label_w, top, self.width() - label_w - 4, row_h - 6), QColor("#333"))
+            painter.fillRect(bar, QColor("#3a78b5"))
+            painter.setPen(QColor("#eee"))
+            painter.drawText(QRectF(4, top, label_w - 8, row_h - 6), Qt.AlignVCenter | Qt.AlignLeft, label)
+            painter.drawText(QRectF(label_w + 6, top, self.width() - label_w - 12, row_h - 6), Qt.AlignVCenter | Qt.AlignLeft, f"{prob * 100:.1f} %")
+        painter.end()
+
+
+def download_size_mb(spec) -> float:
+    """torchvision's fp32 checkpoint is its parameters at 4 bytes each (+ BN statistics)."""
+    published = PUBLISHED.get((spec.arch, spec.groups, spec.scale))
+    return (published.params if published and published.params else 0) * 4 / 1e6
+
+
+class LiveView(QWidget):
+    def __init__(self, qt_state: QtState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = qt_state.state
         self.frame_panel = ImagePanel()
         self.notice = QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
+        self.download_button = QPushButton()
+        self.download_button.setObjectName("primary")
+        self.download_button.setToolTip("torchvision's ImageNet weights, downloaded once into the torch hub cache (cancellable)")
+        self.download_button.clicked.connect(lambda: self.state.request(weights="torchvision"))
         self.title = QLabel("Top-5")
         self.title.setObjectName("heading")
-        self.rows: list[tuple[QLabel, QProgressBar]] = []
-        preds = QGridLayout()
-        for i in range(5):
-            label, bar = QLabel("-"), QProgressBar()
-            bar.setRange(0, 1000)
-            bar.setTextVisible(True)
-            bar.setFormat("")
-            preds.addWidget(label, i, 0)
-            preds.addWidget(bar, i, 1)
-            self.rows.append((label, bar))
+        self.predictions = PredictionBars()
         self.fps_label = QLabel("fps -")
         self.fps_label.setObjectName("metric")
         self.latency_label = QLabel("inference - ms")
         self.latency_label.setObjectName("metric")
         self.split_label = QLabel()
         self.split_label.setWordWrap(True)
+        self.backend_label = QLabel()
+        self.backend_label.setWordWrap(True)
 
         self.plot = pg.PlotWidget(background="#202020")
         self.plot.setLabel("left", "inference", units="ms")
         self.plot.setLabel("bottom", "frame")
         self.plot.showGrid(y=True, alpha=0.3)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setXRange(0, HISTORY, padding=0)
         self.plot.addLine(y=1000 / 30, pen=pg.mkPen("#888", style=Qt.DashLine), label="30 fps budget", labelOpts={"position": 0.85, "color": "#aaa"})
-        self.curve = self.plot.plot(pen=pg.mkPen("#56b4e9", width=2))
+        # a cosmetic 1-px pen: wide antialiased polylines cost tens of ms to stroke
+        self.curve = self.plot.plot(pen=pg.mkPen("#56b4e9", width=1), skipFiniteCheck=True)
         self.plot.setMinimumHeight(140)
-        self.history: deque[float] = deque(maxlen=HISTORY)
+        self.history = RingBuffer(HISTORY)
 
         side = QVBoxLayout()
-        side.addWidget(self.title)
-        side.addWidget(self.notice)
-        side.addLayout(preds)
+        for widget in (self.title, self.notice, self.download_button, self.predictions):
+            side.addWidget(widget)
         metrics = QHBoxLayout()
         metrics.addWidget(self.fps_label)
         metrics.addWidget(self.latency_label)
         side.addLayout(metrics)
         side.addWidget(self.split_label)
+        side.addWidget(self.backend_label)
         side.addWidget(self.plot, 1)
         side_widget = QWidget()
         side_widget.setLayout(side)
@@ -87,34 +159,47 @@ class LiveView(QWidget):
         layout.addWidget(self.frame_panel, 3)
         layout.addWidget(side_widget, 2)
         self.counter = FrameCounter()
-        self._last_plot = 0.0
+        self._last_text = 0.0
+        self._trained: bool | None = None
+        self.show_bundle(self.state.bundle)
+        qt_state.running.connect(self.show_bundle)
+
+    def show_bundle(self, bundle) -> None:
+        """Per model, not per frame: the untrained notice and the download offer."""
+        if bundle is None:
+            return
+        self._trained = bundle.trained
+        spec = bundle.spec
+        self.notice.setText(f"⚠ {UNTRAINED_NOTICE}: no trained weights are loaded for {spec.label} "
+                            "(random weights give random classes).")
+        self.notice.setVisible(not bundle.trained)
+        offer = not bundle.trained and has_torchvision_weights(spec) and not torchvision_cached(spec)
+        self.download_button.setText(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
+        self.download_button.setVisible(offer)
+        self.backend_label.setText(f"backend: {bundle.backend}" + (" (auto)" if bundle.config.backend == "auto" else ""))
+        self.history = RingBuffer(HISTORY)
 
     def show_result(self, result: FrameResult, draw_frame: bool = True) -> None:
         if draw_frame:
             self.frame_panel.show_image(result.frame)
-        self.notice.setText("" if result.trained else f"⚠ {UNTRAINED_NOTICE}: no trained weights are loaded for {result.spec.label}.")
-        self.notice.setVisible(not result.trained)
-        for (label, bar), pred in zip(self.rows, result.top + [None] * 5):
-            if pred is None:
-                label.setText("-")
-                bar.setValue(0)
-                continue
-            label.setText(pred.label if result.trained else f"({pred.label})")
-            bar.setValue(int(pred.prob * 1000))
-            bar.setFormat(f"{pred.prob * 100:.1f} %")
+        trained = result.trained
+        self.predictions.set_rows([(p.label if trained else f"({p.label})", p.prob) for p in result.top])
+        if trained != (self._trained or False) and not result.taught:
+            self.notice.setVisible(not trained)
         ms = result.timings["inference"]
         self.history.append(ms)
-        self.latency_label.setText(f"inference {ms:.1f} ms")
         fps = self.counter.tick()
+        now = time.perf_counter()
+        if now - self._last_text < 1.0 / TEXT_HZ and fps is None:
+            return
+        self._last_text = now
+        self.latency_label.setText(f"inference {ms:.1f} ms")
         if fps is not None:
             self.fps_label.setText(f"{fps:.1f} fps")
-            t = result.timings
-            self.split_label.setText(f"capture {t['capture']:.1f} · preprocess {t['preprocess']:.1f} · inference {t['inference']:.1f} · post {t['postprocess']:.1f} ms")
-        now = time.perf_counter()
-        if now - self._last_plot > 0.1:  # redraw the plot at 10 Hz, not per frame
-            self._last_plot = now
-            values = np.fromiter(self.history, float)
-            self.curve.setData(values)
-            # scale to the typical values, not to the warm-up spikes of a fresh model
-            top = max(float(np.percentile(values, 95)) * 1.4, 40.0)
-            self.plot.setYRange(0, top, padding=0)
+        t = result.timings
+        self.split_label.setText(f"capture {t['capture']:.1f} · preprocess {t['preprocess']:.1f} · inference {t['inference']:.1f} · post {t['postprocess']:.1f} ms")
+        values = self.history.ordered()
+        self.curve.setData(values)
+        # scale to the typical values, not to the warm-up spikes of a fresh model
+        top = max(float(np.percentile(values, 95)) * 1.4, 40.0)
+        self.plot.setYRange(0, top, padding=0)

@@ -4,13 +4,14 @@ stacked group convolutions can see with the shuffle off and on."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import GROUP_COLOURS, group_colour
 from explorer.analysis.shuffle_flow import input_groups_seen, stacked_connectivity
 from explorer.models.shuffle import check_groups, shuffle_permutation
+from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
 
 MAX_CHANNELS = 96
@@ -107,9 +108,9 @@ class ShuffleDiagram(QWidget):
 
 
 class ShuffleView(QWidget):
-    config_changed = Signal(int, int)
+    """Any (C, g) by hand; it follows the running V1 model's group count."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
         self.channels_spin = QSpinBox()
         self.channels_spin.setRange(1, MAX_CHANNELS)
@@ -149,6 +150,11 @@ class ShuffleView(QWidget):
         self.channels_spin.valueChanged.connect(self._refresh)
         self.groups_spin.valueChanged.connect(self._refresh)
         self._refresh()
+        qt_state.running.connect(self._on_running)
+
+    def _on_running(self, bundle) -> None:
+        if bundle.spec.arch == "v1":
+            self.follow_groups(int(bundle.spec.groups))
 
     def set_config(self, channels: int, groups: int) -> None:
         for spin, value in ((self.channels_spin, channels), (self.groups_spin, groups)):
@@ -180,4 +186,3 @@ class ShuffleView(QWidget):
         self.off_title.setText(f"shuffle OFF: each output group sees {min(seen_off)} of {g} input groups - the groups never mix")
         limit = "" if min(seen_on) == g else f" (a group has only n = {c // g} channels to take from: full mixing needs n >= g)"
         self.on_title.setText(f"shuffle ON: each output group sees {min(seen_on)} of {g} input groups{limit}")
-        self.config_changed.emit(c, g)

@@ -2,35 +2,28 @@
 faster than g = 3?".  The sweep runs in a background thread with progress and can be cancelled."""
 from __future__ import annotations
 
-import threading
-
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import group_colour
-from explorer.analysis.sweep import Cancelled, SweepRow, default_sweep, run_sweep
+from explorer.engine.measure import SweepRow, default_sweep, run_sweep
 from explorer.models.spec import ModelSpec
-
-
-class _SweepSignals(QObject):
-    progress = Signal(int, int, str)
-    finished = Signal(object)  # list[SweepRow] or None when cancelled
-    failed = Signal(str)
+from explorer.ui.background import BackgroundTask
+from explorer.ui.bridge import QtState
 
 
 class SweepView(QWidget):
-    started = Signal()
-    stopped = Signal()
+    """The live view pauses while the sweep measures (clean numbers), and resumes after."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
+        self.state = qt_state.state
         self.run_button = QPushButton("Run sweep")
         self.run_button.setToolTip("measure every V1/V2 variant of the papers' tables (the live view pauses meanwhile)")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
-        self.progress.setFormat("%v / %m models")
+        self.progress.setRange(0, 1000)
         self.status = QLabel("FLOPs vs measured latency: run the sweep to see where the FLOPs stop predicting speed.")
         self.status.setWordWrap(True)
         top = QHBoxLayout()
@@ -47,68 +40,56 @@ class SweepView(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.plot, 1)
         self.rows: list[SweepRow] = []
-        self.current: ModelSpec | None = None
-        self.threads = 1
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._signals = _SweepSignals()
-        self._signals.progress.connect(self._on_progress)
-        self._signals.finished.connect(self._on_finished)
-        self._signals.failed.connect(self._on_failed)
-        self.run_button.clicked.connect(self.start)
+        self.current: ModelSpec | None = self.state.bundle.spec if self.state.bundle else None
+        self._was_paused = False
+        self.task = BackgroundTask("sweep", self)
+        self.task.progress.connect(self._on_progress)
+        self.task.finished.connect(self._on_finished)
+        self.task.cancelled.connect(lambda: self._stopped("sweep cancelled"))
+        self.task.failed.connect(lambda text: self._stopped(f"sweep failed: {text}"))
+        self.run_button.clicked.connect(lambda: self.start())
         self.cancel_button.clicked.connect(self.cancel)
+        qt_state.running.connect(lambda bundle: self.set_current(bundle.spec))
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self.task.running
 
     def start(self, specs: list[ModelSpec] | None = None, runs: int = 15, warmup: int = 3) -> None:
-        if self.running:
-            return
         specs = specs or default_sweep()
-        self._cancel.clear()
-        self.progress.setRange(0, len(specs))
+        threads = self.state.config.threads
+        if not self.task.start(lambda progress, cancel: run_sweep(specs, threads, runs, warmup, progress=progress, cancel=cancel)[1]):
+            return
         self.progress.setValue(0)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"measuring {len(specs)} models with {self.threads} thread(s), {runs} runs each…")
-        self.started.emit()
-
-        def work():
-            try:
-                _, rows = run_sweep(specs, self.threads, runs, warmup, cancel=self._cancel,
-                                    progress=lambda done, total, spec: self._signals.progress.emit(done, total, spec.label))
-                self._signals.finished.emit(rows)
-            except Cancelled:
-                self._signals.finished.emit(None)
-            except Exception as exc:
-                self._signals.failed.emit(str(exc))
-
-        self._thread = threading.Thread(target=work, name="sweep", daemon=True)
-        self._thread.start()
+        self.status.setText(f"measuring {len(specs)} models with {threads} thread(s), {runs} runs each…")
+        self.threads = threads
+        self._was_paused = self.state.paused
+        self.state.set_paused(True)  # the live view yields the CPU to the measurement
 
     def cancel(self) -> None:
-        self._cancel.set()
+        self.task.cancel()
 
     def wait(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.task.wait(timeout)
 
     def set_current(self, spec: ModelSpec) -> None:
         self.current = spec
         self._draw()
 
-    def _on_progress(self, done: int, total: int, label: str) -> None:
-        self.progress.setValue(done)
-        self.status.setText(f"measured {label} ({done}/{total})")
+    def _on_progress(self, fraction: float, label: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(f"measured {label}")
 
-    def _on_finished(self, rows) -> None:
+    def _stopped(self, text: str) -> None:
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        self.stopped.emit()
-        if rows is None:
-            self.status.setText("sweep cancelled")
-            return
+        self.state.set_paused(self._was_paused)
+        self.status.setText(text)
+
+    def _on_finished(self, rows) -> None:
+        self._stopped("")
         self.rows = rows
         note = ""
         by_scale: dict[float, dict[int, SweepRow]] = {}
@@ -122,12 +103,6 @@ class SweepView(QWidget):
                     f"- its memory access cost is {g8.mac / g3.mac:.2f}x (G2: group convs cost memory traffic).")
         self.status.setText(f"done: {len(rows)} models, {self.threads} thread(s).{note}")
         self._draw()
-
-    def _on_failed(self, message: str) -> None:
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.stopped.emit()
-        self.status.setText(f"sweep failed: {message}")
 
     def _draw(self) -> None:
         self.plot.clear()

@@ -2,33 +2,29 @@
 predictions switch to the taught classes.  Training runs in the background with progress."""
 from __future__ import annotations
 
-import threading
-
 import torch
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
-from explorer.teach.trainer import MAX_CLASSES, Cancelled, train_head
+from explorer.engine.bundles import backbone_id
+from explorer.teach.trainer import MAX_CLASSES, train_head
+from explorer.ui.background import BackgroundTask
+from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
 
 
-class _TrainSignals(QObject):
-    progress = Signal(float)
-    done = Signal(object)  # TaughtHead
-    failed = Signal(str)
-
-
 class TeachView(QWidget):
-    capture_changed = Signal(bool)  # the engine should deliver embeddings
-    head_trained = Signal(object)  # TaughtHead
-    head_cleared = Signal()
+    """Capture samples, train a head in the background, and hand it to the state; saving and
+    loading files is the window's (it owns the dialogs)."""
+
     save_requested = Signal()
     load_requested = Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
+        self.state = qt_state.state
         self.samples: dict[str, list[torch.Tensor]] = {}
         self.capturing: str | None = None
         self.backbone_label = QLabel()
@@ -79,27 +75,31 @@ class TeachView(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(side, 2)
 
-        self._signals = _TrainSignals()
-        self._signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
-        self._signals.done.connect(self._on_trained)
-        self._signals.failed.connect(self._on_failed)
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.task = BackgroundTask("teach-train", self)
+        self.task.progress.connect(lambda f, _text: self.progress.setValue(int(f * 100)))
+        self.task.finished.connect(self._on_trained)
+        self.task.cancelled.connect(lambda: self._on_failed("cancelled"))
+        self.task.failed.connect(self._on_failed)
         self.add_button.clicked.connect(self.add_class_from_edit)
         self.name_edit.returnPressed.connect(self.add_class_from_edit)
         self.remove_button.clicked.connect(self.remove_selected)
         self.capture_button.pressed.connect(self.start_capture)
         self.capture_button.released.connect(self.stop_capture)
         self.train_button.clicked.connect(self.request_training)
-        self.clear_button.clicked.connect(self.head_cleared)
+        self.clear_button.clicked.connect(self._clear_head)
         self.save_button.clicked.connect(self.save_requested)
         self.load_button.clicked.connect(self.load_requested)
-        # (spec dict, backbone-fingerprint function, backbone name); the fingerprint is computed
-        # on the training thread (hashing millions of weights is not UI-thread work)
-        self.context = None
+        if self.state.bundle is not None:
+            self.set_backbone(self.state.bundle)
+        qt_state.running.connect(self.set_backbone)
+
+    def _clear_head(self) -> None:
+        self.state.set_head(None)
+        self.state.say("predictions from the model's own classifier again", error=False)
 
     # ---- classes and samples -------------------------------------------------------------
-    def set_backbone(self, description: str, trained: bool) -> None:
+    def set_backbone(self, bundle) -> None:
+        description, trained = f"{bundle.spec.label}, {bundle.weights_name}", bundle.trained
         quality = "pretrained: a few samples per class are usually enough" if trained else \
             "untrained (random init): teaching still works on distinct scenes, but less well - load trained weights for real objects"
         self.backbone_label.setText(f"Backbone: {description} - {quality}")
@@ -139,14 +139,14 @@ class TeachView(QWidget):
             self.status.setText("select (or add) a class to capture into")
             return
         self.capturing = name
-        self.capture_changed.emit(True)
+        self.state.set_capture(True)
         self.status.setText(f"capturing {name}… release to stop")
 
     def stop_capture(self) -> None:
         if self.capturing is not None:
             self.status.setText(f"{len(self.samples[self.capturing])} samples of {self.capturing}")
         self.capturing = None
-        self.capture_changed.emit(False)
+        self.state.set_capture(False)
 
     def show_result(self, result) -> None:
         """The live frame and what the model (or the taught head) says about it."""
@@ -167,8 +167,6 @@ class TeachView(QWidget):
             self._refresh(select=self.capturing)
 
     def _refresh(self, select: str | None = None) -> None:
-        from PySide6.QtWidgets import QListWidgetItem
-
         current = select or self.selected_class()
         self.classes.clear()
         for name, items in self.samples.items():
@@ -181,39 +179,29 @@ class TeachView(QWidget):
     # ---- training ------------------------------------------------------------------------
     @property
     def training(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self.task.running
 
     def request_training(self) -> None:
-        """Ask the window for the backbone context, then train (the window calls train())."""
-        self.train()
-
-    def train(self) -> None:
-        if self.training or self.context is None:
-            return
-        spec, backbone_fn, name = self.context
+        """Train on the running backbone's features; the fingerprint is hashed on the training
+        thread (hashing millions of weights is not UI-thread work)."""
+        bundle = self.state.bundle
         samples = {k: list(v) for k, v in self.samples.items()}
-        self._cancel.clear()
-        self.train_button.setEnabled(False)
-        self.progress.setValue(0)
-        self.status.setText("training the head on the frozen backbone's features…")
+        spec, name = bundle.spec.to_dict(), bundle.weights_name
 
-        def work():
-            try:
-                head = train_head(samples, spec, backbone_fn(), name, progress=self._signals.progress.emit, cancel=self._cancel)
-            except (ValueError, Cancelled) as exc:
-                self._signals.failed.emit(str(exc) or "cancelled")
-                return
-            self._signals.done.emit(head)
+        def work(progress, cancel):
+            return train_head(samples, spec, backbone_id(bundle), name, progress=progress, cancel=cancel)
 
-        self._thread = threading.Thread(target=work, name="teach-train", daemon=True)
-        self._thread.start()
+        if self.task.start(work):
+            self.train_button.setEnabled(False)
+            self.progress.setValue(0)
+            self.status.setText("training the head on the frozen backbone's features…")
 
     def _on_trained(self, head) -> None:
         self.train_button.setEnabled(True)
         self.progress.setValue(100)
         counts = ", ".join(f"{name} {len(self.samples.get(name, []))}" for name in head.classes)
         self.status.setText(f"taught {len(head.classes)} classes ({counts}); {head.accuracy * 100:.0f} % right on its own samples. Live predictions now use them.")
-        self.head_trained.emit(head)
+        self.state.set_head(head)
 
     def _on_failed(self, message: str) -> None:
         self.train_button.setEnabled(True)

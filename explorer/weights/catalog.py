@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer.engine.preprocess import Recipe
+from explorer.models.recipe import Recipe
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from pathlib import Path
 import torch
 
 from explorer.models.shuffle import shuffle_permutation
-
-STAGE_REPEATS = (4, 8, 4)
+from explorer.models.variants import STAGE_REPEATS
 
 
 class CheckpointError(Exception):

@@ -9,23 +9,20 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
 
-from explorer.engine.preprocess import Recipe
-from explorer.models.compact import CompactShuffleNet
-from explorer.models.registry import list_specs
+from explorer.models.recipe import Recipe
+from explorer.models.registry import build_model, list_specs
 from explorer.models.spec import ModelSpec
-from explorer.models.v1 import ShuffleNetV1
-from explorer.models.v2 import ShuffleNetV2
 from explorer.weights import catalog
 from explorer.weights.download import DownloadError, checkpoint_dir, download
 from explorer.weights.formats import (
     CheckpointError, detect_format, megvii_v1_to_ours, megvii_v2_to_ours, read_state_dict,
 )
 from explorer.weights.labels import labels_for
+from explorer.progress import Progress
 
 
 class WeightsError(Exception):
@@ -41,21 +38,23 @@ class LoadedWeights:
     origin: str  # torchvision, megvii, own
 
 
-def _build(spec: ModelSpec, layout: str) -> nn.Module:
-    if spec.arch == "v1":
-        return ShuffleNetV1(spec, layout="megvii" if layout == "megvii" else "paper")
-    if spec.arch == "v2":
-        return ShuffleNetV2(spec, layout="megvii" if layout == "megvii" else "torchvision")
-    return CompactShuffleNet(spec)
-
-
 def torchvision_cache_path(spec: ModelSpec) -> Path:
-    if spec.arch != "v2" or spec.scale not in catalog.TORCHVISION_V2:
+    if not has_torchvision_weights(spec):
         raise WeightsError(f"torchvision publishes ShuffleNet weights for V2 0.5x/1x/1.5x/2x only, not {spec.label}")
     return checkpoint_dir() / catalog.TORCHVISION_V2[spec.scale].filename
 
 
-def load_weights(spec: ModelSpec, source: str, progress: Callable[[int, int], None] | None = None,
+def has_torchvision_weights(spec: ModelSpec) -> bool:
+    """Whether torchvision publishes ImageNet weights for this spec (V2, 1000 classes)."""
+    return spec.arch == "v2" and spec.scale in catalog.TORCHVISION_V2 and spec.num_classes == 1000
+
+
+def torchvision_cached(spec: ModelSpec) -> bool:
+    """Whether the torch hub cache already holds torchvision's weights for ``spec``."""
+    return has_torchvision_weights(spec) and torchvision_cache_path(spec).is_file()
+
+
+def load_weights(spec: ModelSpec, source: str, progress: Progress | None = None,
                  cancel: threading.Event | None = None, allow_download: bool = True) -> LoadedWeights:
     source = (source or "").strip()
     if not source:
@@ -119,19 +118,19 @@ def _validated(spec: ModelSpec, state: dict[str, torch.Tensor], origin: str, fam
     arch = family.replace("megvii-", "")
     layout = "megvii" if origin == "megvii" else "default"
     if arch != spec.arch:
-        hint = _looks_like(state, arch, layout)
+        hint = looks_like(state, arch, layout)
         raise WeightsError(f"{name} holds {arch.upper() if arch != 'compact' else 'compact-net'} weights, but the current model is {spec.label}" + (f"; it looks like {hint}" if hint else ""))
     head = state.get("classifier.weight", state.get("fc.weight"))
     if head is not None and head.shape[0] != spec.num_classes:
-        hint = _looks_like(state, arch, layout)
+        hint = looks_like(state, arch, layout)
         raise WeightsError(f"{name} has {head.shape[0]} output classes, the current model {spec.num_classes}" + (f"; it looks like {hint}" if hint else ""))
     with torch.device("meta"):
-        template = _build(spec, layout).state_dict()
+        template = build_model(spec, layout).state_dict()
     problems = _compare(template, state)
     if problems:
-        hint = _looks_like(state, arch, layout)
+        hint = looks_like(state, arch, layout)
         raise WeightsError(f"{name} does not fit {spec.label}: {problems}" + (f". It looks like {hint}" if hint else ""))
-    model = _build(spec, layout).eval()
+    model = build_model(spec, layout).eval()
     missing = set(model.state_dict()) - set(state)
     merged = {**{k: v for k, v in model.state_dict().items() if k in missing}, **state}  # only num_batches_tracked
     model.load_state_dict(merged, strict=True)
@@ -154,7 +153,7 @@ def _compare(template: dict, state: dict) -> str:
     return ", ".join(parts)
 
 
-def _looks_like(state: dict, arch: str, layout: str) -> str | None:
+def looks_like(state: dict, arch: str, layout: str) -> str | None:
     """The zoo spec whose parameter shapes match the file (shape-only models, instant)."""
     head = state.get("classifier.weight", state.get("fc.weight"))
     classes = int(head.shape[0]) if head is not None else None
@@ -167,7 +166,7 @@ def _looks_like(state: dict, arch: str, layout: str) -> str | None:
             except ValueError:
                 continue
         with torch.device("meta"):
-            template = _build(spec, layout).state_dict()
+            template = build_model(spec, layout).state_dict()
         if not _compare(template, state):
             return spec.label.rsplit(" @", 1)[0] + (f" with {classes} classes" if classes and classes != 1000 and arch != "compact" else "")
     return None

@@ -9,11 +9,11 @@ import torch
 
 from explorer import optional
 from explorer.cli import main
-from explorer.engine.pipeline import build_bundle
+from explorer.engine.pipeline import build_bundle, synthetic_inputs
 from explorer.models import FeatureTaps, ModelSpec, build_model
 from explorer.runtime import onnx_backend
 from explorer.runtime.base import BackendUnavailable
-from explorer.runtime.registry import TOLERANCES, available_backends, make_runner, synthetic_inputs
+from explorer.runtime.registry import TOLERANCES, available_backends, make_runner
 
 SPECS = [ModelSpec.create("v2", scale=0.5, input_size=128), ModelSpec.create("v1", groups=8, scale=0.5, input_size=128), ModelSpec.create("compact")]
 
@@ -68,7 +68,7 @@ def test_int8_calibrates_on_synthetic_frames_and_agrees_with_eager():
 
     frames = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(12)]
     bundle = build_bundle(spec, model=randomised(spec), backend="int8", calibration=frames, threads=1, engine="x86")
-    check = bundle.extra["agreement"]
+    check = bundle.agreement
     assert check["frames"] == 8
     assert check["top1_agreement"] >= 0.75
     reference = randomised(spec)
@@ -80,6 +80,8 @@ def test_int8_calibrates_on_synthetic_frames_and_agrees_with_eager():
     assert float((got - expected).abs().max()) < 0.1 * spread
     with pytest.raises(ValueError, match="qnnpack or x86"):
         onnx_backend.quantize(b"", [np.zeros(1)], "tpu")
+    with pytest.raises(ValueError, match="calibration"):
+        make_runner("int8", randomised(spec), spec, calibration=[])
 
 
 def test_exports_are_cached_by_spec_and_weights(tmp_path):
@@ -88,7 +90,10 @@ def test_exports_are_cached_by_spec_and_weights(tmp_path):
     first = onnx_backend.export_onnx(model, spec)
     assert len(list((tmp_path / "cache" / "onnx").glob("*.onnx"))) == 1  # the tapped export only
     onnx_backend._MEMORY.clear()
-    assert onnx_backend.export_onnx(model, spec) == first  # from disk
+    cached = next((tmp_path / "cache" / "onnx").glob("*.onnx"))
+    cached.write_bytes(b"marker: read from disk")  # a deterministic re-export could not return this
+    assert onnx_backend.export_onnx(model, spec) == b"marker: read from disk"
+    cached.write_bytes(first)
     other = build_model(spec)  # other weights: another export
     assert onnx_backend.export_onnx(other, spec) != first
 

@@ -54,6 +54,22 @@ def test_bad_source_texts_are_explained(text, fragment):
         open_source(text)
 
 
-def test_a_missing_camera_is_explained():
-    with pytest.raises(SourceError, match="could not be opened"):
-        open_source("camera:9")
+class AbsentCamera:
+    """cv2.VideoCapture for an index with no device behind it (whatever this machine has)."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def isOpened(self):  # noqa: N802 (OpenCV naming)
+        return False
+
+    def release(self):
+        pass
+
+
+def test_a_missing_camera_is_explained(monkeypatch):
+    from explorer.sources import camera
+
+    monkeypatch.setattr(camera.cv2, "VideoCapture", AbsentCamera)
+    with pytest.raises(SourceError, match="camera 3 could not be opened"):
+        open_source("camera:3")

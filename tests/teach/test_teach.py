@@ -11,7 +11,7 @@ SPEC = ModelSpec.create("v2", scale=0.5, input_size=128)
 
 def embeddings(pipeline, scene, frames):
     source = SyntheticSource(seed=scene + 10, scene=scene, size=(240, 320))
-    return [torch.from_numpy(pipeline.run(source.frame_at(i)).embedding) for i in frames]
+    return [torch.from_numpy(pipeline.run(source.frame_at(i), embedding=True).embedding) for i in frames]
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +19,10 @@ def taught():
     torch.manual_seed(0)
     bundle = build_bundle(SPEC)  # untrained backbone: the only one available offline
     pipeline = InferencePipeline(bundle)
-    pipeline.want_embedding = True
     names = ["blue circles", "orange squares", "green triangles"]
     samples = {name: embeddings(pipeline, scene, range(0, 96, 12)) for scene, name in enumerate(names)}  # 8 each
     progress = []
-    head = train_head(samples, SPEC.to_dict(), backbone_fingerprint(bundle.model), bundle.weights_name, progress=progress.append)
+    head = train_head(samples, SPEC.to_dict(), backbone_fingerprint(bundle.model), bundle.weights_name, progress=lambda fraction, _text: progress.append(fraction))
     return bundle, pipeline, head, names, progress
 
 
@@ -31,12 +30,11 @@ def test_three_synthetic_classes_are_learned_from_eight_frames_each(taught):
     bundle, pipeline, head, names, progress = taught
     assert head.classes == names and head.accuracy == 1.0
     assert progress[-1] == 1.0 and progress == sorted(progress)
-    pipeline.head = head
     correct = total = 0
     for scene, name in enumerate(names):
         source = SyntheticSource(seed=scene + 10, scene=scene, size=(240, 320))
         for i in range(103, 400, 37):  # held-out frames: shapes have moved on
-            result = pipeline.run(source.frame_at(i))
+            result = pipeline.run(source.frame_at(i), head=head)
             assert result.taught and result.trained
             correct += result.top[0].label == name
             total += 1

@@ -1,6 +1,10 @@
+import gc
+
 import pytest
 
+from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import build_bundle
+from explorer.engine.state import AppState
 from explorer.engine.worker import Engine
 from explorer.models import ModelSpec
 from explorer.sources import SyntheticSource
@@ -8,15 +12,35 @@ from explorer.sources import SyntheticSource
 SMALL = ModelSpec.create("v2", scale=0.5, input_size=96)
 
 
+@pytest.fixture(autouse=True)
+def private_caches(tmp_path, monkeypatch):
+    """No test reads or writes the user's settings, export cache or torch hub."""
+    monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def garbage_on_the_ui_thread(qapp):
+    """As the app does: closed windows' Qt wrappers must never be collected on a worker thread."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    collector = GarbageCollector(interval=0.2)
+    yield collector
+    collector.timer.stop()
+    gc.enable()
+
+
 @pytest.fixture
 def make_window(qtbot):
-    """Factory for a running window around a fresh engine; closes every window it made."""
+    """Factory for a running window around a fresh state and engine; closes every window it made."""
     from explorer.ui.main_window import MainWindow
 
     made = []
 
-    def make(spec: ModelSpec = SMALL, source=None, pace: bool = False):
-        engine = Engine(build_bundle(spec), source or SyntheticSource(size=(120, 160)), threads=1, pace=pace)
+    def make(spec: ModelSpec = SMALL, source=None, pace: bool = False, backend: str = "channels_last"):
+        config = RunConfig(spec, backend=backend, threads=1)
+        engine = Engine(AppState(config), build_bundle(config, check_agreement=False), source or SyntheticSource(size=(120, 160)), pace=pace)
         window = MainWindow(engine)
         qtbot.addWidget(window)
         window.show()
@@ -27,3 +51,5 @@ def make_window(qtbot):
     yield make
     for window in made:
         window.close()
+    made.clear()
+    gc.collect()  # here, on the UI thread

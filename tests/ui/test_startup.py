@@ -20,3 +20,93 @@ def test_a_complete_setup_or_an_explicit_platform_passes():
     assert linux({"QT_QPA_PLATFORM": "offscreen"}) is None
     assert linux({"WAYLAND_DISPLAY": "wayland-0"}, found=()) is None
     assert qt_platform_problem({}, "darwin") is None
+
+
+# ---- defaults, remembered settings, clean exits -------------------------------------------
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from explorer.app import build_gui_parser, startup_choices  # noqa: E402
+from explorer.models import ModelSpec, build_model  # noqa: E402
+from explorer.ui import settings  # noqa: E402
+from explorer.weights import catalog  # noqa: E402
+
+
+def choices(argv, remembered=None):
+    return startup_choices(build_gui_parser().parse_args(argv), remembered or {})
+
+
+def cache_torchvision_weights(torch_home, scale=1.0):
+    """A checkpoint written where torch.hub keeps torchvision's, under its published file name."""
+    target = torch_home / "hub" / "checkpoints" / catalog.TORCHVISION_V2[scale].filename
+    target.parent.mkdir(parents=True)
+    torch.save(build_model(ModelSpec.create("v2", scale=scale)).state_dict(), target)
+    return target
+
+
+def test_cached_torchvision_weights_are_used_by_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    assert choices([])[0].weights is None  # nothing cached: untrained, and the Live tab offers the download
+    cache_torchvision_weights(tmp_path)
+    config, _, _ = choices([])
+    assert config.spec == ModelSpec.create("v2") and config.weights == "torchvision"
+    assert choices(["--weights", "none"])[0].weights is None  # the switch wins
+    assert choices(["--arch", "v1"])[0].weights is None  # V1 has no torchvision weights
+    from explorer.cli import main
+
+    image = tmp_path / "img.png"
+    import cv2
+    import numpy as np
+
+    cv2.imwrite(str(image), np.full((64, 64, 3), 120, np.uint8))
+    assert main(["predict", str(image), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["trained"] is True and data["weights"] == f"torchvision: {catalog.TORCHVISION_V2[1.0].filename}"
+
+
+def test_settings_are_remembered_switches_win_and_reset_clears(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "s.ini"))
+    settings.save({"arch": "v1", "groups": 8, "scale": 0.5, "backend": "onnxruntime", "weights": "none", "source": "synthetic:2", "tab": "features"})
+    remembered = settings.load()
+    config, source, tab = choices([], remembered)
+    assert (config.spec.arch, config.spec.groups, config.spec.scale) == ("v1", 8, 0.5)
+    assert config.backend == "onnxruntime" and config.weights is None and source == "synthetic:2" and tab == "features"
+    config, source, tab = choices(["--groups", "3", "--backend", "eager", "--tab", "live", "--source", "synthetic"], remembered)
+    assert (config.spec.groups, config.spec.scale, config.backend, source, tab) == (3, 0.5, "eager", "synthetic", "live")
+    config, _, _ = choices(["--arch", "v2"], remembered)  # V1's groups and scale do not carry over to V2
+    assert config.spec == ModelSpec.create("v2")
+    settings.save({**remembered, "groups": "many"})  # an unreadable value is dropped, not trusted
+    assert "groups" not in settings.load()
+    settings.reset()
+    assert settings.load() == {}
+
+
+def run_main(args, env_extra, timeout=300):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env_extra}
+    return subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_headless_runs_neither_read_nor_write_settings_and_exit_cleanly(tmp_path):
+    ini = tmp_path / "s.ini"
+    env = {"EXPLORER_SETTINGS": str(ini), "EXPLORER_CACHE": str(tmp_path / "cache"), "TORCH_HOME": str(tmp_path / "torch")}
+    subprocess.run([sys.executable, "-c", "from explorer.ui import settings; settings.save({'arch': 'v1', 'groups': 8})"],
+                   check=True, env={**os.environ, **env})
+    before = ini.read_bytes()
+    proc = run_main(["--source", "synthetic", "--frames", "5", "--scale", "0.5", "--input-size", "96", "--threads", "1"], env)
+    assert proc.returncode == 0, proc.stderr
+    assert "ShuffleNet V2 0.5x" in proc.stdout  # the remembered V1 g=8 was not read
+    assert ini.read_bytes() == before  # nor written
+    assert "leaked" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout.count("\n") == 1 and proc.stderr == ""  # the summary line only
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "lots", "nan"])
+def test_a_bad_fps_target_exits_2_with_one_line(value):
+    proc = run_main(["--fps-target", value, "--frames", "1"], {})
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "--fps-target" in proc.stderr

@@ -14,15 +14,15 @@ def test_loading_weights_switches_to_trained_predictions_with_imagenet_labels(ma
     torch.save(randomise(build_model(SMALL)).state_dict(), path)
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
-    window.request_weights(str(path))
+    window.state.request(weights=str(path))
     qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 1, timeout=WAIT)
     assert not window.live.notice.isVisible()
     from explorer.weights.labels import imagenet_labels
 
-    assert window.live.rows[0][0].text() in imagenet_labels()
-    assert "v2half.pth" in window.controls.weights_status.text()
+    assert window.live.predictions.rows[0][0] in imagenet_labels()
+    assert "v2half.pth" in window.controls.weights_box.weights_status.text()
 
 
 def test_bad_weights_leave_the_running_model_alone_with_a_message(make_window, qtbot, tmp_path):
@@ -30,9 +30,10 @@ def test_bad_weights_leave_the_running_model_alone_with_a_message(make_window, q
     torch.save(build_model(ModelSpec.create("v1", groups=8)).state_dict(), path)
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
-    window.request_weights(str(path))
+    window.state.request(weights=str(path))
     qtbot.waitUntil(lambda: "looks like ShuffleNet V1 1x g=8" in window.message_label.text(), timeout=WAIT)
-    qtbot.waitUntil(lambda: window.weights_source is None, timeout=WAIT)  # reverted to what runs
+    qtbot.waitUntil(lambda: window.state.config.weights is None, timeout=WAIT)  # reverted to what runs
+    assert window.controls.weights_box.weights.currentData() is None
     assert window.engine.bundle.spec == SMALL and not window.engine.bundle.trained
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
@@ -43,9 +44,9 @@ def test_weights_that_do_not_exist_for_a_new_variant_fall_back_to_untrained(make
     path = tmp_path / "v2half.pth"
     torch.save(build_model(SMALL).state_dict(), path)
     window = make_window()
-    window.request_weights(str(path))
+    window.state.request(weights=str(path))
     qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
-    window.request_spec(ModelSpec.create("v2", scale=1.0, input_size=96))
+    window.state.request(spec=ModelSpec.create("v2", scale=1.0, input_size=96))
     qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 1.0, timeout=WAIT)
     assert not window.engine.bundle.trained
     qtbot.waitUntil(lambda: "running ShuffleNet V2 1x @96 untrained" in window.message_label.text(), timeout=WAIT)
@@ -74,23 +75,24 @@ def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_wi
     for scene, name in enumerate(names):
         capture(window, qtbot, scene, name)
     window.teach.request_training()
-    qtbot.waitUntil(lambda: window.head is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.state.head is not None, timeout=WAIT)
     assert window.teach.progress.value() == 100 and "taught 3 classes" in window.teach.status.text()
     for scene, name in enumerate(names):
         window.engine.set_source(SyntheticSource(seed=scene + 10, scene=scene, size=(120, 160)))
         qtbot.waitUntil(lambda: f"scene {scene}" in window.engine.source.describe(), timeout=WAIT)
         frames = window.rendered
         qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
-        assert window.live.rows[0][0].text() == name
+        assert window.teach.prediction.text().startswith(f"taught head: {name}")
     path = tmp_path / "head.pt"
-    assert window.save_head(str(path))
-    window.use_head(None)
-    assert window.load_head(str(path))
+    assert window.files.save_head(str(path))
+    window.teach.clear_button.click()
+    assert window.state.head is None
+    assert window.files.load_head(str(path)) and window.state.head is not None
     # a different backbone refuses the head
-    window.request_spec(ModelSpec.create("v2", scale=1.0, input_size=128))
+    window.state.request(spec=ModelSpec.create("v2", scale=1.0, input_size=128))
     qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 1.0, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.head is None, timeout=WAIT)
-    assert not window.load_head(str(path))
+    qtbot.waitUntil(lambda: window.state.head is None, timeout=WAIT)
+    assert not window.files.load_head(str(path))
     assert "backbone differs" in window.message_label.text()
 
 
@@ -99,21 +101,21 @@ def test_switching_backend_happens_between_frames_and_shows_agreement(make_windo
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 2, timeout=WAIT)
     for backend in ("onnxruntime", "int8", "eager"):
-        window.request_backend(backend)
+        window.state.request(backend=backend)
         qtbot.waitUntil(lambda: window.engine.bundle.backend == backend, timeout=WAIT)
         frames = window.rendered
         qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
-        qtbot.waitUntil(lambda: window.controls.backend.currentData() == backend, timeout=WAIT)
+        run_box = window.controls.run_box
+        qtbot.waitUntil(lambda: run_box.backend.currentData() == backend, timeout=WAIT)
         expected = "top-1 agreement" if backend != "eager" else "reference"
         # measured after the swap, off the critical path: the label follows a moment later
-        qtbot.waitUntil(lambda: expected in window.controls.agreement.text(), timeout=WAIT)
+        qtbot.waitUntil(lambda: expected in run_box.agreement.text(), timeout=WAIT)
 
 
 def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(make_window, qtbot, tmp_path, monkeypatch):
     import hashlib
     import http.server
     import threading
-    import time
 
     from explorer.weights import catalog
 
@@ -121,41 +123,45 @@ def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(
     torch.save(build_model(SMALL).state_dict(), payload)
     data = payload.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
+    gate = threading.Event()  # the rest of the file flows only once the test has pressed Cancel
 
-    class Slow(http.server.BaseHTTPRequestHandler):
+    class Gated(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server naming
             self.send_response(200)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             try:
-                for start in range(0, len(data), 1 << 16):
-                    self.wfile.write(data[start:start + (1 << 16)])
-                    time.sleep(0.05)  # slow enough to see progress and press Cancel
+                self.wfile.write(data[: 1 << 16])
+                self.wfile.flush()
+                gate.wait(WAIT / 1000)
+                self.wfile.write(data[1 << 16:])
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
         def log_message(self, *_):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gated)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/shufflenetv2_x0.5-{digest[:10]}.pth"
         monkeypatch.setitem(catalog.TORCHVISION_V2, 0.5, catalog.Published(0.5, url, 256, 224, 60.5))
-        monkeypatch.setenv("TORCH_HOME", str(tmp_path / "home"))
         window = make_window()
+        box = window.controls.weights_box
         qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
-        window.request_weights("torchvision")
-        qtbot.waitUntil(lambda: window.controls.download_bar.isVisible() and window.controls.download_bar.value() > 0, timeout=WAIT)
+        window.state.request(weights="torchvision")
+        qtbot.waitUntil(lambda: box.download_bar.isVisible() and box.download_bar.value() > 0, timeout=WAIT)
         frames = window.rendered
         qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # the video runs during the download
-        window.controls.cancel_download.click()
+        box.cancel_download.click()  # the download is certainly mid-way: the server holds the rest back
         qtbot.waitUntil(lambda: "download cancelled" in window.message_label.text(), timeout=WAIT)
-        qtbot.waitUntil(lambda: window.weights_source is None and not window.controls.download_bar.isVisible(), timeout=WAIT)
+        qtbot.waitUntil(lambda: window.state.config.weights is None and not box.download_bar.isVisible(), timeout=WAIT)
         assert not window.engine.bundle.trained
-        assert not list((tmp_path / "home").rglob("*.pth"))  # no partial file left in the cache
-        window.request_weights("torchvision")  # a second attempt completes and verifies the hash
+        assert not list((tmp_path / "torch").rglob("*.pth*"))  # no partial file left in the cache
+        gate.set()
+        window.state.request(weights="torchvision")  # a second attempt completes and verifies the hash
         qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
         assert "torchvision" in window.engine.bundle.weights_name
     finally:
+        gate.set()
         server.shutdown()

@@ -14,7 +14,11 @@ from explorer.sources.base import FrameSource, SourceError
 WAIT = 60_000  # ms; generous: CI machines are slow and shared
 
 
-def test_window_opens_on_the_synthetic_source_and_says_when_no_camera(make_window, qtbot):
+def test_window_opens_on_the_synthetic_source_and_says_when_no_camera(make_window, qtbot, monkeypatch):
+    from explorer.sources import camera
+    from tests.sources.test_sources import AbsentCamera
+
+    monkeypatch.setattr(camera.cv2, "VideoCapture", AbsentCamera)
     window = make_window()
     assert "synthetic" in window.engine.source.describe()
     window.engine.request_source("camera:7", failure_note="no camera found, showing the synthetic scene")
@@ -25,12 +29,12 @@ def test_window_opens_on_the_synthetic_source_and_says_when_no_camera(make_windo
 def test_frames_flow_and_predictions_update_with_an_untrained_notice(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 3, timeout=WAIT)
-    label, bar = window.live.rows[0]
-    assert label.text().startswith("(class ")  # untrained: labels shown in parentheses only
-    assert bar.value() > 0
-    assert UNTRAINED_NOTICE in window.live.notice.text()
+    label, prob = window.live.predictions.rows[0]
+    assert label.startswith("(class ")  # untrained: labels shown in parentheses only
+    assert 0 < prob <= 1
+    assert UNTRAINED_NOTICE in window.live.notice.text() and window.live.notice.isVisible()
     assert window.live.frame_panel.image.image is not None
-    assert "inference" in window.live.latency_label.text()
+    qtbot.waitUntil(lambda: "inference" in window.live.latency_label.text() and "ms" in window.live.latency_label.text(), timeout=WAIT)
 
 
 @pytest.mark.parametrize("target", [
@@ -41,9 +45,9 @@ def test_frames_flow_and_predictions_update_with_an_untrained_notice(make_window
 def test_changing_the_spec_rebuilds_the_model_and_updates_the_flops(make_window, qtbot, target):
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
-    window.request_spec(target)
+    window.state.request(spec=target)
     qtbot.waitUntil(lambda: window.engine.bundle.spec == target, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.shown_spec == target, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.architecture.model.report.spec == target, timeout=WAIT)
     expected = analyze(target).totals.madds / 1e6
     assert f"{expected:.1f} MFLOPs" in window.architecture.totals.text()
     assert f"{expected:.1f} MFLOPs" in window.model_label.text()
@@ -54,9 +58,9 @@ def test_changing_the_spec_rebuilds_the_model_and_updates_the_flops(make_window,
 
 def test_controls_turn_into_specs(make_window, qtbot):
     window = make_window()
-    controls = window.controls
+    controls = window.controls.model_box
     controls.arch.setCurrentIndex(controls.arch.findData("v1"))
-    qtbot.waitUntil(lambda: window.spec.arch == "v1", timeout=WAIT)
+    assert window.state.config.spec.arch == "v1"  # the request is immediate; the build follows
     controls.groups.setCurrentIndex(controls.groups.findData(8))
     qtbot.waitUntil(lambda: window.engine.bundle.spec.groups == 8, timeout=WAIT)
     assert controls.groups.isEnabled()
@@ -72,11 +76,22 @@ def test_controls_turn_into_specs(make_window, qtbot):
 def test_the_video_keeps_running_while_a_model_is_rebuilt(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 2, timeout=WAIT)
-    before = window.engine.frames
-    window.request_spec(ModelSpec.create("v1", groups=8, scale=2.0, input_size=96))
-    # while the big model builds on the builder thread, the old one keeps producing frames
-    qtbot.waitUntil(lambda: window.engine.frames > before + 2, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 2.0, timeout=WAIT)
+    target = ModelSpec.create("v1", groups=8, scale=2.0, input_size=96)
+    rendered_specs = []  # the model behind every frame the window draws, in order
+    take = window.engine.take_result
+
+    def taking():
+        result = take()
+        if result is not None:
+            rendered_specs.append(result.spec)
+        return result
+
+    window.engine.take_result = taking
+    window.state.request(spec=target)
+    qtbot.waitUntil(lambda: target in rendered_specs, timeout=WAIT)
+    # frames of the old model were drawn *after* the request and *before* the swap
+    old_after_request = rendered_specs.index(target)
+    assert old_after_request >= 2, rendered_specs[:5]
 
 
 @pytest.mark.parametrize("channels,groups", [(12, 3), (16, 4), (24, 8)])
@@ -123,20 +138,20 @@ def test_saving_png_and_csv(make_window, qtbot, tmp_path):
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 2, timeout=WAIT)
     png = tmp_path / "window.png"
-    assert window.save_window_png(str(png))
+    assert window.files.save_window_png(str(png))
     image = QImage(str(png))
     assert image.width() == window.width() and image.height() == window.height()
     window.tabs.setCurrentWidget(window.features)
     qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
     grid = tmp_path / "grid.png"
-    assert window.save_feature_png(str(grid))
+    assert window.files.save_feature_png(str(grid))
     assert QImage(str(grid)).width() == window.features.last_mosaic.shape[1]
     table = tmp_path / "layers.csv"
-    assert window.save_layer_csv(str(table))
+    assert window.files.save_layer_csv(str(table))
     rows = list(csv.reader(table.open()))
     assert rows[0][:3] == ["layer", "type", "output"]
     assert len(rows) == len(window.architecture.model.report.layers) + 2
-    assert not window.save_layer_csv(str(tmp_path / "missing" / "dir" / "x.csv"))
+    assert not window.files.save_layer_csv(str(tmp_path / "missing" / "dir" / "x.csv"))
     assert "could not save" in window.message_label.text()
 
 
@@ -155,7 +170,7 @@ def test_each_bad_source_gives_a_message_and_the_app_keeps_running(make_window, 
         target.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 20)
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
-    window.request_source(str(target))
+    window.state.request_source(str(target))
     qtbot.waitUntil(lambda: fragment in window.message_label.text(), timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
@@ -165,7 +180,7 @@ def test_each_bad_source_gives_a_message_and_the_app_keeps_running(make_window, 
 class DyingCamera(FrameSource):
     """Delivers a few frames, then fails like an unplugged webcam."""
 
-    name = "camera 9"
+    name = "camera (stand-in)"
     live = True
 
     def __init__(self) -> None:
@@ -173,7 +188,7 @@ class DyingCamera(FrameSource):
 
     def read(self):
         if self.left == 0:
-            raise SourceError("camera 9 stopped delivering frames (unplugged?)")
+            raise SourceError("camera (stand-in) stopped delivering frames (unplugged?)")
         self.left -= 1
         return np.zeros((120, 160, 3), np.uint8)
 
@@ -210,11 +225,11 @@ def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qt
     specs = [ModelSpec.create("v1", groups=g, scale=0.5, input_size=64) for g in (3, 8)] + [ModelSpec.create("v2", scale=0.5, input_size=64)]
     window.sweep.set_current(specs[1])
     window.sweep.start(specs, runs=2, warmup=1)
-    assert window.engine.paused  # the live view yields the CPU to the measurement
+    assert window.state.paused  # the live view yields the CPU to the measurement
     qtbot.waitUntil(lambda: not window.sweep.running and bool(window.sweep.rows), timeout=WAIT)
-    qtbot.waitUntil(lambda: not window.engine.paused, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.state.paused, timeout=WAIT)
     assert [r.madds for r in window.sweep.rows] == [analyze(s).totals.madds for s in specs]
-    assert window.sweep.progress.value() == 3
+    assert window.sweep.progress.value() == 1000
     assert "g=8 has" in window.sweep.status.text()
     names = [item.name() for item in window.sweep.plot.getPlotItem().listDataItems()]
     assert "current model" in names and "V2 0.5x..2x" in names
@@ -222,16 +237,20 @@ def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qt
 
 def test_the_sweep_can_be_cancelled(make_window, qtbot):
     window = make_window()
+    small = [ModelSpec.create("v2", scale=0.5, input_size=64)]
+    window.sweep.start(small, runs=2, warmup=1)  # a finished sweep first: its plot must survive
+    qtbot.waitUntil(lambda: bool(window.sweep.rows), timeout=WAIT)
+    finished = list(window.sweep.rows)
     window.sweep.start([ModelSpec.create("v2", scale=2.0)] * 6, runs=5, warmup=1)
     window.sweep.cancel()
     qtbot.waitUntil(lambda: "cancelled" in window.sweep.status.text(), timeout=WAIT)
     assert not window.sweep.running
-    assert window.sweep.rows == []  # a cancelled sweep leaves no half-measured plot behind
-    assert window.sweep.run_button.isEnabled() and not window.engine.paused
+    assert window.sweep.rows == finished  # a cancelled sweep leaves no half-measured rows behind
+    assert window.sweep.run_button.isEnabled() and not window.state.paused
 
 
 def test_probed_cameras_are_offered_as_sources(make_window):
     window = make_window()
-    window.controls.set_cameras([0, 2])
-    items = [window.controls.source.itemText(i) for i in range(window.controls.source.count())]
+    window.controls.run_box.set_cameras([0, 2])
+    items = [window.controls.run_box.source.itemText(i) for i in range(window.controls.run_box.source.count())]
     assert "camera:2" in items and "camera:2@1280x720" in items and "camera:1" not in items

@@ -37,7 +37,8 @@ def test_predict_with_weights_uses_imagenet_labels_and_the_models_probabilities(
     assert main(["predict", str(image_path), "--arch", "v2", "--scale", "0.5", "--weights", str(tmp_path / "w.pth"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["trained"] is True and "w.pth" in data["weights"]
-    from explorer.engine.preprocess import Recipe, preprocess_image
+    from explorer.engine.preprocess import preprocess_image
+    from explorer.models.recipe import Recipe
     from explorer.sources.files import read_image
     from explorer.weights.labels import imagenet_labels
 
@@ -101,9 +102,11 @@ def test_download_reports_progress_checks_the_hash_and_can_be_cancelled(served, 
     url, payload = served
     digest = hashlib.sha256(payload.read_bytes()).hexdigest()
     seen = []
-    target = download(url, tmp_path / "out" / "w.pth", digest[:10], progress=lambda d, t: seen.append((d, t)))
+    target = download(url, tmp_path / "out" / "w.pth", digest[:10], progress=lambda f, text: seen.append((f, text)))
     assert target.read_bytes() == payload.read_bytes()
-    assert seen[-1] == (payload.stat().st_size, payload.stat().st_size)
+    size_mb = payload.stat().st_size / 1e6
+    assert seen[-1] == (1.0, f"downloading {size_mb:.1f} of {size_mb:.1f} MB")
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
     with pytest.raises(DownloadError, match="hash mismatch"):
         download(url, tmp_path / "out" / "bad.pth", "0000000000")
     assert not (tmp_path / "out" / "bad.pth").exists()

@@ -1,0 +1,108 @@
+"""The app's one state object: what the user asked for and what is running.  No Qt.
+
+Widgets never change the model themselves: they call ``request``/``request_source``/... here.
+The engine answers by building off the UI thread and then setting what runs
+(``set_running``), which every view redraws from.  Events are psygnal signals and are emitted
+on whichever thread made the change: Qt views connect through ``explorer.ui.bridge``, which
+delivers them on the UI thread (napari's split: evented models without Qt, Qt views that
+subscribe).
+"""
+from __future__ import annotations
+
+from psygnal import Signal
+
+from explorer.engine.config import RunConfig
+
+
+class AppState:
+    # intent (from the UI thread)
+    requested = Signal(object, bool)  # RunConfig, weights chosen explicitly (a failure then keeps the old model)
+    source_requested = Signal(str)
+    download_cancel_requested = Signal()
+    layer_times_requested = Signal()
+    # what runs (from the engine's threads)
+    running = Signal(object)  # ModelBundle now in use
+    source = Signal(str)  # description of the source now in use
+    agreement = Signal(object)  # a bundle whose backend-vs-eager agreement was just measured
+    layer_times = Signal(object)  # {layer: ms}
+    frame_ready = Signal()  # take it with Engine.take_result(); at most one per take
+    # per-frame options, read by the engine between two frames
+    taps_changed = Signal(tuple)
+    capture_changed = Signal(bool)
+    head_changed = Signal(object)  # a TaughtHead, or None for the model's own classifier
+    paused_changed = Signal(bool)
+    # feedback
+    message = Signal(str, bool)  # text, is an error
+    busy = Signal(str, float)  # what is being done ("" when idle), fraction done (-1: unknown)
+
+    def __init__(self, config: RunConfig, source: str = "synthetic") -> None:
+        self.config = config  # requested
+        self.bundle = None  # running ModelBundle, set by the engine
+        self.source_text = source
+        self.source_description = ""
+        self.taps: tuple[str, ...] = ()
+        self.capture = False
+        self.head = None
+        self.paused = False
+        self.last_message = ("", False)
+        self.busy_text = ""
+
+    # ---- intent ------------------------------------------------------------------------
+    def request(self, **changes) -> bool:
+        """Ask for a new configuration (spec=, weights=, backend=, threads=); False if unchanged."""
+        config = self.config.with_changes(**changes)
+        if config == self.config:
+            return False
+        self.config = config
+        self.requested.emit(config, "weights" in changes)
+        return True
+
+    def revert_request(self) -> None:
+        """A request failed: show what really runs again."""
+        if self.bundle is not None and self.config != self.bundle.config:
+            self.config = self.bundle.config
+            self.requested.emit(self.config, False)
+
+    def request_source(self, text: str) -> None:
+        self.source_text = text
+        self.source_requested.emit(text)
+
+    def cancel_download(self) -> None:
+        self.download_cancel_requested.emit()
+
+    def request_layer_times(self) -> None:
+        self.layer_times_requested.emit()
+
+    def set_taps(self, names) -> None:
+        self.taps = tuple(names)
+        self.taps_changed.emit(self.taps)
+
+    def set_capture(self, on: bool) -> None:
+        self.capture = bool(on)
+        self.capture_changed.emit(self.capture)
+
+    def set_head(self, head) -> None:
+        self.head = head
+        self.head_changed.emit(head)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = bool(paused)
+        self.paused_changed.emit(self.paused)
+
+    # ---- what runs (the engine) -----------------------------------------------------------
+    def set_running(self, bundle) -> None:
+        self.bundle = bundle
+        self.running.emit(bundle)
+
+    def set_source_description(self, text: str) -> None:
+        self.source_description = text
+        self.source.emit(text)
+
+    # ---- feedback ----------------------------------------------------------------------
+    def say(self, text: str, error: bool = True) -> None:
+        self.last_message = (text, error)
+        self.message.emit(text, error)
+
+    def set_busy(self, text: str, fraction: float = -1.0) -> None:
+        self.busy_text = text
+        self.busy.emit(text, fraction)

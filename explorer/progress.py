@@ -1,0 +1,20 @@
+"""The one shape long work reports progress in, and the one way it says it was cancelled.
+
+Every long job (download, export, calibration, sweep, fit, training) takes an optional
+``progress(fraction, text)`` callback, fraction in 0..1, and a ``threading.Event`` to cancel.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+Progress = Callable[[float, str], None]
+
+
+class Cancelled(Exception):
+    """Raised by long work whose cancel event was set; nothing half-done is kept."""
+
+
+def check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()

@@ -1,0 +1,89 @@
+"""Everything the window writes or reads on the user's behalf: PNGs, the layer CSV, taught heads.
+
+Every failure is a message naming the file and what to do; nothing raises into the event loop.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from explorer.analysis.complexity import write_layer_csv
+from explorer.engine.bundles import backbone_id
+from explorer.teach import HeadError, load_head, save_head
+
+
+def save_rgb_png(array: np.ndarray, path: str) -> bool:
+    h, w = array.shape[:2]
+    data = np.ascontiguousarray(array)
+    return QImage(data.data, w, h, 3 * w, QImage.Format_RGB888).copy().save(path)
+
+
+class FileActions:
+    def __init__(self, window) -> None:
+        self.window = window
+        self.state = window.state
+
+    def _ask_save(self, title: str, default: str, pattern: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, default, pattern)
+        return path or None
+
+    def _report(self, ok: bool, path: str, why: str = "check the folder exists and is writable") -> bool:
+        self.state.say(f"saved {path}" if ok else f"could not save {path}: {why}", error=not ok)
+        return ok
+
+    def save_window_png(self, path: str | None = None, widget: QWidget | None = None) -> bool:
+        path = path or self._ask_save("Save window", "explorer.png", "PNG (*.png)")
+        if not path:
+            return False
+        return self._report((widget or self.window).grab().save(path), path)
+
+    def save_feature_png(self, path: str | None = None) -> bool:
+        mosaic = self.window.features.last_mosaic
+        if mosaic is None:
+            self.state.say("no feature grid yet: open the Feature maps tab first")
+            return False
+        path = path or self._ask_save("Save feature grid", "features.png", "PNG (*.png)")
+        if not path:
+            return False
+        return self._report(save_rgb_png(mosaic, path), path)
+
+    def save_layer_csv(self, path: str | None = None) -> bool:
+        table = self.window.architecture.model
+        path = path or self._ask_save("Export layer table", "layers.csv", "CSV (*.csv)")
+        if not path or table.report is None:
+            return False
+        try:
+            write_layer_csv(path, table.report, table.layer_ms)
+        except OSError as exc:
+            return self._report(False, path, exc.strerror or str(exc))
+        return self._report(True, path)
+
+    def save_head(self, path: str | None = None) -> bool:
+        if self.state.head is None:
+            self.state.say("no taught head yet: add classes, capture samples and press Train first")
+            return False
+        path = path or self._ask_save("Save taught head", "taught-head.pt", "Taught head (*.pt)")
+        if not path:
+            return False
+        try:
+            save_head(self.state.head, path)
+        except OSError as exc:
+            return self._report(False, path, exc.strerror or str(exc))
+        return self._report(True, path)
+
+    def load_head(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.window, "Load taught head", "", "Taught head (*.pt);;All files (*)")
+        if not path:
+            return False
+        bundle = self.state.bundle
+        try:
+            head = load_head(path)
+            head.check_backbone(backbone_id(bundle), bundle.spec.to_dict())
+        except HeadError as exc:
+            self.state.say(f"head not loaded: {exc}")
+            return False
+        self.state.set_head(head)
+        self.window.teach.status.setText(f"loaded a head for {', '.join(head.classes)}")
+        return True

@@ -1,0 +1,56 @@
+"""The window's menus and keyboard shortcuts: each action forwards intent to the state or to
+the window's file actions."""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+
+from explorer.models.variants import V1_GROUPS
+
+
+def next_groups(spec):
+    """V1's next group count (G key), or None for architectures without one."""
+    if spec.arch != "v1":
+        return None
+    return V1_GROUPS[(V1_GROUPS.index(spec.groups) + 1) % len(V1_GROUPS)]
+
+
+def build_menus(window) -> dict[str, QAction]:
+    state, files = window.state, window.files
+    actions: dict[str, QAction] = {}
+
+    def action(menu, key, text, shortcut, slot, checkable=False):
+        act = QAction(text, window)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        window.addAction(act)
+        actions[key] = act
+        return act
+
+    def cycle_groups() -> None:
+        groups = next_groups(state.config.spec)
+        if groups is None:
+            state.say("groups apply to V1 only: V2 always shuffles 2 branches")
+        else:
+            state.request(spec=state.config.spec.with_changes(groups=groups))
+
+    menu = window.menuBar().addMenu("&File")
+    action(menu, "save_png", "Save window as PNG…", "Ctrl+S", lambda: files.save_window_png())
+    action(menu, "save_grid", "Save feature grid as PNG…", "Ctrl+Shift+S", lambda: files.save_feature_png())
+    action(menu, "export_csv", "Export layer table as CSV…", "Ctrl+E", lambda: files.save_layer_csv())
+    menu.addSeparator()
+    action(menu, "quit", "Quit", "Ctrl+Q", window.close)
+    menu = window.menuBar().addMenu("&Model")
+    action(menu, "shuffle", "Toggle channel shuffle", "S",
+           lambda: state.request(spec=state.config.spec.with_changes(shuffle=not state.config.spec.shuffle)))
+    action(menu, "groups", "Next group count (V1)", "G", cycle_groups)
+    action(menu, "measure", "Measure layer times again", "M", state.request_layer_times)
+    menu = window.menuBar().addMenu("&View")
+    action(menu, "pause", "Pause", "Space", state.set_paused, checkable=True)
+    action(menu, "large_fonts", "Large fonts (classroom)", "Ctrl+L", window.set_large_fonts, checkable=True)
+    action(menu, "full_screen", "Full screen", "F11", lambda: window.showNormal() if window.isFullScreen() else window.showFullScreen())
+    for i, (_name, title) in enumerate(window.TABS, 1):
+        action(menu, f"tab{i}", title, f"Ctrl+{i}", lambda _=False, i=i: window.tabs.setCurrentIndex(i - 1))
+    return actions

@@ -1,0 +1,177 @@
+"""The engine without any window: mailbox, overtaking requests, swaps between frames, auto."""
+import threading
+import time
+
+import pytest
+import torch
+
+from explorer.engine import worker as worker_module
+from explorer.engine.config import AUTO, RunConfig
+from explorer.engine.pipeline import InferencePipeline, build_bundle
+from explorer.engine.state import AppState
+from explorer.engine.worker import Engine
+from explorer.models import ModelSpec
+from explorer.sources import SyntheticSource
+
+SMALL = ModelSpec.create("v2", scale=0.5, input_size=64)
+WAIT = 60.0
+
+
+def wait_until(condition, timeout=WAIT):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def make_engine(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path / "cache"))
+    made = []
+
+    def make(config=RunConfig(SMALL, backend="channels_last", threads=1)):
+        state = AppState(config)
+        engine = Engine(state, build_bundle(config, check_agreement=False), SyntheticSource(size=(60, 80)), pace=False)
+        # a UI that takes every result (as the window does on frame_ready)
+        state.frame_ready.connect(engine.take_result)
+        made.append(engine)
+        return state, engine
+
+    yield make
+    for engine in made:
+        engine.stop()
+
+
+def test_engine_drops_stale_results_instead_of_queueing():
+    state = AppState(RunConfig(ModelSpec.create("compact")))
+    engine = Engine(state, build_bundle(ModelSpec.create("compact")), SyntheticSource(size=(60, 80)))
+    emitted = []
+    state.frame_ready.connect(lambda: emitted.append(1))
+    pipeline = InferencePipeline(engine.bundle)
+    results = [pipeline.run(SyntheticSource(size=(60, 80)).frame_at(i), frame_index=i) for i in range(3)]
+    for result in results:
+        engine._publish(result)
+    assert len(emitted) == 1  # one signal while the UI has not taken the result
+    assert engine.take_result().frame_index == 2  # the newest one; the older two were dropped
+    assert engine.take_result() is None
+    engine._publish(results[0])
+    assert len(emitted) == 2
+    engine.stop()
+
+
+def test_a_newer_request_overtakes_an_older_one_that_finishes_later(make_engine):
+    state, engine = make_engine()
+    engine.start()
+    release = threading.Event()
+    slow_spec, fast_spec = SMALL.with_changes(input_size=96), SMALL.with_changes(input_size=128)
+
+    def slow(progress):
+        release.wait(WAIT)  # finishes only after the newer request is done
+        return build_bundle(slow_spec, backend="channels_last", threads=1, check_agreement=False)
+
+    engine.submit_build(slow, "slow")
+    state.request(spec=fast_spec)  # queued behind the slow one on the single builder thread
+    release.set()
+    wait_until(lambda: engine.bundle.spec == fast_spec)
+    frames = engine.frames
+    wait_until(lambda: engine.frames > frames + 5)
+    assert engine.bundle.spec == fast_spec  # the slow, older build was discarded, never swapped in
+
+
+def test_a_rebuild_is_swapped_in_between_frames_while_frames_keep_coming(make_engine):
+    state, engine = make_engine()
+    seen = []  # (frame index, spec) of every frame, in order
+    original = engine._publish
+    engine._publish = lambda result: (seen.append((result.frame_index, result.spec)), original(result))
+    engine.start()
+    wait_until(lambda: len(seen) >= 2)
+    target = ModelSpec.create("v1", groups=8, scale=2.0, input_size=96)
+    state.request(spec=target)
+    wait_until(lambda: any(spec == target for _, spec in seen[-3:]))
+    swap = next(i for i, (_, spec) in enumerate(seen) if spec == target)
+    assert swap >= 3, "frames of the old model kept arriving while the new one was built"
+    indices = [index for index, _ in seen]
+    assert indices == list(range(len(indices)))  # no frame lost or repeated across the swap
+
+
+def test_a_failed_request_reverts_the_requested_config_to_what_runs(make_engine, tmp_path):
+    state, engine = make_engine()
+    engine.start()
+    messages, requested = [], []
+    state.message.connect(lambda text, error: messages.append(text))
+    state.requested.connect(lambda config, explicit: requested.append(config))
+    state.request(weights=str(tmp_path / "missing.pth"))
+    wait_until(lambda: any("could not build" in m for m in messages))
+    wait_until(lambda: state.config == engine.bundle.config)
+    assert state.config.weights is None and requested[-1].weights is None
+
+
+def test_weights_carried_over_to_a_variant_they_do_not_fit_run_it_untrained(make_engine, tmp_path):
+    from explorer.models import build_model
+
+    path = tmp_path / "w.pth"
+    torch.save(build_model(SMALL).state_dict(), path)
+    state, engine = make_engine()
+    engine.start()
+    state.request(weights=str(path))
+    wait_until(lambda: engine.bundle.trained)
+    messages = []
+    state.message.connect(lambda text, error: messages.append(text))
+    state.request(spec=SMALL.with_changes(scale=1.0))
+    wait_until(lambda: engine.bundle.spec.scale == 1.0)
+    assert not engine.bundle.trained and engine.bundle.config.weights == str(path)  # the choice is kept
+    wait_until(lambda: any("untrained" in m for m in messages))
+
+
+def test_auto_moves_to_onnx_runtime_when_it_agrees(make_engine):
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    assert engine.bundle.backend == "channels_last"  # the first frames never wait for an export
+    engine.start()
+    wait_until(lambda: engine.bundle.backend == "onnxruntime")
+    note = engine.bundle.extra["auto"]
+    assert note.startswith("auto → ONNX Runtime fp32") and "agreement 100 %" in note
+    assert engine.bundle.config.backend == AUTO and engine.bundle.agreement["top1_agreement"] == 1.0
+    frames = engine.frames
+    wait_until(lambda: engine.frames > frames + 3)
+
+
+class Disagreeing:
+    """An ONNX Runtime stand-in whose logits are off by more than auto tolerates."""
+
+    backend = "onnxruntime"
+
+    def __init__(self, model):
+        self.model = model.eval()
+
+    def __call__(self, x, taps=(), embedding=False):
+        with torch.inference_mode():
+            logits = self.model(x)
+        return logits + torch.linspace(0, 5, logits.shape[1]), {}
+
+
+def test_auto_stays_on_torch_and_says_why_when_onnx_runtime_disagrees(make_engine, monkeypatch):
+    monkeypatch.setattr(worker_module, "make_runner", lambda name, model, spec, **kw: Disagreeing(model))
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    explained = []
+    state.agreement.connect(lambda bundle: explained.append(bundle.extra.get("auto", "")))
+    engine.start()
+    wait_until(lambda: explained)
+    assert "disagrees with fp32 eager" in explained[-1]
+    time.sleep(0.3)
+    assert engine.bundle.backend == "channels_last"
+
+
+def test_auto_stays_on_torch_when_onnx_runtime_is_missing(make_engine, monkeypatch):
+    from explorer.optional import Availability
+
+    missing = Availability("onnxruntime", False, None, "ModuleNotFoundError", "the ONNX Runtime backend", "pip install onnxruntime onnx")
+    monkeypatch.setattr(worker_module, "onnxruntime_status", lambda: missing)
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    explained = []
+    state.agreement.connect(lambda bundle: explained.append(bundle.extra.get("auto", "")))
+    engine.start()
+    wait_until(lambda: explained)
+    assert "not installed" in explained[-1] and "pip install onnxruntime" in explained[-1]
+    assert engine.bundle.backend == "channels_last"
