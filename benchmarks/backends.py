@@ -17,10 +17,9 @@ import statistics
 import sys
 import time
 import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import harness  # noqa: E402,F401  (sets up the path and offscreen Qt)
+
 warnings.filterwarnings("ignore")
 
 import torch  # noqa: E402
@@ -47,11 +46,9 @@ def interleaved(fns: dict, runs: int, warmup: int, burst: int = 20, settle: int 
                 start = time.perf_counter()
                 fn()
                 samples[name].append((time.perf_counter() - start) * 1000)
-    result = {}
-    for name, values in samples.items():
-        values.sort()
-        result[name] = (statistics.median(values), values[int(0.9 * (len(values) - 1))])
-    return result
+    from explorer.analysis.latency import percentile
+
+    return {name: (statistics.median(values), percentile(values, 90)) for name, values in samples.items()}
 
 
 def torch_eager(model, x):
@@ -143,37 +140,19 @@ def main() -> int:
 
 def live_fps(backends: list[str], args) -> None:
     """End-to-end fps of the real window per backend: synthetic source unpaced, stage-3 tap on."""
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from explorer.app import settle_after_startup
-    from explorer.engine.pipeline import build_bundle
-    from explorer.engine.worker import Engine, default_live_threads
+    from explorer.engine.config import RunConfig
+    from explorer.engine.worker import default_live_threads
     from explorer.models import ModelSpec
-    from explorer.sources import SyntheticSource
-    from explorer.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     threads = default_live_threads()
     print(f"\nlive pipeline, V2 1x at 224, {threads} inference thread(s) (the app's default), synthetic 640x480 unpaced, Feature maps tab on stage3:")
     for backend in backends:
-        spec = ModelSpec.create("v2")
-        engine = Engine(build_bundle(spec, backend=backend, threads=threads), SyntheticSource(), threads=threads, pace=False)
-        window = MainWindow(engine)
-        window.show()
-        window.tabs.setCurrentWidget(window.features)
+        window = harness.open_window(RunConfig(ModelSpec.create("v2"), backend=backend, threads=threads))
+        window.set_tab("features")
         window.features.select_tap("stage3")
-        settle_after_startup()
-        engine.start()
-
-        def run_for(seconds):
-            loop = QEventLoop()
-            QTimer.singleShot(int(seconds * 1000), loop.quit)
-            loop.exec()
-
-        run_for(2)
+        harness.run_for(2)
         start_frames, start = window.rendered, time.perf_counter()
-        run_for(args.live_seconds)
+        harness.run_for(args.live_seconds)
         fps = (window.rendered - start_frames) / (time.perf_counter() - start)
         inference = statistics.median(window.inference_ms[-50:])
         print(f"  {backend:<14} {fps:6.1f} fps   (median inference {inference:.1f} ms)")

@@ -6,45 +6,28 @@ Every V1/V2 spec at 224, first visit (nothing cached) and revisit; prints number
 """
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import harness  # sets up the path and offscreen Qt
 
 
 def main() -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from explorer.app import settle_after_startup
-    from explorer.engine.pipeline import build_bundle
-    from explorer.engine.worker import Engine
+    from explorer.engine.config import RunConfig
     from explorer.models import ModelSpec, list_specs
-    from explorer.sources import SyntheticSource
-    from explorer.ui.main_window import MainWindow
 
-    app = QApplication(sys.argv[:1])
-    engine = Engine(build_bundle(ModelSpec.create("v2")), SyntheticSource(), threads=1)
-    window = MainWindow(engine)
-    window.show()
-    window.tabs.setCurrentWidget(window.architecture)
-    settle_after_startup()
-    engine.start()
+    window = harness.open_window(RunConfig(ModelSpec.create("v2"), backend="channels_last", threads=1), pace=True)
+    window.set_tab("architecture")
     specs = [s for s in list_specs() if s.arch != "compact"]
     results = {}
     for visit in ("first visit", "revisit"):
         times = []
         for spec in specs:
             start = time.perf_counter()
-            window.request_spec(spec)
-            while window.architecture.model.report is None or window.architecture.model.report.spec != spec:
-                loop = QEventLoop()
-                QTimer.singleShot(5, loop.quit)
-                loop.exec()
+            window.state.request(spec=spec)
+            harness.wait_for(lambda: window.architecture.model.report is not None and window.architecture.model.report.spec == spec,
+                             timeout=60, step=0.005)
             times.append((time.perf_counter() - start, spec.label, window.engine.bundle.build_ms))
         results[visit] = times
     for visit, times in results.items():

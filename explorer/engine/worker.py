@@ -66,6 +66,18 @@ def set_thread_count(threads: int) -> None:
     _applied_threads[:] = [threads]
 
 
+def compare_int8_with_fp32(bundle: ModelBundle, frames) -> None:
+    """int8 is not always faster (ORT has few fast int8 kernels for grouped 1x1 convs, and QDQ
+    pairs around every shuffle): measure it against fp32 ONNX Runtime here and say so."""
+    fp32 = make_runner("onnxruntime", fp32_copy(bundle), bundle.spec, threads=bundle.config.threads)
+    x = torch.from_numpy(model_inputs(frames, bundle.spec, bundle.recipe)[0]) if frames else torch.randn(1, *bundle.spec.input_shape)
+    int8_ms = time_callable(lambda: bundle.runner(x), runs=20, warmup=3)[0].median_ms
+    fp32_ms = time_callable(lambda: fp32(x), runs=20, warmup=3)[0].median_ms
+    bundle.extra["int8_vs_fp32_ms"] = (int8_ms, fp32_ms)
+    verdict = "slower than fp32 ONNX Runtime here" if int8_ms > fp32_ms else "faster than fp32 ONNX Runtime here"
+    bundle.extra["speed_note"] = f"; {verdict} ({int8_ms:.1f} vs {fp32_ms:.1f} ms)"
+
+
 class Engine:
     def __init__(self, state: AppState, bundle: ModelBundle, source: FrameSource | None = None, pace: bool = True) -> None:
         self.state = state
@@ -217,6 +229,8 @@ class Engine:
             return  # already replaced: nobody will see this number
         try:
             measure_agreement(bundle, frames=list(self.recent_frames) or None)
+            if bundle.backend == "int8":
+                compare_int8_with_fp32(bundle, list(self.recent_frames)[-1:])
         except Exception as exc:
             self.state.say(f"agreement check failed: {exc}")
             return

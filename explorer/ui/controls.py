@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from explorer.engine.config import AUTO
 from explorer.models.spec import ARCH_TITLES, COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, ModelSpec
 from explorer.models.variants import SCALES, V1_GROUPS
-from explorer.runtime.registry import available_backends
+from explorer.runtime.registry import TITLES, available_backends
 from explorer.ui.bridge import QtState
 from explorer.ui.fit_panel import FitPanel
 
@@ -170,6 +170,8 @@ class WeightsBox(QGroupBox):
             layout.addWidget(widget)
         self.show_download(None)
         self._show_choice(self.state.config.weights)
+        if self.state.bundle is not None:
+            self.show_running(self.state.bundle)
         qt_state.requested.connect(lambda config, _explicit: self._show_choice(config.weights))
         qt_state.running.connect(self.show_running)
         qt_state.busy.connect(self._on_busy)
@@ -272,6 +274,10 @@ class RunBox(QGroupBox):
         self.backend.setCurrentIndex(max(0, self.backend.findData(name)))
 
     def _on_agreement(self, bundle) -> None:
+        if "int8_vs_fp32_ms" in bundle.extra:  # measured here: the backend list says so from now on
+            int8_ms, fp32_ms = bundle.extra["int8_vs_fp32_ms"]
+            slower = " (slower than fp32 here)" if int8_ms > fp32_ms else ""
+            self.backend.setItemText(self.backend.findData("int8"), TITLES["int8"] + slower)
         if bundle is self.state.bundle:
             self.show_agreement(bundle)
 
@@ -288,7 +294,8 @@ class RunBox(QGroupBox):
         elif bundle.backend == "eager":
             self.agreement.setText("fp32 eager: the reference")
         else:
-            self.agreement.setText(f"vs fp32 eager on {agreement.get('frames', 0)} frames: top-1 agreement {agreement['top1_agreement'] * 100:.0f} %, "
+            frames = agreement.get("frames", 0)
+            self.agreement.setText(f"vs fp32 eager on {frames} frame{'s' if frames != 1 else ''}: top-1 agreement {agreement['top1_agreement'] * 100:.0f} %, "
                                    f"max |Δlogit| {agreement['max_abs_diff']:.2g}" + bundle.extra.get("speed_note", ""))
 
     def set_cameras(self, indices: list[int]) -> None:

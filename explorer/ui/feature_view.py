@@ -131,7 +131,17 @@ class FeatureView(QWidget):
             f"{KIND_TITLES[tap.point.kind]} · {tap.channels} channels of {tap.height}x{tap.width} · stride {tap.reduction}"
             + (f" · frames coloured by group (g = {groups})" if groups > 1 else "")
         )
+        if self.isVisible():
+            self.state.set_taps(self.wanted())
+
+    # the engine computes taps only while this tab shows them: elsewhere frames take the lean path
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
         self.state.set_taps(self.wanted())
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().hideEvent(event)
+        self.state.set_taps(())
 
     # ---- drawing -----------------------------------------------------------------------
     def show_result(self, result: FrameResult) -> None:

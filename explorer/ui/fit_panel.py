@@ -32,6 +32,7 @@ class FitPanel(QWidget):
         self.progress.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.hide()  # no empty row in the Run box until there is something to say
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["model", "backend", "fps"])
         self.table.verticalHeader().setVisible(False)
@@ -53,7 +54,7 @@ class FitPanel(QWidget):
         self.result: FitResult | None = None
         self._was_paused = False
         self.task = BackgroundTask("fit", self)
-        self.task.progress.connect(lambda f, text: (self.progress.setValue(int(f * 1000)), self.status.setText(text)))
+        self.task.progress.connect(lambda f, text: (self.progress.setValue(int(f * 1000)), self._say(text)))
         self.task.finished.connect(self._on_finished)
         self.task.cancelled.connect(lambda: self._done("fit cancelled: nothing changed"))
         self.task.failed.connect(lambda text: self._done(f"fit failed: {text}"))
@@ -73,7 +74,7 @@ class FitPanel(QWidget):
         self.cancel_button.show()
         self.progress.show()
         self.progress.setValue(0)
-        self.status.setText(f"measuring {spec.label.split(' @')[0]} variants for {fps:g} fps…")
+        self._say(f"measuring {spec.label.split(' @')[0]} variants for {fps:g} fps…")
         return True
 
     def _done(self, text: str) -> None:
@@ -81,7 +82,11 @@ class FitPanel(QWidget):
         self.fit_button.setEnabled(True)
         self.cancel_button.hide()
         self.progress.hide()
+        self._say(text)
+
+    def _say(self, text: str) -> None:
         self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _on_finished(self, result: FitResult) -> None:
         self.result = result

@@ -110,6 +110,11 @@ def test_switching_backend_happens_between_frames_and_shows_agreement(make_windo
         expected = "top-1 agreement" if backend != "eager" else "reference"
         # measured after the swap, off the critical path: the label follows a moment later
         qtbot.waitUntil(lambda: expected in run_box.agreement.text(), timeout=WAIT)
+        if backend == "int8":  # measured against fp32 ONNX Runtime here, and said in the list
+            qtbot.waitUntil(lambda: "fp32 ONNX Runtime here" in run_box.agreement.text(), timeout=WAIT)
+            int8_ms, fp32_ms = window.engine.bundle.extra["int8_vs_fp32_ms"]
+            title = run_box.backend.itemText(run_box.backend.findData("int8"))
+            assert ("slower than fp32 here" in title) == (int8_ms > fp32_ms)
 
 
 def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(make_window, qtbot, tmp_path, monkeypatch):

@@ -1,0 +1,61 @@
+"""What the benchmark scripts share: a real window around a real engine, an idle-waiting event
+loop, memory readings.  Prints nothing itself."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def qt_app():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(sys.argv[:1])
+
+
+def open_window(config, pace: bool = False):
+    """The app's own window on the synthetic 640x480 scene, started as main.py starts it."""
+    from explorer.app import quiet_qt_messages, settle_after_startup
+    from explorer.engine.bundles import load_bundle
+    from explorer.engine.state import AppState
+    from explorer.engine.worker import Engine
+    from explorer.sources import SyntheticSource
+    from explorer.ui.main_window import MainWindow
+
+    qt_app()
+    quiet_qt_messages()
+    engine = Engine(AppState(config), load_bundle(config, check_agreement=False), SyntheticSource(), pace=pace)
+    window = MainWindow(engine)
+    window.resize(1400, 860)
+    window.show()
+    window.collector = settle_after_startup()
+    engine.start()
+    return window
+
+
+def run_for(seconds: float) -> None:
+    """A real event loop (idle between events, like app.exec()), not a polling loop."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def wait_for(condition, timeout: float, step: float = 0.05) -> bool:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        run_for(step)
+    return False
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
