@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from explorer.analysis.latency import measure_layers, measure_model, percentile, time_callable, torch_threads
@@ -8,6 +9,9 @@ def test_percentile_interpolates():
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([5], 90) == 5
     assert percentile(list(range(11)), 90) == 9
+    assert percentile([4, 1, 3, 2], 90) == pytest.approx(3.7)  # unsorted input, linear between 3 and 4
+    with pytest.raises(ValueError, match="no samples"):
+        percentile([], 50)
 
 
 def test_time_callable_reports_runs_threads_and_ordered_statistics():
@@ -25,12 +29,14 @@ def test_thread_setting_is_restored():
     assert torch.get_num_threads() == before
 
 
-def test_bigger_models_measure_slower():
-    small = ModelSpec.create("v2", scale=0.5, input_size=64)
-    big = ModelSpec.create("v2", scale=2.0, input_size=224)
-    t_small = measure_model(build_model(small), small.input_shape, runs=5, warmup=1)
-    t_big = measure_model(build_model(big), big.input_shape, runs=5, warmup=1)
-    assert t_big.median_ms > t_small.median_ms > 0
+def test_measure_model_runs_the_model_warmup_plus_runs_times_on_its_input_shape():
+    spec = ModelSpec.create("v2", scale=0.5, input_size=64)
+    model = build_model(spec)
+    shapes = []
+    model.register_forward_pre_hook(lambda _m, args: shapes.append(tuple(args[0].shape)))
+    result = measure_model(model, spec.input_shape, runs=5, warmup=2, threads=1, batch=3)
+    assert shapes == [(3, *spec.input_shape)] * 7
+    assert (result.runs, result.warmup, result.threads) == (5, 2, 1) and result.median_ms > 0
 
 
 def test_per_layer_latency_covers_every_leaf_module_in_call_order():
