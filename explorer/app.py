@@ -167,7 +167,7 @@ def run_gui(argv: list[str]) -> int:
                 print(f"explorer: bad --source: {exc}", file=sys.stderr)
                 return 2
             source_problem = f"{exc} - showing the synthetic scene instead"
-    return _run_window(args, config, source or SyntheticSource(), source_problem, tab)
+    return _run_window(args, config, source, source_text, source_problem, tab)
 
 
 def quiet_qt_messages() -> None:
@@ -180,7 +180,7 @@ def quiet_qt_messages() -> None:
     qInstallMessageHandler(handler)
 
 
-def _run_window(args, config: RunConfig, source, source_problem: str | None, tab: str) -> int:
+def _run_window(args, config: RunConfig, source, source_text: str | None, source_problem: str | None, tab: str) -> int:
     imports_s = process_age()
     quiet_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -198,8 +198,8 @@ def _run_window(args, config: RunConfig, source, source_problem: str | None, tab
     except WeightsError as exc:
         print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
         return 2
-    state = AppState(config, source_text_of(args, source))
-    engine = Engine(state, bundle, source)
+    state = AppState(config, source_text if source is not None else "synthetic")
+    engine = Engine(state, bundle, source or SyntheticSource())
     window = MainWindow(engine)
     window.timeline = {"imports": imports_s}
     window.set_tab(tab)
@@ -214,7 +214,7 @@ def _run_window(args, config: RunConfig, source, source_problem: str | None, tab
     messages = [m for m in (source_problem, bundle.note) if m]
     if messages:
         state.say(" · ".join(messages))
-    elif args.source is None and source_text_of(args, source) == "synthetic" and not args.frames:
+    elif source_text is None and not args.frames:  # nothing given or remembered: a webcam if there is one
         _probe_cameras_then_open_first(window, state)
     if args.fps_target:
         QTimer.singleShot(0, lambda: window.controls.run_box.fit.start(args.fps_target))
@@ -226,14 +226,18 @@ def _run_window(args, config: RunConfig, source, source_problem: str | None, tab
     return _run_headless(app, window, engine, args)
 
 
-def source_text_of(args, source) -> str:
-    return args.source or ("synthetic" if isinstance(source, SyntheticSource) else source.describe())
+def remembered_weights(config: RunConfig) -> str | None:
+    """The weights choice to remember: "none" only when trained weights were at hand and turned
+    down; an untrained start stays unremembered, so weights cached later are used by default."""
+    if config.weights:
+        return config.weights
+    return "none" if torchvision_cached(config.spec) else None
 
 
 def remembered_values(state: AppState, window: MainWindow) -> dict:
     spec = state.config.spec
     return {"arch": spec.arch, "groups": spec.groups if spec.arch == "v1" else None, "scale": spec.scale,
-            "backend": state.config.backend, "weights": state.config.weights or "none",
+            "backend": state.config.backend, "weights": remembered_weights(state.config),
             "source": state.source_text, "tab": window.current_tab()}
 
 

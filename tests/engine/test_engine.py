@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.engine.pipeline import InferencePipeline, build_bundle
+from explorer.engine.pipeline import InferencePipeline, build_bundle, to_input
 from explorer.engine.preprocess import preprocess_image, preprocess_signal, resize_and_crop
 from explorer.models.recipe import Recipe
 from explorer.models import ModelSpec
@@ -40,7 +40,8 @@ def test_pipeline_returns_top5_taps_and_timings(spec, tap):
     assert set(result.features) == {tap}  # unknown taps are ignored, never an error
     probs = [p.prob for p in result.top]
     assert len(probs) == 5 and probs == sorted(probs, reverse=True)
-    full = torch.softmax(pipeline.bundle.runner(pipeline.bundle.model and __import__("explorer.engine.pipeline", fromlist=["to_input"]).to_input(result.frame, spec, pipeline.bundle.recipe))[0][0], 0)
+    logits, _ = pipeline.bundle.runner(to_input(result.frame, spec, pipeline.bundle.recipe))
+    full = torch.softmax(logits[0], 0)
     assert probs == pytest.approx(full.topk(5).values.tolist(), abs=1e-5)  # the model's own top-5, not made up
     assert not result.trained
     feature = result.features[tap]
