@@ -42,6 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--runs", type=positive_int, default=15)
     fit.add_argument("--json", action="store_true")
 
+    export = sub.add_parser("export", help="a standalone ONNX model with its spec, labels and recipe in the metadata")
+    add_spec_args(export)
+    export.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH (default: torchvision's if cached for V2, else untrained)")
+    export.add_argument("--int8", action="store_true", help="static int8 quantization (qnnpack preset on ARM, x86 elsewhere)")
+    export.add_argument("--calibrate", default=None, help="int8 calibration frames from this source (default: the synthetic scene)")
+    export.add_argument("--taps", action="store_true", help="also output every feature tap and the pooled embedding")
+    export.add_argument("--out", required=True, help="FILE.onnx")
+    export.add_argument("--json", action="store_true")
+
     predict = sub.add_parser("predict", help="classify an image (top-K labels and probabilities)")
     predict.add_argument("image")
     add_spec_args(predict)

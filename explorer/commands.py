@@ -20,7 +20,7 @@ from explorer.engine.worker import default_live_threads
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
 from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
-from explorer.optional import all_statuses
+from explorer.optional import all_statuses, onnxruntime_status
 from explorer.runtime.registry import BACKENDS, available_backends
 from explorer.sources.base import SourceError
 from explorer.sources.files import read_image
@@ -265,4 +265,39 @@ def run_fit(args: argparse.Namespace) -> int:
         mark = " <- chosen" if c is result.chosen else ""
         print(f"{c.spec.label:<34} {c.backend:<13} {c.madds / 1e6:>8.1f} {c.median_ms:>9.2f} {c.fps:>7.1f} {c.top1_agreement * 100:>8.0f}%{mark}")
     print(result.summary())
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    spec = spec_from_args(args)
+    out = Path(args.out)
+    if out.suffix.lower() != ".onnx":
+        raise UsageError(f"explorer export: --out must name an .onnx file, got {args.out!r}")
+    if not out.parent.is_dir():
+        raise UsageError(f"explorer export: cannot write {args.out}: folder {str(out.parent)!r} does not exist")
+    if args.calibrate and not args.int8:
+        raise UsageError("explorer export: --calibrate goes with --int8 (fp32 needs no calibration)")
+    status = onnxruntime_status()
+    if not status.available:
+        raise UsageError(f"explorer export: needs onnxruntime and onnx ({status.error}); install: {status.fix}")
+    # imported here: onnx is an optional dependency, and only export writes ONNX metadata
+    from explorer.engine.export import export_model
+
+    weights = args.weights if args.weights is not None else default_weights(spec)
+    try:
+        metadata = export_model(RunConfig(spec, weights), out, int8=args.int8, calibrate=args.calibrate, taps=args.taps)
+    except WeightsError as exc:
+        raise UsageError(f"explorer export: weights not loaded: {exc}") from None
+    except SourceError as exc:
+        raise UsageError(f"explorer export: bad --calibrate source: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"explorer export: cannot write {args.out}: {exc.strerror or exc}") from None
+    summary = {k: metadata[k] for k in ("label", "weights", "trained", "int8", "int8_engine", "taps", "agreement")}
+    if args.json:
+        print_json({"out": str(out), "bytes": out.stat().st_size, **summary})
+        return 0
+    check = metadata["agreement"]
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): {metadata['label']}, {metadata['weights']}"
+          + (f", int8 ({metadata['int8_engine']} preset)" if args.int8 else ", fp32") + (", with taps" if args.taps else ""))
+    print(f"vs fp32 eager on {check['frames']} frames: top-1 agreement {check['top1_agreement'] * 100:.0f} %, max |dlogit| {check['max_abs_diff']:.2g}")
     return 0

@@ -4,10 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.sources.base import FrameSource, SourceError
+from explorer.sources.camera import CameraSource
 from explorer.sources.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImagesSource, VideoSource
+from explorer.sources.picamera import PicameraSource
 from explorer.sources.synthetic import SyntheticSource
 
-SOURCE_HELP = "synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], a video file, an image file or a folder of images"
+SOURCE_HELP = "synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], picamera[@WIDTHxHEIGHT], a video file, an image file or a folder of images"
 
 
 def open_source(text: str) -> FrameSource:
@@ -19,9 +21,10 @@ def open_source(text: str) -> FrameSource:
     if lowered == "synthetic" or lowered.startswith("synthetic:"):
         scene = _suffix_int(text, "synthetic") if ":" in text else None
         return SyntheticSource(scene=scene)
+    if lowered == "picamera" or lowered.startswith("picamera@"):
+        _, _, size = text.partition("@")
+        return PicameraSource(_resolution(size) if size else (640, 480))
     if lowered == "camera" or lowered.startswith("camera:") or lowered.startswith("camera@"):
-        from explorer.sources.camera import CameraSource
-
         text, _, size = text.partition("@")
         resolution = _resolution(size) if size else (640, 480)
         return CameraSource(_suffix_int(text, "camera") if ":" in text else 0, resolution)

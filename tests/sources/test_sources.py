@@ -73,3 +73,63 @@ def test_a_missing_camera_is_explained(monkeypatch):
     monkeypatch.setattr(camera.cv2, "VideoCapture", AbsentCamera)
     with pytest.raises(SourceError, match="camera 3 could not be opened"):
         open_source("camera:3")
+
+
+class StandInPicamera2:
+    """Picamera2's API as the source uses it, delivering B, G, R frames (no hardware here)."""
+
+    instances = []
+
+    def __init__(self):
+        self.started = self.closed = False
+        self.frames = 0
+        StandInPicamera2.instances.append(self)
+
+    def create_video_configuration(self, main):
+        self.size = main["size"]
+        return {"main": main}
+
+    def configure(self, config):
+        self.config = config
+
+    def start(self):
+        self.started = True
+
+    def capture_array(self, stream="main"):
+        import time
+
+        time.sleep(0.005)
+        self.frames += 1
+        width, height = self.size
+        frame = np.zeros((height, width, 4), np.uint8)  # XBGR8888-like: 4 bytes a pixel
+        frame[:, :, 0] = 200  # blue first in memory, as libcamera's "RGB888"
+        return frame
+
+    def stop(self):
+        self.started = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_picamera_source_reads_rgb_frames_through_picamera2(monkeypatch):
+    import types
+
+    monkeypatch.setitem(__import__("sys").modules, "picamera2", types.SimpleNamespace(Picamera2=StandInPicamera2))
+    source = open_source("picamera@320x240")
+    try:
+        frame = source.read()
+        assert frame.shape == (240, 320, 3) and frame.flags["C_CONTIGUOUS"]
+        assert frame[0, 0].tolist() == [0, 0, 200]  # blue, in RGB order
+        assert source.live and "Pi camera" in source.describe()
+        second = source.read()  # the newest frame, never a stale one twice
+        assert second is not frame or StandInPicamera2.instances[-1].frames >= 2
+    finally:
+        source.close()
+    assert StandInPicamera2.instances[-1].closed
+
+
+def test_picamera_without_picamera2_names_the_package(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "picamera2", None)  # import fails as on any non-Pi machine
+    with pytest.raises(SourceError, match="python3-picamera2"):
+        open_source("picamera")

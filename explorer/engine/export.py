@@ -1,0 +1,74 @@
+"""A standalone ONNX model for deployment (e.g. examples/pi_classify.py on a Raspberry Pi).
+
+The file carries everything a consumer needs in its metadata (key "shufflenet_explorer", JSON):
+the spec, the class labels, the preprocessing recipe, the weights' name, whether they are
+trained, and the agreement with fp32 eager measured at export time.  A consumer needs only
+onnxruntime, numpy and OpenCV.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+
+from explorer.engine.bundles import load_bundle
+from explorer.engine.config import RunConfig
+from explorer.engine.pipeline import fp32_copy, model_inputs, synthetic_inputs
+from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
+from explorer.runtime.registry import agreement
+from explorer.sources.factory import open_source
+
+METADATA_KEY = "shufflenet_explorer"
+FORMAT = "shufflenet-explorer/onnx/1"
+CALIBRATION_FRAMES = 32
+
+
+def calibration_frames(source_text: str, count: int = CALIBRATION_FRAMES) -> list[np.ndarray]:
+    """Raw RGB frames from a source (raises SourceError when it cannot be opened)."""
+    source = open_source(source_text)
+    try:
+        return [source.read() for _ in range(count)]
+    finally:
+        source.close()
+
+
+def export_model(config: RunConfig, out: str | Path, int8: bool = False, calibrate: str | None = None,
+                 taps: bool = False, engine: str | None = None) -> dict:
+    """Write the ONNX file and return its metadata (raises WeightsError, SourceError, OSError)."""
+    bundle = load_bundle(config.with_changes(backend="eager"), check_agreement=False)
+    spec, model = bundle.spec, fp32_copy(bundle)
+    frames = calibration_frames(calibrate or "synthetic") if int8 or calibrate else None
+    inputs = model_inputs(frames, spec, bundle.recipe) if frames else synthetic_inputs(spec, 8, bundle.recipe)
+    data = export_onnx(model, spec, tapped=taps)
+    int8_engine = None
+    if int8:
+        int8_engine = engine or default_int8_engine()
+        data = quantize(data, inputs, int8_engine)
+    runner = OnnxRunner(data, threads=1)
+    check = agreement(model, runner, inputs[:8])
+    metadata = {
+        "format": FORMAT, "spec": spec.to_dict(), "label": spec.label, "labels": list(bundle.labels),
+        "recipe": dataclasses.asdict(bundle.recipe) if bundle.recipe else None, "weights": bundle.weights_name,
+        "trained": bundle.trained, "int8": int8, "int8_engine": int8_engine, "taps": taps,
+        "input": "input", "output": "logits", "torch": torch.__version__,
+        "agreement": {**check, "calibration": calibrate or ("synthetic" if int8 else None)},
+    }
+    proto = onnx.load_from_string(data)
+    del proto.metadata_props[:]
+    entry = proto.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
+    Path(out).write_bytes(proto.SerializeToString())
+    return metadata
+
+
+def read_metadata(path: str | Path) -> dict:
+    """The metadata export_model wrote (ValueError if the file has none)."""
+    proto = onnx.load(str(path), load_external_data=False)
+    for entry in proto.metadata_props:
+        if entry.key == METADATA_KEY:
+            return json.loads(entry.value)
+    raise ValueError(f"{Path(path).name} was not exported by ShuffleNet Explorer (no {METADATA_KEY} metadata)")
