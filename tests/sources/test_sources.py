@@ -133,3 +133,28 @@ def test_picamera_without_picamera2_names_the_package(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "picamera2", None)  # import fails as on any non-Pi machine
     with pytest.raises(SourceError, match="python3-picamera2"):
         open_source("picamera")
+
+
+def test_a_latest_frame_device_that_fails_says_why_on_the_next_read():
+    from explorer.sources.latest import LatestFrameSource
+
+    class Flaky(LatestFrameSource):
+        name = "flaky device"
+
+        def __init__(self):
+            self.left = 2
+            self._start_reader()
+
+        def _grab(self):
+            if self.left == 0:
+                raise SourceError("flaky device unplugged")
+            self.left -= 1
+            return np.full((4, 4, 3), self.left, np.uint8)
+
+    source = Flaky()
+    try:
+        with pytest.raises(SourceError, match="flaky device unplugged"):
+            for _ in range(5):
+                source.read()
+    finally:
+        source.close()

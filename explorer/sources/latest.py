@@ -1,0 +1,76 @@
+"""A device read on its own thread, handing out only the newest frame (webcam, Pi camera).
+
+Devices keep a queue of buffers (V4L2 about 4): reading on demand would hand out frames that
+are already stale.  The reader thread drains the device continuously and keeps the latest.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from explorer.sources.base import FrameSource, SourceError
+
+NO_FRAME_TIMEOUT_S = 3.0
+
+
+class LatestFrameSource(FrameSource):
+    """Subclasses open the device, then call ``_start_reader``; they implement ``_grab`` (an RGB
+    frame, None when the device has none yet, SourceError when it failed) and ``_release``."""
+
+    live = True
+
+    def _grab(self) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        pass
+
+    def _start_reader(self) -> None:
+        self._latest: np.ndarray | None = None
+        self._seq = self._read_seq = 0
+        self._failed: str | None = None
+        self._cond = threading.Condition()
+        self._running = True
+        self._thread = threading.Thread(target=self._reader, name=f"reader-{self.name}", daemon=True)
+        self._thread.start()
+
+    def _fail(self, message: str) -> None:
+        with self._cond:
+            self._failed = message
+            self._cond.notify_all()
+
+    def _reader(self) -> None:
+        last_ok = time.monotonic()
+        while self._running:
+            try:
+                frame = self._grab()
+            except SourceError as exc:
+                self._fail(str(exc))
+                return
+            if frame is None:
+                if time.monotonic() - last_ok > NO_FRAME_TIMEOUT_S:
+                    self._fail(f"{self.name} stopped delivering frames (unplugged?)")
+                    return
+                time.sleep(0.01)
+                continue
+            last_ok = time.monotonic()
+            with self._cond:
+                self._latest = frame
+                self._seq += 1
+                self._cond.notify_all()
+
+    def read(self) -> np.ndarray:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._failed or self._seq > self._read_seq, timeout=NO_FRAME_TIMEOUT_S):
+                raise SourceError(f"{self.name} delivered no frame for {NO_FRAME_TIMEOUT_S:.0f} s")
+            if self._failed:
+                raise SourceError(self._failed)
+            self._read_seq = self._seq
+            return self._latest  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self._running = False
+        self._thread.join(timeout=2)
+        self._release()
