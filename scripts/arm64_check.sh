@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The project on aarch64, from an x86 Linux machine: an arm64 Debian userland under QEMU
+# user-mode emulation runs the real aarch64 wheels (torch, ONNX Runtime, PySide6, OpenCV).
+# It proves install, correctness and memory; emulated timings mean nothing.
+#
+#   sudo scripts/arm64_check.sh [--quick] [--cache DIR] [--out FILE.json]
+#
+# full (default): build the arm64 root unless cached, install the project as the README's
+#   Raspberry Pi section says, then scripts/arm64_inside.py: CLI, backends, int8 preset, a pytest
+#   subset, the window offscreen with a screenshot, peak RSS.
+# --quick: reuse the cached root (build it if absent), skip the pytest subset and the window.
+# The JSON summary is printed at the end and written to --out (default CACHE/summary-MODE.json);
+# the window's screenshot lands beside it.  Needs root (debootstrap, chroot, mounts).
+set -euo pipefail
+
+MODE=full
+CACHE="${ARM64_CACHE:-$HOME/.cache/shufflenet-explorer/arm64}"
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --cache) CACHE="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "arm64_check: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$(id -u)" -eq 0 ] || { echo "arm64_check: run as root (debootstrap, chroot and mounts need it)" >&2; exit 2; }
+SRC="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$CACHE/root"
+OUT="${OUT:-$CACHE/summary-$MODE.json}"
+mkdir -p "$CACHE"
+started=$(date +%s)
+say() { echo "arm64_check: $*" >&2; }
+
+# ---- host tools and binfmt ---------------------------------------------------------------
+if ! command -v debootstrap >/dev/null || ! command -v qemu-aarch64-static >/dev/null; then
+  say "installing qemu-user-static, binfmt-support, debootstrap"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static binfmt-support debootstrap >/dev/null
+fi
+[ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
+
+# ---- the root (cached) ---------------------------------------------------------------------
+if [ ! -x "$ROOT/usr/bin/python3" ]; then
+  mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -1)
+  mirror="${mirror:-http://deb.debian.org/debian}"
+  say "building the arm64 root in $ROOT from $mirror (about 5 minutes)"
+  rm -rf "$ROOT.partial"
+  debootstrap --arch=arm64 --variant=minbase \
+    --include=python3,python3-venv,python3-pip,libegl1,libgl1,libxkbcommon0,libfontconfig1,libdbus-1-3,libglib2.0-0,fonts-dejavu-core,ca-certificates \
+    bookworm "$ROOT.partial" "$mirror" >"$CACHE/debootstrap.log" 2>&1
+  mv "$ROOT.partial" "$ROOT"
+fi
+root_ready=$(date +%s)
+[ "$(chroot "$ROOT" uname -m)" = aarch64 ] || { say "the root does not run as aarch64 (binfmt?)"; exit 1; }
+
+# network and certificates: the host's resolver and CA bundle (some networks intercept TLS)
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+CERT=""
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/host-ca.crt"
+  CERT=/etc/ssl/certs/host-ca.crt
+fi
+
+# /proc, /dev and /dev/pts, but not the host's /sys (import torch crashed reading x86 cache topology)
+cleanup() { for m in dev/pts dev proc; do mountpoint -q "$ROOT/$m" && umount -l "$ROOT/$m" || true; done; }
+trap cleanup EXIT
+for m in proc dev dev/pts; do
+  mountpoint -q "$ROOT/$m" && continue
+  case "$m" in proc) mount -t proc proc "$ROOT/proc" ;; *) mount --bind "/$m" "$ROOT/$m" ;; esac
+done
+
+# the working tree as git sees it (no .venv, no caches)
+rm -rf "$ROOT/src" && mkdir -p "$ROOT/src"
+(cd "$SRC" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$ROOT/src"
+
+# a clean environment inside: the host's SSL_CERT_DIR, PIP_* and proxies point at host files
+inside() {
+  chroot "$ROOT" /usr/bin/env -i PATH=/opt/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+    ${CERT:+REQUESTS_CA_BUNDLE=$CERT SSL_CERT_FILE=$CERT PIP_CERT=$CERT} "$@"
+}
+
+# ---- install exactly as the README's Raspberry Pi section says -------------------------------
+install_started=$(date +%s)
+torch_route="PyTorch CPU index"
+[ -x "$ROOT/opt/venv/bin/python" ] || inside python3 -m venv /opt/venv
+if ! inside python -c "import torch" 2>/dev/null; then
+  say "installing torch and torchvision from PyTorch's CPU wheel index (the Pi route)"
+  if ! inside pip install -q --timeout 20 --retries 1 torch torchvision --index-url https://download.pytorch.org/whl/cpu >"$CACHE/install-torch.log" 2>&1; then
+    torch_route="PyPI (PyTorch's CPU index unreachable from here: the CUDA build for aarch64)"
+    say "PyTorch's CPU index is unreachable here; falling back to PyPI (the aarch64 CUDA build)"
+    inside pip install -q torch torchvision >>"$CACHE/install-torch.log" 2>&1
+  fi
+else
+  torch_route="cached venv: $(inside python -c 'import torch; print(torch.__version__)')"
+fi
+say "installing the project (pip install -e .[test])"
+inside pip install -q -e "/src[test]" >"$CACHE/install-project.log" 2>&1
+installed=$(date +%s)
+site=$(inside python -c 'import site; print(site.getsitepackages()[0])')
+footprint=$(inside du -sm "$site" | cut -f1)
+cuda_mb=$(inside sh -c "du -smc $site/nvidia $site/triton $site/cuda* 2>/dev/null | tail -1 | cut -f1")
+
+# ---- the checks -----------------------------------------------------------------------------
+quick_flag=""; [ "$MODE" = quick ] && quick_flag="--quick"
+status=0
+inside sh -c "cd /src && QT_QPA_PLATFORM=offscreen python scripts/arm64_inside.py $quick_flag --out /tmp/summary.json --screenshot /tmp/arm64-window.png" \
+  >"$CACHE/inside-$MODE.log" 2>&1 || status=$?
+finished=$(date +%s)
+[ -f "$ROOT/tmp/arm64-window.png" ] && cp "$ROOT/tmp/arm64-window.png" "$CACHE/arm64-window.png"
+if [ ! -f "$ROOT/tmp/summary.json" ]; then
+  say "the checks inside the root produced no summary; see $CACHE/inside-$MODE.log"; tail -20 "$CACHE/inside-$MODE.log" >&2; exit 1
+fi
+python3 - "$ROOT/tmp/summary.json" "$OUT" "$CACHE/arm64-window.png" <<EOF
+import json, sys
+summary = json.load(open(sys.argv[1]))
+if summary.get("window"):
+    summary["window"]["screenshot"] = sys.argv[3]
+summary["install"] = {"torch_route": "$torch_route", "site_packages_mb": $footprint, "cuda_and_triton_mb": ${cuda_mb:-0}}
+summary["seconds"].update({"root": $root_ready - $started, "install": $installed - $install_started,
+                           "checks": $finished - $installed, "total": $finished - $started})
+json.dump(summary, open(sys.argv[2], "w"), indent=2)
+print(json.dumps(summary, indent=2))
+EOF
+say "summary written to $OUT"
+exit $status

@@ -1,0 +1,170 @@
+"""The checks scripts/arm64_check.sh runs inside the arm64 root (or on a real aarch64 board).
+
+    python scripts/arm64_inside.py [--quick] --out summary.json [--screenshot window.png]
+
+Correctness, install and memory on aarch64: doctor, info, predict against torchvision on the
+same checkpoint, every backend's agreement with fp32 eager, the int8 preset, a pytest subset and
+the window offscreen (both skipped by --quick), peak RSS of predict and of the window.  Timings
+under emulation mean nothing; the summary says so.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# quick enough under emulation (minutes, not hours): the pure parts and the CLI; the window is
+# checked by running it, not by the pytest-qt suite
+TEST_SUBSET = ["tests/models", "tests/analysis", "tests/runtime", "tests/weights", "tests/test_cli.py"]
+
+
+def run(argv, timeout=3600, env=None):
+    """(exit code, stdout, stderr)."""
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=timeout, env={**os.environ, **(env or {})})
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def explorer(*args, **kw):
+    return run([sys.executable, "-m", "explorer", *args], **kw)
+
+
+def peak_rss(argv, env=None) -> tuple[int, float, str]:
+    """Run ``argv`` and read its own peak RSS (ru_maxrss via wait4: this child only)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})})
+    output = proc.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024, output
+
+
+def versions() -> dict:
+    import numpy
+    import onnxruntime
+    import PySide6
+    import torch
+
+    return {"machine": platform.machine(), "python": platform.python_version(), "torch": torch.__version__,
+            "onnxruntime": onnxruntime.__version__, "pyside6": PySide6.__version__, "numpy": numpy.__version__}
+
+
+def check_predict(work: Path) -> tuple[dict, float]:
+    """predict on a torchvision-format checkpoint made here; torchvision's own model on the same file and input."""
+    import cv2
+    import torch
+    import torchvision
+
+    from explorer.engine.preprocess import preprocess_image
+    from explorer.models.recipe import Recipe
+    from explorer.sources import SyntheticSource
+
+    torch.manual_seed(0)
+    reference = torchvision.models.shufflenet_v2_x1_0().eval()
+    with torch.no_grad():  # spread the logits so that the top-5 is well defined
+        for name, t in reference.state_dict().items():
+            if t.is_floating_point():
+                t.copy_(torch.rand_like(t) + 0.5 if "running_var" in name else torch.randn_like(t) * 0.3)
+    checkpoint = work / "shufflenetv2_x1_test.pth"
+    torch.save(reference.state_dict(), checkpoint)
+    frame = SyntheticSource(seed=5).frame_at(3)
+    image = work / "frame.png"
+    cv2.imwrite(str(image), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    code, rss, output = peak_rss([sys.executable, "-m", "explorer", "predict", str(image), "--arch", "v2", "--weights", str(checkpoint), "--json"])
+    ours = json.loads(output.strip().splitlines()[-1]) if code == 0 else {}
+    with torch.no_grad():
+        expected = reference(preprocess_image(frame, Recipe.imagenet(224)))[0].topk(5).indices.tolist()
+    got = [p["index"] for p in ours.get("top", [])]
+    return {"exit": code, "top5": got, "torchvision_top5": expected, "equal": got == expected, "trained": ours.get("trained")}, rss
+
+
+def check_int8() -> dict:
+    import torch
+
+    from explorer.engine.pipeline import build_bundle
+    from explorer.models import ModelSpec, build_model
+    from explorer.runtime.onnx_backend import default_int8_engine
+    from explorer.sources import SyntheticSource
+
+    spec = ModelSpec.create("v2")
+    torch.manual_seed(1)
+    model = build_model(spec)
+    with torch.no_grad():
+        for name, t in model.state_dict().items():
+            if t.is_floating_point():
+                t.copy_(torch.rand_like(t) + 0.5 if "running_var" in name else torch.randn_like(t) * 0.3)
+    frames = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(32)]
+    bundle = build_bundle(spec, model=model, backend="int8", calibration=frames, threads=2)
+    return {"preset": default_int8_engine(), **bundle.agreement}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="skip the pytest subset and the window")
+    parser.add_argument("--out", default="arm64-summary.json")
+    parser.add_argument("--screenshot", default="arm64-window.png")
+    args = parser.parse_args()
+    seconds: dict[str, float] = {}
+    summary: dict = {"mode": "quick" if args.quick else "full",
+                     "note": "QEMU user-mode emulation: proves correctness, installs and memory; its timings mean nothing"}
+    t = time.perf_counter()
+    summary.update(versions())
+    seconds["import_torch_and_versions"] = round(time.perf_counter() - t, 1)
+
+    cli = {}
+    t = time.perf_counter()
+    code, out, err = explorer("doctor", "--json")
+    cli["doctor"] = {"exit": code, **({k: v["available"] for k, v in json.loads(out).items()} if code == 0 else {"error": err.strip()[-300:]})}
+    for name, argv in (("info_v1_g3", ["--arch", "v1", "--groups", "3"]), ("info_v2_1x", ["--arch", "v2", "--scale", "1.0"])):
+        code, out, err = explorer("info", *argv, "--json")
+        cli[name] = {"exit": code, "mflops": round(json.loads(out)["totals"]["madds"] / 1e6, 2) if code == 0 else None}
+    seconds["doctor_info"] = round(time.perf_counter() - t, 1)
+    rss = {}
+    with tempfile.TemporaryDirectory() as folder:
+        t = time.perf_counter()
+        cli["predict"], rss["cli_predict"] = check_predict(Path(folder))
+        seconds["predict"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
+    code, out, err = explorer("bench", "--arch", "v2", "--scale", "1.0", "--backend", "all", "--runs", "3", "--warmup", "1", "--threads", "2", "--json")
+    rows = json.loads(out)["rows"] if code == 0 else []
+    summary["backends"] = {r["backend"]: {"top1_agreement": r["top1_agreement"], "max_abs_diff": r["max_abs_diff"]} for r in rows}
+    cli["bench_exit"] = code
+    seconds["bench_all_backends"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
+    int8 = check_int8()
+    summary["int8_preset"] = int8.pop("preset")
+    summary["int8_calibration_agreement"] = int8
+    seconds["int8"] = round(time.perf_counter() - t, 1)
+    summary["cli"] = cli
+
+    if not args.quick:
+        t = time.perf_counter()
+        code, out, err = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore", *TEST_SUBSET], timeout=4 * 3600)
+        counts = {key: int(n) for n, key in re.findall(r"(\d+) (passed|failed|skipped|errors?)", out.strip().splitlines()[-1] if out.strip() else "")}
+        summary["tests"] = {"subset": TEST_SUBSET, "passed": counts.get("passed", 0), "failed": counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0),
+                            "skipped": counts.get("skipped", 0), "exit": code}
+        seconds["tests"] = round(time.perf_counter() - t, 1)
+        t = time.perf_counter()
+        code, rss["window"], output = peak_rss([sys.executable, "main.py", "--source", "synthetic", "--frames", "20", "--threads", "2",
+                                                 "--timeout", "1800", "--screenshot", str(Path(args.screenshot).resolve())],
+                                                env={"QT_QPA_PLATFORM": "offscreen", "EXPLORER_SETTINGS": str(Path(tempfile.gettempdir()) / "arm64.ini")})
+        summary["window"] = {"exit": code, "frames": 20 if code == 0 else None, "screenshot": str(Path(args.screenshot).resolve()),
+                             "summary": output.strip().splitlines()[-1] if output.strip() else ""}
+        seconds["window"] = round(time.perf_counter() - t, 1)
+    summary["rss_mb"] = {k: round(v) for k, v in rss.items()}
+    summary["seconds"] = seconds
+    Path(args.out).write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2))
+    ok = (cli["predict"]["equal"] and all(c.get("exit") == 0 for c in cli.values() if isinstance(c, dict))
+          and summary["int8_preset"] == ("qnnpack" if summary["machine"] in ("aarch64", "arm64") else "x86")
+          and (args.quick or (summary["tests"]["failed"] == 0 and summary["window"]["exit"] == 0)))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
