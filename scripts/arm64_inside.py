@@ -144,10 +144,11 @@ def main() -> int:
 
     if not args.quick:
         t = time.perf_counter()
-        code, out, err = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore", *TEST_SUBSET], timeout=4 * 3600)
+        code, out, err = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore", "-rf", "--tb=line", *TEST_SUBSET], timeout=4 * 3600)
         counts = {key: int(n) for n, key in re.findall(r"(\d+) (passed|failed|skipped|errors?)", out.strip().splitlines()[-1] if out.strip() else "")}
         summary["tests"] = {"subset": TEST_SUBSET, "passed": counts.get("passed", 0), "failed": counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0),
-                            "skipped": counts.get("skipped", 0), "exit": code}
+                            "skipped": counts.get("skipped", 0), "exit": code,
+                            "failures": [line[len("FAILED "):] for line in out.splitlines() if line.startswith("FAILED ")]}
         seconds["tests"] = round(time.perf_counter() - t, 1)
         t = time.perf_counter()
         code, rss["window"], output = peak_rss([sys.executable, "main.py", "--source", "synthetic", "--frames", "20", "--threads", "2",
