@@ -54,6 +54,18 @@ def versions() -> dict:
             "onnxruntime": onnxruntime.__version__, "pyside6": PySide6.__version__, "numpy": numpy.__version__}
 
 
+def spread_weights(model):
+    """Random weights and BN statistics large enough that the logits spread out (an untrained
+    net's near-equal logits would make top-k and agreement meaningless)."""
+    import torch
+
+    with torch.no_grad():  # drawn from the generator the caller seeded before building the model
+        for name, t in model.state_dict().items():
+            if t.is_floating_point():
+                t.copy_(torch.rand_like(t) + 0.5 if "running_var" in name else torch.randn_like(t) * 0.3)
+    return model.eval()
+
+
 def check_predict(work: Path) -> tuple[dict, float]:
     """predict on a torchvision-format checkpoint made here; torchvision's own model on the same file and input."""
     import cv2
@@ -65,11 +77,7 @@ def check_predict(work: Path) -> tuple[dict, float]:
     from explorer.sources import SyntheticSource
 
     torch.manual_seed(0)
-    reference = torchvision.models.shufflenet_v2_x1_0().eval()
-    with torch.no_grad():  # spread the logits so that the top-5 is well defined
-        for name, t in reference.state_dict().items():
-            if t.is_floating_point():
-                t.copy_(torch.rand_like(t) + 0.5 if "running_var" in name else torch.randn_like(t) * 0.3)
+    reference = spread_weights(torchvision.models.shufflenet_v2_x1_0())
     checkpoint = work / "shufflenetv2_x1_test.pth"
     torch.save(reference.state_dict(), checkpoint)
     frame = SyntheticSource(seed=5).frame_at(3)
@@ -93,11 +101,7 @@ def check_int8() -> dict:
 
     spec = ModelSpec.create("v2")
     torch.manual_seed(1)
-    model = build_model(spec)
-    with torch.no_grad():
-        for name, t in model.state_dict().items():
-            if t.is_floating_point():
-                t.copy_(torch.rand_like(t) + 0.5 if "running_var" in name else torch.randn_like(t) * 0.3)
+    model = spread_weights(build_model(spec))
     frames = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(32)]
     bundle = build_bundle(spec, model=model, backend="int8", calibration=frames, threads=2)
     return {"preset": default_int8_engine(), **bundle.agreement}
