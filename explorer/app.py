@@ -106,6 +106,8 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fps-target", type=positive_float, default=None, help="fit the model to this frame rate here (measured in the background)")
     parser.add_argument("--tab", choices=TAB_NAMES, default=None)
     parser.add_argument("--tap", default=None, help="feature tap to show, e.g. stage3 or stage3.0.after_shuffle")
+    parser.add_argument("--open", action="append", default=None, metavar="UNIT",
+                        help="Diagram tab: open this unit into its layers, e.g. stage2.0 (repeatable)")
     parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
     parser.add_argument("--reset", action="store_true", help="forget remembered settings and start from the defaults")
     parser.add_argument("--frames", type=positive_int, default=None, help="headless: run N frames, then exit (remembered settings are neither read nor written)")
@@ -205,6 +207,9 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
     window.set_tab(tab)
     if args.tap and not window.features.select_tap(args.tap):
         state.say(f"no tap named {args.tap!r}; pick one from the list")
+    unknown = [unit for unit in args.open or [] if not window.diagram.open_unit(unit)]
+    if unknown:
+        state.say(f"no diagram unit named {', '.join(unknown)}; units are named like stage2.0 or blocks.1")
     if args.large_fonts:
         window.set_large_fonts(True)
     _record_timeline(window, state)

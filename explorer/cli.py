@@ -7,6 +7,7 @@ import sys
 from typing import Sequence
 
 from explorer import commands
+from explorer.analysis.diagram import LEVELS, QUANTITIES
 from explorer.cli_args import ArgParser, UsageError, add_spec_args, positive_float, positive_int
 from explorer.engine.fit import DEFAULT_FPS_TARGET
 
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     weights.add_argument("paths", nargs="*", help="checkpoint files to identify")
     weights.add_argument("--json", action="store_true")
 
+    diagram = sub.add_parser("diagram", help="the network drawn as the papers draw it, to SVG or PNG")
+    add_spec_args(diagram)
+    diagram.add_argument("--level", choices=LEVELS, default="units", help="how deep to open: stages, units, or layers (default units)")
+    diagram.add_argument("--quantity", choices=tuple(QUANTITIES), default="madds", help="what box width and colour encode (default madds)")
+    diagram.add_argument("--out", required=True, help="FILE.svg or FILE.png")
+    diagram.add_argument("--json", action="store_true")
+
     doctor = sub.add_parser("doctor", help="which optional parts work here, and how to fix the rest")
     doctor.add_argument("--json", action="store_true")
     return parser
@@ -76,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(argv)
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "diagram":  # draws with Qt, imported only for this command
+            from explorer.ui.diagram_export import run_diagram
+
+            return run_diagram(args)
         return getattr(commands, f"run_{args.command}")(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

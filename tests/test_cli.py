@@ -82,6 +82,12 @@ def test_bench_default_sweep_is_the_papers_tables():
     (["bench", "--arch", "v1", "--groups", "7"], "V1 groups"),
     (["bench", "--arch", "v2", "--scale", "0.5", "--runs", "1", "--csv", "/nonexistent/dir/x.csv"], "cannot write CSV"),
     (["frobnicate"], "invalid choice"),
+    (["diagram", "--arch", "v1", "--out", "d.pdf"], ".svg or .png"),
+    (["diagram", "--arch", "v1", "-g", "6", "--out", "d.svg"], "V1 groups"),
+    (["diagram", "--level", "deep", "--out", "d.svg"], "invalid choice"),
+    (["diagram", "--quantity", "speed", "--out", "d.svg"], "invalid choice"),
+    (["diagram", "--out", "/nonexistent/dir/d.svg"], "does not exist"),
+    (["diagram", "--arch", "v2"], "required"),
 ])
 def test_bad_input_exits_2_with_one_line_and_no_traceback(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)
@@ -98,3 +104,19 @@ def test_python_dash_m_and_main_py_are_the_same_entry_point():
         assert json.loads(proc.stdout)["permutation"] == [0, 2, 1, 3]
     proc = subprocess.run([sys.executable, "-m", "explorer", "info", "--arch", "v1", "-g", "6"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_diagram_writes_searchable_svg_and_a_png_without_a_window(capsys, tmp_path):
+    svg = tmp_path / "v1.svg"
+    code, out, _ = run(capsys, "diagram", "--arch", "v1", "--groups", "3", "--level", "layers", "--out", str(svg), "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["boxes"] > 16 * 5 and summary["level"] == "layers"
+    text = svg.read_text()
+    assert text.count("Channel Shuffle") == 16 and "g = 3" in text and "AVG Pool (stride = 2)" in text and "Concat" in text
+    off = tmp_path / "off.svg"
+    assert run(capsys, "diagram", "--arch", "v1", "--groups", "3", "--no-shuffle", "--level", "layers", "--out", str(off))[0] == 0
+    assert off.read_text().count("Channel Shuffle (off)") == 16
+    png = tmp_path / "v2.png"
+    assert run(capsys, "diagram", "--arch", "v2", "--level", "stages", "--quantity", "mac", "--out", str(png))[0] == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

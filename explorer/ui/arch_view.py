@@ -1,7 +1,7 @@
 """The architecture panel: the layer table of the current model with totals."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from explorer.analysis.complexity import ComplexityReport
@@ -108,6 +108,21 @@ class ArchitectureView(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().showEvent(event)
         self.state.request_layer_times()  # ~200 Python hooks per frame: only while someone looks
+
+    def select_layers(self, names: list[str]) -> int:
+        """Select the rows of ``names`` (from the Diagram tab); returns how many were found."""
+        report = self.model.report
+        if report is None:
+            return 0
+        wanted = set(names)
+        rows = [i for i, row in enumerate(report.layers) if row.name in wanted]
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for i in rows:
+            selection.select(self.model.index(i, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+        if rows:
+            self.table.scrollTo(self.model.index(rows[0], 0), QTableView.PositionAtTop)
+        return len(rows)
 
     def set_report(self, report: ComplexityReport) -> None:
         self.model.set_report(report)

@@ -38,6 +38,25 @@ class FileActions:
             return False
         return self._report((widget or self.window).grab().save(path), path)
 
+    def save_current(self) -> bool:
+        """Ctrl+S: the drawing on the Diagram tab, the whole window elsewhere."""
+        return self.save_diagram() if self.window.current_tab() == "diagram" else self.save_window_png()
+
+    def save_diagram(self, path: str | None = None) -> bool:
+        scene = self.window.diagram.scene
+        if scene.diagram is None:
+            self.state.say("no diagram yet: wait for the model to load")
+            return False
+        default = f"diagram-{scene.diagram.spec.arch}.svg"
+        path = path or self._ask_save("Save diagram", default, "SVG (*.svg);;PNG (*.png)")
+        if not path:
+            return False
+        try:
+            scene.save(path)
+        except (OSError, ValueError) as exc:
+            return self._report(False, path, str(exc))
+        return self._report(True, path)
+
     def save_feature_png(self, path: str | None = None) -> bool:
         mosaic = self.window.features.last_mosaic
         if mosaic is None:

@@ -10,6 +10,7 @@ from explorer.engine.worker import Engine
 from explorer.ui.arch_view import ArchitectureView
 from explorer.ui.bridge import QtState
 from explorer.ui.controls import ControlsPanel
+from explorer.ui.diagram_view import DiagramView
 from explorer.ui.feature_view import FeatureView
 from explorer.ui.files import FileActions
 from explorer.ui.live_view import LiveView
@@ -19,7 +20,7 @@ from explorer.ui.sweep_view import SweepView
 from explorer.ui.teach_view import TeachView
 
 TABS = (("live", "Live"), ("features", "Feature maps"), ("shuffle", "Channel shuffle"),
-        ("architecture", "Architecture"), ("sweep", "FLOPs vs latency"), ("teach", "Teach"))
+        ("architecture", "Architecture"), ("diagram", "Diagram"), ("sweep", "FLOPs vs latency"), ("teach", "Teach"))
 TAB_NAMES = tuple(name for name, _ in TABS)
 BASE_FONT_PT, LARGE_FONT_PT = 10, 15
 
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
         self.features = FeatureView(self.qt_state)
         self.shuffle = ShuffleView(self.qt_state)
         self.architecture = ArchitectureView(self.qt_state)
+        self.diagram = DiagramView(self.qt_state)
         self.sweep = SweepView(self.qt_state)
         self.teach = TeachView(self.qt_state)
         self.tabs = QTabWidget()
@@ -61,6 +63,9 @@ class MainWindow(QMainWindow):
         q.paused_changed.connect(self.actions_by_name["pause"].setChecked)
         self.teach.save_requested.connect(lambda: self.files.save_head())
         self.teach.load_requested.connect(lambda: self.files.load_head())
+        self.diagram.save_requested.connect(lambda: self.files.save_diagram())
+        self.diagram.select_layers.connect(self.architecture.select_layers)
+        self.diagram.open_tap.connect(self.open_feature_tap)
         self._show_model(self.state.bundle)
 
     def _add_controls_dock(self) -> None:
@@ -89,6 +94,10 @@ class MainWindow(QMainWindow):
 
     def set_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+
+    def open_feature_tap(self, name: str) -> None:
+        if self.features.select_tap(name):
+            self.set_tab("features")
 
     def current_tab(self) -> str:
         return TAB_NAMES[self.tabs.currentIndex()]

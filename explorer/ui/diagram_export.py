@@ -1,0 +1,43 @@
+"""`explorer diagram`: the Diagram tab's drawing written to SVG or PNG without opening a window."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from explorer.analysis.diagram import build_diagram
+from explorer.cli_args import UsageError, print_json, spec_from_args
+
+
+def run_diagram(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".svg", ".png"):
+        raise UsageError(f"explorer diagram: --out must name an .svg or .png file, got {args.out!r}")
+    if not out.parent.is_dir():
+        raise UsageError(f"explorer diagram: cannot write {args.out}: folder {str(out.parent)!r} does not exist")
+    spec = spec_from_args(args)
+    # nothing is shown: the offscreen platform draws without a display (a set value is kept)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.ui.diagram_scene import DiagramScene
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    scene = DiagramScene()
+    scene.level = args.level
+    scene.quantity = args.quantity
+    diagram = build_diagram(spec)
+    scene.show_diagram(diagram)
+    try:
+        scene.save(out)
+    except OSError as exc:
+        raise UsageError(f"explorer diagram: cannot write {args.out}: {exc}") from None
+    summary = {"spec": spec.to_dict(), "level": args.level, "quantity": args.quantity, "out": str(out),
+               "boxes": len(scene.node_boxes()), "units": sum(1 for _ in diagram.units())}
+    if args.json:
+        print_json(summary)
+    else:
+        print(f"{spec.label}: {summary['boxes']} layer boxes drawn at level {args.level} -> {out}")
+    del app
+    return 0

@@ -1,0 +1,102 @@
+"""The Diagram tab: follows the running model, navigates to the other tabs, saves files."""
+from PySide6.QtCore import Qt
+
+from explorer.analysis.complexity import analyze
+from explorer.models import ModelSpec
+
+WAIT = 60_000
+V1_SMALL = ModelSpec.create("v1", groups=3, scale=0.5, input_size=96)
+
+
+def node_box(window, kind, unit=None):
+    return next(b for b in window.diagram.scene.node_boxes()
+                if b.target.item.kind == kind and (unit is None or b.target.item.id.startswith(unit + ".")))
+
+
+def test_the_diagram_follows_groups_shuffle_and_input_size(make_window, qtbot):
+    window = make_window(V1_SMALL)
+    window.set_tab("diagram")
+    scene = window.diagram.scene
+    assert scene.diagram.spec == V1_SMALL
+    for target in (V1_SMALL.with_changes(groups=8), V1_SMALL.with_changes(groups=8, shuffle=False),
+                   V1_SMALL.with_changes(groups=8, shuffle=False, input_size=128)):
+        window.state.request(spec=target)
+        qtbot.waitUntil(lambda: scene.diagram.spec == target, timeout=WAIT)
+    window.diagram.open_unit("stage3.1")
+    shuffle = node_box(window, "shuffle", "stage3.1").target.item
+    assert shuffle.detail == "g = 8" and not shuffle.enabled
+    assert node_box(window, "shuffle", "stage3.1").pen().style() == Qt.DashLine  # greyed out
+    assert scene.box_for("stage3.1").target.item.numbers.out_shape == (384, 8, 8)  # 128 px input
+    assert "shuffle off" in window.diagram.title.text()
+
+
+def test_opening_a_unit_draws_its_layers_and_folding_hides_them(make_window):
+    window = make_window(V1_SMALL)
+    scene = window.diagram.scene
+    before = len(scene.node_boxes())
+    unit_box = scene.box_for("stage2.0")
+    scene.click(unit_box)  # no position: the fold marker
+    assert len(scene.node_boxes()) == before + 6  # pool shortcut, 1x1 conv, shuffle, DWConv, 1x1 GConv, concat
+    assert scene.is_expanded("stage2.0")
+    scene.click(scene.box_for("stage2.0"))
+    assert len(scene.node_boxes()) == before
+    scene.set_level("layers")
+    assert len(scene.node_boxes()) == sum(1 for _ in scene.diagram.nodes())  # every unit open
+
+
+def test_clicking_a_shuffle_node_opens_its_feature_maps_and_selects_its_row(make_window, qtbot):
+    window = make_window(V1_SMALL)
+    window.set_tab("diagram")
+    window.diagram.open_unit("stage3.0")
+    box = node_box(window, "shuffle", "stage3.0")
+    window.diagram.scene.click(box, box.sceneBoundingRect().center())
+    assert window.current_tab() == "features"
+    assert window.features.selected_tap() == "stage3.0.after_shuffle"
+    selected = {index.row() for index in window.architecture.table.selectionModel().selectedRows()}
+    names = [row.name for row in window.architecture.model.report.layers]
+    assert {names[i] for i in selected} == {"stage3.0.shuffle"}
+
+
+def test_clicking_a_conv_selects_its_rows_and_stays_on_the_diagram(make_window):
+    window = make_window(V1_SMALL)
+    window.set_tab("diagram")
+    window.diagram.open_unit("stage2.1")
+    box = next(b for b in window.diagram.scene.node_boxes() if b.target.item.id == "stage2.1.gconv1")
+    window.diagram.scene.click(box, box.sceneBoundingRect().center())
+    assert window.current_tab() == "diagram"
+    names = [row.name for row in window.architecture.model.report.layers]
+    selected = {names[index.row()] for index in window.architecture.table.selectionModel().selectedRows()}
+    assert selected == {"stage2.1.gconv1", "stage2.1.bn1", "stage2.1.relu1"}
+    assert "selected in the Architecture tab" in window.message_label.text()
+
+
+def test_hover_text_carries_the_tables_numbers(make_window):
+    window = make_window(V1_SMALL)
+    window.diagram.open_unit("stage4.0")
+    rows = {r.name: r for r in analyze(V1_SMALL).layers}
+    box = next(b for b in window.diagram.scene.node_boxes() if b.target.item.id == "stage4.0.dwconv")
+    conv, bn = rows["stage4.0.dwconv"], rows["stage4.0.bn2"]  # the box is the DWConv and the BN after it
+    assert box.target.item.layers == ("stage4.0.dwconv", "stage4.0.bn2")
+    tip = box.toolTip()
+    assert "output " + "x".join(map(str, bn.out_shape)) in tip
+    assert f"multiply-adds {conv.madds + bn.madds:,}" in tip and f"params {conv.params + bn.params:,}" in tip
+    assert f"MAC {conv.mac + bn.mac:,}" in tip
+
+
+def test_ctrl_s_on_the_diagram_tab_saves_an_svg_with_the_labels(make_window, tmp_path, monkeypatch, qtbot):
+    window = make_window(V1_SMALL)
+    window.set_tab("diagram")
+    window.diagram.open_unit("stage2.0")
+    target = tmp_path / "diagram.svg"
+    monkeypatch.setattr(window.files, "_ask_save", lambda *a: str(target))
+    window.actions_by_name["save_png"].trigger()
+    text = target.read_text()
+    assert "Channel Shuffle" in text and "g = 3" in text and "AVG Pool" in text and "Stage 3" in text
+    bad = tmp_path / "missing" / "d.svg"
+    assert not window.files.save_diagram(str(bad))
+    assert "could not save" in window.message_label.text()
+    window.set_tab("live")
+    shot = tmp_path / "window.png"
+    monkeypatch.setattr(window.files, "_ask_save", lambda *a: str(shot))
+    window.actions_by_name["save_png"].trigger()  # elsewhere Ctrl+S still saves the window
+    assert shot.stat().st_size > 0
