@@ -3,29 +3,44 @@
 # user-mode emulation runs the real aarch64 wheels (torch, ONNX Runtime, PySide6, OpenCV).
 # It proves install, correctness and memory; emulated timings mean nothing.
 #
-#   sudo scripts/arm64_check.sh [--quick] [--cache DIR] [--out FILE.json]
+#   sudo scripts/arm64_check.sh [--quick] [--cpu cortex-a76|cortex-a72|max] [--pypi-latest] [--cache DIR] [--out FILE.json]
 #
 # full (default): build the arm64 root unless cached, install the project as the README's
 #   Raspberry Pi section says, then scripts/arm64_inside.py: CLI, backends, int8 preset, a pytest
 #   subset, the window offscreen with a screenshot, peak RSS.
 # --quick: reuse the cached root (build it if absent), skip the pytest subset and the window.
+# --cpu: the core QEMU emulates: cortex-a76 (Raspberry Pi 5, default) or cortex-a72 (Pi 4, ARMv8.0:
+#   no LSE atomics); "max" is QEMU's everything-on core (SVE), which no Pi has.
+# torch: PyTorch's CPU index (the README's Pi route); where it is unreachable, PyPI's last CPU-only
+#   aarch64 build (torch 2.9.1); --pypi-latest: PyPI's newest instead (the aarch64 CUDA build).
 # The JSON summary is printed at the end and written to --out (default CACHE/summary-MODE.json);
 # the window's screenshot lands beside it.  Needs root (debootstrap, chroot, mounts).
 set -euo pipefail
 
 MODE=full
+CPU=cortex-a76
+ROUTE=cpu
 CACHE="${ARM64_CACHE:-$HOME/.cache/shufflenet-explorer/arm64}"
 OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick ;;
+    --cpu) CPU="$2"; shift ;;
+    --pypi-latest) ROUTE=pypi ;;
     --cache) CACHE="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "arm64_check: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+# MIDR_EL1 of each core, for the sysfs a real board has (cpuinfo and oneDNN read it)
+case "$CPU" in
+  cortex-a76) MIDR=0x00000000414fd0b1 ;;
+  cortex-a72) MIDR=0x00000000410fd083 ;;
+  max) MIDR="" ;;
+  *) echo "arm64_check: --cpu must be cortex-a76, cortex-a72 or max, got $CPU" >&2; exit 2 ;;
+esac
 [ "$(id -u)" -eq 0 ] || { echo "arm64_check: run as root (debootstrap, chroot and mounts need it)" >&2; exit 2; }
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
 ROOT="$CACHE/root"
@@ -64,7 +79,16 @@ if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
   CERT=/etc/ssl/certs/host-ca.crt
 fi
 
-# /proc, /dev and /dev/pts, but not the host's /sys (import torch crashed reading x86 cache topology)
+# /proc, /dev and /dev/pts, but not the host's /sys (import torch crashed reading x86 cache topology).
+# Instead the few sysfs files a Pi has that describe its CPU: without them cpuinfo and oneDNN print
+# warnings on every start and NNPACK cannot initialise.
+mountpoint -q "$ROOT/sys" && umount -l "$ROOT/sys"
+rm -rf "$ROOT/sys/devices/system/cpu" && mkdir -p "$ROOT/sys/devices/system/cpu"
+for f in possible present online; do echo 0-1 >"$ROOT/sys/devices/system/cpu/$f"; done
+for c in 0 1; do
+  mkdir -p "$ROOT/sys/devices/system/cpu/cpu$c/regs/identification"
+  [ -n "$MIDR" ] && echo "$MIDR" >"$ROOT/sys/devices/system/cpu/cpu$c/regs/identification/midr_el1"
+done
 cleanup() { for m in dev/pts dev proc; do mountpoint -q "$ROOT/$m" && umount -l "$ROOT/$m" || true; done; }
 trap cleanup EXIT
 for m in proc dev dev/pts; do
@@ -76,22 +100,30 @@ done
 rm -rf "$ROOT/src" && mkdir -p "$ROOT/src"
 (cd "$SRC" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$ROOT/src"
 
-# a clean environment inside: the host's SSL_CERT_DIR, PIP_* and proxies point at host files
+# a clean environment inside: the host's SSL_CERT_DIR, PIP_* and proxies point at host files.
+# QEMU_CPU picks the emulated core for every aarch64 process started inside.
+VENV=/opt/venv-$ROUTE
 inside() {
-  chroot "$ROOT" /usr/bin/env -i PATH=/opt/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+  chroot "$ROOT" /usr/bin/env -i PATH=$VENV/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 QEMU_CPU="$CPU" \
     ${CERT:+REQUESTS_CA_BUNDLE=$CERT SSL_CERT_FILE=$CERT PIP_CERT=$CERT} "$@"
 }
 
 # ---- install exactly as the README's Raspberry Pi section says -------------------------------
 install_started=$(date +%s)
 torch_route="PyTorch CPU index"
-[ -x "$ROOT/opt/venv/bin/python" ] || inside python3 -m venv /opt/venv
+[ -x "$ROOT$VENV/bin/python" ] || inside python3 -m venv $VENV
 if ! inside python -c "import torch" 2>/dev/null; then
-  say "installing torch and torchvision from PyTorch's CPU wheel index (the Pi route)"
-  if ! inside pip install -q --timeout 20 --retries 1 torch torchvision --index-url https://download.pytorch.org/whl/cpu >"$CACHE/install-torch.log" 2>&1; then
-    torch_route="PyPI (PyTorch's CPU index unreachable from here: the CUDA build for aarch64)"
-    say "PyTorch's CPU index is unreachable here; falling back to PyPI (the aarch64 CUDA build)"
-    inside pip install -q torch torchvision >>"$CACHE/install-torch.log" 2>&1
+  if [ "$ROUTE" = pypi ]; then
+    torch_route="PyPI's newest (the aarch64 CUDA build)"
+    say "installing PyPI's newest torch and torchvision (the aarch64 CUDA build, ~2.6 GB)"
+    inside pip install -q torch torchvision >"$CACHE/install-torch.log" 2>&1
+  else
+    say "installing torch and torchvision from PyTorch's CPU wheel index (the Pi route)"
+    if ! inside pip install -q --timeout 20 --retries 1 torch torchvision --index-url https://download.pytorch.org/whl/cpu >"$CACHE/install-torch.log" 2>&1; then
+      torch_route="PyPI torch 2.9.1 (PyTorch's CPU index unreachable from here; PyPI's last CPU-only aarch64 build)"
+      say "PyTorch's CPU index is unreachable here; installing PyPI's last CPU-only aarch64 build (torch 2.9.1)"
+      inside pip install -q torch==2.9.1 torchvision==0.24.1 >>"$CACHE/install-torch.log" 2>&1
+    fi
   fi
 else
   torch_route="cached venv: $(inside python -c 'import torch; print(torch.__version__)')"
@@ -118,6 +150,7 @@ import json, sys
 summary = json.load(open(sys.argv[1]))
 if summary.get("window"):
     summary["window"]["screenshot"] = sys.argv[3]
+summary["cpu"] = "$CPU"
 summary["install"] = {"torch_route": "$torch_route", "site_packages_mb": $footprint, "cuda_and_triton_mb": ${cuda_mb:-0}}
 summary["seconds"].update({"root": $root_ready - $started, "install": $installed - $install_started,
                            "checks": $finished - $installed, "total": $finished - $started})
