@@ -138,7 +138,7 @@ cuda_mb=$(inside sh -c "du -smc $site/nvidia $site/triton $site/cuda* 2>/dev/nul
 # ---- the checks -----------------------------------------------------------------------------
 quick_flag=""; [ "$MODE" = quick ] && quick_flag="--quick"
 status=0
-inside sh -c "cd /src && QT_QPA_PLATFORM=offscreen python scripts/arm64_inside.py $quick_flag --out /tmp/summary.json --screenshot /tmp/arm64-window.png" \
+inside sh -c "cd /src && QT_QPA_PLATFORM=offscreen python scripts/arm64_inside.py $quick_flag --emulated --out /tmp/summary.json --screenshot /tmp/arm64-window.png" \
   >"$CACHE/inside-$MODE.log" 2>&1 || status=$?
 finished=$(date +%s)
 [ -f "$ROOT/tmp/arm64-window.png" ] && cp "$ROOT/tmp/arm64-window.png" "$CACHE/arm64-window.png"

@@ -100,3 +100,15 @@ def test_ctrl_s_on_the_diagram_tab_saves_an_svg_with_the_labels(make_window, tmp
     monkeypatch.setattr(window.files, "_ask_save", lambda *a: str(shot))
     window.actions_by_name["save_png"].trigger()  # elsewhere Ctrl+S still saves the window
     assert shot.stat().st_size > 0
+
+
+def test_measured_ms_encode_box_widths_once_measured(make_window):
+    window = make_window(V1_SMALL)
+    scene = window.diagram.scene
+    scene.set_level("layers")
+    scene.set_quantity("ms")  # on the scene: the combo would also ask the engine for real times
+    assert "not measured yet" in " ".join(i.text() for i in scene.items() if hasattr(i, "text") and callable(i.text))
+    scene.set_layer_ms({"stage3.0.dwconv": 2.0, "stage3.0.gconv1": 0.5})
+    widths = {b.target.item.id: b.path().boundingRect().width() for b in scene.node_boxes()}
+    assert widths["stage3.0.dwconv"] > widths["stage3.0.gconv1"] > widths["stage3.1.gconv1"]
+    assert "measured 2.000 ms" in scene.box_for("stage3.0.dwconv").toolTip()
