@@ -63,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     weights.add_argument("paths", nargs="*", help="checkpoint files to identify")
     weights.add_argument("--json", action="store_true")
 
+    train = sub.add_parser("train", help="train the compact net end to end on synthetic sensor windows")
+    train.add_argument("--arch", choices=("v1", "v2", "compact"), default="compact")
+    train.add_argument("--source", default="signal:synthetic", help="signal:synthetic (six activities, 9 channels, 50 Hz)")
+    train.add_argument("--epochs", type=positive_int, default=10)
+    train.add_argument("--seconds", type=positive_float, default=800.0, help="length of the training stream (default 800 s)")
+    train.add_argument("--series", type=positive_int, default=128, help="window length in samples (default 128 = 2.56 s)")
+    train.add_argument("--hop", type=positive_int, default=32, help="training windows start every HOP samples (default 32)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--threads", type=positive_int, default=None)
+    train.add_argument("--out", default=None, help="save the trained weights here (the app's own checkpoint format)")
+    train.add_argument("--json", action="store_true")
+
     diagram = sub.add_parser("diagram", help="the network drawn as the papers draw it, to SVG or PNG")
     add_spec_args(diagram)
     diagram.add_argument("--level", choices=LEVELS, default="units", help="how deep to open: stages, units, or layers (default units)")

@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import torch
 from tqdm import tqdm
 
 from explorer.analysis.complexity import analyze
@@ -22,8 +23,10 @@ from explorer.models.spec import ModelSpec
 from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
 from explorer.optional import all_statuses, onnxruntime_status
 from explorer.runtime.registry import BACKENDS, available_backends
+from explorer.sources import inertial
 from explorer.sources.base import SourceError
 from explorer.sources.files import read_image
+from explorer.teach.signal_trainer import train_signals
 from explorer.weights import WeightsError
 from explorer.weights.catalog import TORCHVISION_V2
 from explorer.weights.download import checkpoint_dir
@@ -300,4 +303,39 @@ def run_export(args: argparse.Namespace) -> int:
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): {metadata['label']}, {metadata['weights']}"
           + (f", int8 ({metadata['int8_engine']} preset)" if args.int8 else ", fp32") + (", with taps" if args.taps else ""))
     print(f"vs fp32 eager on {check['frames']} frames: top-1 agreement {check['top1_agreement'] * 100:.0f} %, max |dlogit| {check['max_abs_diff']:.2g}")
+    return 0
+
+
+VALIDATION_SEED_OFFSET = 1_000_003  # the validation stream is its own stream: no window is in both
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train the compact net end to end on synthetic inertial windows (train/val by seed)."""
+    if args.arch != "compact":
+        raise UsageError(f"explorer train: only the compact net trains end to end here (--arch compact), got {args.arch}")
+    if args.source != "signal:synthetic":
+        raise UsageError(f"explorer train: --source must be signal:synthetic (labelled files are not supported yet), got {args.source!r}")
+    out = Path(args.out) if args.out else None
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"explorer train: cannot write {args.out}: folder {str(out.parent)!r} does not exist")
+    if args.series < 16 or args.hop < 1:
+        raise UsageError(f"explorer train: --series must be >= 16 and --hop >= 1, got {args.series} and {args.hop}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    train_stream = inertial.generate(args.seconds, seed=args.seed)
+    val_stream = inertial.generate(max(args.seconds / 2, 120.0), seed=args.seed + VALIDATION_SEED_OFFSET)
+    train = inertial.windows(train_stream, args.series, args.hop)
+    val = inertial.windows(val_stream, args.series, args.series // 2)
+    with tqdm(total=1.0, desc="train", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}", disable=args.json) as bar:
+        result = train_signals(train, val, inertial.ACTIVITIES, inertial.CHANNELS, epochs=args.epochs, seed=args.seed,
+                               progress=tqdm_progress(bar))
+    summary = {**result.summary(), "train_windows": len(train[0]), "val_windows": len(val[0]),
+               "weights": str(result.save(out)) if out else None}
+    if args.json:
+        print_json(summary)
+    else:
+        for row in result.history:
+            print(f"epoch {row.epoch:2d}  loss {row.loss:.3f}  train {row.train_accuracy:.1%}  val {row.val_accuracy:.1%}  {row.seconds:.1f} s")
+        print(f"{len(train[0])} training / {len(val[0])} validation windows; saved {out}" if out else
+              f"{len(train[0])} training / {len(val[0])} validation windows (not saved: give --out FILE)")
     return 0

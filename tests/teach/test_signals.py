@@ -1,0 +1,106 @@
+"""Synthetic inertial streams, the compact net trained end to end on them, and its checkpoint."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from explorer.cli import main
+from explorer.models import ModelSpec
+from explorer.sources import inertial
+from explorer.teach.signal_trainer import train_signals
+from explorer.weights import load_weights
+
+
+def test_the_generator_is_deterministic_by_seed_and_names_its_channels():
+    a, b, c = inertial.generate(60, seed=3), inertial.generate(60, seed=3), inertial.generate(60, seed=4)
+    assert np.array_equal(a.signals, b.signals) and np.array_equal(a.labels, b.labels)
+    assert not np.array_equal(a.signals, c.signals)
+    assert a.signals.shape == (3000, 9) and a.signals.dtype == np.float32 and len(inertial.CHANNELS) == 9
+    assert np.isfinite(a.signals).all()
+    long = inertial.generate(900, seed=1)
+    assert set(np.unique(long.labels)) == set(range(6))  # every activity shows up
+    total = long.signals[:, 6:9]  # total acceleration: gravity (1 g) plus body motion
+    still = np.isin(long.labels, [3, 4, 5])
+    assert np.linalg.norm(total[still], axis=1).mean() == pytest.approx(1.0, abs=0.05)
+
+
+def test_windows_slide_with_the_hop_and_take_the_centre_label():
+    stream = inertial.generate(30, seed=0)
+    x, y = inertial.windows(stream, 128, 32)
+    assert x.shape == ((1500 - 128) // 32 + 1, 128, 9)
+    assert np.array_equal(x[1], stream.signals[32:160]) and y[1] == stream.labels[32 + 64]
+    with pytest.raises(ValueError, match="fewer than one window"):
+        inertial.windows(inertial.generate(1, seed=0), 128, 32)
+
+
+def per_window_statistics_accuracy(seed=0):
+    """A linear classifier on each window's per-channel mean and spread."""
+    train = inertial.windows(inertial.generate(900, seed=seed), 128, 64)
+    val = inertial.windows(inertial.generate(400, seed=seed + 99), 128, 64)
+    feats = lambda x: np.concatenate([x.mean(1), x.std(1)], 1)
+    a, b = feats(train[0]), feats(val[0])
+    mu, sd = a.mean(0), a.std(0) + 1e-9
+    a, b = torch.tensor((a - mu) / sd, dtype=torch.float32), torch.tensor((b - mu) / sd, dtype=torch.float32)
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(18, 6)
+    opt = torch.optim.LBFGS(linear.parameters(), max_iter=300)
+    target = torch.tensor(train[1])
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(linear(a), target) + 1e-4 * linear.weight.pow(2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float((linear(b).argmax(1).numpy() == val[1]).mean())
+
+
+def test_the_task_is_learnable_from_statistics_but_not_trivially():
+    accuracy = per_window_statistics_accuracy()
+    assert 1 / 6 + 0.3 < accuracy < 0.95  # postures and running from level and spread; walking vs stairs need the waveform
+
+
+def test_a_short_training_run_beats_chance_by_a_wide_margin_and_round_trips(tmp_path):
+    train = inertial.windows(inertial.generate(300, seed=5), 128, 32)
+    val = inertial.windows(inertial.generate(150, seed=5 + 1_000_003), 128, 64)
+    result = train_signals(train, val, inertial.ACTIVITIES, inertial.CHANNELS, epochs=4, seed=0)
+    assert [row.epoch for row in result.history] == [1, 2, 3, 4]
+    assert result.history[-1].train_accuracy > 0.6 and result.history[-1].val_accuracy > 0.5  # chance: 1/6
+    path = result.save(tmp_path / "compact.pt")
+    loaded = load_weights(ModelSpec.create("compact"), str(path))
+    assert loaded.origin == "own"
+    x = result.standardise(val[0][:8])
+    with torch.no_grad():
+        assert torch.equal(loaded.model.eval()(x), result.model(x))
+    saved = torch.load(path, weights_only=True)
+    assert saved["classes"] == list(inertial.ACTIVITIES) and len(saved["mean"]) == 9
+
+
+def test_training_refuses_bad_data():
+    x = np.zeros((10, 128, 9), np.float32)
+    with pytest.raises(ValueError, match="too few"):
+        train_signals((x, np.zeros(10, int)), (x, np.zeros(10, int)), inertial.ACTIVITIES, inertial.CHANNELS)
+    with pytest.raises(ValueError, match="one label each"):
+        train_signals((x, np.zeros(3, int)), (x, np.zeros(10, int)), inertial.ACTIVITIES, inertial.CHANNELS)
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["train", "--arch", "v2"], "compact"),
+    (["train", "--source", "walk.csv"], "signal:synthetic"),
+    (["train", "--epochs", "0"], "epochs"),
+    (["train", "--out", "/nonexistent/dir/c.pt"], "does not exist"),
+])
+def test_train_bad_arguments_exit_2_with_one_line(capsys, argv, fragment):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_train_json_reports_the_curve_and_the_weights(capsys, tmp_path):
+    out = tmp_path / "c.pt"
+    assert main(["train", "--epochs", "2", "--seconds", "200", "--threads", "2", "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["epochs"] == 2 and len(summary["curve"]) == 2 and summary["weights"] == str(out) and out.is_file()
+    assert {"train_accuracy", "val_accuracy", "seconds"} <= summary.keys()
