@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train the compact net end to end on synthetic sensor windows")
     train.add_argument("--arch", choices=("v1", "v2", "compact"), default="compact")
-    train.add_argument("--source", default="signal:synthetic", help="signal:synthetic (six activities, 9 channels, 50 Hz)")
+    train.add_argument("--source", default="signal:synthetic", help="signal:synthetic (six activities, 9 channels, 50 Hz) or a CSV with a label column")
     train.add_argument("--epochs", type=positive_int, default=10)
     train.add_argument("--seconds", type=positive_float, default=800.0, help="length of the training stream (default 800 s)")
     train.add_argument("--series", type=positive_int, default=128, help="window length in samples (default 128 = 2.56 s)")

@@ -26,6 +26,7 @@ from explorer.runtime.registry import BACKENDS, available_backends
 from explorer.sources import inertial
 from explorer.sources.base import SourceError
 from explorer.sources.files import read_image
+from explorer.sources.signal_files import read_signal_file
 from explorer.teach.signal_trainer import train_signals
 from explorer.weights import WeightsError
 from explorer.weights.catalog import TORCHVISION_V2
@@ -309,12 +310,30 @@ def run_export(args: argparse.Namespace) -> int:
 VALIDATION_SEED_OFFSET = 1_000_003  # the validation stream is its own stream: no window is in both
 
 
+def labelled_file_windows(path: str, series: int, hop: int):
+    """A labelled CSV split in time: the first 80 % trains, the last 20 % validates (no window
+    spans both)."""
+    try:
+        recording = read_signal_file(path, series)
+    except SourceError as exc:
+        raise UsageError(f"explorer train: {exc}") from None
+    if recording.labels is None:
+        raise UsageError(f"explorer train: {recording.name} has no label column (name one 'label'); training needs labels")
+    if len(recording.classes) < 2:
+        raise UsageError(f"explorer train: {recording.name} has one class ({recording.classes[0]}); training needs at least two")
+    cut = int(len(recording.signals) * 0.8)
+    if cut < series or len(recording.signals) - cut < series:
+        raise UsageError(f"explorer train: {recording.name} is too short to split into training and validation windows of {series} samples")
+    parts = [inertial.Stream(recording.signals[a:b], recording.labels[a:b]) for a, b in ((0, cut), (cut, len(recording.signals)))]
+    return (inertial.windows(parts[0], series, hop), inertial.windows(parts[1], series, series // 2),
+            recording.classes, recording.channels)
+
+
 def run_train(args: argparse.Namespace) -> int:
-    """Train the compact net end to end on synthetic inertial windows (train/val by seed)."""
+    """Train the compact net end to end on synthetic inertial windows (train/val by seed) or a
+    labelled CSV (train/val by time)."""
     if args.arch != "compact":
         raise UsageError(f"explorer train: only the compact net trains end to end here (--arch compact), got {args.arch}")
-    if args.source != "signal:synthetic":
-        raise UsageError(f"explorer train: --source must be signal:synthetic (labelled files are not supported yet), got {args.source!r}")
     out = Path(args.out) if args.out else None
     if out is not None and not out.parent.is_dir():
         raise UsageError(f"explorer train: cannot write {args.out}: folder {str(out.parent)!r} does not exist")
@@ -322,13 +341,19 @@ def run_train(args: argparse.Namespace) -> int:
         raise UsageError(f"explorer train: --series must be >= 16 and --hop >= 1, got {args.series} and {args.hop}")
     if args.threads:
         torch.set_num_threads(args.threads)
-    train_stream = inertial.generate(args.seconds, seed=args.seed)
-    val_stream = inertial.generate(max(args.seconds / 2, 120.0), seed=args.seed + VALIDATION_SEED_OFFSET)
-    train = inertial.windows(train_stream, args.series, args.hop)
-    val = inertial.windows(val_stream, args.series, args.series // 2)
+    if args.source == "signal:synthetic":
+        classes, channels = inertial.ACTIVITIES, inertial.CHANNELS
+        train = inertial.windows(inertial.generate(args.seconds, seed=args.seed), args.series, args.hop)
+        val_stream = inertial.generate(max(args.seconds / 2, 120.0), seed=args.seed + VALIDATION_SEED_OFFSET)
+        val = inertial.windows(val_stream, args.series, args.series // 2)
+    else:
+        train, val, classes, channels = labelled_file_windows(args.source, args.series, args.hop)
     with tqdm(total=1.0, desc="train", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}", disable=args.json) as bar:
-        result = train_signals(train, val, inertial.ACTIVITIES, inertial.CHANNELS, epochs=args.epochs, seed=args.seed,
-                               progress=tqdm_progress(bar))
+        try:
+            result = train_signals(train, val, classes, channels, epochs=args.epochs, seed=args.seed,
+                                   progress=tqdm_progress(bar))
+        except ValueError as exc:
+            raise UsageError(f"explorer train: {exc}") from None
     summary = {**result.summary(), "train_windows": len(train[0]), "val_windows": len(val[0]),
                "weights": str(result.save(out)) if out else None}
     if args.json:

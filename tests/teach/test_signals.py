@@ -8,6 +8,8 @@ import torch
 from explorer.cli import main
 from explorer.models import ModelSpec
 from explorer.sources import inertial
+from explorer.sources.base import SourceError
+from explorer.sources.signal_files import read_signal_file
 from explorer.teach.signal_trainer import train_signals
 from explorer.weights import load_weights
 
@@ -88,7 +90,7 @@ def test_training_refuses_bad_data():
 
 @pytest.mark.parametrize("argv,fragment", [
     (["train", "--arch", "v2"], "compact"),
-    (["train", "--source", "walk.csv"], "signal:synthetic"),
+    (["train", "--source", "/nonexistent/walk.csv"], "no such file"),
     (["train", "--epochs", "0"], "epochs"),
     (["train", "--out", "/nonexistent/dir/c.pt"], "does not exist"),
 ])
@@ -104,3 +106,74 @@ def test_train_json_reports_the_curve_and_the_weights(capsys, tmp_path):
     summary = json.loads(capsys.readouterr().out)
     assert summary["epochs"] == 2 and len(summary["curve"]) == 2 and summary["weights"] == str(out) and out.is_file()
     assert {"train_accuracy", "val_accuracy", "seconds"} <= summary.keys()
+
+
+def write_csv(path, signals, labels=None, header=None):
+    header = header or [f"acc_{i}" for i in range(signals.shape[1])]
+    lines = [",".join(header + (["label"] if labels is not None else []))]
+    for i, row in enumerate(signals):
+        lines.append(",".join(f"{v:.5f}" for v in row) + (f",{labels[i]}" if labels is not None else ""))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_labelled_csv_reads_and_trains_split_in_time(capsys, tmp_path):
+    stream = inertial.generate(240, seed=8)
+    names = [inertial.ACTIVITIES[i] for i in stream.labels]
+    path = write_csv(tmp_path / "walk.csv", stream.signals, names, list(inertial.CHANNELS))
+    recording = read_signal_file(path)
+    assert recording.channels == inertial.CHANNELS and np.allclose(recording.signals, stream.signals, atol=1e-5)
+    assert [recording.classes[i] for i in recording.labels] == names
+    assert main(["train", "--source", str(path), "--epochs", "1", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["train_windows"] == (int(12000 * 0.8) - 128) // 32 + 1 and summary["val_windows"] > 0
+
+
+def test_npy_recordings_plain_and_windowed(tmp_path):
+    np.save(tmp_path / "plain.npy", np.zeros((300, 6), np.float32))
+    np.save(tmp_path / "windows.npy", np.zeros((5, 128, 9), np.float64))
+    assert read_signal_file(tmp_path / "plain.npy").signals.shape == (300, 6)
+    windowed = read_signal_file(tmp_path / "windows.npy")
+    assert windowed.windowed and windowed.signals.dtype == np.float32 and windowed.labels is None
+
+
+@pytest.mark.parametrize("name,content,fragment", [
+    ("no_header.csv", "1,2,3\n4,5,6\n", "must name the channels"),
+    ("text.csv", "a,b\n1,x\n" + "1,2\n" * 200, "not a number"),
+    ("ragged.csv", "a,b\n1,2\n3\n", "has 1 columns"),
+    ("short.csv", "a,b\n" + "1,2\n" * 20, "fewer than one window"),
+    ("nan.csv", "a,b\n" + "1,2\n" * 150 + "nan,2\n", "NaN"),
+    ("empty.csv", "", "header row"),
+    ("wrong.txt", "a\n1\n", ".csv"),
+])
+def test_every_bad_signal_file_gets_one_clear_message(tmp_path, name, content, fragment):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(SourceError, match=fragment):
+        read_signal_file(path)
+
+
+@pytest.mark.parametrize("array,fragment", [
+    (np.zeros((4, 4, 4, 4)), "expected"),
+    (np.zeros((300, 1000)), "transposed"),
+    (np.array(["a", "b"]), "not numbers"),
+    (np.full((200, 3), np.nan), "NaN"),
+    (np.zeros((50, 3)), "fewer than one window"),
+])
+def test_every_bad_npy_gets_one_clear_message(tmp_path, array, fragment):
+    path = tmp_path / "bad.npy"
+    np.save(path, array)
+    with pytest.raises(SourceError, match=fragment):
+        read_signal_file(path)
+    (tmp_path / "garbage.npy").write_bytes(b"not numpy at all")
+    with pytest.raises(SourceError, match="not a readable NumPy array"):
+        read_signal_file(tmp_path / "garbage.npy")
+
+
+def test_training_on_an_unlabelled_or_one_class_csv_exits_2(capsys, tmp_path):
+    path = write_csv(tmp_path / "plain.csv", np.zeros((400, 3), np.float32))
+    assert main(["train", "--source", str(path)]) == 2
+    assert "no label column" in capsys.readouterr().err
+    path = write_csv(tmp_path / "one.csv", np.zeros((400, 3), np.float32), ["walking"] * 400)
+    assert main(["train", "--source", str(path)]) == 2
+    assert "at least two" in capsys.readouterr().err
