@@ -4,17 +4,20 @@ stacked group convolutions can see with the shuffle off and on."""
 from __future__ import annotations
 
 import numpy as np
+import torch
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import GROUP_COLOURS, group_colour
 from explorer.analysis.shuffle_flow import input_groups_seen, stacked_connectivity
+from explorer.models.absorb import absorb_shuffles
+from explorer.models.compact import CompactShuffleNet
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
 
-MAX_CHANNELS = 96
+MAX_CHANNELS = 512  # the compact net's last shuffle (512 channels, g = 16)
 
 
 def connectivity_image(matrix: np.ndarray, groups: int) -> np.ndarray:
@@ -121,7 +124,15 @@ class ShuffleView(QWidget):
         self.message = QLabel()
         self.message.setObjectName("explanation")
         self.message.setWordWrap(True)
+        self.model_pairs = QComboBox()
+        self.model_pairs.setToolTip("the (C, g) of every shuffle in the running model")
+        self.absorbed = QLabel()
+        self.absorbed.setObjectName("notice")
+        self.absorbed.setWordWrap(True)
+        self.absorbed.hide()
         controls = QHBoxLayout()
+        controls.addWidget(QLabel("this model's shuffles"))
+        controls.addWidget(self.model_pairs)
         controls.addWidget(QLabel("channels C"))
         controls.addWidget(self.channels_spin)
         controls.addWidget(QLabel("groups g"))
@@ -146,15 +157,46 @@ class ShuffleView(QWidget):
         body.addLayout(matrices, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.absorbed)
         layout.addLayout(body, 1)
+        self.model_pairs.activated.connect(lambda _i: self._pick_model_pair())
         self.channels_spin.valueChanged.connect(self._refresh)
         self.groups_spin.valueChanged.connect(self._refresh)
         self._refresh()
         qt_state.running.connect(self._on_running)
+        if qt_state.state.bundle is not None:
+            self._on_running(qt_state.state.bundle)
 
     def _on_running(self, bundle) -> None:
+        pairs = sorted({(t.channels, t.point.groups) for t in bundle.taps if t.point.kind == "after_shuffle"})
+        self.model_pairs.clear()
+        for channels, groups in pairs:
+            self.model_pairs.addItem(f"C = {channels}, g = {groups}", (channels, groups))
         if bundle.spec.arch == "v1":
             self.follow_groups(int(bundle.spec.groups))
+        elif bundle.spec.arch == "compact" and pairs:
+            self.set_config(*pairs[0])
+        self._show_absorption(bundle)
+
+    def _pick_model_pair(self) -> None:
+        if self.model_pairs.currentData():
+            self.set_config(*self.model_pairs.currentData())
+
+    def _show_absorption(self, bundle) -> None:
+        """For the compact net: fold its shuffles into the next layers' weights and show that the
+        outputs do not change (every conv after a shuffle there is dense or depthwise)."""
+        if bundle.spec.arch != "compact" or not bundle.spec.shuffle or not isinstance(bundle.model, CompactShuffleNet):
+            self.absorbed.hide()
+            return
+        generator = torch.Generator().manual_seed(0)
+        x = torch.randn(4, *bundle.spec.input_shape, generator=generator)
+        with torch.no_grad():
+            difference = (bundle.model(x) - absorb_shuffles(bundle.model)(x)).abs().max().item()
+        self.absorbed.setText(
+            f"In this network every 1x1 conv is dense (groups = 1), so each shuffle is a fixed permutation the next layers "
+            f"absorb: shuffle OFF with those layers' weights permuted gives the same outputs (max |Δ| = {difference:.1e} on random "
+            f"windows). A shuffle only matters in front of a grouped conv, as in ShuffleNet V1's units.")
+        self.absorbed.show()
 
     def set_config(self, channels: int, groups: int) -> None:
         for spin, value in ((self.channels_spin, channels), (self.groups_spin, groups)):

@@ -112,3 +112,4 @@ def test_measured_ms_encode_box_widths_once_measured(make_window):
     widths = {b.target.item.id: b.path().boundingRect().width() for b in scene.node_boxes()}
     assert widths["stage3.0.dwconv"] > widths["stage3.0.gconv1"] > widths["stage3.1.gconv1"]
     assert "measured 2.000 ms" in scene.box_for("stage3.0.dwconv").toolTip()
+
