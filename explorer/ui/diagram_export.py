@@ -23,7 +23,7 @@ def run_diagram(args: argparse.Namespace) -> int:
 
     from explorer.ui.diagram_scene import DiagramScene
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
     scene = DiagramScene()
     scene.level = args.level
     scene.quantity = args.quantity
@@ -39,5 +39,4 @@ def run_diagram(args: argparse.Namespace) -> int:
         print_json(summary)
     else:
         print(f"{spec.label}: {summary['boxes']} layer boxes drawn at level {args.level} -> {out}")
-    del app
     return 0

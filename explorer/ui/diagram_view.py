@@ -78,18 +78,24 @@ class DiagramView(QWidget):
         qt_state.layer_times.connect(self.scene.set_layer_ms)
         self._spec = None
         self._focus: str | None = None
-        if self.state.bundle is not None:
-            self._on_running(self.state.bundle)
+        self._fit_pending = False
 
     def _set_quantity(self, quantity: str) -> None:
         self.scene.set_quantity(quantity)
         if quantity == "ms":
             self.state.request_layer_times()
 
-    def _on_running(self, bundle) -> None:
-        spec = bundle.spec
-        if spec == self._spec:
+    def _on_running(self, _bundle) -> None:
+        # 20-40 ms of drawing on the UI thread: only while someone looks (showEvent catches up)
+        if self.isVisible():
+            self.ensure_current()
+
+    def ensure_current(self) -> None:
+        """Draw the running model if the drawing is not already of it."""
+        bundle = self.state.bundle
+        if bundle is None or bundle.spec == self._spec:
             return
+        spec = bundle.spec
         same_shape = self._spec is not None and self._spec.arch == spec.arch
         self._spec = spec
         self.scene.layer_ms = {}
@@ -98,10 +104,13 @@ class DiagramView(QWidget):
         self.scene.show_diagram(build_diagram(spec), keep_expansion=same_shape)
         self.title.setText(spec.label + ("" if spec.shuffle else " · shuffle off: grey nodes"))
         if not same_shape:
-            self.fit()
+            self._fit_pending = True
+            if self.isVisible():
+                self.fit()
 
     def open_unit(self, unit_id: str) -> bool:
         """Open one unit into its layers (and its stage), then show it; False if there is none."""
+        self.ensure_current()
         diagram = self.scene.diagram
         stage = next((s for s in diagram.stages if any(u.id == unit_id for u in s.units)), None) if diagram else None
         if stage is None:
@@ -114,12 +123,14 @@ class DiagramView(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().showEvent(event)
+        self.ensure_current()
         if self.quantity.currentData() == "ms":
             self.state.request_layer_times()
-        if self._focus:  # a unit opened before the tab was ever shown: scroll to it now
+        if self._focus or self._fit_pending:  # drawn (or a unit opened) while hidden: frame it now
             self.fit()
 
     def fit(self) -> None:
+        self._fit_pending = False
         rect = self.scene.sceneRect()
         # fit the width (the flow is tall): readable boxes, scroll down for the rest
         self.canvas.resetTransform()

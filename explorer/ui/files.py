@@ -43,6 +43,7 @@ class FileActions:
         return self.save_diagram() if self.window.current_tab() == "diagram" else self.save_window_png()
 
     def save_diagram(self, path: str | None = None) -> bool:
+        self.window.diagram.ensure_current()
         scene = self.window.diagram.scene
         if scene.diagram is None:
             self.state.say("no diagram yet: wait for the model to load")

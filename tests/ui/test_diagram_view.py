@@ -32,6 +32,7 @@ def test_the_diagram_follows_groups_shuffle_and_input_size(make_window, qtbot):
 
 def test_opening_a_unit_draws_its_layers_and_folding_hides_them(make_window):
     window = make_window(V1_SMALL)
+    window.set_tab("diagram")
     scene = window.diagram.scene
     before = len(scene.node_boxes())
     unit_box = scene.box_for("stage2.0")
@@ -104,6 +105,7 @@ def test_ctrl_s_on_the_diagram_tab_saves_an_svg_with_the_labels(make_window, tmp
 
 def test_measured_ms_encode_box_widths_once_measured(make_window):
     window = make_window(V1_SMALL)
+    window.set_tab("diagram")
     scene = window.diagram.scene
     scene.set_level("layers")
     scene.set_quantity("ms")  # on the scene: the combo would also ask the engine for real times
@@ -113,3 +115,14 @@ def test_measured_ms_encode_box_widths_once_measured(make_window):
     assert widths["stage3.0.dwconv"] > widths["stage3.0.gconv1"] > widths["stage3.1.gconv1"]
     assert "measured 2.000 ms" in scene.box_for("stage3.0.dwconv").toolTip()
 
+
+
+def test_a_hidden_diagram_draws_nothing_until_its_tab_is_shown(make_window, qtbot):
+    window = make_window(V1_SMALL)  # opens on the Live tab
+    assert window.diagram.scene.diagram is None
+    target = V1_SMALL.with_changes(groups=8)
+    window.state.request(spec=target)
+    qtbot.waitUntil(lambda: window.engine.bundle.spec == target, timeout=WAIT)
+    assert window.diagram.scene.diagram is None  # no drawing on the UI thread for a hidden tab
+    window.set_tab("diagram")
+    assert window.diagram.scene.diagram.spec == target
