@@ -24,10 +24,11 @@ from explorer.cli_args import ArgParser, UsageError, parse_input_size, parse_sca
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import AUTO, BACKEND_CHOICES, RunConfig
 from explorer.engine.state import AppState
-from explorer.engine.worker import Engine, default_live_threads
+from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, default_live_threads, synthetic_source
 from explorer.models.spec import ARCHS, ModelSpec
 from explorer.runtime.base import BackendUnavailable
-from explorer.sources import SourceError, SyntheticSource, open_source
+from explorer.sources import SourceError, open_source
+from explorer.sources.factory import is_signal_source
 from explorer.sources.camera import probe_cameras
 from explorer.ui import settings
 from explorer.ui.background import BackgroundTask
@@ -94,7 +95,8 @@ _IMPORTED = time.perf_counter()
 
 def build_gui_parser() -> argparse.ArgumentParser:
     parser = ArgParser(prog="explorer", description="Open the ShuffleNet Explorer window.")
-    parser.add_argument("--source", default=None, help="synthetic[:SCENE], camera[:INDEX], or a video/image/folder path (default: camera 0, else synthetic)")
+    parser.add_argument("--source", default=None, help="synthetic[:SCENE], camera[:INDEX], or a video/image/folder path (default: camera 0, else synthetic); "
+                        "for --arch compact signal:synthetic[:SEED][@HOP] or a .csv/.npy recording")
     parser.add_argument("--arch", choices=ARCHS, default=None)
     parser.add_argument("--groups", "-g", type=positive_int, default=None)
     parser.add_argument("--scale", "-s", type=parse_scale, default=None)
@@ -108,6 +110,8 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tap", default=None, help="feature tap to show, e.g. stage3 or stage3.0.after_shuffle")
     parser.add_argument("--open", action="append", default=None, metavar="UNIT",
                         help="Diagram tab: open this unit into its layers, e.g. stage2.0 (repeatable)")
+    parser.add_argument("--train-epochs", type=positive_int, default=None, metavar="N",
+                        help="compact net: train it on the synthetic activities for N epochs right away, in the Teach tab (headless runs wait for it)")
     parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
     parser.add_argument("--reset", action="store_true", help="forget remembered settings and start from the defaults")
     parser.add_argument("--frames", type=positive_int, default=None, help="headless: run N frames, then exit (remembered settings are neither read nor written)")
@@ -160,7 +164,20 @@ def run_gui(argv: list[str]) -> int:
     if problem:
         print(f"explorer: cannot open the window: {problem}", file=sys.stderr)
         return 2
+    kind = config.spec.input_kind
     source, source_problem = None, None
+    if source_text and is_signal_source(source_text) != (kind == "signal"):
+        if args.source is None:  # remembered with a model of the other kind: that model's source is not this one's
+            source_text = DEFAULT_SOURCES[kind]
+        else:
+            refused = (f"--source {source_text} gives {KIND_WORDS['signal' if kind == 'image' else 'image']}, but {config.spec.label} "
+                       f"reads {KIND_WORDS[kind]} (use {'--arch compact' if kind == 'image' else 'an image source or --arch v1/v2'})")
+            if args.frames:
+                print(f"explorer: {refused}", file=sys.stderr)
+                return 2
+            source_problem, source_text = f"{refused} - showing {DEFAULT_SOURCES[kind]} instead", None
+    if source_text is None and kind == "signal":
+        source_text = DEFAULT_SOURCES[kind]  # no camera to look for: the synthetic activity stream
     if source_text:
         try:
             source = open_source(source_text)
@@ -168,7 +185,7 @@ def run_gui(argv: list[str]) -> int:
             if args.frames:
                 print(f"explorer: bad --source: {exc}", file=sys.stderr)
                 return 2
-            source_problem = f"{exc} - showing the synthetic scene instead"
+            source_problem = f"{exc} - showing {DEFAULT_SOURCES[kind]} instead"
     return _run_window(args, config, source, source_text, source_problem, tab)
 
 
@@ -200,8 +217,9 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
     except WeightsError as exc:
         print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
         return 2
-    state = AppState(config, source_text if source is not None else "synthetic")
-    engine = Engine(state, bundle, source or SyntheticSource())
+    source = source or synthetic_source(config.spec.input_kind)
+    state = AppState(config, source.text)
+    engine = Engine(state, bundle, source)
     window = MainWindow(engine)
     window.timeline = {"imports": imports_s}
     window.set_tab(tab)
@@ -223,6 +241,13 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
         _probe_cameras_then_open_first(window, state)
     if args.fps_target:
         QTimer.singleShot(0, lambda: window.controls.run_box.fit.start(args.fps_target))
+    if args.train_epochs:
+        if config.spec.input_kind != "signal":
+            print("explorer: --train-epochs trains the compact net (--arch compact); V1/V2 are taught in the Teach tab", file=sys.stderr)
+            engine.stop()
+            return 2
+        window.teach.signal_page.epochs.setValue(args.train_epochs)
+        QTimer.singleShot(0, window.teach.signal_page.start)
     if not args.frames:
         code = app.exec()
         settings.save(remembered_values(state, window))
@@ -278,10 +303,13 @@ def _probe_cameras_then_open_first(window: MainWindow, state: AppState) -> None:
 def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
     status = {"start": None, "code": 1, "done": False}
 
+    def waiting_for_training() -> bool:
+        return bool(args.train_epochs) and (window.teach.signal_page.training or not engine.bundle.trained)
+
     def on_result():
         if status["start"] is None:
             status["start"] = time.perf_counter()
-        if window.rendered >= args.frames:
+        if window.rendered >= args.frames and not waiting_for_training():
             finish()
 
     def finish():

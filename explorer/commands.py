@@ -17,16 +17,15 @@ from explorer.engine.config import RunConfig
 from explorer.engine.fit import run_fit as fit_configuration
 from explorer.engine.measure import default_sweep, run_sweep
 from explorer.engine.pipeline import UNTRAINED_NOTICE, InferencePipeline
+from explorer.engine.signal_data import file_split, synthetic_split
 from explorer.engine.worker import default_live_threads
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
 from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
 from explorer.optional import all_statuses, onnxruntime_status
 from explorer.runtime.registry import BACKENDS, available_backends
-from explorer.sources import inertial
 from explorer.sources.base import SourceError
 from explorer.sources.files import read_image
-from explorer.sources.signal_files import read_signal_file
 from explorer.teach.signal_trainer import train_signals
 from explorer.weights import WeightsError
 from explorer.weights.catalog import TORCHVISION_V2
@@ -307,28 +306,6 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-VALIDATION_SEED_OFFSET = 1_000_003  # the validation stream is its own stream: no window is in both
-
-
-def labelled_file_windows(path: str, series: int, hop: int):
-    """A labelled CSV split in time: the first 80 % trains, the last 20 % validates (no window
-    spans both)."""
-    try:
-        recording = read_signal_file(path, series)
-    except SourceError as exc:
-        raise UsageError(f"explorer train: {exc}") from None
-    if recording.labels is None:
-        raise UsageError(f"explorer train: {recording.name} has no label column (name one 'label'); training needs labels")
-    if len(recording.classes) < 2:
-        raise UsageError(f"explorer train: {recording.name} has one class ({recording.classes[0]}); training needs at least two")
-    cut = int(len(recording.signals) * 0.8)
-    if cut < series or len(recording.signals) - cut < series:
-        raise UsageError(f"explorer train: {recording.name} is too short to split into training and validation windows of {series} samples")
-    parts = [inertial.Stream(recording.signals[a:b], recording.labels[a:b]) for a, b in ((0, cut), (cut, len(recording.signals)))]
-    return (inertial.windows(parts[0], series, hop), inertial.windows(parts[1], series, series // 2),
-            recording.classes, recording.channels)
-
-
 def run_train(args: argparse.Namespace) -> int:
     """Train the compact net end to end on synthetic inertial windows (train/val by seed) or a
     labelled CSV (train/val by time)."""
@@ -341,13 +318,12 @@ def run_train(args: argparse.Namespace) -> int:
         raise UsageError(f"explorer train: --series must be >= 16 and --hop >= 1, got {args.series} and {args.hop}")
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.source == "signal:synthetic":
-        classes, channels = inertial.ACTIVITIES, inertial.CHANNELS
-        train = inertial.windows(inertial.generate(args.seconds, seed=args.seed), args.series, args.hop)
-        val_stream = inertial.generate(max(args.seconds / 2, 120.0), seed=args.seed + VALIDATION_SEED_OFFSET)
-        val = inertial.windows(val_stream, args.series, args.series // 2)
-    else:
-        train, val, classes, channels = labelled_file_windows(args.source, args.series, args.hop)
+    try:
+        split = (synthetic_split(args.seconds, args.series, args.hop, args.seed) if args.source == "signal:synthetic"
+                 else file_split(args.source, args.series, args.hop))
+    except SourceError as exc:
+        raise UsageError(f"explorer train: {exc}") from None
+    train, val, classes, channels = split.train, split.val, split.classes, split.channels
     with tqdm(total=1.0, desc="train", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}", disable=args.json) as bar:
         try:
             result = train_signals(train, val, classes, channels, epochs=args.epochs, seed=args.seed,

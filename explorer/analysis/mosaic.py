@@ -1,9 +1,11 @@
-"""Feature maps -> one RGB mosaic image, each channel framed in its group's colour (numpy only)."""
+"""Feature maps -> one RGB mosaic image, each channel framed in its group's colour (numpy and
+OpenCV's colour maps)."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 # distinct, colour-blind-friendly-ish group colours (Okabe-Ito first, then extras)
@@ -53,11 +55,20 @@ def channel_group_ids(channels: int, groups: int, permutation: list[int] | None 
     return (sources // n).astype(np.int64)
 
 
-def make_mosaic(features: np.ndarray, groups: int = 1, group_ids: np.ndarray | None = None, columns: int | None = None) -> tuple[np.ndarray, MosaicLayout]:
+def heat_strips(features: np.ndarray) -> np.ndarray:
+    """1D feature maps of a signal net, C x time x sensor axes -> C x axes x time: each channel a
+    wide strip with time running to the right, as a signal is read."""
+    if features.ndim != 3:
+        raise ValueError(f"expected C x time x axes features, got shape {features.shape}")
+    return np.ascontiguousarray(features.transpose(0, 2, 1))
+
+
+def make_mosaic(features: np.ndarray, groups: int = 1, group_ids: np.ndarray | None = None, columns: int | None = None,
+                heat: bool = False) -> tuple[np.ndarray, MosaicLayout]:
     """Tile a C x H x W feature tensor into an RGB uint8 image (row-major, H x W x 3).
 
-    Each channel is min-max normalised on its own and drawn in grey inside a frame coloured by
-    its group (``group_ids`` overrides the default contiguous grouping, e.g. to show where
+    Each channel is min-max normalised on its own and drawn in grey (``heat``: OpenCV's inferno
+    colour map, for the signal net's strips) inside a frame coloured by its group (``group_ids`` overrides the default contiguous grouping, e.g. to show where
     channels came from after a shuffle).
     """
     if features.ndim == 2:
@@ -74,7 +85,11 @@ def make_mosaic(features: np.ndarray, groups: int = 1, group_ids: np.ndarray | N
     cells[:] = 20  # empty trailing cells
     cells[:c] = frames[:, None, None, :]
     grey = (normalise_channels(features.astype(np.float32, copy=False)) * 255).astype(np.uint8)
-    cells[:c, border:border + h, border:border + w, :] = grey[..., None]
+    if heat:  # one colour-map call on all channels at once (a C*h x w image), BGR -> RGB
+        coloured = cv2.applyColorMap(grey.reshape(c * h, w), cv2.COLORMAP_INFERNO)[:, :, ::-1]
+        cells[:c, border:border + h, border:border + w, :] = coloured.reshape(c, h, w, 3)
+    else:
+        cells[:c, border:border + h, border:border + w, :] = grey[..., None]
     ch, cw = h + 2 * border, w + 2 * border
     image = cells.reshape(rows, columns, ch, cw, 3).transpose(0, 2, 1, 3, 4).reshape(rows * ch, columns * cw, 3)
     return np.ascontiguousarray(image), MosaicLayout(c, columns, rows, ch, cw, border)

@@ -16,12 +16,13 @@ from torch import nn
 from explorer.analysis.complexity import ComplexityReport, analyze_model, spec_tables
 from explorer.engine.config import AUTO, RunConfig
 from explorer.engine.preprocess import preprocess_image, preprocess_signal
-from explorer.models.recipe import Recipe
-from explorer.models.registry import build_model, uses_default_layout
+from explorer.models.recipe import Recipe, SignalRecipe
+from explorer.models.registry import build_model, untrained_seed, uses_default_layout
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapInfo, describe_taps
 from explorer.progress import Progress
 from explorer.runtime.registry import DEFAULT_BACKEND, agreement, make_runner
+from explorer.sources.signal_stream import synthetic_signal_source
 from explorer.sources.synthetic import SyntheticSource
 
 UNTRAINED_NOTICE = "untrained: predictions are meaningless"
@@ -36,7 +37,7 @@ class Prediction:
 
 @dataclass
 class FrameResult:
-    frame: np.ndarray  # the RGB frame as captured (for display)
+    frame: object  # as captured, for display: an RGB frame, or a SignalWindow for the compact net
     top: list[Prediction]
     features: dict[str, np.ndarray]  # tap name -> C x H x W float32
     timings: dict[str, float]  # ms: capture, preprocess, inference, postprocess
@@ -53,7 +54,7 @@ class ModelBundle:
 
     config: RunConfig  # what was asked for (its backend may be "auto")
     model: nn.Module
-    recipe: Recipe | None  # None for the compact net (signal input)
+    recipe: Recipe | SignalRecipe | None  # SignalRecipe (or None: untrained) for the compact net
     labels: list[str]
     trained: bool
     weights_name: str
@@ -80,10 +81,12 @@ def default_labels(num_classes: int) -> list[str]:
     return [f"class {i}" for i in range(num_classes)]
 
 
-def to_input(frame: np.ndarray, spec: ModelSpec, recipe: Recipe | None) -> torch.Tensor:
-    if spec.arch == "compact":
-        series, modal = spec.input_size  # type: ignore[misc]
-        return preprocess_signal(frame, series, modal)
+def to_input(frame, spec: ModelSpec, recipe: Recipe | SignalRecipe | None) -> torch.Tensor:
+    """An RGB frame (image models) or a sensor window (the compact net) -> the model's input."""
+    if spec.input_kind == "signal":
+        return preprocess_signal(frame, spec.input_size, recipe)  # type: ignore[arg-type]
+    if not isinstance(frame, np.ndarray) or frame.ndim != 3:
+        raise ValueError(f"{spec.label} classifies images, not sensor signals: pick an image source (synthetic, camera, a video or images)")
     return preprocess_image(frame, recipe)  # type: ignore[arg-type]
 
 
@@ -94,18 +97,29 @@ def synthetic_inputs(spec: ModelSpec, count: int, recipe: Recipe | None = None) 
 
 
 @functools.lru_cache(maxsize=8)
-def _synthetic_inputs(spec: ModelSpec, count: int, recipe: Recipe | None) -> tuple[np.ndarray, ...]:
-    source = SyntheticSource(seed=7)
-    recipe = recipe or (None if spec.arch == "compact" else Recipe.imagenet(spec.input_size))  # type: ignore[arg-type]
-    return tuple(to_input(source.frame_at(i * 9), spec, recipe).contiguous().numpy() for i in range(count))
+def _synthetic_inputs(spec: ModelSpec, count: int, recipe: Recipe | SignalRecipe | None) -> tuple[np.ndarray, ...]:
+    if spec.input_kind == "signal":  # windows spread over the activities of a seeded stream
+        source, step = synthetic_signal_source(seed=7), 300
+    else:
+        source, step = SyntheticSource(seed=7), 9
+        recipe = recipe or Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
+    return tuple(to_input(source.frame_at(i * step), spec, recipe).contiguous().numpy() for i in range(count))
 
 
-def model_inputs(frames, spec: ModelSpec, recipe: Recipe | None) -> list[np.ndarray]:
-    """Raw RGB frames -> this model's inputs (contiguous NCHW float32)."""
-    return [to_input(f, spec, recipe).contiguous().numpy() for f in frames]
+def fits_model(frame, spec: ModelSpec) -> bool:
+    """Whether a captured frame is the kind of input ``spec`` reads (right after a model change
+    the recent frames can still be of the other kind)."""
+    is_image = isinstance(frame, np.ndarray) and frame.ndim == 3
+    return is_image != (spec.input_kind == "signal")
 
 
-def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, recipe: Recipe | None = None,
+def model_inputs(frames, spec: ModelSpec, recipe: Recipe | SignalRecipe | None) -> list[np.ndarray]:
+    """Captured frames (or sensor windows) -> this model's inputs (contiguous NCHW float32);
+    frames of the other kind are left out."""
+    return [to_input(f, spec, recipe).contiguous().numpy() for f in frames if fits_model(f, spec)]
+
+
+def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, recipe: Recipe | SignalRecipe | None = None,
                  labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init",
                  weights_source: str | None = None, backend: str | None = None, progress: Progress | None = None,
                  calibration=None, threads: int | None = None, engine: str | None = None,
@@ -117,11 +131,11 @@ def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, re
     config = spec if isinstance(spec, RunConfig) else RunConfig(spec, weights_source, backend or AUTO, threads or torch.get_num_threads())
     spec = config.spec
     start = time.perf_counter()
-    model = (model or build_model(spec)).eval()
+    model = (model or build_model(spec, seed=untrained_seed(spec))).eval()
     if recipe is None and spec.arch != "compact":
         recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
     runs = DEFAULT_BACKEND if config.backend == AUTO else config.backend
-    inputs = model_inputs(calibration, spec, recipe) if calibration else None
+    inputs = (model_inputs(calibration, spec, recipe) or None) if calibration else None
     if runs == "int8" and not inputs:
         inputs = synthetic_inputs(spec, 16, recipe)
     if uses_default_layout(model):
@@ -163,9 +177,8 @@ def measure_agreement(bundle: ModelBundle, frames=None) -> dict:
         reference = fp32_copy(bundle)  # channels_last converted the bundle's model in place
         # channels_last differs from eager only in summation order (~1e-9): 2 frames show it
         count = 2 if bundle.backend == "channels_last" else 8
-        if frames:
-            inputs = model_inputs(list(frames)[-count:], bundle.spec, bundle.recipe)
-        else:
+        inputs = model_inputs(list(frames)[-count:], bundle.spec, bundle.recipe) if frames else None
+        if not inputs:
             inputs = bundle.extra.get("agreement_inputs") or synthetic_inputs(bundle.spec, count, bundle.recipe)
         result = agreement(reference, bundle.runner, inputs[:count])
     bundle.agreement = result

@@ -7,7 +7,8 @@ import cv2
 import numpy as np
 import torch
 
-from explorer.models.recipe import Recipe
+from explorer.models.recipe import Recipe, SignalRecipe
+from explorer.sources.signal_stream import SignalWindow
 
 
 def resize_and_crop(frame: np.ndarray, resize: int, crop: int) -> np.ndarray:
@@ -49,13 +50,26 @@ def preprocess_image(frame: np.ndarray, recipe: Recipe) -> torch.Tensor:
     return x.mul_(a).sub_(b)[None]
 
 
-def preprocess_signal(frame: np.ndarray, series: int, modal: int) -> torch.Tensor:
-    """Read a frame as a signal window for the compact net: rows = time, columns = sensor axes.
+def preprocess_signal(frame, input_size: tuple[int, int], recipe: SignalRecipe | None = None) -> torch.Tensor:
+    """A sensor window (a SignalWindow, or a (series, modal) array) -> float32 1 x 1 x series x modal.
 
-    Grey levels are resized to series x modal and standardised per window, as sensor windows are.
+    Standardised per channel with the recipe's training statistics, or, without them (an
+    untrained net), with the window's own.
     """
-    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) if frame.ndim == 3 else frame
-    window = cv2.resize(grey, (modal, series), interpolation=cv2.INTER_AREA).astype(np.float32)
-    window -= window.mean()
-    window /= window.std() + 1e-6
+    series, modal = input_size
+    if isinstance(frame, SignalWindow):
+        samples = frame.window(series)
+    elif isinstance(frame, np.ndarray) and frame.ndim == 2:
+        samples = frame
+    else:
+        raise ValueError("the compact net reads sensor-signal windows, not images: pick a signal source "
+                         "(signal:synthetic or a .csv/.npy recording)")
+    if samples.shape != (series, modal):
+        raise ValueError(f"a window of {samples.shape[0]} samples x {samples.shape[1]} channels does not fit the model's "
+                         f"{series} x {modal} input")
+    if recipe is not None and recipe.mean is not None:
+        mean, std = np.asarray(recipe.mean, np.float32), np.asarray(recipe.std, np.float32)
+    else:
+        mean, std = samples.mean(axis=0), samples.std(axis=0) + 1e-6
+    window = ((samples - mean) / std).astype(np.float32)
     return torch.from_numpy(window)[None, None]

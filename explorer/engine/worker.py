@@ -10,7 +10,10 @@ events through explorer.ui.bridge).
   they finish are discarded (a generation counter).
 - Backend "auto": the torch backend runs at once; ONNX Runtime is built and checked against
   fp32 eager on live frames on a second thread and swapped in only if it agrees and is faster.
-- A source that fails mid-run is replaced by the synthetic scene, with a message.
+- A source that fails mid-run is replaced by the synthetic scene (or stream), with a message.
+- Models and sources come in two kinds, images and sensor signals (the compact net).  A model
+  of the other kind brings its own source along (the last one of its kind, else the synthetic
+  one), swapped in on the same frame; a source of the wrong kind for the model is refused.
 """
 from __future__ import annotations
 
@@ -35,11 +38,14 @@ from explorer.optional import onnxruntime_status
 from explorer.runtime.registry import TITLES, make_runner
 from explorer.sources.base import FrameSource, SourceError
 from explorer.sources.factory import open_source
+from explorer.sources.signal_stream import synthetic_signal_source
 from explorer.sources.synthetic import SyntheticSource
 from explorer.weights import WeightsError
 
 AUTO_MAX_ABS_DIFF = 1e-3  # ORT replaces torch only if every top-1 agrees and logits stay this close
 AUTO_FRAMES = 8  # live frames the agreement check runs on
+DEFAULT_SOURCES = {"image": "synthetic", "signal": "signal:synthetic"}
+KIND_WORDS = {"image": "images", "signal": "sensor signals"}
 
 _applied_threads: list[int] = []
 
@@ -78,11 +84,20 @@ def compare_int8_with_fp32(bundle: ModelBundle, frames) -> None:
     bundle.extra["speed_note"] = f"; {verdict} ({int8_ms:.1f} vs {fp32_ms:.1f} ms)"
 
 
+def synthetic_source(kind: str) -> FrameSource:
+    """The source that always works: the synthetic scene, or the synthetic activity stream."""
+    source = synthetic_signal_source() if kind == "signal" else SyntheticSource()
+    source.text = DEFAULT_SOURCES[kind]
+    return source
+
+
 class Engine:
     def __init__(self, state: AppState, bundle: ModelBundle, source: FrameSource | None = None, pace: bool = True) -> None:
         self.state = state
         self._pipeline = InferencePipeline(bundle)
-        self._source: FrameSource = source or SyntheticSource()
+        self._source: FrameSource = source or synthetic_source(bundle.spec.input_kind)
+        self._last_source_text = dict(DEFAULT_SOURCES)  # per kind: where a model of that kind returns to
+        self._remember(self._source)
         self.pace = pace
         self._lock = threading.Lock()
         self._latest: FrameResult | None = None
@@ -170,12 +185,37 @@ class Engine:
                     self.state.say("download cancelled" if cancelled else f"could not build {description}: {exc}")
                     self.state.revert_request()
                 return None
+            source = self._source_for(bundle)
             if generation == self._wanted["bundle"]:  # not overtaken by a newer request
                 with self._lock:
                     self._pending_bundle = bundle
+                    if source is not None:
+                        self._pending_source = source
+            elif source is not None:
+                source.close()
             return bundle
 
         return self._builder.submit(job)
+
+    def _source_for(self, bundle: ModelBundle) -> FrameSource | None:
+        """A source of the bundle's kind when the current one is of the other kind (else None)."""
+        kind = bundle.spec.input_kind
+        with self._lock:
+            current = self._pending_source or self._source
+        if current.input_kind == kind:
+            return None
+        text = self._last_source_text[kind]
+        try:
+            source = open_source(text)
+        except Exception as exc:  # a remembered camera or file may be gone: the synthetic one is always there
+            source = synthetic_source(kind)
+            self.state.say(f"{text} could not be opened ({exc}); using {source.describe()}")
+        else:
+            self.state.say(f"{bundle.spec.label} reads {KIND_WORDS[kind]}: source switched to {text}", error=False)
+        return source
+
+    def _remember(self, source: FrameSource) -> None:
+        self._last_source_text[source.input_kind] = source.text or DEFAULT_SOURCES[source.input_kind]
 
     def _on_cancel_download(self) -> None:
         self._cancel_download.set()
@@ -196,10 +236,29 @@ class Engine:
             if generation != self._wanted["source"]:
                 source.close()
                 return None
+            spec = self.state.config.spec  # the model asked for last: the source must fit it
+            if source.input_kind != spec.input_kind:
+                source.close()
+                self.state.say(f"{failure_note}: {text} gives {KIND_WORDS[source.input_kind]}, but {spec.label} reads "
+                               f"{KIND_WORDS[spec.input_kind]}; pick a model for it first (or a source of {KIND_WORDS[spec.input_kind]})")
+                self.state.source_text = self._source.text or self.state.source_text
+                return None
+            self._fit_signal_input(source, spec)
             self.set_source(source)
             return source
 
         return self._builder.submit(job)
+
+    def _fit_signal_input(self, source: FrameSource, spec) -> None:
+        """A recording with another channel count (or shorter than a window): ask for the compact
+        net's input size that fits it, and say so."""
+        if source.input_kind != "signal":
+            return
+        series, modal = spec.input_size
+        fitted = (min(series, source.history), source.modal)
+        if fitted != (series, modal):
+            self.state.say(f"{source.name} has {source.modal} channels: the compact net's input is now {fitted[0]}x{fitted[1]}", error=False)
+            self.state.request(spec=spec.with_changes(input_size=fitted))
 
     def set_source(self, source: FrameSource) -> None:
         with self._lock:
@@ -307,6 +366,10 @@ class Engine:
         if source is not None:
             old_source, self._source = self._source, source
             old_source.close()
+            self.recent_frames.clear()  # calibration and agreement checks want frames of this source
+            self._remember(source)
+            if source.text:
+                self.state.source_text = source.text
             self.state.set_source_description(source.describe())
 
     def _run(self) -> None:
@@ -358,8 +421,9 @@ class Engine:
             self.state.frame_ready.emit()
 
     def _fall_back(self, message: str) -> None:
-        self.state.say(f"{message} - switched to the synthetic scene")
-        old, self._source = self._source, SyntheticSource()
+        replacement = synthetic_source(self._source.input_kind)
+        self.state.say(f"{message} - switched to {replacement.describe()}")
+        old, self._source = self._source, replacement
         try:
             old.close()
         except Exception:

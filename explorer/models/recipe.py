@@ -26,3 +26,13 @@ class Recipe:
     def imagenet(cls, crop: int = 224, resize: int | None = None) -> "Recipe":
         """torchvision's classic recipe: resize 256, crop 224, scaled with the input size."""
         return cls(resize=resize or round(crop * 256 / 224), crop=crop)
+
+
+@dataclass(frozen=True)
+class SignalRecipe:
+    """How the compact net expects a sensor window: per-channel (x - mean) / std with the
+    statistics of the windows it was trained on.  Without them (an untrained net) each window
+    is standardised on its own, so the input is in range whatever the sensor's units."""
+
+    mean: tuple[float, ...] | None = None
+    std: tuple[float, ...] | None = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import types
+import zlib
 from typing import Iterator
 
 import torch
@@ -26,14 +27,27 @@ def list_specs(shuffle: bool = True) -> Iterator[ModelSpec]:
     yield ModelSpec.create("compact", shuffle=shuffle)
 
 
-def build_model(spec: ModelSpec, layout: str = "default") -> nn.Module:
-    """A fresh (randomly initialised) model for ``spec``, in eval mode.
+def untrained_seed(spec: ModelSpec) -> int:
+    """The seed of a spec's "random init" in the app: the same weights in every run, so an
+    untrained model predicts the same in every run, its ONNX export is cached on disk once (not
+    re-exported, and re-written to the cache, on every start), and a head taught on it still
+    fits after a restart."""
+    return zlib.crc32(repr(spec).encode())
+
+
+def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = None) -> nn.Module:
+    """A fresh (randomly initialised) model for ``spec``, in eval mode; with ``seed``, the same
+    weights every time (torch's global random state is left as it was).
 
     ``layout="megvii"`` wires V1/V2 as megvii's official code does (see ShuffleNetV1/V2), so
     their converted checkpoints give their outputs; the compact net has one layout.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    if seed is not None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return build_model(spec, layout)
     megvii = layout == "megvii"
     if spec.arch == "v1":
         model: nn.Module = ShuffleNetV1(spec, layout="megvii" if megvii else "paper")

@@ -82,6 +82,11 @@ class ModelSpec:
         return replace(self, **changes)
 
     @property
+    def input_kind(self) -> str:
+        """"signal" (sensor windows) for the compact net, "image" for V1/V2: which sources fit."""
+        return "signal" if self.arch == "compact" else "image"
+
+    @property
     def input_shape(self) -> tuple[int, int, int]:
         """(channels, height, width) of one input sample."""
         if self.arch == "compact":

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import platform
 import tempfile
+import threading
 import warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -32,11 +32,12 @@ from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
 from explorer.models.classifier import final_linear
 from explorer.models.taps import FeatureTaps
+from explorer.paths import cache_root
 from explorer.progress import Progress
 
 def cache_dir() -> Path:
     """Where exports are kept between runs (EXPLORER_CACHE moves it)."""
-    return Path(os.environ.get("EXPLORER_CACHE", Path.home() / ".cache" / "shufflenet-explorer")) / "onnx"
+    return cache_root() / "onnx"
 
 
 _MEMORY: "OrderedDict[str, bytes]" = OrderedDict()
@@ -125,21 +126,40 @@ def session(data: bytes, threads: int):
 
 class OnnxRunner:
     """Two sessions: a lean one (logits only, fully fused) for frames no view taps, and a
-    tapped one whose extra outputs are requested only when a view needs them."""
+    tapped one whose extra outputs are requested only when a view needs them.
+
+    With a lean session the tapped one is built on the first frame that wants a tap or the
+    embedding: most runs (the Live tab) never need it, and a second session would hold another
+    copy of the weights and ORT's arena (peak memory matters on a 1-2 GB board).
+    """
 
     backend = "onnxruntime"
 
     def __init__(self, tapped: bytes, threads: int, lean: bytes | None = None) -> None:
-        self.session = session(tapped, threads)
+        self.threads = threads
         self.lean = session(lean, threads) if lean is not None else None
-        self.outputs = {o.name for o in self.session.get_outputs()}
+        self._tapped = tapped
+        self._session = None
+        self._lock = threading.Lock()
+        self.outputs: set[str] = set()
+        if lean is None:
+            self.session  # noqa: B018 (built now: there is no lean one to run meanwhile)
+
+    @property
+    def session(self):
+        with self._lock:
+            if self._session is None:
+                self._session = session(self._tapped, self.threads)
+                self.outputs = {o.name for o in self._session.get_outputs()}
+            return self._session
 
     def __call__(self, x: torch.Tensor, taps: tuple[str, ...] = (), embedding: bool = False):
         feed = {"input": np.ascontiguousarray(x.numpy(), dtype=np.float32)}
         if self.lean is not None and not taps and not embedding:
             return torch.from_numpy(self.lean.run(["logits"], feed)[0]), {}
+        tapped = self.session
         wanted = ["logits"] + (["embedding"] if embedding else []) + [f"tap:{t}" for t in taps if f"tap:{t}" in self.outputs]
-        values = self.session.run(wanted, feed)
+        values = tapped.run(wanted, feed)
         logits = torch.from_numpy(values[0])
         features = {}
         for name, value in zip(wanted[1:], values[1:]):

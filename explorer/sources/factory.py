@@ -7,9 +7,12 @@ from explorer.sources.base import FrameSource, SourceError
 from explorer.sources.camera import CameraSource
 from explorer.sources.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImagesSource, VideoSource
 from explorer.sources.picamera import PicameraSource
+from explorer.sources.signal_stream import DEFAULT_HOP, file_signal_source, synthetic_signal_source
 from explorer.sources.synthetic import SyntheticSource
 
-SOURCE_HELP = "synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], picamera[@WIDTHxHEIGHT], a video file, an image file or a folder of images"
+SOURCE_HELP = ("synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], picamera[@WIDTHxHEIGHT], a video file, "
+               "an image file or a folder of images; for the compact net signal:synthetic[:SEED][@HOP] or a .csv/.npy recording[@HOP]")
+SIGNAL_SUFFIXES = (".csv", ".npy")
 
 
 def open_source(text: str) -> FrameSource:
@@ -17,6 +20,52 @@ def open_source(text: str) -> FrameSource:
     text = (text or "").strip()
     if not text:
         raise SourceError(f"no source given; use {SOURCE_HELP}")
+    source = _open(text)
+    source.text = text
+    return source
+
+
+def is_signal_source(text: str) -> bool:
+    """Whether ``text`` names a sensor-signal source (without opening it)."""
+    return is_signal_text(_split_hop((text or "").strip())[0])
+
+
+def recording_path(text: str) -> str | None:
+    """The file a signal source text plays ('signal:walk.csv@10' -> 'walk.csv'), None for the synthetic stream."""
+    text = _split_hop((text or "").strip())[0]
+    if not is_signal_text(text):
+        return None
+    text = text[len("signal:"):] if text.lower().startswith("signal:") else text
+    return None if text.lower() == "synthetic" or text.lower().startswith("synthetic:") else text
+
+
+def _split_hop(text: str) -> tuple[str, int | None]:
+    """'X@10' -> ('X', 10): a signal source's hop in samples (only digits count: paths may hold '@')."""
+    head, at, tail = text.rpartition("@")
+    return (head, int(tail)) if at and tail.isdigit() and is_signal_text(head) else (text, None)
+
+
+def is_signal_text(text: str) -> bool:
+    return text.lower().startswith("signal:") or Path(text).suffix.lower() in SIGNAL_SUFFIXES
+
+
+def _open_signal(text: str) -> FrameSource:
+    text, hop = _split_hop(text)
+    hop = DEFAULT_HOP if hop is None else hop
+    if text.lower().startswith("signal:"):
+        text = text[len("signal:"):]
+    if text.lower() == "synthetic" or text.lower().startswith("synthetic:"):
+        seed = _suffix_int(text, "signal:synthetic") if ":" in text else 0
+        return synthetic_signal_source(seed, hop)
+    path = Path(text).expanduser()
+    if path.suffix.lower() not in SIGNAL_SUFFIXES:
+        raise SourceError(f"signal:{text} - a signal source is signal:synthetic[:SEED] or a .csv/.npy recording")
+    return file_signal_source(path, hop)
+
+
+def _open(text: str) -> FrameSource:
+    if is_signal_source(text):
+        return _open_signal(text)
     lowered = text.lower()
     if lowered == "synthetic" or lowered.startswith("synthetic:"):
         scene = _suffix_int(text, "synthetic") if ":" in text else None

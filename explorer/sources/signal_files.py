@@ -1,5 +1,7 @@
 """Sensor recordings from files: CSV (a header naming the channels, an optional label column) and
-NumPy .npy, shaped (samples, modal) or already windowed (windows, series, modal).
+NumPy .npy, shaped (samples, modal) or already windowed (windows, series, modal).  A .npy's
+labels, if any, sit beside it in NAME.labels.npy: one per sample or one per window, numbers or
+names (the layout of UCI HAR's X/y files, in one folder).
 
 Every problem is one SourceError naming the file, what is wrong and what to do; nothing here
 returns a half-read recording.
@@ -23,7 +25,7 @@ class SignalRecording:
 
     signals: np.ndarray
     channels: tuple[str, ...]
-    labels: np.ndarray | None = None  # per sample, indices into ``classes``
+    labels: np.ndarray | None = None  # per sample (per window when windowed), indices into ``classes``
     classes: tuple[str, ...] = ()
     name: str = ""
 
@@ -85,9 +87,8 @@ def _read_csv(path: Path) -> SignalRecording:
     signals = np.asarray(values, dtype=np.float32)
     if label_index is None:
         return SignalRecording(signals, channels, name=path.name)
-    classes = tuple(sorted(set(labels), key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c)))
-    index = {c: i for i, c in enumerate(classes)}
-    return SignalRecording(signals, channels, np.array([index[c] for c in labels], dtype=np.int64), classes, path.name)
+    indices, classes = _indexed(labels)
+    return SignalRecording(signals, channels, indices, classes, path.name)
 
 
 def _read_npy(path: Path) -> SignalRecording:
@@ -102,7 +103,37 @@ def _read_npy(path: Path) -> SignalRecording:
     modal = data.shape[-1]
     if not 1 <= modal <= 256:
         raise SourceError(f"{path.name}: {modal} channels in the last axis; expected 1-256 (is the array transposed?)")
-    return SignalRecording(data.astype(np.float32), tuple(f"ch{i}" for i in range(modal)), name=path.name)
+    labels, classes = _read_npy_labels(path, data.shape[0])
+    return SignalRecording(data.astype(np.float32), tuple(f"ch{i}" for i in range(modal)), labels, classes, path.name)
+
+
+def labels_path(path: Path) -> Path:
+    return path.with_name(path.name[: -len(path.suffix)] + ".labels.npy")
+
+
+def _read_npy_labels(path: Path, count: int) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """Labels from NAME.labels.npy beside NAME.npy: ``count`` of them (one per sample or window)."""
+    beside = labels_path(path)
+    if not beside.is_file():
+        return None, ()
+    try:
+        raw = np.load(beside, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise SourceError(f"{beside.name}: not a readable NumPy array ({str(exc).splitlines()[0][:100]})") from None
+    raw = raw.reshape(-1) if raw.ndim == 2 and 1 in raw.shape else raw
+    if raw.ndim != 1 or len(raw) != count:
+        raise SourceError(f"{beside.name}: shape {raw.shape}; expected {count} labels, one per row of {path.name}")
+    if np.issubdtype(raw.dtype, np.floating) and not np.all(np.mod(raw, 1) == 0):
+        raise SourceError(f"{beside.name}: labels must be whole numbers or names, found fractions")
+    names = [str(int(v)) if np.issubdtype(raw.dtype, np.number) else str(v) for v in raw]
+    return _indexed(names)
+
+
+def _indexed(names: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Class indices and the sorted class names (numbers in numeric order first)."""
+    classes = tuple(sorted(set(names), key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c)))
+    index = {c: i for i, c in enumerate(classes)}
+    return np.array([index[c] for c in names], dtype=np.int64), classes
 
 
 def _is_number(text: str) -> bool:

@@ -10,11 +10,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
 
 from explorer.models import ModelSpec, build_model
+from explorer.paths import cache_root
 from explorer.progress import Progress, check_cancel
 
 CHECKPOINT_KIND = "shufflenet-explorer/compact-signals"
@@ -58,6 +60,13 @@ class TrainedSignals:
         return path
 
 
+def kept_path(stamp: str) -> Path:
+    """Where a model trained in the window is kept (nothing trained is lost): the app's cache."""
+    folder = cache_root() / "trained"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"compact-signals-{stamp}.pt"
+
+
 def _precise_batch_norm(model, x: torch.Tensor, batch: int = 256, limit: int = 2048) -> None:
     """Re-estimate BN statistics with the final weights of the epoch ("precise BN"): the running
     averages lag far behind while a one-cycle schedule moves the weights fast (measured: 19 %
@@ -83,9 +92,12 @@ def _accuracy(model, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> floa
 
 def train_signals(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray], classes, channels,
                   epochs: int = 10, batch: int = 64, max_lr: float = 3e-3, seed: int = 0,
-                  progress: Progress | None = None, cancel: threading.Event | None = None) -> TrainedSignals:
+                  progress: Progress | None = None, cancel: threading.Event | None = None,
+                  on_batch: Callable[[float, float], None] | None = None,
+                  on_epoch: Callable[[EpochRow], None] | None = None) -> TrainedSignals:
     """Train on ``train`` = (windows (N, series, modal), labels (N,)); report accuracy on ``val``
-    after every epoch.  ``progress(fraction, text)`` is called per batch; ``cancel`` stops it."""
+    after every epoch.  ``progress(fraction, text)`` and ``on_batch(epochs done, batch loss)``
+    are called per batch, ``on_epoch(row)`` per epoch (live curves); ``cancel`` stops it."""
     windows, labels = train
     if windows.ndim != 3 or len(windows) != len(labels):
         raise ValueError(f"training windows must be (count, series, modal) with one label each, got {windows.shape} and {len(labels)} labels")
@@ -123,10 +135,15 @@ def train_signals(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, n
                 correct += int((out.argmax(1) == y[index]).sum())
                 seen += len(index)
                 loss_sum += loss.item() * len(index)
+                done = epoch + (step + 1) / steps_per_epoch
                 if progress:
-                    progress((epoch + (step + 1) / steps_per_epoch) / epochs, f"epoch {epoch + 1}/{epochs}: loss {loss_sum / seen:.3f}")
+                    progress(done / epochs, f"epoch {epoch + 1}/{epochs}: loss {loss_sum / seen:.3f}")
+                if on_batch:
+                    on_batch(done, loss.item())
             _precise_batch_norm(model, x[order])
             row = EpochRow(epoch + 1, loss_sum / seen, correct / seen, _accuracy(model, vx, vy), time.perf_counter() - started)
             result.history.append(row)
+            if on_epoch:
+                on_epoch(row)
     model.eval()
     return result

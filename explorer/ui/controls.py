@@ -20,12 +20,23 @@ from explorer.runtime.registry import TITLES, available_backends
 from explorer.ui.bridge import QtState
 from explorer.ui.fit_panel import FitPanel
 
-SOURCE_PRESETS = ["synthetic", "synthetic:0", "synthetic:1", "synthetic:2", "synthetic:3", "camera:0", "camera:1"]
+SOURCE_PRESETS = {
+    "image": ["synthetic", "synthetic:0", "synthetic:1", "synthetic:2", "synthetic:3", "camera:0", "camera:1"],
+    "signal": ["signal:synthetic", "signal:synthetic:1", "signal:synthetic:2", "signal:synthetic@1", "signal:synthetic@25"],
+}
+SOURCE_TIPS = {
+    "image": "synthetic[:SCENE], camera[:INDEX], or type a path to a video, image or folder; Enter to switch",
+    "signal": "signal:synthetic[:SEED][@HOP] (six activities at 50 Hz, a window every HOP samples), or a .csv/.npy recording; Enter to switch",
+}
+FILE_FILTERS = {
+    "image": "Media (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)",
+    "signal": "Sensor recordings (*.csv *.npy);;All files (*)",
+}
 ARCH_NOTES = {
     "v1": "Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
     "v2": "V2 has no group count: its shuffle always mixes the two branches of a channel split (groups apply to V1 only).",
-    "compact": "The compact net reads signal windows (series x modal); the live frame is shown to it as a grey-level window. "
-               "Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
+    "compact": "The compact net reads sensor windows (series x modal) from a signal source: signal:synthetic or a .csv/.npy "
+               "recording. Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
 }
 AUTO_TITLE = "auto: fastest backend that agrees with fp32"
 
@@ -238,13 +249,13 @@ class RunBox(QGroupBox):
         form.addRow(self.fit)
         self.source = QComboBox()
         self.source.setEditable(True)
-        self.source.addItems(SOURCE_PRESETS)
-        self.source.setToolTip("synthetic[:SCENE], camera[:INDEX], or type a path to a video, image or folder; Enter to switch")
-        open_file, open_folder = QPushButton("File…"), QPushButton("Folder…")
+        self._source_kind = ""
+        self._cameras: list[int] | None = None
+        open_file, self.open_folder = QPushButton("File…"), QPushButton("Folder…")
         source_row = QHBoxLayout()
         source_row.addWidget(self.source, 1)
         source_row.addWidget(open_file)
-        source_row.addWidget(open_folder)
+        source_row.addWidget(self.open_folder)
         form.addRow("source", source_row)
         self.source_status = QLabel()
         self.source_status.setWordWrap(True)
@@ -253,18 +264,39 @@ class RunBox(QGroupBox):
         self._show_backend(self.state.config.backend)
         self.show_agreement(self.state.bundle)
         self.source_status.setText(f"source: {self.state.source_description}")
+        self._offer_sources(self.state.config.spec.input_kind)
         qt_state.requested.connect(self._on_requested)
         qt_state.running.connect(self.show_agreement)
         qt_state.agreement.connect(self._on_agreement)
-        qt_state.source.connect(lambda text: self.source_status.setText(f"source: {text}"))
+        qt_state.source.connect(self._on_source)
         self.threads.valueChanged.connect(lambda value: self.state.request(threads=value))
         self.backend.activated.connect(lambda _i: self.state.request(backend=self.backend.currentData()))
         self.source.activated.connect(lambda _i: self.state.request_source(self.source.currentText()))
         self.source.lineEdit().returnPressed.connect(lambda: self.state.request_source(self.source.currentText()))
         open_file.clicked.connect(self._pick_file)
-        open_folder.clicked.connect(self._pick_folder)
+        self.open_folder.clicked.connect(self._pick_folder)
+
+    def _offer_sources(self, kind: str) -> None:
+        """The presets of the kind the model reads (images, or sensor signals for the compact net)."""
+        if kind != self._source_kind:
+            self._source_kind = kind
+            self.source.blockSignals(True)
+            self.source.clear()
+            self.source.addItems(SOURCE_PRESETS[kind])
+            if kind == "image" and self._cameras is not None:
+                self.set_cameras(self._cameras)
+            self.source.setToolTip(SOURCE_TIPS[kind])
+            self.open_folder.setVisible(kind == "image")
+            self.source.setEditText(self.state.source_text)
+            self.source.blockSignals(False)
+
+    def _on_source(self, description: str) -> None:
+        self.source_status.setText(f"source: {description}")
+        self._offer_sources(self.state.config.spec.input_kind if self.state.bundle is None else self.state.bundle.spec.input_kind)
+        self.source.setEditText(self.state.source_text)
 
     def _on_requested(self, config, _explicit) -> None:
+        self._offer_sources(config.spec.input_kind)
         self._show_backend(config.backend)
         self.threads.blockSignals(True)
         self.threads.setValue(config.threads)
@@ -300,6 +332,9 @@ class RunBox(QGroupBox):
 
     def set_cameras(self, indices: list[int]) -> None:
         """Offer the cameras a probe found (replacing the blind camera:0/camera:1 presets)."""
+        self._cameras = list(indices)
+        if self._source_kind != "image":
+            return
         for preset in ("camera:0", "camera:1"):
             index = self.source.findText(preset)
             if index >= 0:
@@ -309,7 +344,8 @@ class RunBox(QGroupBox):
             self.source.addItem(f"camera:{camera}@1280x720")
 
     def _pick_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video or image", "", "Media (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)")
+        title = "Open a sensor recording" if self._source_kind == "signal" else "Open a video or image"
+        path, _ = QFileDialog.getOpenFileName(self, title, "", FILE_FILTERS[self._source_kind])
         if path:
             self.source.setEditText(path)
             self.state.request_source(path)

@@ -183,7 +183,6 @@ class DiagramScene(QGraphicsScene):
         header.setBrush(QColor("#9ecbff"))
         header_y = y
         y += 22.0
-        start_y = y
         if unit.entry is not None:
             y = self._draw_node(unit.entry, 0.0, y).bottom() + GAP
         lane_widths = [max(self._node_width(n) for n in lane) for lane in unit.lanes]

@@ -3,10 +3,11 @@ and at a shuffle point the before/after pair showing where each group's channels
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from explorer.analysis.mosaic import MosaicLayout, channel_group_ids, make_mosaic
+from explorer.analysis.mosaic import MosaicLayout, channel_group_ids, heat_strips, make_mosaic
 from explorer.engine.pipeline import FrameResult
 from explorer.models.shuffle import shuffle_permutation
 from explorer.models.taps import TapInfo
@@ -69,6 +70,8 @@ class FeatureView(QWidget):
         layout.addWidget(splitter, 1)
 
         self.taps: dict[str, TapInfo] = {}
+        self.signal = False  # the compact net: 1D maps drawn as heat strips over time
+        self._large_in_heat: bool | None = None
         self.selected_channel = 0
         self._selected_after = False  # the large view shows a channel of the after-shuffle grid
         self.layout_main: MosaicLayout | None = None
@@ -79,12 +82,21 @@ class FeatureView(QWidget):
         self.grid.clicked.connect(lambda x, y: self._select(self.layout_main, x, y, after=False))
         self.after_grid.clicked.connect(lambda x, y: self._select(self.layout_after, x, y, after=True))
         if self.state.bundle is not None:
+            self._set_signal(self.state.bundle.spec.input_kind == "signal")
             self.set_taps(self.state.bundle.taps)
         qt_state.running.connect(self._on_running)
 
     def _on_running(self, bundle) -> None:
+        self._set_signal(bundle.spec.input_kind == "signal")
         if list(bundle.taps) != list(self.taps.values()):  # same model, other backend: nothing to redo
             self.set_taps(bundle.taps)
+
+    def _set_signal(self, signal: bool) -> None:
+        """Signal nets' maps in the inferno heat map (the grid's colours), image nets' in grey."""
+        if signal != self._large_in_heat:
+            self.large.image.setLookupTable(pg.colormap.get("inferno").getLookupTable(nPts=256) if signal else None)
+            self._large_in_heat = signal
+        self.signal = signal
 
     # ---- taps --------------------------------------------------------------------------
     def set_taps(self, taps: list[TapInfo], prefer: str | None = None) -> None:
@@ -127,8 +139,10 @@ class FeatureView(QWidget):
         is_shuffle = partner_tap(name) is not None
         self.after_box.setVisible(is_shuffle)
         groups = tap.point.groups
+        shape = (f"{tap.height} time steps x {tap.width} sensor axes, each a heat strip: time to the right, axes down"
+                 if self.signal else f"{tap.height}x{tap.width}")
         self.info.setText(
-            f"{KIND_TITLES[tap.point.kind]} · {tap.channels} channels of {tap.height}x{tap.width} · stride {tap.reduction}"
+            f"{KIND_TITLES[tap.point.kind]} · {tap.channels} channels of {shape} · stride {tap.reduction}"
             + (f" · frames coloured by group (g = {groups})" if groups > 1 else "")
         )
         if self.isVisible():
@@ -156,7 +170,7 @@ class FeatureView(QWidget):
             after_name = partner if before_name == name else name
             self._draw_shuffle_pair(result.features[before_name], result.features[after_name], tap.point.groups)
         else:
-            mosaic, self.layout_main = make_mosaic(result.features[name], groups=tap.point.groups)
+            mosaic, self.layout_main = self._mosaic(result.features[name], groups=tap.point.groups)
             self.grid.show_image(mosaic)
             self.last_mosaic = mosaic
             self.grid_title.setText(f"{name}: every channel, min-max scaled per channel")
@@ -164,14 +178,19 @@ class FeatureView(QWidget):
 
     def _draw_shuffle_pair(self, before: np.ndarray, after: np.ndarray, groups: int) -> None:
         channels = before.shape[0]
-        mosaic, self.layout_main = make_mosaic(before, groups=groups)
+        mosaic, self.layout_main = self._mosaic(before, groups=groups)
         self.grid.show_image(mosaic)
         self.last_mosaic = mosaic
         self.grid_title.setText(f"before shuffle: frame = group (g = {groups}), groups are contiguous")
         shuffled = shuffle_permutation(channels, groups)
-        after_mosaic, self.layout_after = make_mosaic(after, groups=groups, group_ids=channel_group_ids(channels, groups, shuffled))
+        after_mosaic, self.layout_after = self._mosaic(after, groups=groups, group_ids=channel_group_ids(channels, groups, shuffled))
         self.after_grid.show_image(after_mosaic)
         self.after_title.setText("after shuffle: frame = group each channel came from - the groups interleave")
+
+    def _mosaic(self, features: np.ndarray, **options):
+        if self.signal:
+            return make_mosaic(heat_strips(features), heat=True, **options)
+        return make_mosaic(features, **options)
 
     def _select(self, layout: MosaicLayout | None, x: float, y: float, after: bool) -> None:
         if layout is None:
@@ -196,7 +215,8 @@ class FeatureView(QWidget):
         features = self.last_features.get(source)
         if features is None or self.selected_channel >= features.shape[0]:
             return
-        self.large.show_float(features[self.selected_channel])
+        channel = features[self.selected_channel]
+        self.large.show_float(channel.T if self.signal else channel)
         tap = self.taps[name]
         groups = tap.point.groups
         n = max(1, features.shape[0] // max(1, groups))

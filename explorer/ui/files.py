@@ -4,6 +4,9 @@ Every failure is a message naming the file and what to do; nothing raises into t
 """
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -91,6 +94,28 @@ class FileActions:
         except OSError as exc:
             return self._report(False, path, exc.strerror or str(exc))
         return self._report(True, path)
+
+    def save_trained_weights(self, kept: str, path: str | None = None) -> bool:
+        """A copy of the checkpoint trained in the window (kept in the app's cache) where the user wants it."""
+        if not kept or not Path(kept).is_file():
+            self.state.say("nothing trained yet: press Train first")
+            return False
+        path = path or self._ask_save("Save trained weights", "compact-signals.pt", "Checkpoint (*.pt)")
+        if not path:
+            return False
+        try:
+            shutil.copyfile(kept, path)
+        except OSError as exc:
+            return self._report(False, path, exc.strerror or str(exc))
+        return self._report(True, path)
+
+    def load_weights(self, path: str | None = None) -> bool:
+        """Any checkpoint file into the running model, through the validated weights path."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.window, "Load weights", "", "Checkpoints (*.pt *.pth *.tar);;All files (*)")
+        if not path:
+            return False
+        return self.state.request(weights=path) or True
 
     def load_head(self, path: str | None = None) -> bool:
         if path is None:

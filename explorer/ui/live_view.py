@@ -15,12 +15,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from explorer.engine.pipeline import UNTRAINED_NOTICE, FrameResult
 from explorer.models.variants import PUBLISHED
 from explorer.ui.bridge import QtState
+from explorer.sources.signal_stream import SignalWindow
 from explorer.ui.images import ImagePanel
+from explorer.ui.signal_plot import SignalPlot
 from explorer.weights.loader import has_torchvision_weights, torchvision_cached
 
 HISTORY = 300
@@ -99,6 +101,38 @@ class PredictionBars(QWidget):
         painter.end()
 
 
+class RunningAccuracy:
+    """Top-1 against a labelled recording's true class, over every window the model saw."""
+
+    def __init__(self) -> None:
+        self.right = 0
+        self.seen = 0
+        self.truth: str | None = None
+        self.why_not = ""  # why windows are not counted (untrained model, other class names)
+
+    def count(self, result: FrameResult, labels: list[str]) -> None:
+        window = result.frame
+        if not isinstance(window, SignalWindow):
+            return
+        self.truth = window.label(result.spec.input_size[0])  # type: ignore[index]
+        if self.truth is None:
+            self.why_not = ""
+        elif not result.trained:
+            self.why_not = "the model is untrained: train it in the Teach tab"
+        elif self.truth not in labels:
+            self.why_not = f"the model's classes ({', '.join(labels[:3])}…) are not the recording's"
+        else:
+            self.why_not = ""
+            self.seen += 1
+            self.right += result.top[0].label == self.truth
+
+    def text(self) -> str:
+        if self.truth is None:
+            return "the recording has no labels: no accuracy to show"
+        accuracy = f"running accuracy {self.right / self.seen * 100:.1f} % over {self.seen} windows" if self.seen else "running accuracy -"
+        return f"true activity: {self.truth} · " + (self.why_not or accuracy)
+
+
 def download_size_mb(spec) -> float:
     """torchvision's fp32 checkpoint is its parameters at 4 bytes each (+ BN statistics)."""
     published = PUBLISHED.get((spec.arch, spec.groups, spec.scale))
@@ -110,6 +144,14 @@ class LiveView(QWidget):
         super().__init__(parent)
         self.state = qt_state.state
         self.frame_panel = ImagePanel()
+        self.signal_plot = SignalPlot()
+        self.display = QStackedWidget()  # the frame, or for the compact net the sensor channels
+        self.display.addWidget(self.frame_panel)
+        self.display.addWidget(self.signal_plot)
+        self.truth_label = QLabel()
+        self.truth_label.setObjectName("metric")
+        self.truth_label.setWordWrap(True)
+        self.accuracy = RunningAccuracy()
         self.notice = QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
@@ -136,14 +178,14 @@ class LiveView(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setXRange(0, HISTORY, padding=0)
-        self.plot.addLine(y=1000 / 30, pen=pg.mkPen("#888", style=Qt.DashLine), label="30 fps budget", labelOpts={"position": 0.85, "color": "#aaa"})
+        self.budget_line = self.plot.addLine(y=1000 / 30, pen=pg.mkPen("#888", style=Qt.DashLine), label="30 fps budget", labelOpts={"position": 0.85, "color": "#aaa"})
         # a cosmetic 1-px pen: wide antialiased polylines cost tens of ms to stroke
         self.curve = self.plot.plot(pen=pg.mkPen("#56b4e9", width=1), skipFiniteCheck=True)
         self.plot.setMinimumHeight(140)
         self.history = RingBuffer(HISTORY)
 
         side = QVBoxLayout()
-        for widget in (self.title, self.notice, self.download_button, self.predictions):
+        for widget in (self.title, self.notice, self.download_button, self.predictions, self.truth_label):
             side.addWidget(widget)
         metrics = QHBoxLayout()
         metrics.addWidget(self.fps_label)
@@ -156,13 +198,17 @@ class LiveView(QWidget):
         side_widget.setLayout(side)
         side_widget.setMinimumWidth(340)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.frame_panel, 3)
+        layout.addWidget(self.display, 3)
         layout.addWidget(side_widget, 2)
         self.counter = FrameCounter()
         self._last_text = 0.0
         self._trained: bool | None = None
         self.show_bundle(self.state.bundle)
         qt_state.running.connect(self.show_bundle)
+        qt_state.source.connect(self._restart_accuracy)
+
+    def _restart_accuracy(self, _description: str = "") -> None:
+        self.accuracy = RunningAccuracy()
 
     def show_bundle(self, bundle) -> None:
         """Per model, not per frame: the untrained notice and the download offer."""
@@ -170,8 +216,19 @@ class LiveView(QWidget):
             return
         self._trained = bundle.trained
         spec = bundle.spec
+        signal = spec.input_kind == "signal"
+        self.display.setCurrentWidget(self.signal_plot if signal else self.frame_panel)
+        self.title.setText("Activity, top-5" if signal else "Top-5")
+        self.truth_label.setVisible(signal)
+        # a sensor window takes a millisecond: the 30 fps budget line would squash it flat
+        self._plot_floor_ms = 2.0 if signal else 40.0
+        self.budget_line.setVisible(not signal)
+        self.plot.setLabel("bottom", "window" if signal else "frame")
+        self.truth_label.setText("")
+        self._restart_accuracy()
+        fix = " Train it on sensor windows in the Teach tab (about a minute)." if signal else ""
         self.notice.setText(f"⚠ {UNTRAINED_NOTICE}: no trained weights are loaded for {spec.label} "
-                            "(random weights give random classes).")
+                            f"(random weights give random classes).{fix}")
         self.notice.setVisible(not bundle.trained)
         offer = not bundle.trained and has_torchvision_weights(spec) and not torchvision_cached(spec)
         self.download_button.setText(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
@@ -179,8 +236,14 @@ class LiveView(QWidget):
         self.backend_label.setText(f"backend: {bundle.backend}" + (" (auto)" if bundle.config.backend == "auto" else ""))
         self.history = RingBuffer(HISTORY)
 
+    def count(self, result: FrameResult, labels: list[str]) -> None:
+        """Every result, on whichever tab: the running accuracy covers all windows, not the shown ones."""
+        self.accuracy.count(result, labels)
+
     def show_result(self, result: FrameResult, draw_frame: bool = True) -> None:
-        if draw_frame:
+        if isinstance(result.frame, SignalWindow):
+            self.signal_plot.show_window(result.frame, result.spec.input_size[0])  # type: ignore[index]
+        elif draw_frame:
             self.frame_panel.show_image(result.frame)
         trained = result.trained
         self.predictions.set_rows([(p.label if trained else f"({p.label})", p.prob) for p in result.top])
@@ -194,6 +257,8 @@ class LiveView(QWidget):
             return
         self._last_text = now
         self.latency_label.setText(f"inference {ms:.1f} ms")
+        if self.truth_label.isVisible():
+            self.truth_label.setText(self.accuracy.text())
         if fps is not None:
             self.fps_label.setText(f"{fps:.1f} fps")
         t = result.timings
@@ -201,5 +266,5 @@ class LiveView(QWidget):
         values = self.history.ordered()
         self.curve.setData(values)
         # scale to the typical values, not to the warm-up spikes of a fresh model
-        top = max(float(np.percentile(values, 95)) * 1.4, 40.0)
+        top = max(float(np.percentile(values, 95)) * 1.4, self._plot_floor_ms)
         self.plot.setYRange(0, top, padding=0)

@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         q.paused_changed.connect(self.actions_by_name["pause"].setChecked)
         self.teach.save_requested.connect(lambda: self.files.save_head())
         self.teach.load_requested.connect(lambda: self.files.load_head())
+        self.teach.signal_page.save_requested.connect(self.files.save_trained_weights)
+        self.teach.signal_page.load_requested.connect(lambda: self.files.load_weights())
         self.diagram.save_requested.connect(lambda: self.files.save_diagram())
         self.diagram.select_layers.connect(self.architecture.select_layers)
         self.diagram.open_tap.connect(self.open_feature_tap)
@@ -120,6 +122,9 @@ class MainWindow(QMainWindow):
         self.inference_ms.append(result.timings["inference"])
         if self.teach.capturing is not None:
             self.teach.add_sample(result.embedding)
+        bundle = self.state.bundle
+        if bundle is not None and bundle.spec == result.spec:
+            self.live.count(result, bundle.labels)
         current = self.tabs.currentWidget()
         if current is self.live:
             self.live.show_result(result)
@@ -152,6 +157,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.sweep.cancel()
+        self.teach.signal_page.task.cancel()
         self.controls.run_box.fit.task.cancel()
         self.engine.stop()
         super().closeEvent(event)

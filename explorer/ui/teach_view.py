@@ -1,11 +1,13 @@
 """Teach mode: name 2-10 classes, hold Capture while showing each, press Train; the live
-predictions switch to the taught classes.  Training runs in the background with progress."""
+predictions switch to the taught classes.  Training runs in the background with progress.
+For the compact net the tab trains the whole net on sensor windows instead (signal_train_view)."""
 from __future__ import annotations
 
 import torch
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStackedLayout, QVBoxLayout,
+    QWidget,
 )
 
 from explorer.engine.bundles import backbone_id
@@ -13,6 +15,7 @@ from explorer.teach.trainer import MAX_CLASSES, train_head
 from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
+from explorer.ui.signal_train_view import SignalTrainView
 
 
 class TeachView(QWidget):
@@ -71,9 +74,15 @@ class TeachView(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.preview, 1)
         left.addWidget(self.prediction)
-        layout = QHBoxLayout(self)
+        head_page = QWidget()
+        layout = QHBoxLayout(head_page)
         layout.addLayout(left, 3)
         layout.addLayout(side, 2)
+        # the compact net is taught differently: the whole net on labelled sensor windows
+        self.signal_page = SignalTrainView(qt_state)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(head_page)
+        self.pages.addWidget(self.signal_page)
 
         self.task = BackgroundTask("teach-train", self)
         self.task.progress.connect(lambda f, _text: self.progress.setValue(int(f * 100)))
@@ -99,6 +108,7 @@ class TeachView(QWidget):
 
     # ---- classes and samples -------------------------------------------------------------
     def set_backbone(self, bundle) -> None:
+        self.pages.setCurrentIndex(1 if bundle.spec.input_kind == "signal" else 0)
         description, trained = f"{bundle.spec.label}, {bundle.weights_name}", bundle.trained
         quality = "pretrained: a few samples per class are usually enough" if trained else \
             "untrained (random init): teaching still works on distinct scenes, but less well - load trained weights for real objects"
@@ -150,6 +160,8 @@ class TeachView(QWidget):
 
     def show_result(self, result) -> None:
         """The live frame and what the model (or the taught head) says about it."""
+        if self.pages.currentWidget() is self.signal_page:
+            return  # the signal page shows training curves, not the stream
         self.preview.show_image(result.frame)
         top = result.top[0] if result.top else None
         if top is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from explorer.models.recipe import Recipe
+from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.models.registry import build_model, list_specs
 from explorer.models.spec import ModelSpec
 from explorer.weights import catalog
@@ -94,7 +94,13 @@ def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
     return _validated(spec, state, "torchvision", "v2", path.name, published.recipe, extras)
 
 
-def _recipe_from(extras: dict) -> Recipe | None:
+def _recipe_from(extras: dict) -> Recipe | SignalRecipe | None:
+    mean, std = extras.get("mean"), extras.get("std")
+    if isinstance(mean, list) and isinstance(std, list) and len(mean) == len(std) and mean:
+        try:  # a signal checkpoint: the training windows' per-channel statistics
+            return SignalRecipe(tuple(float(v) for v in mean), tuple(max(float(v), 1e-12) for v in std))
+        except (TypeError, ValueError):
+            return None
     recipe = extras.get("recipe")
     if isinstance(recipe, dict):
         try:
@@ -134,7 +140,8 @@ def _validated(spec: ModelSpec, state: dict[str, torch.Tensor], origin: str, fam
     missing = set(model.state_dict()) - set(state)
     merged = {**{k: v for k, v in model.state_dict().items() if k in missing}, **state}  # only num_batches_tracked
     model.load_state_dict(merged, strict=True)
-    labels = extras.get("labels") if isinstance(extras.get("labels"), list) else labels_for(spec.num_classes)
+    named = extras.get("labels", extras.get("classes"))  # classes: a signal checkpoint's activity names
+    labels = named if isinstance(named, list) and len(named) == spec.num_classes else labels_for(spec.num_classes)
     return LoadedWeights(model, recipe, list(labels), name, origin)
 
 

@@ -4,9 +4,10 @@ import torch
 
 from explorer.engine.pipeline import InferencePipeline, build_bundle, to_input
 from explorer.engine.preprocess import preprocess_image, preprocess_signal, resize_and_crop
-from explorer.models.recipe import Recipe
+from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.models import ModelSpec
 from explorer.sources import SyntheticSource
+from explorer.sources.signal_stream import synthetic_signal_source
 
 
 def test_resize_and_crop_keeps_the_centre():
@@ -28,15 +29,31 @@ def test_preprocess_normalises_with_the_recipe():
 
 
 def test_signal_preprocessing_for_the_compact_net():
-    x = preprocess_signal(SyntheticSource().frame_at(3), 128, 9)
+    window = synthetic_signal_source(seed=1).frame_at(3)
+    x = preprocess_signal(window, (128, 9))  # untrained: each channel standardised on the window itself
     assert x.shape == (1, 1, 128, 9)
-    assert abs(float(x.mean())) < 1e-4 and abs(float(x.std()) - 1) < 0.05
+    assert np.allclose(x[0, 0].mean(0), 0, atol=1e-4) and np.allclose(x[0, 0].std(0, unbiased=False), 1, atol=1e-3)
+    samples = window.window(128)
+    assert np.allclose(x[0, 0, -1].numpy(), (samples[-1] - samples.mean(0)) / (samples.std(0) + 1e-6), atol=1e-5)  # newest last
+    recipe = SignalRecipe(tuple(range(9)), (2.0,) * 9)  # trained: the training windows' statistics
+    y = preprocess_signal(window, (128, 9), recipe)
+    assert np.allclose(y[0, 0].numpy(), (samples - np.arange(9)) / 2, atol=1e-5)
+    with pytest.raises(ValueError, match="not images"):
+        preprocess_signal(SyntheticSource().frame_at(0), (128, 9))
+    with pytest.raises(ValueError, match="does not fit"):
+        preprocess_signal(window, (128, 6))
+    with pytest.raises(ValueError, match="classifies images"):
+        to_input(window, ModelSpec.create("v2"), Recipe.imagenet(224))
+
+
+def sample_input(spec):
+    return synthetic_signal_source().frame_at(0) if spec.input_kind == "signal" else SyntheticSource().frame_at(0)
 
 
 @pytest.mark.parametrize("spec,tap", [(ModelSpec.create("v2", scale=0.5, input_size=128), "stage3"), (ModelSpec.create("compact"), "blocks.1.after_shuffle")])
 def test_pipeline_returns_top5_taps_and_timings(spec, tap):
     pipeline = InferencePipeline(build_bundle(spec))
-    result = pipeline.run(SyntheticSource().frame_at(0), taps=(tap, "not-a-tap"))
+    result = pipeline.run(sample_input(spec), taps=(tap, "not-a-tap"))
     assert set(result.features) == {tap}  # unknown taps are ignored, never an error
     probs = [p.prob for p in result.top]
     assert len(probs) == 5 and probs == sorted(probs, reverse=True)
@@ -47,3 +64,20 @@ def test_pipeline_returns_top5_taps_and_timings(spec, tap):
     feature = result.features[tap]
     assert feature.ndim == 3 and feature.dtype == np.float32
     assert set(result.timings) == {"capture", "preprocess", "inference", "postprocess"}
+
+
+def test_an_untrained_model_is_the_same_in_every_run_and_leaves_torchs_random_state_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path))
+    spec = ModelSpec.create("v2", scale=0.5, input_size=64)
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    first = build_bundle(spec, backend="onnxruntime", check_agreement=False)
+    assert torch.equal(torch.rand(3), expected)  # the init's seed did not touch the caller's stream
+    second = build_bundle(spec, backend="onnxruntime", check_agreement=False)
+    for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()):
+        assert torch.equal(a, b)
+    other = build_bundle(spec.with_changes(shuffle=False), backend="eager", check_agreement=False)
+    assert not torch.equal(next(other.model.parameters()), next(first.model.parameters()))  # its own seed per spec
+    # one export per (spec, weights) on disk, not a new pair of files on every start
+    assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 2

@@ -12,6 +12,7 @@ from explorer.engine.state import AppState
 from explorer.engine.worker import Engine
 from explorer.models import ModelSpec
 from explorer.sources import SyntheticSource
+from explorer.sources.signal_stream import synthetic_signal_source
 
 SMALL = ModelSpec.create("v2", scale=0.5, input_size=64)
 WAIT = 60.0
@@ -46,11 +47,12 @@ def make_engine(tmp_path, monkeypatch):
 
 def test_engine_drops_stale_results_instead_of_queueing():
     state = AppState(RunConfig(ModelSpec.create("compact")))
-    engine = Engine(state, build_bundle(ModelSpec.create("compact")), SyntheticSource(size=(60, 80)))
+    source = synthetic_signal_source()
+    engine = Engine(state, build_bundle(ModelSpec.create("compact")), source)
     emitted = []
     state.frame_ready.connect(lambda: emitted.append(1))
     pipeline = InferencePipeline(engine.bundle)
-    results = [pipeline.run(SyntheticSource(size=(60, 80)).frame_at(i), frame_index=i) for i in range(3)]
+    results = [pipeline.run(source.frame_at(i), frame_index=i) for i in range(3)]
     for result in results:
         engine._publish(result)
     assert len(emitted) == 1  # one signal while the UI has not taken the result

@@ -137,6 +137,35 @@ def test_npy_recordings_plain_and_windowed(tmp_path):
     assert windowed.windowed and windowed.signals.dtype == np.float32 and windowed.labels is None
 
 
+def test_npy_labels_beside_the_recording_read_and_train(capsys, tmp_path):
+    stream = inertial.generate(200, seed=9)
+    np.save(tmp_path / "walk.npy", stream.signals)
+    np.save(tmp_path / "walk.labels.npy", np.array([inertial.ACTIVITIES[i] for i in stream.labels]))  # names
+    recording = read_signal_file(tmp_path / "walk.npy")
+    assert [recording.classes[i] for i in recording.labels] == [inertial.ACTIVITIES[i] for i in stream.labels]
+    assert main(["train", "--source", str(tmp_path / "walk.npy"), "--epochs", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["train_windows"] == (int(10000 * 0.8) - 128) // 32 + 1
+    windows, labels = inertial.windows(stream, 128, 64)  # UCI HAR's layout: windows and one number each
+    np.save(tmp_path / "har.npy", windows)
+    np.save(tmp_path / "har.labels.npy", labels[:, None] + 1)
+    windowed = read_signal_file(tmp_path / "har.npy")
+    assert windowed.windowed and np.array_equal(windowed.labels, labels) and windowed.classes[0] == str(labels.min() + 1)
+    assert main(["train", "--source", str(tmp_path / "har.npy"), "--epochs", "1", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["train_windows"] == int(len(windows) * 0.8) and summary["val_windows"] == len(windows) - int(len(windows) * 0.8)
+
+
+@pytest.mark.parametrize("labels,fragment", [
+    (np.zeros(10, np.int64), "expected 300 labels"),
+    (np.full(300, 0.5), "whole numbers"),
+])
+def test_bad_npy_labels_get_one_clear_message(tmp_path, labels, fragment):
+    np.save(tmp_path / "rec.npy", np.zeros((300, 3), np.float32))
+    np.save(tmp_path / "rec.labels.npy", labels)
+    with pytest.raises(SourceError, match=fragment):
+        read_signal_file(tmp_path / "rec.npy")
+
+
 @pytest.mark.parametrize("name,content,fragment", [
     ("no_header.csv", "1,2,3\n4,5,6\n", "must name the channels"),
     ("text.csv", "a,b\n1,x\n" + "1,2\n" * 200, "not a number"),
@@ -173,7 +202,7 @@ def test_every_bad_npy_gets_one_clear_message(tmp_path, array, fragment):
 def test_training_on_an_unlabelled_or_one_class_csv_exits_2(capsys, tmp_path):
     path = write_csv(tmp_path / "plain.csv", np.zeros((400, 3), np.float32))
     assert main(["train", "--source", str(path)]) == 2
-    assert "no label column" in capsys.readouterr().err
+    assert "no labels (name one column 'label')" in capsys.readouterr().err
     path = write_csv(tmp_path / "one.csv", np.zeros((400, 3), np.float32), ["walking"] * 400)
     assert main(["train", "--source", str(path)]) == 2
     assert "at least two" in capsys.readouterr().err

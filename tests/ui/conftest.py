@@ -8,6 +8,7 @@ from explorer.engine.state import AppState
 from explorer.engine.worker import Engine
 from explorer.models import ModelSpec
 from explorer.sources import SyntheticSource
+from explorer.sources.signal_stream import synthetic_signal_source
 
 SMALL = ModelSpec.create("v2", scale=0.5, input_size=96)
 
@@ -40,7 +41,8 @@ def make_window(qtbot):
 
     def make(spec: ModelSpec = SMALL, source=None, pace: bool = False, backend: str = "channels_last"):
         config = RunConfig(spec, backend=backend, threads=1)
-        engine = Engine(AppState(config), build_bundle(config, check_agreement=False), source or SyntheticSource(size=(120, 160)), pace=pace)
+        source = source or (synthetic_signal_source() if spec.input_kind == "signal" else SyntheticSource(size=(120, 160)))
+        engine = Engine(AppState(config, source.text or "synthetic"), build_bundle(config, check_agreement=False), source, pace=pace)
         window = MainWindow(engine)
         qtbot.addWidget(window)
         window.show()

@@ -1,0 +1,200 @@
+"""The Teach tab for the compact net: train the whole network on labelled sensor windows in the
+background, watch the loss and accuracy curves grow, cancel at any time; the result is kept in
+the app's cache and loaded into the live model through the usual (validated) weights path."""
+from __future__ import annotations
+
+import time
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from explorer.engine.signal_data import file_split, synthetic_split
+from explorer.sources.factory import recording_path
+from explorer.teach.signal_trainer import EpochRow, kept_path, train_signals
+from explorer.ui.background import BackgroundTask
+from explorer.ui.bridge import QtState
+
+SYNTHETIC = "signal:synthetic"
+
+
+class SignalTrainView(QWidget):
+    """Train, cancel, curves; saving and loading files is the window's (it owns the dialogs)."""
+
+    save_requested = Signal(str)  # the kept checkpoint to copy where the user wants it
+    load_requested = Signal()
+    batch_done = Signal(float, float)  # epochs done, batch loss (from the training thread)
+    epoch_done = Signal(object)  # EpochRow
+
+    def __init__(self, qt_state: QtState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = qt_state.state
+        intro = QLabel("Train the whole compact net end to end on labelled sensor windows. It runs in the background "
+                       "while the live view keeps going; the trained weights then run live (and are kept, so nothing is lost).")
+        intro.setWordWrap(True)
+        intro.setObjectName("explanation")
+        self.data = QComboBox()
+        self.data.setToolTip("synthetic activities: six activities from the generator (validation from another seed); "
+                             "a labelled recording is split in time, 80 % to train")
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 200)
+        self.epochs.setValue(10)
+        self.seconds = QSpinBox()
+        self.seconds.setRange(60, 7200)
+        self.seconds.setSingleStep(100)
+        self.seconds.setValue(800)
+        self.seconds.setSuffix(" s of signal")
+        self.train_button = QPushButton("Train")
+        self.train_button.setObjectName("primary")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.save_button = QPushButton("Save weights…")
+        self.save_button.setEnabled(False)
+        self.load_button = QPushButton("Load weights…")
+        self.status = QLabel("Press Train: 10 epochs on 800 s of synthetic activities take about a minute on two cores.")
+        self.status.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("data", self.data)
+        form.addRow("epochs", self.epochs)
+        form.addRow("synthetic", self.seconds)
+        buttons = QHBoxLayout()
+        for button in (self.train_button, self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.progress, 1)
+        files = QHBoxLayout()
+        files.addWidget(self.save_button)
+        files.addWidget(self.load_button)
+        files.addStretch(1)
+        side = QVBoxLayout()
+        side.addWidget(intro)
+        side.addLayout(form)
+        side.addLayout(buttons)
+        side.addLayout(files)
+        side.addWidget(self.status)
+        side.addStretch(1)
+
+        self.curves = pg.GraphicsLayoutWidget()
+        self.curves.setBackground("#202020")
+        self.loss_plot = self.curves.addPlot(title="training loss (moving average over batches)")
+        self.loss_plot.setLabel("bottom", "epoch")
+        self.loss_plot.showGrid(y=True, alpha=0.3)
+        self.curves.nextRow()
+        self.accuracy_plot = self.curves.addPlot(title="accuracy after each epoch")
+        self.accuracy_plot.setLabel("bottom", "epoch")
+        self.accuracy_plot.setYRange(0, 1, padding=0.02)
+        self.accuracy_plot.showGrid(y=True, alpha=0.3)
+        self.accuracy_plot.addLegend(offset=(-10, -10))
+        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#e69f00", width=1))
+        self.train_curve = self.accuracy_plot.plot(pen=pg.mkPen("#56b4e9", width=1), symbol="o", symbolSize=5, name="training windows (while learning)")
+        self.val_curve = self.accuracy_plot.plot(pen=pg.mkPen("#009e73", width=2), symbol="o", symbolSize=6, name="validation windows")
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.curves, 3)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        layout.addWidget(side_widget, 2)
+
+        self.losses: list[tuple[float, float]] = []
+        self.rows: list[EpochRow] = []
+        self.kept: str | None = None  # the last trained checkpoint, in the app's cache
+        self.task = BackgroundTask("signal-train", self)
+        self.task.progress.connect(self._on_progress)
+        self.task.finished.connect(self._on_trained)
+        self.task.cancelled.connect(lambda: self._on_stopped("training cancelled; the live model is unchanged"))
+        self.task.failed.connect(lambda message: self._on_stopped(f"not trained: {message}"))
+        self.batch_done.connect(self._on_batch)
+        self.epoch_done.connect(self._on_epoch)
+        self.train_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.task.cancel)
+        self.save_button.clicked.connect(lambda: self.save_requested.emit(self.kept or ""))
+        self.load_button.clicked.connect(self.load_requested)
+        self.data.currentIndexChanged.connect(lambda _i: self.seconds.setEnabled(self.data.currentData() == SYNTHETIC))
+        self.offer_data()
+        qt_state.source.connect(lambda _text: self.offer_data())
+
+    @property
+    def training(self) -> bool:
+        return self.task.running
+
+    def offer_data(self) -> None:
+        """Synthetic activities always; the recording now playing when it is a file."""
+        current = self.data.currentData()
+        self.data.blockSignals(True)
+        self.data.clear()
+        self.data.addItem("synthetic activities (6 classes)", SYNTHETIC)
+        path = recording_path(self.state.source_text)
+        if path:
+            self.data.addItem(f"this recording: {path}", path)
+        self.data.setCurrentIndex(max(0, self.data.findData(current)))
+        self.data.blockSignals(False)
+
+    def start(self) -> bool:
+        series = self.state.config.spec.input_size[0] if self.state.config.spec.input_kind == "signal" else 128
+        data, epochs, seconds = self.data.currentData(), self.epochs.value(), float(self.seconds.value())
+        batch_done, epoch_done = self.batch_done.emit, self.epoch_done.emit
+
+        def work(progress, cancel):
+            split = synthetic_split(seconds, series) if data == SYNTHETIC else file_split(data, series)
+            trained = train_signals(split.train, split.val, split.classes, split.channels, epochs=epochs, progress=progress,
+                                    cancel=cancel, on_batch=batch_done, on_epoch=epoch_done)
+            path = trained.save(kept_path(time.strftime("%Y%m%d-%H%M%S")))
+            return trained, str(path), split
+
+        if not self.task.start(work):
+            return False
+        self.losses, self.rows = [], []
+        self._draw_curves()
+        self.loss_plot.setXRange(0, epochs, padding=0.02)
+        self.accuracy_plot.setXRange(0, epochs, padding=0.02)
+        self.train_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status.setText("preparing the windows…")
+        return True
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(f"training: {text}")
+
+    def _on_batch(self, epochs_done: float, loss: float) -> None:
+        # an exponential moving average: single batches are noisy, the trend is the lesson
+        smoothed = loss if not self.losses else 0.9 * self.losses[-1][1] + 0.1 * loss
+        self.losses.append((epochs_done, smoothed))
+        if len(self.losses) % 5 == 0:  # a point every batch, a redraw every fifth
+            self._draw_curves()
+
+    def _on_epoch(self, row: EpochRow) -> None:
+        self.rows.append(row)
+        self._draw_curves()
+
+    def _draw_curves(self) -> None:
+        if self.losses:
+            x, y = zip(*self.losses)
+            self.loss_curve.setData(list(x), list(y))
+        else:
+            self.loss_curve.setData([], [])
+        epochs = [row.epoch for row in self.rows]
+        self.train_curve.setData(epochs, [row.train_accuracy for row in self.rows])
+        self.val_curve.setData(epochs, [row.val_accuracy for row in self.rows])
+
+    def _on_trained(self, outcome) -> None:
+        trained, path, split = outcome
+        self._draw_curves()
+        self.kept = path
+        self.train_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.save_button.setEnabled(True)
+        self.progress.setValue(1000)
+        last = trained.history[-1]
+        self.status.setText(f"trained on {len(split.train[0])} windows of {split.origin}: validation accuracy {last.val_accuracy:.1%} "
+                            f"(training {last.train_accuracy:.1%}) in {last.seconds:.0f} s. Now running live; kept in {path}.")
+        self.state.request(spec=trained.spec, weights=path)
+
+    def _on_stopped(self, message: str) -> None:
+        self.train_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.status.setText(message)

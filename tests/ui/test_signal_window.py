@@ -1,0 +1,159 @@
+"""The window with the compact net on sensor signals: the scrolling channels, the running
+accuracy, heat-strip feature maps, training in the Teach tab, sources of the right kind."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from explorer.engine.pipeline import FrameResult, Prediction
+from explorer.models import ModelSpec
+from explorer.sources import inertial
+from explorer.sources.signal_stream import SignalSource
+from explorer.teach.signal_trainer import train_signals
+from explorer.ui.controls import SOURCE_PRESETS
+from explorer.ui.live_view import RunningAccuracy
+from explorer.weights import load_weights
+
+COMPACT = ModelSpec.create("compact")
+WAIT = 60_000
+
+
+def test_the_live_tab_scrolls_every_channel_with_the_models_window_shaded(make_window, qtbot):
+    window = make_window(COMPACT, pace=True)
+    qtbot.waitUntil(lambda: window.rendered >= 3, timeout=WAIT)
+    live = window.live
+    assert live.display.currentWidget() is live.signal_plot and live.title.text() == "Activity, top-5"
+    plot = live.signal_plot
+    assert len(plot.curves) == 9
+    for channel in range(9):  # each channel stays in its own lane
+        lane = plot.lane_data(channel)
+        assert len(lane) == 512 and np.all(np.abs(lane + channel) <= 0.5 + 1e-6) and lane.std() > 0
+    low, high = plot.region.getRegion()
+    assert (low, high) == pytest.approx((-127 / 50, 0.0))  # the last 128 samples at 50 Hz
+    ticks = [name for _, name in plot.getAxis("left")._tickLevels[0]]
+    assert ticks == list(inertial.CHANNELS)
+    qtbot.waitUntil(lambda: "true activity:" in live.truth_label.text(), timeout=WAIT)
+    assert "untrained" in live.truth_label.text()
+    assert "Teach tab" in live.notice.text()
+    assert window.controls.run_box.source.currentText() == "signal:synthetic"
+
+
+def make_result(window, top_label, trained=True):
+    return FrameResult(window, [Prediction(0, top_label, 0.9)], {}, {}, trained, COMPACT)
+
+
+def test_running_accuracy_counts_against_the_recordings_labels():
+    labels = np.repeat([0, 1], 300)
+    source = SignalSource(np.random.default_rng(0).normal(size=(600, 9)).astype(np.float32), inertial.CHANNELS, hop=10,
+                          labels=labels, classes=("walking", "sitting"))
+    accuracy = RunningAccuracy()
+    window = source.read()  # ends at sample 512: the centre of its last 128 samples is labelled sitting
+    assert window.label(128) == "sitting"
+    accuracy.count(make_result(window, "sitting"), ["walking", "sitting"])
+    accuracy.count(make_result(window, "walking"), ["walking", "sitting"])
+    assert (accuracy.right, accuracy.seen) == (1, 2) and "running accuracy 50.0 % over 2 windows" in accuracy.text()
+    accuracy.count(make_result(window, "class 0", trained=False), ["class 0", "class 1"])
+    assert accuracy.seen == 2 and "untrained" in accuracy.text()
+    accuracy.count(make_result(window, "a"), ["a", "b"])
+    assert accuracy.seen == 2 and "not the recording's" in accuracy.text()
+    unlabelled = SignalSource(source.signals, inertial.CHANNELS).read()
+    accuracy.count(make_result(unlabelled, "sitting"), ["walking", "sitting"])
+    assert "no labels" in accuracy.text()
+
+
+@pytest.fixture(scope="module")
+def trained_checkpoint(tmp_path_factory):
+    train = inertial.windows(inertial.generate(300, seed=0), 128, 32)
+    val = inertial.windows(inertial.generate(120, seed=1), 128, 64)
+    path = tmp_path_factory.mktemp("signals") / "compact.pt"
+    train_signals(train, val, inertial.ACTIVITIES, inertial.CHANNELS, epochs=2).save(path)
+    return path
+
+
+def test_a_trained_model_is_scored_on_every_window_whichever_tab_shows(make_window, qtbot, trained_checkpoint):
+    window = make_window(COMPACT)
+    window.state.request(weights=str(trained_checkpoint))
+    qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
+    window.set_tab("architecture")  # the Live tab is hidden: windows are still counted
+    seen = window.live.accuracy.seen
+    qtbot.waitUntil(lambda: window.live.accuracy.seen > seen + 20, timeout=WAIT)
+    assert 0 <= window.live.accuracy.right <= window.live.accuracy.seen
+    window.set_tab("live")
+    qtbot.waitUntil(lambda: "running accuracy" in window.live.truth_label.text(), timeout=WAIT)
+    assert window.live.predictions.texts()[0] in inertial.ACTIVITIES  # activity names, not "class 3"
+
+
+def test_feature_maps_of_the_compact_net_are_heat_strips_framed_by_group(make_window, qtbot):
+    window = make_window(COMPACT)
+    window.set_tab("features")
+    assert window.features.select_tap("blocks.0.before_shuffle")
+    qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
+    layout = window.features.layout_main
+    border = layout.border
+    assert layout.channels == 64
+    assert (layout.cell_height, layout.cell_width) == (9 + 2 * border, 64 + 2 * border)  # time runs to the right
+    mosaic = window.features.last_mosaic
+    inside = mosaic[border:border + 9, border:border + 64].astype(int)
+    assert np.abs(inside[..., 0] - inside[..., 2]).max() > 30  # a colour map, not grey
+    assert window.features.after_box.isVisible() and "time steps x 9 sensor axes" in window.features.info.text()
+
+
+def test_the_teach_tab_trains_the_compact_net_and_runs_it_live(make_window, qtbot, tmp_path):
+    window = make_window(COMPACT)
+    window.set_tab("teach")
+    page = window.teach.signal_page
+    assert window.teach.pages.currentWidget() is page
+    page.epochs.setValue(2)
+    page.seconds.setValue(200)
+    assert page.start()
+    assert not page.train_button.isEnabled() and page.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=180_000)
+    assert window.engine.bundle.labels == list(inertial.ACTIVITIES)
+    assert len(page.rows) == 2 and len(page.losses) >= 10 and page.losses[-1][1] < page.losses[0][1]  # the loss fell
+    assert "validation accuracy" in page.status.text() and os.path.isfile(page.kept)
+    assert page.val_curve.getData()[1].tolist() == [row.val_accuracy for row in page.rows]
+    saved = tmp_path / "mine.pt"
+    assert window.files.save_trained_weights(page.kept, str(saved))
+    assert load_weights(COMPACT, str(saved)).labels == list(inertial.ACTIVITIES)
+
+
+def test_cancelling_training_leaves_the_live_model_as_it_was(make_window, qtbot):
+    window = make_window(COMPACT)
+    page = window.teach.signal_page
+    page.epochs.setValue(100)
+    page.start()
+    qtbot.waitUntil(lambda: len(page.losses) > 0, timeout=WAIT)
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in page.status.text(), timeout=WAIT)
+    assert not window.engine.bundle.trained and page.train_button.isEnabled() and page.kept is None
+
+
+def test_the_source_list_follows_the_models_kind_and_the_wrong_kind_is_refused(make_window, qtbot):
+    window = make_window(ModelSpec.create("v2", scale=0.5, input_size=96))
+    combo = window.controls.run_box.source
+    assert combo.itemText(0) == "synthetic"
+    window.state.request(spec=COMPACT)
+    qtbot.waitUntil(lambda: window.engine.source.input_kind == "signal", timeout=WAIT)
+    qtbot.waitUntil(lambda: combo.currentText() == "signal:synthetic", timeout=WAIT)
+    assert [combo.itemText(i) for i in range(combo.count())] == SOURCE_PRESETS["signal"]
+    window.state.request_source("synthetic:1")
+    qtbot.waitUntil(lambda: "gives images, but Compact" in window.message_label.text(), timeout=WAIT)
+    assert window.engine.source.input_kind == "signal"
+
+
+def run_main(*args):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_the_headless_window_runs_the_compact_net_on_the_synthetic_stream(tmp_path):
+    shot = tmp_path / "signals.png"
+    proc = run_main("--arch", "compact", "--source", "signal:synthetic", "--frames", "5", "--screenshot", str(shot), "--threads", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "Compact ChannelShuffle net @128x9" in proc.stdout and "synthetic activities" in proc.stdout
+    assert QImage(str(shot)).width() > 800
+    proc = run_main("--source", "signal:synthetic", "--frames", "2")  # V2 by default: images only
+    assert proc.returncode == 2 and "reads images (use --arch compact)" in proc.stderr and "Traceback" not in proc.stderr
