@@ -3,12 +3,14 @@
 # user-mode emulation runs the real aarch64 wheels (torch, ONNX Runtime, PySide6, OpenCV).
 # It proves install, correctness and memory; emulated timings mean nothing.
 #
-#   sudo scripts/arm64_check.sh [--quick] [--cpu cortex-a76|cortex-a72|max] [--pypi-latest] [--cache DIR] [--out FILE.json]
+#   sudo scripts/arm64_check.sh [--quick|--window-only] [--cpu cortex-a76|cortex-a72|max] [--pypi-latest] [--cache DIR] [--out FILE.json]
 #
 # full (default): build the arm64 root unless cached, install the project as the README's
 #   Raspberry Pi section says, then scripts/arm64_inside.py: CLI, backends, int8 preset, a pytest
-#   subset, the window offscreen with a screenshot, peak RSS.
+#   subset, the window offscreen with a screenshot (twice: the first start exports to ONNX, a later
+#   one reads the export from the cache), peak RSS.
 # --quick: reuse the cached root (build it if absent), skip the pytest subset and the window.
+# --window-only: only the window's two starts and their peak RSS.
 # --cpu: the core QEMU emulates: cortex-a76 (Raspberry Pi 5, default) or cortex-a72 (Pi 4, ARMv8.0:
 #   no LSE atomics); "max" is QEMU's everything-on core (SVE), which no Pi has.
 # torch: PyTorch's CPU index (the README's Pi route); where it is unreachable, PyPI's last CPU-only
@@ -25,6 +27,7 @@ OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick ;;
+    --window-only) MODE=window ;;
     --cpu) CPU="$2"; shift ;;
     --pypi-latest) ROUTE=pypi ;;
     --cache) CACHE="$2"; shift ;;
@@ -137,6 +140,7 @@ cuda_mb=$(inside sh -c "du -smc $site/nvidia $site/triton $site/cuda* 2>/dev/nul
 
 # ---- the checks -----------------------------------------------------------------------------
 quick_flag=""; [ "$MODE" = quick ] && quick_flag="--quick"
+[ "$MODE" = window ] && quick_flag="--window-only"
 status=0
 inside sh -c "cd /src && QT_QPA_PLATFORM=offscreen python scripts/arm64_inside.py $quick_flag --emulated --out /tmp/summary.json --screenshot /tmp/arm64-window.png" \
   >"$CACHE/inside-$MODE.log" 2>&1 || status=$?

@@ -6,6 +6,7 @@ shape: a per-variant table feeding one private builder, plus weight enums beside
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 # Both papers: stages 2/3/4 hold 1 + 3, 1 + 7, 1 + 3 units; the first unit of each has stride 2.
@@ -38,7 +39,20 @@ COMPACT_KERNEL = 3
 COMPACT_DEFAULT_INPUT = (128, 9)  # a UCI-HAR window: 128 time steps x 9 sensor axes
 COMPACT_DEFAULT_CLASSES = 6
 
-SCALES = {"v1": V1_SCALES, "v2": V2_SCALES, "compact": (1.0,)}
+# ---- the lightweight family ShuffleNet is compared with ---------------------------------------
+# MobileNetV1 (Howard et al. 2017, Table 1): 13 depthwise-separable blocks (output channels, stride)
+MOBILENET_V1_BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1),
+                       (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1))
+FAMILY_SCALES = {
+    "mobilenet_v1": (0.25, 0.5, 0.75, 1.0),  # the paper's width multipliers
+    "mobilenet_v2": (1.0,),
+    "mobilenet_v3_small": (1.0,),
+    "mobilenet_v3_large": (1.0,),
+    "squeezenet1_1": (1.0,),
+    "mnasnet": (0.5, 1.0),
+}
+
+SCALES = {"v1": V1_SCALES, "v2": V2_SCALES, "compact": (1.0,), **FAMILY_SCALES}
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,12 @@ class Published:
     madds_m: float | None  # multiply-adds, millions
     params: float | None  # parameter count (exact where the source is exact)
     source: str
+    top1: float | None = None  # ImageNet top-1 %, as published
+    top1_source: str = ""
 
+
+TV = "torchvision weights meta"
+MOBILENETS = "MobileNets paper (Howard et al. 2017) Table 6"
 
 # (arch, groups, scale) -> what was published; the tests and the README compare against these.
 PUBLISHED: dict[tuple[str, int | None, float], Published] = {
@@ -64,11 +83,24 @@ PUBLISHED: dict[tuple[str, int | None, float], Published] = {
     ("v1", 8, 0.5): Published(None, 1.0e6, "megvii README"),
     ("v1", 8, 1.5): Published(None, 4.3e6, "megvii README"),
     ("v1", 8, 2.0): Published(None, 6.5e6, "megvii README"),
-    ("v2", 2, 0.5): Published(41, 1_366_792, "V2 paper Table 5; params: torchvision weights meta"),
-    ("v2", 2, 1.0): Published(146, 2_278_604, "V2 paper Table 5; params: torchvision weights meta"),
-    ("v2", 2, 1.5): Published(299, 3_503_624, "V2 paper Table 5; params: torchvision weights meta"),
-    ("v2", 2, 2.0): Published(591, 7_393_996, "V2 paper Table 5; params: torchvision weights meta"),
+    ("v2", 2, 0.5): Published(41, 1_366_792, "V2 paper Table 5; params: torchvision weights meta", 60.552, TV),
+    ("v2", 2, 1.0): Published(146, 2_278_604, "V2 paper Table 5; params: torchvision weights meta", 69.362, TV),
+    ("v2", 2, 1.5): Published(299, 3_503_624, "V2 paper Table 5; params: torchvision weights meta", 72.996, TV),
+    ("v2", 2, 2.0): Published(591, 7_393_996, "V2 paper Table 5; params: torchvision weights meta", 76.230, TV),
+    # the family (multiply-adds: MobileNets paper Table 6; torchvision's _ops, GFLOPs of multiply-adds)
+    ("mobilenet_v1", None, 1.0): Published(569, 4.2e6, MOBILENETS, 70.6, MOBILENETS),
+    ("mobilenet_v1", None, 0.75): Published(325, 2.6e6, MOBILENETS, 68.4, MOBILENETS),
+    ("mobilenet_v1", None, 0.5): Published(149, 1.3e6, MOBILENETS, 63.7, MOBILENETS),
+    ("mobilenet_v1", None, 0.25): Published(41, 0.5e6, MOBILENETS, 50.6, MOBILENETS),
+    ("mobilenet_v2", None, 1.0): Published(301, 3_504_872, TV, 71.878, TV),
+    ("mobilenet_v3_small", None, 1.0): Published(57, 2_542_856, TV, 67.668, TV),
+    ("mobilenet_v3_large", None, 1.0): Published(217, 5_483_032, TV, 74.042, TV),
+    ("squeezenet1_1", None, 1.0): Published(349, 1_235_496, TV, 58.178, TV),
+    ("mnasnet", None, 0.5): Published(104, 2_218_512, TV, 67.734, TV),
+    ("mnasnet", None, 1.0): Published(314, 4_383_312, TV, 73.456, TV),
 }
+PUBLISHED[("v1", 3, 1.0)] = dataclasses.replace(PUBLISHED[("v1", 3, 1.0)], top1=67.4, top1_source="V1 paper (1x g=3)")
+PUBLISHED[("v1", 8, 1.0)] = dataclasses.replace(PUBLISHED[("v1", 8, 1.0)], top1=67.6, top1_source="V1 paper (1x g=8)")
 
 
 def round_to_multiple(value: float, multiple: int) -> int:

@@ -144,6 +144,17 @@ def test_the_source_list_follows_the_models_kind_and_the_wrong_kind_is_refused(m
     assert window.engine.source.input_kind == "signal"
 
 
+def test_a_bad_recording_is_named_and_the_stream_goes_on(make_window, qtbot, tmp_path):
+    window = make_window(COMPACT)
+    bad = tmp_path / "broken.csv"
+    bad.write_text("acc_x,acc_y\n" + "0.1,0.2\n" * 50 + "0.1,oops\n" + "0.1,0.2\n" * 100)
+    window.state.request_source(str(bad))
+    qtbot.waitUntil(lambda: "broken.csv: line 52 holds 'oops'" in window.message_label.text(), timeout=WAIT)
+    frames = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # still the synthetic stream
+    assert "synthetic activities" in window.engine.source.describe()
+
+
 def run_main(*args):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, timeout=300, env=env)

@@ -1,0 +1,67 @@
+"""ShuffleNet's rivals from torchvision, made first-class: MobileNetV2, MobileNetV3 Small and
+Large, SqueezeNet 1.1 and MnasNet 0.5/1.0 (MobileNetV1 is built here: mobilenet_v1.py).
+
+torchvision's own modules are used as they are (their state dicts load torchvision's trained
+weights unchanged); each gets the two things the app asks of a model: ``tap_points()`` (every
+block of its feature extractor) and a classifier input to read the pooled embedding from.
+Without a usable torchvision these models say so and what to run; the ShuffleNets still work.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from explorer.models.spec import ModelSpec
+from explorer.models.taps import TapPoint
+from explorer.optional import torchvision_status
+
+# arch -> scale -> torchvision builder name
+TORCHVISION_BUILDERS = {
+    "mobilenet_v2": {1.0: "mobilenet_v2"},
+    "mobilenet_v3_small": {1.0: "mobilenet_v3_small"},
+    "mobilenet_v3_large": {1.0: "mobilenet_v3_large"},
+    "squeezenet1_1": {1.0: "squeezenet1_1"},
+    "mnasnet": {0.5: "mnasnet0_5", 1.0: "mnasnet1_0"},
+}
+_SKIP = (nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.Dropout, nn.MaxPool2d)
+
+
+class TorchvisionUnavailable(ValueError):
+    """A torchvision model was asked for without a usable torchvision."""
+
+
+def builder_name(spec: ModelSpec) -> str:
+    return TORCHVISION_BUILDERS[spec.arch][spec.scale]
+
+
+def build_torchvision(spec: ModelSpec) -> nn.Module:
+    status = torchvision_status()
+    if not status.available:
+        raise TorchvisionUnavailable(f"{spec.label} comes from torchvision, which is unusable here ({status.error}); to fix: {status.fix}")
+    import torchvision  # heavy, and optional: only when a torchvision model is asked for
+
+    model = torchvision.models.get_model(builder_name(spec), weights=None, num_classes=spec.num_classes)
+    extractor = "layers" if spec.arch == "mnasnet" else "features"
+    blocks = [name for name, module in getattr(model, extractor).named_children() if not isinstance(module, _SKIP)]
+    points = [TapPoint(f"{extractor}.{name}", f"{extractor}.{name}", "output", "stem" if i == 0 else "unit")
+              for i, name in enumerate(blocks)]
+    model.tap_points = lambda: list(points)  # type: ignore[method-assign]
+    model.spec = spec  # type: ignore[assignment]
+    if spec.arch == "squeezenet1_1":
+        _give_squeezenet_an_embedding(model)
+    return model
+
+
+def _give_squeezenet_an_embedding(model: nn.Module) -> None:
+    """SqueezeNet classifies with a 1x1 conv and no Linear layer: the pooled features are
+    routed through an Identity (``embedding``) beside the classifier, for teach mode and the
+    backends' embedding output.  Logits are unchanged."""
+    model.embedding = nn.Identity()
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        features = model.features(x)
+        model.embedding(torch.flatten(F.adaptive_avg_pool2d(features, 1), 1))
+        return torch.flatten(model.classifier(features), 1)
+
+    model.forward = forward  # type: ignore[method-assign]
