@@ -21,14 +21,14 @@ from explorer.engine.signal_data import file_split, synthetic_split
 from explorer.engine.worker import default_live_threads
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
-from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
+from explorer.models.variants import SCALES, V1_GROUPS
 from explorer.optional import all_statuses, onnxruntime_status
 from explorer.runtime.registry import BACKENDS, available_backends
 from explorer.sources.base import SourceError
 from explorer.sources.files import read_image
 from explorer.teach.signal_trainer import train_signals
 from explorer.weights import WeightsError
-from explorer.weights.catalog import TORCHVISION_V2
+from explorer.weights.catalog import TORCHVISION_FAMILY, TORCHVISION_V2
 from explorer.weights.download import checkpoint_dir
 from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
 from explorer.weights.loader import looks_like, torchvision_cached
@@ -93,7 +93,7 @@ def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
         return specs
     specs = []
     for arch in args.arch or ["v1", "v2"]:
-        scales = args.scale or ([1.0] if arch == "compact" else list(V1_SCALES if arch == "v1" else V2_SCALES))
+        scales = args.scale or list(SCALES[arch])
         groups_list = (args.groups or list(V1_GROUPS)) if arch == "v1" else [None]
         for groups in groups_list:
             for scale in scales:
@@ -226,10 +226,11 @@ def load_bundle_for_cli(spec: ModelSpec, source: str | None):
 def run_weights(args: argparse.Namespace) -> int:
     cache = checkpoint_dir()
     rows = []
-    for scale, published in TORCHVISION_V2.items():
+    published_files = [(f"ShuffleNet V2 {scale:g}x", p) for scale, p in TORCHVISION_V2.items()]
+    published_files += [(ModelSpec.create(arch, scale=scale).label.rsplit(" @", 1)[0], p) for (arch, scale), p in TORCHVISION_FAMILY.items()]
+    for title, published in published_files:
         path = cache / published.filename
-        rows.append({"spec": f"ShuffleNet V2 {scale:g}x", "source": "torchvision", "path": str(path),
-                     "available": path.is_file(), "top1": published.top1})
+        rows.append({"spec": title, "source": "torchvision", "path": str(path), "available": path.is_file(), "top1": published.top1})
     for given in args.paths:
         try:
             state, _ = read_state_dict(given)

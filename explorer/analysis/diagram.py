@@ -107,6 +107,10 @@ class _Rows:
     def __init__(self, report: ComplexityReport) -> None:
         self.rows = {row.name: row for row in report.layers}
 
+    def has_any(self, leaves: list[tuple[str, nn.Module]]) -> bool:
+        """Whether any of these modules has a row (runs in forward): an unused Identity has none."""
+        return any(name in self.rows for name, _ in leaves)
+
     def numbers(self, names: Iterable[str], out_shape: tuple[int, ...] | None = None) -> Numbers:
         rows = [self.rows[n] for n in names if n in self.rows]
         if out_shape is None and rows:
@@ -263,10 +267,19 @@ def build_diagram(spec: ModelSpec) -> Diagram:
             head_nodes = (replace(head_nodes[0], tap="conv5"),) + head_nodes[1:]
         stages.append(_stage("head", "Head", [_single("head", "head", head_nodes, rows)], rows))
     else:
-        # no hand-drawn unit for the compact net: its blocks come from the module tree
-        stages.append(_stage("blocks", "Blocks", _generic_units(model, "blocks", rows, after_shuffle, unit_taps), rows))
-        head_nodes = _lane([leaf for name in ("pool", "flatten", "fc") for leaf in _leaves(model, name)], rows, after_shuffle)
-        stages.append(_stage("head", "Head", [_single("head", "head", head_nodes, rows)], rows))
+        # no hand-drawn unit (the compact net, the family): the module tree's longest Sequential
+        # is the body, one unit per child; what runs before it is the stem, after it the head
+        children = [(n, m) for n, m in model.named_children() if rows.has_any(_leaves(model, n))]
+        body = max(range(len(children)), key=lambda i: len(children[i][1]) if isinstance(children[i][1], nn.Sequential) else 0)
+        parts = {"stem": children[:body], "head": children[body + 1:]}
+        if parts["stem"]:
+            nodes = _lane([leaf for name, _ in parts["stem"] for leaf in _leaves(model, name)], rows, after_shuffle)
+            stages.append(_stage("stem", "Stem", [_single("stem", "stem", nodes, rows)], rows))
+        name = children[body][0]
+        stages.append(_stage(name, name.capitalize(), _generic_units(model, name, rows, after_shuffle, unit_taps), rows))
+        if parts["head"]:
+            nodes = _lane([leaf for name, _ in parts["head"] for leaf in _leaves(model, name)], rows, after_shuffle)
+            stages.append(_stage("head", "Head", [_single("head", "head", nodes, rows)], rows))
     for node in (n for s in stages for u in s.units for n in u.nodes()):
         if node.tap is not None and node.tap not in tap_names:
             raise AssertionError(f"diagram node {node.id} names an unknown tap {node.tap}")

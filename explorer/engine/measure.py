@@ -15,8 +15,8 @@ from explorer.analysis.complexity import analyze
 from explorer.analysis.latency import measure_model, time_callable, torch_threads
 from explorer.engine.pipeline import build_bundle, to_input
 from explorer.models.registry import build_model
-from explorer.models.spec import ModelSpec
-from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
+from explorer.models.spec import ARCH_TITLES, ModelSpec
+from explorer.models.variants import SCALES, V1_GROUPS, V1_SCALES, V2_SCALES
 from explorer.progress import Progress, check_cancel
 from explorer.sources.synthetic import SyntheticSource
 
@@ -41,7 +41,12 @@ class SweepRow:
     def label(self) -> str:
         if self.arch == "v1":
             return f"V1 {self.scale:g}x g={self.groups}"
-        return f"V2 {self.scale:g}x" if self.arch == "v2" else "compact"
+        if self.arch == "v2":
+            return f"V2 {self.scale:g}x"
+        if self.arch == "compact":
+            return "compact"
+        title = ARCH_TITLES[self.arch]
+        return f"{title} {self.scale:g}x" if len(SCALES[self.arch]) > 1 else title
 
 
 def default_sweep() -> list[ModelSpec]:

@@ -9,22 +9,29 @@ import torch
 from torch import nn
 
 from explorer.models.compact import CompactShuffleNet
+from explorer.models.family import build_torchvision
+from explorer.models.mobilenet_v1 import MobileNetV1
 from explorer.models.spec import ModelSpec
 from explorer.models.v1 import ShuffleNetV1
 from explorer.models.v2 import ShuffleNetV2
-from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
+from explorer.models.variants import FAMILY_SCALES, V1_GROUPS, V1_SCALES, V2_SCALES
 
 LAYOUTS = ("default", "megvii")  # megvii: the official code's wiring, for its checkpoints
 
 
-def list_specs(shuffle: bool = True) -> Iterator[ModelSpec]:
-    """Every architecture variant at its default input size and class count."""
+def list_specs(shuffle: bool = True, family: bool = False) -> Iterator[ModelSpec]:
+    """Every ShuffleNet variant at its default input size and class count (``family``: then
+    the networks it is compared with)."""
     for groups in V1_GROUPS:
         for scale in V1_SCALES:
             yield ModelSpec.create("v1", groups=groups, scale=scale, shuffle=shuffle)
     for scale in V2_SCALES:
         yield ModelSpec.create("v2", scale=scale, shuffle=shuffle)
     yield ModelSpec.create("compact", shuffle=shuffle)
+    if family:
+        for arch, scales in FAMILY_SCALES.items():
+            for scale in scales:
+                yield ModelSpec.create(arch, scale=scale)
 
 
 def untrained_seed(spec: ModelSpec) -> int:
@@ -53,8 +60,12 @@ def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = Non
         model: nn.Module = ShuffleNetV1(spec, layout="megvii" if megvii else "paper")
     elif spec.arch == "v2":
         model = ShuffleNetV2(spec, layout="megvii" if megvii else "torchvision")
-    else:
+    elif spec.arch == "compact":
         model = CompactShuffleNet(spec)
+    elif spec.arch == "mobilenet_v1":
+        model = MobileNetV1(spec)
+    else:
+        model = build_torchvision(spec)
     return model.eval()
 
 

@@ -9,17 +9,22 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from explorer.models.variants import (
-    COMPACT_DEFAULT_CLASSES, COMPACT_DEFAULT_INPUT, V1_DEFAULT_GROUPS, V1_GROUPS, V1_SCALES, V2_GROUPS, V2_SCALES,
+    COMPACT_DEFAULT_CLASSES, COMPACT_DEFAULT_INPUT, FAMILY_SCALES, V1_DEFAULT_GROUPS, V1_GROUPS, V1_SCALES, V2_GROUPS,
+    V2_SCALES,
 )
 
-ARCHS = ("v1", "v2", "compact")
+SHUFFLENETS = ("v1", "v2", "compact")
+FAMILY = tuple(FAMILY_SCALES)  # the networks ShuffleNet is compared with: no groups, no shuffle
+ARCHS = SHUFFLENETS + FAMILY
 MIN_IMAGE_SIZE = 32  # five stride-2 steps still leave a 1x1 map for global pooling
 COMPACT_MIN_SERIES = 16  # four stride-(2, 1) blocks
 COMPACT_MAX_MODAL = 256
 DEFAULT_IMAGE_SIZE = 224
 MAX_INPUT_SIZE = 4096
 
-ARCH_TITLES = {"v1": "ShuffleNet V1", "v2": "ShuffleNet V2", "compact": "Compact ChannelShuffle net"}
+ARCH_TITLES = {"v1": "ShuffleNet V1", "v2": "ShuffleNet V2", "compact": "Compact ChannelShuffle net",
+               "mobilenet_v1": "MobileNetV1", "mobilenet_v2": "MobileNetV2", "mobilenet_v3_small": "MobileNetV3 Small",
+               "mobilenet_v3_large": "MobileNetV3 Large", "squeezenet1_1": "SqueezeNet 1.1", "mnasnet": "MnasNet"}
 
 
 def _is_int(value: Any) -> bool:
@@ -67,9 +72,8 @@ class ModelSpec:
                     f"ShuffleNet V2 always shuffles 2 branches; groups={groups} applies to V1 only"
                 )
             groups = V2_GROUPS
-        else:
-            if groups is not None:
-                raise ValueError("the compact net has fixed shuffle groups (8, 8, 16, 16); drop groups")
+        elif arch == "compact" and groups is not None:
+            raise ValueError("the compact net has fixed shuffle groups (8, 8, 16, 16); drop groups")
         if input_size is None:
             input_size = COMPACT_DEFAULT_INPUT if arch == "compact" else DEFAULT_IMAGE_SIZE
         if isinstance(input_size, list):
@@ -97,7 +101,7 @@ class ModelSpec:
     @property
     def label(self) -> str:
         parts = [ARCH_TITLES[self.arch]]
-        if self.arch != "compact":
+        if self.arch in ("v1", "v2") or len(FAMILY_SCALES.get(self.arch, ())) > 1:
             parts.append(f"{self.scale:g}x")
         if self.arch == "v1":
             parts.append(f"g={self.groups}")
@@ -137,11 +141,21 @@ def validate(spec: ModelSpec) -> None:
             raise ValueError(f"ShuffleNet V2 always shuffles 2 branches; groups={spec.groups!r} applies to V1 only")
         if spec.scale not in V2_SCALES:
             raise ValueError(f"V2 scale must be one of {', '.join(f'{s:g}' for s in V2_SCALES)}, got {spec.scale!r}")
-    else:
+    elif spec.arch == "compact":
         if spec.groups is not None:
             raise ValueError("the compact net has fixed shuffle groups (8, 8, 16, 16); groups must be None")
         if spec.scale != 1.0:
             raise ValueError(f"the compact net has one width (scale 1); got scale {spec.scale!r}")
+    else:
+        title, scales = ARCH_TITLES[spec.arch], FAMILY_SCALES[spec.arch]
+        if spec.groups is not None:
+            raise ValueError(f"{title} has no group count (groups apply to ShuffleNet V1 only)")
+        if not spec.shuffle:
+            raise ValueError(f"{title} has no channel shuffle to turn off")
+        if spec.scale not in scales:
+            choices = ", ".join(f"{s:g}" for s in scales)
+            raise ValueError(f"{title} scale must be {choices}, got {spec.scale!r}" if len(scales) > 1 else
+                             f"{title} has one width (scale 1); got scale {spec.scale!r}")
     _validate_input_size(spec)
 
 

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.engine.config import AUTO
-from explorer.models.spec import ARCH_TITLES, COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, ModelSpec
+from explorer.models.spec import (
+    ARCH_TITLES, COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, FAMILY, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, SHUFFLENETS, ModelSpec,
+)
 from explorer.models.variants import SCALES, V1_GROUPS
 from explorer.runtime.registry import TITLES, available_backends
 from explorer.ui.bridge import QtState
@@ -35,6 +37,9 @@ FILE_FILTERS = {
 ARCH_NOTES = {
     "v1": "Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
     "v2": "V2 has no group count: its shuffle always mixes the two branches of a channel split (groups apply to V1 only).",
+    **{arch: f"{ARCH_TITLES[arch]}: one of the networks ShuffleNet is compared with (the Lessons tab's family). "
+              "It has no group count and no channel shuffle" + ("; its width multiplier is the scale." if len(SCALES[arch]) > 1 else
+                                                               " and one width.") for arch in FAMILY},
     "compact": "The compact net reads sensor windows (series x modal) from a signal source: signal:synthetic or a .csv/.npy "
                "recording. Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
 }
@@ -60,7 +65,8 @@ class ModelBox(QGroupBox):
         self.arch = QComboBox()
         for arch, title in ARCH_TITLES.items():
             self.arch.addItem(title, arch)
-        self.arch.setToolTip("V1: group convolutions + shuffle; V2: channel split; compact: the tutorial's signal net")
+        self.arch.setToolTip("V1: group convolutions + shuffle; V2: channel split; compact: the tutorial's signal net; "
+                             "then the networks ShuffleNet is compared with (MobileNetV1/V2/V3, SqueezeNet, MnasNet)")
         self.groups = QComboBox()
         for g in V1_GROUPS:
             self.groups.addItem(f"g = {g}", g)
@@ -128,7 +134,8 @@ class ModelBox(QGroupBox):
 
     def _explain(self, arch: str) -> None:
         self.groups.setEnabled(arch == "v1")
-        self.scale.setEnabled(arch != "compact")
+        self.scale.setEnabled(len(SCALES[arch]) > 1)
+        self.shuffle.setEnabled(arch in SHUFFLENETS)
         self._form.setRowVisible(self.input_size, arch != "compact")
         self._form.setRowVisible(self.signal_size, arch == "compact")
         self.explanation.setText(ARCH_NOTES[arch])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from explorer.models.spec import SHUFFLENETS
 from explorer.models.variants import V1_GROUPS
 
 
@@ -43,8 +44,14 @@ def build_menus(window) -> dict[str, QAction]:
     menu.addSeparator()
     action(menu, "quit", "Quit", "Ctrl+Q", window.close)
     menu = window.menuBar().addMenu("&Model")
-    action(menu, "shuffle", "Toggle channel shuffle", "S",
-           lambda: state.request(spec=state.config.spec.with_changes(shuffle=not state.config.spec.shuffle)))
+    def toggle_shuffle() -> None:
+        spec = state.config.spec
+        if spec.arch not in SHUFFLENETS:
+            state.say(f"{spec.label} has no channel shuffle to turn off")
+            return
+        state.request(spec=spec.with_changes(shuffle=not spec.shuffle))
+
+    action(menu, "shuffle", "Toggle channel shuffle", "S", toggle_shuffle)
     action(menu, "groups", "Next group count (V1)", "G", cycle_groups)
     action(menu, "measure", "Measure layer times again", "M", state.request_layer_times)
     menu = window.menuBar().addMenu("&View")

@@ -7,6 +7,7 @@ unexpected keys, shape mismatches, which spec the file looks like) and nothing c
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,13 +41,14 @@ class LoadedWeights:
 
 def torchvision_cache_path(spec: ModelSpec) -> Path:
     if not has_torchvision_weights(spec):
-        raise WeightsError(f"torchvision publishes ShuffleNet weights for V2 0.5x/1x/1.5x/2x only, not {spec.label}")
-    return checkpoint_dir() / catalog.TORCHVISION_V2[spec.scale].filename
+        raise WeightsError(f"torchvision publishes ImageNet weights for ShuffleNet V2 0.5x/1x/1.5x/2x and its rivals "
+                           f"(MobileNetV2/V3, SqueezeNet 1.1, MnasNet), not for {spec.label}")
+    return checkpoint_dir() / catalog.torchvision_published(spec.arch, spec.scale).filename  # type: ignore[union-attr]
 
 
 def has_torchvision_weights(spec: ModelSpec) -> bool:
-    """Whether torchvision publishes ImageNet weights for this spec (V2, 1000 classes)."""
-    return spec.arch == "v2" and spec.scale in catalog.TORCHVISION_V2 and spec.num_classes == 1000
+    """Whether torchvision publishes ImageNet weights for this spec (1000 classes)."""
+    return catalog.torchvision_published(spec.arch, spec.scale) is not None and spec.num_classes == 1000
 
 
 def torchvision_cached(spec: ModelSpec) -> bool:
@@ -82,7 +84,7 @@ def load_weights(spec: ModelSpec, source: str, progress: Progress | None = None,
 
 def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
     path = torchvision_cache_path(spec)
-    published = catalog.TORCHVISION_V2[spec.scale]
+    published = catalog.torchvision_published(spec.arch, spec.scale)
     if not path.is_file():
         if not allow_download:
             raise WeightsError(f"torchvision weights for {spec.label} are not in the cache ({path}); download them or copy the file there")
@@ -91,7 +93,7 @@ def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
         except DownloadError as exc:
             raise WeightsError(str(exc)) from None
     state, extras = read_state_dict(path)
-    return _validated(spec, state, "torchvision", "v2", path.name, published.recipe, extras)
+    return _validated(spec, state, "torchvision", spec.arch, path.name, published.recipe, extras)
 
 
 def _recipe_from(extras: dict) -> Recipe | SignalRecipe | None:
@@ -111,7 +113,7 @@ def _recipe_from(extras: dict) -> Recipe | SignalRecipe | None:
 
 
 def _torchvision_recipe_for(name: str, spec: ModelSpec) -> Recipe | None:
-    for published in catalog.TORCHVISION_V2.values():
+    for published in (*catalog.TORCHVISION_V2.values(), *catalog.TORCHVISION_FAMILY.values()):
         if published.filename == name:
             return published.recipe
     if spec.arch == "compact":
@@ -138,7 +140,10 @@ def _validated(spec: ModelSpec, state: dict[str, torch.Tensor], origin: str, fam
         raise WeightsError(f"{name} does not fit {spec.label}: {problems}" + (f". It looks like {hint}" if hint else ""))
     model = build_model(spec, layout).eval()
     missing = set(model.state_dict()) - set(state)
-    merged = {**{k: v for k, v in model.state_dict().items() if k in missing}, **state}  # only num_batches_tracked
+    own = model.state_dict()
+    merged = OrderedDict({**{k: v for k, v in own.items() if k in missing}, **state})  # only num_batches_tracked
+    # module versions (torchvision's MnasNet refuses a state dict without them): the file's, else the model's
+    merged._metadata = getattr(state, "_metadata", None) or own._metadata  # type: ignore[attr-defined]
     model.load_state_dict(merged, strict=True)
     named = extras.get("labels", extras.get("classes"))  # classes: a signal checkpoint's activity names
     labels = named if isinstance(named, list) and len(named) == spec.num_classes else labels_for(spec.num_classes)

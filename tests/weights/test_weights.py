@@ -46,7 +46,7 @@ def test_missing_torchvision_cache_without_download_says_where_to_put_the_file(t
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     with pytest.raises(WeightsError, match="not in the cache"):
         load_weights(ModelSpec.create("v2"), "torchvision", allow_download=False)
-    with pytest.raises(WeightsError, match="V2 0.5x/1x/1.5x/2x only"):
+    with pytest.raises(WeightsError, match="V2 0.5x/1x/1.5x/2x and its rivals.*not for ShuffleNet V1"):
         load_weights(ModelSpec.create("v1"), "torchvision")
 
 
