@@ -25,6 +25,7 @@ from explorer.engine.bundles import load_bundle
 from explorer.engine.config import AUTO, BACKEND_CHOICES, RunConfig
 from explorer.engine.state import AppState
 from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, default_live_threads, synthetic_source
+from explorer.lessons import LESSONS
 from explorer.models.spec import ARCHS, ModelSpec
 from explorer.runtime.base import BackendUnavailable
 from explorer.sources import SourceError, open_source
@@ -112,6 +113,9 @@ def build_gui_parser() -> argparse.ArgumentParser:
                         help="Diagram tab: open this unit into its layers, e.g. stage2.0 (repeatable)")
     parser.add_argument("--train-epochs", type=positive_int, default=None, metavar="N",
                         help="compact net: train it on the synthetic activities for N epochs right away, in the Teach tab (headless runs wait for it)")
+    parser.add_argument("--lesson", choices=tuple(LESSONS), default=None,
+                        help="Lessons tab: run this lesson right away (headless runs wait for it)")
+    parser.add_argument("--quick-lesson", action="store_true", help="with --lesson: fewer runs (a preview)")
     parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
     parser.add_argument("--reset", action="store_true", help="forget remembered settings and start from the defaults")
     parser.add_argument("--frames", type=positive_int, default=None, help="headless: run N frames, then exit (remembered settings are neither read nor written)")
@@ -241,6 +245,9 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
         _probe_cameras_then_open_first(window, state)
     if args.fps_target:
         QTimer.singleShot(0, lambda: window.controls.run_box.fit.start(args.fps_target))
+    if args.lesson:
+        window.lessons.quick.setChecked(args.quick_lesson)
+        QTimer.singleShot(0, lambda: window.lessons.start(args.lesson))
     if args.train_epochs:
         if config.spec.input_kind != "signal":
             print("explorer: --train-epochs trains the compact net (--arch compact); V1/V2 are taught in the Teach tab", file=sys.stderr)
@@ -304,6 +311,8 @@ def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
     status = {"start": None, "code": 1, "done": False}
 
     def waiting_for_training() -> bool:
+        if args.lesson and window.lessons.running:
+            return True
         return bool(args.train_epochs) and (window.teach.signal_page.training or not engine.bundle.trained)
 
     def on_result():
@@ -330,6 +339,8 @@ def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
         timeline = window.timeline
         started = f", first frame {timeline['first_frame']:.1f} s after start (imports {timeline['imports']:.1f} s)" if "first_frame" in timeline else ""
         swap = f", auto -> {timeline['swap_backend']} {timeline['swap'] - timeline['first_frame']:.1f} s after it" if "swap" in timeline and "first_frame" in timeline else ""
+        if args.lesson:
+            print(f"lesson {args.lesson}: {window.lessons.status.text()}")
         print(f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
               f"source {engine.source.describe()}{started}{swap}" + (f", screenshot {args.screenshot}" if args.screenshot else ""))
         status["code"] = 0

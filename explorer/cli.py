@@ -10,6 +10,7 @@ from explorer import commands
 from explorer.analysis.diagram import LEVELS, QUANTITIES
 from explorer.cli_args import ArgParser, UsageError, add_spec_args, positive_float, positive_int
 from explorer.engine.fit import DEFAULT_FPS_TARGET
+from explorer.lessons import LESSONS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--out", required=True, help="FILE.svg or FILE.png")
     diagram.add_argument("--json", action="store_true")
 
+    lesson = sub.add_parser("lesson", help="re-run one of the papers' experiments here: " + ", ".join(LESSONS))
+    lesson.add_argument("name", choices=tuple(LESSONS))
+    lesson.add_argument("--threads", type=positive_int, default=None)
+    lesson.add_argument("--quick", action="store_true", help="fewer timing runs and seeds (a preview; numbers noisier)")
+    lesson.add_argument("--csv", default=None, help="also write the measured rows to this CSV file")
+    lesson.add_argument("--json", action="store_true")
+
+    report = sub.add_parser("report", help="run every lesson and write an HTML page with its figures for this machine")
+    report.add_argument("--out", required=True, help="a folder (created if missing): index.html, one PNG and CSV per lesson")
+    report.add_argument("--threads", type=positive_int, default=None)
+    report.add_argument("--quick", action="store_true")
+    report.add_argument("--only", nargs="+", choices=tuple(LESSONS), default=None, help="just these lessons")
+
     doctor = sub.add_parser("doctor", help="which optional parts work here, and how to fix the rest")
     doctor.add_argument("--json", action="store_true")
     return parser
@@ -100,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from explorer.ui.diagram_export import run_diagram
 
             return run_diagram(args)
+        if args.command == "report":  # its figures are drawn with Qt too
+            from explorer.ui.lesson_report import run_report
+
+            return run_report(args)
         return getattr(commands, f"run_{args.command}")(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

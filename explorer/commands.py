@@ -19,6 +19,7 @@ from explorer.engine.measure import default_sweep, run_sweep
 from explorer.engine.pipeline import UNTRAINED_NOTICE, InferencePipeline
 from explorer.engine.signal_data import file_split, synthetic_split
 from explorer.engine.worker import default_live_threads
+from explorer.lessons import run_lesson as measure_lesson
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
 from explorer.models.variants import SCALES, V1_GROUPS
@@ -340,4 +341,41 @@ def run_train(args: argparse.Namespace) -> int:
             print(f"epoch {row.epoch:2d}  loss {row.loss:.3f}  train {row.train_accuracy:.1%}  val {row.val_accuracy:.1%}  {row.seconds:.1f} s")
         print(f"{len(train[0])} training / {len(val[0])} validation windows; saved {out}" if out else
               f"{len(train[0])} training / {len(val[0])} validation windows (not saved: give --out FILE)")
+    return 0
+
+
+def print_lesson(result) -> None:
+    """A lesson as text: what it shows, the paper beside it, this machine's rows, the verdicts."""
+    print(f"{result.title}\n\n{result.explanation}\n")
+    machine = result.machine
+    print(f"machine: {machine['cpu']}, {machine['threads']} threads; torch {machine['versions']['torch']}, "
+          f"onnxruntime {machine['versions']['onnxruntime'] or 'not installed'}\n")
+    print("the paper:")
+    for row in result.paper:
+        print(f"  {row['claim']} [{row['source']}]: {row['figures']}")
+    print("\nmeasured here:")
+    keys = [k for k in result.rows[0] if k != "series"] if result.rows else []
+    print("  " + " | ".join(keys))
+    for row in result.rows:
+        print("  " + " | ".join("" if row.get(k) is None else str(row.get(k)) for k in keys))
+    print("\nverdicts:")
+    for line in result.verdict_lines():
+        print(f"  {line}")
+    for note in result.notes:
+        print(f"  note: {note}")
+
+
+def run_lesson(args: argparse.Namespace) -> int:
+    csv_path = Path(args.csv) if args.csv else None
+    if csv_path is not None and not csv_path.parent.is_dir():
+        raise UsageError(f"explorer lesson: cannot write {args.csv}: folder {str(csv_path.parent)!r} does not exist")
+    with tqdm(total=1.0, desc=args.name, file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}",
+              disable=args.json) as bar:
+        result = measure_lesson(args.name, threads=args.threads, progress=tqdm_progress(bar), quick=args.quick)
+    if csv_path is not None:
+        csv_path.write_text(result.rows_csv())
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print_lesson(result)
     return 0

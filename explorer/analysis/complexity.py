@@ -120,6 +120,13 @@ def spec_tables(spec: ModelSpec) -> tuple[ComplexityReport, tuple[TapInfo, ...]]
 
 
 def analyze_model(model: nn.Module, spec: ModelSpec) -> ComplexityReport:
+    rows, totals = count_layers(model, spec.input_shape)
+    return ComplexityReport(spec, rows, totals)
+
+
+def count_layers(model: nn.Module, input_shape: tuple[int, ...]) -> tuple[list[LayerRow], Totals]:
+    """Every leaf layer's params, multiply-adds and MAC on one batch-1 input of ``input_shape``
+    (any module: the zoo's networks and the lessons' test blocks alike)."""
     device = next(model.parameters()).device
     rows: list[LayerRow] = []
     handles = []
@@ -146,7 +153,7 @@ def analyze_model(model: nn.Module, spec: ModelSpec) -> ComplexityReport:
             handles.append(module.register_forward_hook(make_hook(name)))
     try:
         with torch.no_grad():
-            model(torch.zeros(1, *spec.input_shape, device=device))
+            model(torch.zeros(1, *input_shape, device=device))
     finally:
         for handle in handles:
             handle.remove()
@@ -160,7 +167,7 @@ def analyze_model(model: nn.Module, spec: ModelSpec) -> ComplexityReport:
         madds_fc=fc,
         mac=sum(r.mac for r in rows),
     )
-    return ComplexityReport(spec, rows, totals)
+    return rows, totals
 
 
 def flop_counter_total(spec: ModelSpec) -> int:

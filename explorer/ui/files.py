@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from explorer.analysis.complexity import write_layer_csv
 from explorer.engine.bundles import backbone_id
 from explorer.teach import HeadError, load_head, save_head
+from explorer.ui.lesson_plot import export_plot_png
 
 
 def save_rgb_png(array: np.ndarray, path: str) -> bool:
@@ -42,8 +43,31 @@ class FileActions:
         return self._report((widget or self.window).grab().save(path), path)
 
     def save_current(self) -> bool:
-        """Ctrl+S: the drawing on the Diagram tab, the whole window elsewhere."""
-        return self.save_diagram() if self.window.current_tab() == "diagram" else self.save_window_png()
+        """Ctrl+S: the drawing on the Diagram tab, the lesson's figure on the Lessons tab, the
+        whole window elsewhere."""
+        tab = self.window.current_tab()
+        if tab == "diagram":
+            return self.save_diagram()
+        return self.save_lesson() if tab == "lessons" else self.save_window_png()
+
+    def save_lesson(self, path: str | None = None) -> bool:
+        """The current lesson's figure as PNG, and its measured rows beside it as CSV."""
+        view = self.window.lessons
+        result = view.current_result()
+        if result is None:
+            self.state.say("no lesson result yet: press Run on the Lessons tab first")
+            return False
+        path = path or self._ask_save("Save lesson figure", f"lesson-{result.lesson}.png", "PNG (*.png)")
+        if not path:
+            return False
+        csv_path = Path(path).with_suffix(".csv")
+        try:
+            export_plot_png(view.plot, path)
+            csv_path.write_text(result.rows_csv())
+        except OSError as exc:
+            return self._report(False, path, exc.strerror or str(exc))
+        self.state.say(f"saved {path} and {csv_path.name}", error=False)
+        return True
 
     def save_diagram(self, path: str | None = None) -> bool:
         self.window.diagram.ensure_current()

@@ -13,6 +13,7 @@ from explorer.ui.controls import ControlsPanel
 from explorer.ui.diagram_view import DiagramView
 from explorer.ui.feature_view import FeatureView
 from explorer.ui.files import FileActions
+from explorer.ui.lessons_view import LessonsView
 from explorer.ui.live_view import LiveView
 from explorer.ui.menus import build_menus
 from explorer.ui.shuffle_view import ShuffleView
@@ -20,7 +21,7 @@ from explorer.ui.sweep_view import SweepView
 from explorer.ui.teach_view import TeachView
 
 TABS = (("live", "Live"), ("features", "Feature maps"), ("shuffle", "Channel shuffle"),
-        ("architecture", "Architecture"), ("diagram", "Diagram"), ("sweep", "FLOPs vs latency"), ("teach", "Teach"))
+        ("architecture", "Architecture"), ("diagram", "Diagram"), ("sweep", "FLOPs vs latency"), ("teach", "Teach"), ("lessons", "Lessons"))
 TAB_NAMES = tuple(name for name, _ in TABS)
 BASE_FONT_PT, LARGE_FONT_PT = 10, 15
 
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         self.diagram = DiagramView(self.qt_state)
         self.sweep = SweepView(self.qt_state)
         self.teach = TeachView(self.qt_state)
+        self.lessons = LessonsView(self.qt_state)
         self.tabs = QTabWidget()
         for name, title in TABS:
             self.tabs.addTab(getattr(self, name), title)
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         self.teach.signal_page.save_requested.connect(self.files.save_trained_weights)
         self.teach.signal_page.load_requested.connect(lambda: self.files.load_weights())
         self.diagram.save_requested.connect(lambda: self.files.save_diagram())
+        self.lessons.save_requested.connect(lambda: self.files.save_lesson())
         self.diagram.select_layers.connect(self.architecture.select_layers)
         self.diagram.open_tap.connect(self.open_feature_tap)
         self._show_model(self.state.bundle)
@@ -158,6 +161,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         self.sweep.cancel()
         self.teach.signal_page.task.cancel()
+        self.lessons.cancel()
         self.controls.run_box.fit.task.cancel()
         self.engine.stop()
         super().closeEvent(event)

@@ -38,7 +38,7 @@ def build_menus(window) -> dict[str, QAction]:
             state.request(spec=state.config.spec.with_changes(groups=groups))
 
     menu = window.menuBar().addMenu("&File")
-    action(menu, "save_png", "Save window (or the diagram, on its tab)…", "Ctrl+S", lambda: files.save_current())
+    action(menu, "save_png", "Save window (the diagram or the lesson figure, on their tabs)…", "Ctrl+S", lambda: files.save_current())
     action(menu, "save_grid", "Save feature grid as PNG…", "Ctrl+Shift+S", lambda: files.save_feature_png())
     action(menu, "export_csv", "Export layer table as CSV…", "Ctrl+E", lambda: files.save_layer_csv())
     menu.addSeparator()

@@ -1,0 +1,81 @@
+"""What a lesson returns, and the machine it ran on."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from explorer.optional import onnxruntime_status
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: str
+    holds: bool
+    measured: str  # the number the verdict rests on, e.g. "1:12 is 1.31x slower than 1:1"
+
+
+@dataclass(frozen=True)
+class Plot:
+    """How the Lessons tab, the report and the CSV draw the rows: y against x, one series per
+    value of ``series`` (row keys)."""
+
+    x: str
+    y: str
+    series: str
+    x_label: str
+    y_label: str
+    log_x: bool = False
+    mark: str | None = None  # a boolean row key: rows drawn larger (e.g. the Pareto front)
+    diagonal: bool = False  # draw y = x (e.g. actual = theoretical speedup)
+    label: str | None = None  # a row key to write beside each point
+
+
+@dataclass
+class LessonResult:
+    lesson: str
+    title: str
+    explanation: str
+    machine: dict
+    rows: list[dict]
+    paper: list[dict]  # {"claim"/"figures", "source"}: what the paper says, with table and row
+    verdicts: list[Verdict]
+    plot: Plot
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"lesson": self.lesson, "title": self.title, "machine": self.machine, "rows": self.rows, "paper": self.paper,
+                "verdicts": [asdict(v) for v in self.verdicts], "notes": self.notes}
+
+    def rows_csv(self) -> str:
+        keys = list(dict.fromkeys(k for row in self.rows for k in row))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, keys)
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+    def verdict_lines(self) -> list[str]:
+        return [f"{'holds here' if v.holds else 'does not hold here'}: {v.claim} ({v.measured})" for v in self.verdicts]
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.lower().startswith(("model name", "hardware", "cpu model")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info(threads: int) -> dict:
+    ort = onnxruntime_status()
+    return {"cpu": cpu_name(), "machine": platform.machine(), "cores": os.cpu_count(), "threads": threads,
+            "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                         "onnxruntime": ort.version if ort.available else None}}

@@ -1,0 +1,91 @@
+"""Lesson `family`: ShuffleNet among the networks it was made to beat, on this machine."""
+from __future__ import annotations
+
+from explorer.analysis.complexity import spec_tables
+from explorer.lessons.base import LessonResult, Plot, Verdict, machine_info
+from explorer.lessons.timing import available_backends, latency_ms, wake
+from explorer.models import ModelSpec
+from explorer.models.registry import build_model
+from explorer.models.spec import FAMILY
+from explorer.models.variants import FAMILY_SCALES, PUBLISHED, V2_SCALES
+from explorer.optional import torchvision_status
+from explorer.progress import check_cancel
+
+TITLE = "Which network should this machine run?"
+EXPLANATION = (
+    "ShuffleNet was designed to beat MobileNet at equal FLOPs. Here every network with a published ImageNet "
+    "top-1 runs on this machine: ShuffleNet V1 and V2, MobileNetV1 (its paper's four widths), MobileNetV2 and "
+    "V3, SqueezeNet 1.1 and MnasNet. Each point is a network: across, its measured latency here; up, the "
+    "accuracy its authors published. Large points are the Pareto front: no other network is both faster and "
+    "more accurate. For a latency budget, pick the highest point left of it (the notes list a few budgets)."
+)
+PAPER = [
+    {"claim": "ShuffleNet 2x (g = 3, 524 MFLOPs) is 3.1 % more accurate than MobileNetV1 1.0 (569 MFLOPs)",
+     "source": "ShuffleNet V1 paper, Table 7", "figures": "524 vs 569 MFLOPs; +3.1 % top-1"},
+] + [{"claim": f"{ModelSpec.create(a, groups=g, scale=s).label.rsplit(' @', 1)[0]}: top-1 {p.top1} %, {p.madds_m} MFLOPs",
+      "source": p.top1_source or p.source, "figures": f"{p.top1} %"} for (a, g, s), p in PUBLISHED.items() if p.top1 is not None]
+
+
+def _specs() -> list[ModelSpec]:
+    specs = [ModelSpec.create("v1", groups=g, scale=1.0) for g in (3, 8)]
+    specs += [ModelSpec.create("v2", scale=s) for s in V2_SCALES]
+    specs += [ModelSpec.create(arch, scale=s) for arch in FAMILY for s in FAMILY_SCALES[arch]]
+    return specs
+
+
+def pareto(points: list[tuple[float, float]]) -> list[bool]:
+    """For (latency, accuracy) points: True where no other point is at least as fast and as
+    accurate and strictly better in one."""
+    return [not any((o[0] <= p[0] and o[1] >= p[1]) and (o[0] < p[0] or o[1] > p[1]) for o in points) for p in points]
+
+
+def best_within(rows: list[dict], budget_ms: float) -> dict | None:
+    fitting = [r for r in rows if r["ms"] <= budget_ms]
+    return max(fitting, key=lambda r: r["top1"]) if fitting else None
+
+
+def run(threads: int, progress=None, cancel=None, quick: bool = False) -> LessonResult:
+    backends = available_backends()
+    wake(threads)
+    torchvision = torchvision_status()
+    specs = [s for s in _specs() if torchvision.available or s.arch not in FAMILY or s.arch == "mobilenet_v1"]
+    notes = [] if torchvision.available else [f"torchvision is unusable ({torchvision.error}): its models are left out; {torchvision.fix}"]
+    rows = []
+    total, done = len(specs) * len(backends), 0
+    for spec in specs:
+        published = PUBLISHED[(spec.arch, spec.groups, spec.scale)]
+        report = spec_tables(spec)[0]
+        model = build_model(spec, seed=0)
+        for backend in backends:
+            check_cancel(cancel)
+            ms = latency_ms(model, spec.input_shape, backend, threads, runs=5 if quick else 15, warmup=4)
+            name = spec.label.rsplit(" @", 1)[0].replace("ShuffleNet ", "ShuffleNet")
+            rows.append({"model": name, "arch": spec.arch, "backend": backend, "mflops": round(report.totals.madds / 1e6, 1),
+                         "params_m": round(report.totals.params / 1e6, 2), "top1": published.top1,
+                         "top1_source": published.top1_source or published.source, "ms": round(ms, 2), "series": backend})
+            done += 1
+            if progress:
+                progress(done / total, f"{name} on {backend}: {ms:.1f} ms")
+    verdicts = []
+    for backend in backends:
+        mine = [r for r in rows if r["backend"] == backend]
+        for row, front in zip(mine, pareto([(r["ms"], r["top1"]) for r in mine])):
+            row["pareto"] = front
+        front_names = [r["model"] for r in mine if r["pareto"]]
+        shufflenets = [r["model"] for r in mine if r["pareto"] and r["arch"] in ("v1", "v2")]
+        verdicts.append(Verdict(f"a ShuffleNet is on this machine's speed/accuracy Pareto front ({backend})", bool(shufflenets),
+                                f"front: {', '.join(front_names)}"))
+        by_name = {r["model"]: r for r in mine}
+        if "MobileNetV1 1x" in by_name and "ShuffleNetV2 1x" in by_name:
+            v2, mb = by_name["ShuffleNetV2 1x"], by_name["MobileNetV1 1x"]
+            verdicts.append(Verdict(f"ShuffleNet V2 1x runs faster than MobileNetV1 1.0 ({backend})", v2["ms"] < mb["ms"],
+                                    f"{v2['ms']:.1f} vs {mb['ms']:.1f} ms for {v2['top1']} vs {mb['top1']} % top-1, "
+                                    f"{v2['mflops']:.0f} vs {mb['mflops']:.0f} MFLOPs"))
+        fastest, slowest = min(r["ms"] for r in mine), max(r["ms"] for r in mine)
+        for budget in sorted({round(fastest * 1.5, 1), round((fastest + slowest) / 2, 1), round(slowest, 1)}):
+            best = best_within(mine, budget)
+            if best:
+                notes.append(f"{backend}, budget {budget:g} ms: {best['model']} ({best['top1']} % top-1, {best['ms']:.1f} ms)")
+    return LessonResult("family", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
+                        Plot("ms", "top1", "series", "measured latency here (ms, batch 1)", "published ImageNet top-1 (%)",
+                             mark="pareto", label="model"), notes)

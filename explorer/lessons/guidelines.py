@@ -1,0 +1,90 @@
+"""Lesson `guidelines`: the ShuffleNet V2 paper's four guidelines (G1-G4), measured here."""
+from __future__ import annotations
+
+from explorer.analysis.complexity import count_layers
+from explorer.lessons.base import LessonResult, Plot, Verdict, machine_info
+from explorer.lessons.blocks import GUIDELINES
+from explorer.lessons.timing import available_backends, latency_ms, wake
+from explorer.progress import check_cancel
+
+TITLE = "FLOPs are not speed: the four guidelines of ShuffleNet V2"
+EXPLANATION = (
+    "ShuffleNet V2's authors timed small test networks that all have the same FLOPs and found four rules "
+    "for fast networks (Section 2). Each group of variants here has the same multiply-adds, counted by this "
+    "app; only how the work is laid out differs. G1: a 1x1 conv is cheapest in memory traffic when its input "
+    "and output widths are equal. G2: more groups at the same FLOPs means wider layers and more memory "
+    "traffic. G3: many small operators run less in parallel than one big one. G4: ReLU and additions cost "
+    "no FLOPs but still read and write every value. The plot shows each variant's time relative to the "
+    "first of its group (1.0 = as fast)."
+)
+PAPER = [
+    {"guideline": "G1", "claim": "Equal channel width minimizes memory access cost (MAC)",
+     "source": "ShuffleNet V2 paper, Section 2, G1 and Table 1 (c1:c2 = 1:1, 1:2, 1:6, 1:12)",
+     "figures": "direction only (the table's numbers are not transcribed here): fastest at 1:1"},
+    {"guideline": "G2", "claim": "Excessive group convolution increases MAC",
+     "source": "ShuffleNet V2 paper, Section 2, G2 and Table 2 (g = 1, 2, 4, 8)",
+     "figures": "direction only: slower as g grows at equal FLOPs"},
+    {"guideline": "G3", "claim": "Network fragmentation reduces degree of parallelism",
+     "source": "ShuffleNet V2 paper, Section 2, G3 and Table 3 (1-fragment; 2, 4 in series; 2, 4 in parallel)",
+     "figures": "direction only: fragmented structures are slower"},
+    {"guideline": "G4", "claim": "Element-wise operations are non-negligible",
+     "source": "ShuffleNet V2 paper, Section 2, G4 and Table 4 (ReLU and shortcut on/off in a bottleneck)",
+     "figures": "direction only: removing ReLU and the shortcut makes it faster"},
+]
+NOISE = 1.02  # a difference under 2 % is not called a difference
+
+
+def _verdicts(rows: list[dict], backend: str) -> list[Verdict]:
+    ms = {(r["guideline"], r["step"]): r["ms"] for r in rows if r["backend"] == backend}
+    name = {(r["guideline"], r["step"]): r["variant"] for r in rows}
+    on = f" ({backend})"
+    g1_others = [ms[("G1", s)] for s in (1, 2, 3)]
+    worst = max(range(1, 4), key=lambda s: ms[("G1", s)])
+    fastest = min(range(4), key=lambda s: ms[("G1", s)])
+    g1 = (f"{name[('G1', worst)].split(' ')[0]} takes {ms[('G1', worst)] / ms[('G1', 0)]:.2f}x the time of 1:1" if fastest == 0 else
+          f"{name[('G1', fastest)].split(' ')[0]} is fastest; 1:1 takes {ms[('G1', 0)] / ms[('G1', fastest)]:.2f}x its time")
+    g3_slowest = max(range(1, 5), key=lambda s: ms[("G3", s)])
+    return [
+        Verdict("G1: equal widths (1:1) run fastest at equal FLOPs" + on, ms[("G1", 0)] <= min(g1_others) * NOISE, g1),
+        Verdict("G2: more groups run slower at equal FLOPs" + on, ms[("G2", 3)] > ms[("G2", 0)] * NOISE,
+                f"g = 8 takes {ms[('G2', 3)] / ms[('G2', 0)]:.2f}x the time of g = 1"),
+        Verdict("G3: fragmented blocks run slower than one operator" + on, min(ms[("G3", s)] for s in range(1, 5)) > ms[("G3", 0)],
+                f"{name[('G3', g3_slowest)].split(' ')[0]} takes {ms[('G3', g3_slowest)] / ms[('G3', 0)]:.2f}x the time of 1-fragment"),
+        Verdict("G4: ReLU and shortcut cost time although they add no FLOPs" + on, ms[("G4", 0)] > ms[("G4", 3)] * NOISE,
+                f"with both: {ms[('G4', 0)] / ms[('G4', 3)]:.2f}x the time without"),
+    ]
+
+
+def run(threads: int, progress=None, cancel=None, quick: bool = False) -> LessonResult:
+    backends = available_backends()
+    wake(threads)
+    variants = [v for make in GUIDELINES.values() for v in make()]
+    rows, firsts = [], {}
+    total = len(variants) * len(backends)
+    done = 0
+    for step_of, variant in _numbered(variants):
+        totals = count_layers(variant.module, variant.input_shape)[1]
+        for backend in backends:
+            check_cancel(cancel)
+            ms = latency_ms(variant.module, variant.input_shape, backend, threads, runs=5 if quick else 20, warmup=2 if quick else 3)
+            firsts.setdefault((variant.guideline, backend), ms)
+            rows.append({"guideline": variant.guideline, "step": step_of, "variant": variant.name, "backend": backend,
+                         "mflops": round(totals.madds / 1e6, 1), "mac_m": round(totals.mac / 1e6, 2),
+                         "mac_formula_m": round(variant.mac_formula / 1e6, 2) if variant.mac_formula else None,
+                         "ms": round(ms, 3), "relative": round(ms / firsts[(variant.guideline, backend)], 3),
+                         "series": f"{variant.guideline} {backend}"})
+            done += 1
+            if progress:
+                progress(done / total, f"{variant.guideline} {variant.name} on {backend}: {ms:.1f} ms")
+    verdicts = [v for backend in backends for v in _verdicts(rows, backend)]
+    notes = [] if "onnxruntime" in backends else ["ONNX Runtime is not installed: measured on torch only"]
+    return LessonResult("guidelines", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
+                        Plot("step", "relative", "series", "variant (0 = the first of its guideline)", "time relative to the first variant"), notes)
+
+
+def _numbered(variants):
+    counts: dict[str, int] = {}
+    for variant in variants:
+        step = counts.get(variant.guideline, 0)
+        counts[variant.guideline] = step + 1
+        yield step, variant

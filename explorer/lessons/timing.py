@@ -1,0 +1,51 @@
+"""Latency of any module on this machine: torch eager fp32, and ONNX Runtime when installed
+(the app's own fastest correct backend), both at the lesson's thread count."""
+from __future__ import annotations
+
+import io
+import time
+import warnings
+
+import numpy as np
+import torch
+from torch import nn
+
+from explorer.analysis.latency import time_callable, torch_threads
+from explorer.optional import onnxruntime_status
+from explorer.runtime.onnx_backend import session
+
+BACKENDS = ("torch", "onnxruntime")
+
+
+def available_backends() -> tuple[str, ...]:
+    return BACKENDS if onnxruntime_status().available else ("torch",)
+
+
+def _onnx_bytes(module: nn.Module, shape: tuple[int, ...]) -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (torch.zeros(1, *shape),), buffer, dynamo=False, opset_version=17,
+                          input_names=["input"], output_names=["output"], do_constant_folding=True)
+    return buffer.getvalue()
+
+
+def wake(threads: int, seconds: float = 0.3) -> None:
+    """Busy the thread pool for a moment: the first model timed after an idle spell otherwise
+    pays for the cores waking up (measured: 2-3x its later time)."""
+    a = torch.randn(256, 256)
+    end = time.perf_counter() + seconds
+    with torch_threads(threads):
+        while time.perf_counter() < end:
+            a @ a
+
+
+def latency_ms(module: nn.Module, shape: tuple[int, ...], backend: str, threads: int, runs: int = 20, warmup: int = 3) -> float:
+    """Median ms of one batch-1 forward of ``module`` on ``backend``."""
+    module = module.eval()
+    x = torch.randn(1, *shape)
+    if backend == "torch":
+        return time_callable(lambda: module(x), runs=runs, warmup=warmup, threads=threads)[0].median_ms
+    ort = session(_onnx_bytes(module, shape), threads)
+    feed = {"input": np.ascontiguousarray(x.numpy())}
+    return time_callable(lambda: ort.run(None, feed), runs=runs, warmup=warmup, threads=threads)[0].median_ms

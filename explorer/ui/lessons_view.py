@@ -1,0 +1,195 @@
+"""The Lessons tab: the papers' experiments re-run here, one at a time, in the background.
+
+Pick a lesson, press Run: it measures with progress and Cancel while the video keeps running
+(at the live view's thread count, so the two do not fight over torch's thread pool), then shows
+the explanation, this machine's figure and table, the paper's statement with its source, and
+the verdicts.  Every result stays until it is run again; Save writes the figure (PNG) and the
+rows (CSV), Ctrl+S the figure.
+"""
+from __future__ import annotations
+
+import html
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSplitter,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from explorer.lessons import LESSONS, LessonResult, run_lesson
+from explorer.ui.background import BackgroundTask
+from explorer.ui.bridge import QtState
+from explorer.ui.lesson_plot import draw_lesson
+
+
+def verdict_html(result: LessonResult) -> str:
+    """The paper's statements with their sources, then this machine's verdicts (rich text)."""
+    paper = "".join(f"<li>{html.escape(p['claim'])} <i>({html.escape(p['source'])})</i>: {html.escape(str(p['figures']))}</li>"
+                    for p in result.paper)
+    verdicts = "".join(f"<li><b style='color:{'#6fd38b' if v.holds else '#ff8a80'}'>{'holds here' if v.holds else 'does not hold here'}</b>: "
+                       f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>" for v in result.verdicts)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+    return (f"<b>Verdicts on this machine</b><ul>{verdicts}</ul><b>The paper</b><ul>{paper}</ul>"
+            + (f"<b>Notes</b><ul>{notes}</ul>" if notes else ""))
+
+
+class LessonsView(QWidget):
+    save_requested = Signal()
+
+    def __init__(self, qt_state: QtState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = qt_state.state
+        self.results: dict[str, LessonResult] = {}
+        self.lesson_list = QListWidget()
+        for name, module in LESSONS.items():
+            item = QListWidgetItem(f"{name}\n{module.TITLE}")
+            item.setData(Qt.UserRole, name)
+            self.lesson_list.addItem(item)
+        self.lesson_list.setCurrentRow(0)
+        self.lesson_list.setWordWrap(True)
+        self.quick = QCheckBox("quick (fewer runs: a preview)")
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("primary")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.save_button = QPushButton("Save figure and CSV…")
+        self.save_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.status = QLabel("Pick a lesson and press Run: it measures here, in the background.")
+        self.status.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(self.lesson_list, 1)
+        left.addWidget(self.quick)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        left.addLayout(buttons)
+        left.addWidget(self.progress)
+        left.addWidget(self.save_button)
+        left.addWidget(self.status)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_widget.setMaximumWidth(300)
+
+        self.title = QLabel()
+        self.title.setObjectName("heading")
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setObjectName("explanation")
+        self.plot_widget = pg.PlotWidget(background="#202020")
+        self.plot = self.plot_widget.getPlotItem()
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.verdicts = QLabel()
+        self.verdicts.setWordWrap(True)
+        self.verdicts.setTextFormat(Qt.RichText)
+        self.verdicts.setAlignment(Qt.AlignTop)
+        verdict_scroll = QScrollArea()  # long verdicts scroll instead of squeezing the figure
+        verdict_scroll.setWidgetResizable(True)
+        verdict_scroll.setWidget(self.verdicts)
+        lower = QSplitter(Qt.Horizontal)
+        lower.addWidget(self.table)
+        lower.addWidget(verdict_scroll)
+        lower.setSizes([600, 400])
+        body = QSplitter(Qt.Vertical)
+        body.addWidget(self.plot_widget)
+        body.addWidget(lower)
+        body.setStretchFactor(0, 3)  # the figure is the lesson: it gets most of the height
+        body.setStretchFactor(1, 2)
+        right = QVBoxLayout()
+        right.addWidget(self.title)
+        right.addWidget(self.explanation)
+        right.addWidget(body, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(left_widget)
+        layout.addLayout(right, 1)
+
+        self.task = BackgroundTask("lesson", self)
+        self.task.progress.connect(self._on_progress)
+        self.task.finished.connect(self._on_done)
+        self.task.cancelled.connect(lambda: self._on_stopped("cancelled; the last result (if any) is kept"))
+        self.task.failed.connect(lambda message: self._on_stopped(f"the lesson failed: {message}"))
+        self.run_button.clicked.connect(lambda: self.start())
+        self.cancel_button.clicked.connect(self.task.cancel)
+        self.save_button.clicked.connect(self.save_requested)
+        self.lesson_list.currentItemChanged.connect(lambda *_: self.show_current())
+        self.show_current()
+
+    def current_lesson(self) -> str:
+        return self.lesson_list.currentItem().data(Qt.UserRole)
+
+    def select(self, name: str) -> bool:
+        for row in range(self.lesson_list.count()):
+            if self.lesson_list.item(row).data(Qt.UserRole) == name:
+                self.lesson_list.setCurrentRow(row)
+                return True
+        return False
+
+    @property
+    def running(self) -> bool:
+        return self.task.running
+
+    def start(self, name: str | None = None) -> bool:
+        name = name or self.current_lesson()
+        self.select(name)
+        threads, quick = self.state.config.threads, self.quick.isChecked()
+        if not self.task.start(lambda progress, cancel: run_lesson(name, threads=threads, progress=progress, cancel=cancel, quick=quick)):
+            return False
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status.setText(f"measuring {name} at {threads} thread{'s' if threads != 1 else ''} while the video runs…")
+        return True
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(text)
+
+    def _on_done(self, result: LessonResult) -> None:
+        self.results[result.lesson] = result
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setValue(1000)
+        held = sum(v.holds for v in result.verdicts)
+        self.status.setText(f"{result.lesson}: {held} of {len(result.verdicts)} claims hold here")
+        self.select(result.lesson)
+        self.show_current()
+
+    def _on_stopped(self, message: str) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.status.setText(message)
+
+    def show_current(self) -> None:
+        name = self.current_lesson()
+        module = LESSONS[name]
+        self.title.setText(module.TITLE)
+        self.explanation.setText(module.EXPLANATION)
+        result = self.results.get(name)
+        self.save_button.setEnabled(result is not None)
+        if result is None:
+            self.plot.clear()
+            self.table.clear()
+            self.table.setRowCount(0)
+            self.verdicts.setText("Not run yet: press Run to measure it on this machine.")
+            return
+        draw_lesson(self.plot, result)
+        keys = [k for k in result.rows[0] if k != "series"] if result.rows else []
+        self.table.clear()
+        self.table.setColumnCount(len(keys))
+        self.table.setHorizontalHeaderLabels(keys)
+        self.table.setRowCount(len(result.rows))
+        for i, row in enumerate(result.rows):
+            for j, key in enumerate(keys):
+                value = row.get(key)
+                self.table.setItem(i, j, QTableWidgetItem("" if value is None else str(value)))
+        self.table.resizeColumnsToContents()
+        self.verdicts.setText(verdict_html(result))
+
+    def current_result(self) -> LessonResult | None:
+        return self.results.get(self.current_lesson())
+
+    def cancel(self) -> None:
+        self.task.cancel()

@@ -1,0 +1,104 @@
+"""Lessons: their test networks are built as the paper describes (equal FLOPs by the project's
+own counter), their output has the documented schema, and the CLI and report run them.
+Timings are never asserted: only that they were measured and what the verdicts are computed from."""
+import json
+
+import pytest
+
+from explorer.analysis.complexity import count_layers
+from explorer.cli import main
+from explorer.lessons import LESSONS, run_lesson
+from explorer.lessons.blocks import GUIDELINES
+from explorer.lessons.family import best_within, pareto
+
+
+@pytest.mark.parametrize("guideline", list(GUIDELINES))
+def test_each_guidelines_variants_have_equal_flops(guideline):
+    variants = GUIDELINES[guideline]()
+    madds = [count_layers(v.module, v.input_shape)[1].madds for v in variants]
+    assert len(variants) == {"G1": 4, "G2": 4, "G3": 5, "G4": 4}[guideline]
+    # integer (and group-divisible) channel counts: equal within 2.2 % (G2: c = 128, 182, 256, 360)
+    assert max(madds) / min(madds) < 1.025, [round(m / 1e6, 1) for m in madds]
+
+
+def test_the_test_networks_are_the_papers_and_the_mac_formula_is_the_counters():
+    g1 = GUIDELINES["G1"]()
+    ratios = [v.module[0][0].out_channels / v.module[0][0].in_channels for v in g1]
+    assert ratios == pytest.approx([1, 2, 6, 12], rel=0.03)  # c1:c2 = 1:1, 1:2, 1:6, 1:12
+    for variant in g1 + GUIDELINES["G2"]():  # hw(c1 + c2) + c1 c2 / g, as in the paper
+        assert count_layers(variant.module, variant.input_shape)[1].mac == pytest.approx(variant.mac_formula)
+    assert [m.groups for m in (v.module[0] for v in GUIDELINES["G2"]())] == [1, 2, 4, 8]
+    names = [v.name for v in GUIDELINES["G3"]()]
+    assert names[0] == "1-fragment" and sum("series" in n for n in names) == 2 and sum("parallel" in n for n in names) == 2
+    g4 = GUIDELINES["G4"]()
+    macs = [count_layers(v.module, v.input_shape)[1].mac for v in g4]
+    assert macs[0] > macs[1] > macs[3] and macs[1] == macs[2]  # ReLU and the add cost memory traffic, no FLOPs
+
+
+def test_pareto_front_and_budget_pick():
+    points = [(1.0, 50.0), (2.0, 60.0), (3.0, 55.0), (4.0, 70.0), (4.0, 65.0)]
+    assert pareto(points) == [True, True, False, True, False]
+    rows = [{"ms": p[0], "top1": p[1]} for p in points]
+    assert best_within(rows, 3.5)["top1"] == 60.0 and best_within(rows, 0.5) is None
+
+
+def check_schema(result, name):
+    data = json.loads(json.dumps(result.to_json()))
+    assert set(data) >= {"lesson", "machine", "rows", "paper", "verdicts"} and data["lesson"] == name
+    assert set(data["machine"]) >= {"cpu", "threads", "versions"} and data["machine"]["threads"] == 1
+    assert data["rows"] and all(set(v) == {"claim", "holds", "measured"} for v in data["verdicts"])
+    assert all(p["source"] and p["claim"] for p in data["paper"])
+    return data
+
+
+def test_guidelines_lesson_schema_and_verdicts_follow_its_rows():
+    result = run_lesson("guidelines", threads=1, quick=True)
+    data = check_schema(result, "guidelines")
+    assert {r["guideline"] for r in data["rows"]} == {"G1", "G2", "G3", "G4"} and all(r["ms"] > 0 for r in data["rows"])
+    by = {(r["guideline"], r["step"], r["backend"]): r["ms"] for r in data["rows"]}
+    g2 = next(v for v in result.verdicts if v.claim.startswith("G2") and "(torch)" in v.claim)
+    assert g2.holds == (by[("G2", 3, "torch")] > by[("G2", 0, "torch")] * 1.02)
+    assert result.rows_csv().splitlines()[0].startswith("guideline,step,variant,backend")
+
+
+def test_shuffle_ablation_measures_both_ways_over_seeds():
+    result = run_lesson("shuffle-ablation", threads=1, quick=True)
+    data = check_schema(result, "shuffle-ablation")
+    reach = {r["shuffle"]: r["input_groups_seen"] for r in data["rows"] if r["part"] == "connectivity"}
+    assert reach == {"off": "1-1 of 8", "on": "8-8 of 8"}
+    taught = [r for r in data["rows"] if r["part"] == "teach"]
+    assert len(taught) == 6 and all(0 <= r["accuracy"] <= 1 for r in taught)
+    assert "NOT the paper's ImageNet experiment" in result.explanation
+
+
+@pytest.mark.parametrize("name", ["flops-vs-speed", "family"])
+def test_the_speed_lessons_rows_and_paper_figures(torchvision_models, name):
+    result = run_lesson(name, threads=1, quick=True)
+    data = check_schema(result, name)
+    models = {r["model"] for r in data["rows"]}
+    if name == "flops-vs-speed":
+        assert {"V1 2x g=3", "V1 0.25x g=3", "V1 1x g=8"} <= models
+        assert any("2.6x" in p["claim"] for p in data["paper"])
+        two = next(r for r in data["rows"] if r["model"] == "V1 2x g=3")
+        assert two["theoretical_speedup"] == 1.0 and two["paper_ms"] == 108.8
+    else:
+        assert {"MobileNetV1 1x", "MobileNetV3 Small", "SqueezeNet 1.1", "ShuffleNetV2 1x"} <= models
+        assert all(r["top1"] for r in data["rows"]) and any(r["pareto"] for r in data["rows"])
+        assert any("Table 7" in p["source"] for p in data["paper"])
+
+
+def test_the_cli_prints_a_lesson_and_refuses_unknown_ones(capsys, tmp_path):
+    assert main(["lesson", "guidelines", "--quick", "--threads", "1", "--json", "--csv", str(tmp_path / "g.csv")]) == 0
+    assert json.loads(capsys.readouterr().out)["lesson"] == "guidelines"
+    assert (tmp_path / "g.csv").read_text().startswith("guideline,")
+    assert main(["lesson", "nonsense"]) == 2
+    assert "invalid choice: 'nonsense'" in capsys.readouterr().err
+    assert main(["lesson", "guidelines", "--csv", str(tmp_path / "missing" / "g.csv")]) == 2
+    assert set(LESSONS) == {"guidelines", "shuffle-ablation", "flops-vs-speed", "family"}
+
+
+def test_the_report_writes_a_page_with_figures(tmp_path, capsys):
+    assert main(["report", "--out", str(tmp_path / "r"), "--quick", "--threads", "1", "--only", "guidelines"]) == 0
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "<img src='guidelines.png'" in page and "holds here" in page and "ShuffleNet V2 paper, Section 2" in page
+    assert (tmp_path / "r" / "guidelines.png").stat().st_size > 10_000 and (tmp_path / "r" / "guidelines.csv").is_file()

@@ -1,0 +1,45 @@
+"""The Lessons tab: runs a lesson in the background while frames keep coming, shows its figure,
+table and verdicts, keeps each result, saves PNG + CSV, and cancels."""
+from PySide6.QtGui import QImage
+
+WAIT = 240_000
+
+
+def test_a_lesson_runs_in_the_background_and_shows_its_figure_table_and_verdicts(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.set_tab("lessons")
+    view = window.lessons
+    view.quick.setChecked(True)
+    frames = window.rendered
+    assert view.start("guidelines")
+    qtbot.waitUntil(lambda: "guidelines" in view.results, timeout=WAIT)
+    assert window.rendered > frames  # the video kept running
+    result = view.results["guidelines"]
+    assert view.table.rowCount() == len(result.rows) and view.table.columnCount() >= 8
+    assert "Verdicts on this machine" in view.verdicts.text() and "ShuffleNet V2 paper, Section 2" in view.verdicts.text()
+    assert len(view.plot.listDataItems()) == len({r["series"] for r in result.rows})
+    assert view.status.text().startswith("guidelines: ") and view.save_button.isEnabled()
+    view.select("family")  # another lesson shows "not run yet"; the first result is kept
+    assert "Not run yet" in view.verdicts.text()
+    view.select("guidelines")
+    assert view.table.rowCount() == len(result.rows)
+    path = tmp_path / "g.png"
+    assert window.files.save_lesson(str(path))
+    assert QImage(str(path)).width() >= 1000 and (tmp_path / "g.csv").read_text().startswith("guideline,")
+
+
+def test_cancel_stops_a_lesson_and_keeps_the_last_result(make_window, qtbot):
+    window = make_window()
+    view = window.lessons
+    view.start("family")
+    qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=WAIT)
+    view.cancel_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in view.status.text(), timeout=WAIT)
+    assert "family" not in view.results and view.run_button.isEnabled()
+
+
+def test_ctrl_s_on_the_lessons_tab_without_a_result_says_what_to_do(make_window):
+    window = make_window()
+    window.set_tab("lessons")
+    assert not window.files.save_current()
+    assert "press Run on the Lessons tab" in window.message_label.text() or "press Run" in window.state.last_message[0]
