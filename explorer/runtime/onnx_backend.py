@@ -14,6 +14,7 @@ int8 weights with reduce_range, which avoids the AVX2 saturation of non-VNNI x86
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import platform
@@ -99,6 +100,8 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
             torch.onnx.export(wrapper, (torch.zeros(1, *spec.input_shape),), buffer, dynamo=False, opset_version=17,
                               input_names=["input"], output_names=output_names(model, tapped), do_constant_folding=True)
         data = buffer.getvalue()
+        del wrapper, buffer
+        release_freed_memory()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temp = path.with_suffix(".partial")
@@ -110,6 +113,16 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
     while len(_MEMORY) > _MEMORY_LIMIT:
         _MEMORY.popitem(last=False)
     return data
+
+
+def release_freed_memory() -> None:
+    """Hand memory the exporter freed back to the system (glibc keeps it otherwise): on a 1-2 GB
+    board the first start's peak is what matters.  No gc.collect() here: this runs off the UI
+    thread, where a collection may destroy Qt objects (the app collects on the UI thread only)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back this way
+        pass
 
 
 def session(data: bytes, threads: int):

@@ -15,6 +15,7 @@ from explorer.analysis.complexity import write_layer_csv
 from explorer.engine.bundles import backbone_id
 from explorer.teach import HeadError, load_head, save_head
 from explorer.ui.lesson_plot import export_plot_png
+from explorer.ui.sweep_view import rows_csv
 
 
 def save_rgb_png(array: np.ndarray, path: str) -> bool:
@@ -48,7 +49,30 @@ class FileActions:
         tab = self.window.current_tab()
         if tab == "diagram":
             return self.save_diagram()
+        if tab == "sweep":
+            return self.save_sweep()
         return self.save_lesson() if tab == "lessons" else self.save_window_png()
+
+    def save_sweep(self, path: str | None = None) -> bool:
+        """The FLOPs-vs-latency plot as PNG, and the measured rows beside it as CSV."""
+        view = self.window.sweep
+        if not view.rows:
+            self.state.say("no sweep yet: press Run sweep on the FLOPs vs latency tab first")
+            return False
+        path = path or self._ask_save("Save sweep", "sweep.png", "PNG (*.png)")
+        if not path:
+            return False
+        return self._save_figure(view.plot.getPlotItem(), path, rows_csv(view.rows))
+
+    def _save_figure(self, plot, path: str, csv_text: str) -> bool:
+        csv_path = Path(path).with_suffix(".csv")
+        try:
+            export_plot_png(plot, path)
+            csv_path.write_text(csv_text)
+        except OSError as exc:
+            return self._report(False, path, exc.strerror or str(exc))
+        self.state.say(f"saved {path} and {csv_path.name}", error=False)
+        return True
 
     def save_lesson(self, path: str | None = None) -> bool:
         """The current lesson's figure as PNG, and its measured rows beside it as CSV."""
@@ -60,14 +84,7 @@ class FileActions:
         path = path or self._ask_save("Save lesson figure", f"lesson-{result.lesson}.png", "PNG (*.png)")
         if not path:
             return False
-        csv_path = Path(path).with_suffix(".csv")
-        try:
-            export_plot_png(view.plot, path)
-            csv_path.write_text(result.rows_csv())
-        except OSError as exc:
-            return self._report(False, path, exc.strerror or str(exc))
-        self.state.say(f"saved {path} and {csv_path.name}", error=False)
-        return True
+        return self._save_figure(view.plot, path, result.rows_csv())
 
     def save_diagram(self, path: str | None = None) -> bool:
         self.window.diagram.ensure_current()

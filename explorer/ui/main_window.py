@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.teach.signal_page.load_requested.connect(lambda: self.files.load_weights())
         self.diagram.save_requested.connect(lambda: self.files.save_diagram())
         self.lessons.save_requested.connect(lambda: self.files.save_lesson())
+        self.sweep.save_requested.connect(lambda: self.files.save_sweep())
         self.diagram.select_layers.connect(self.architecture.select_layers)
         self.diagram.open_tap.connect(self.open_feature_tap)
         self._show_model(self.state.bundle)

@@ -2,18 +2,42 @@
 faster than g = 3?".  The sweep runs in a background thread with progress and can be cancelled."""
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
+
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import group_colour
 from explorer.engine.measure import SweepRow, default_sweep, run_sweep
-from explorer.models.spec import ModelSpec
+from explorer.models.registry import list_specs
+from explorer.models.spec import FAMILY, ModelSpec
+from explorer.optional import torchvision_status
 from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 
 
+def rival_specs() -> list[ModelSpec]:
+    """The networks ShuffleNet is compared with (torchvision's only where torchvision works)."""
+    usable = torchvision_status().available
+    return [s for s in list_specs(family=True) if s.arch in FAMILY and (usable or s.arch == "mobilenet_v1")]
+
+
+def rows_csv(rows: list[SweepRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["model", *[f.name for f in dataclasses.fields(SweepRow)]])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({"model": row.label, **dataclasses.asdict(row)})
+    return out.getvalue()
+
+
 class SweepView(QWidget):
     """The live view pauses while the sweep measures (clean numbers), and resumes after."""
+
+    save_requested = Signal()
 
     def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
@@ -26,10 +50,17 @@ class SweepView(QWidget):
         self.progress.setRange(0, 1000)
         self.status = QLabel("FLOPs vs measured latency: run the sweep to see where the FLOPs stop predicting speed.")
         self.status.setWordWrap(True)
+        self.rivals = QCheckBox("with the rivals")
+        self.rivals.setToolTip("also MobileNetV1 (0.25-1x), MobileNetV2/V3, SqueezeNet 1.1 and MnasNet: the networks ShuffleNet is compared with")
+        self.save_button = QPushButton("Save PNG and CSV…")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save_requested)
         top = QHBoxLayout()
         top.addWidget(self.run_button)
+        top.addWidget(self.rivals)
         top.addWidget(self.cancel_button)
         top.addWidget(self.progress, 1)
+        top.addWidget(self.save_button)
         self.plot = pg.PlotWidget(background="#202020")
         self.plot.setLabel("bottom", "MFLOPs (multiply-adds)")
         self.plot.setLabel("left", "median latency", units="ms")
@@ -56,7 +87,7 @@ class SweepView(QWidget):
         return self.task.running
 
     def start(self, specs: list[ModelSpec] | None = None, runs: int = 15, warmup: int = 3) -> None:
-        specs = specs or default_sweep()
+        specs = specs or default_sweep() + (rival_specs() if self.rivals.isChecked() else [])
         threads = self.state.config.threads
         if not self.task.start(lambda progress, cancel: run_sweep(specs, threads, runs, warmup, progress=progress, cancel=cancel)[1]):
             return
@@ -91,6 +122,7 @@ class SweepView(QWidget):
     def _on_finished(self, rows) -> None:
         self._stopped("")
         self.rows = rows
+        self.save_button.setEnabled(bool(rows))
         note = ""
         by_scale: dict[float, dict[int, SweepRow]] = {}
         for r in rows:
@@ -112,7 +144,9 @@ class SweepView(QWidget):
             "V1 1x, g = 1..8": [r for r in self.rows if r.arch == "v1" and r.scale == 1.0],
             "V1 g=3, 0.25x..2x": [r for r in self.rows if r.arch == "v1" and r.groups == 3],
             "V2 0.5x..2x": [r for r in self.rows if r.arch == "v2"],
+            "the rivals": [r for r in self.rows if r.arch in FAMILY],
         }
+        series = {name: rows for name, rows in series.items() if rows}
         for i, (name, rows) in enumerate(series.items()):
             rows = sorted(rows, key=lambda r: r.madds)
             colour = group_colour(i)

@@ -235,6 +235,20 @@ def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qt
     assert "current model" in names and "V2 0.5x..2x" in names
 
 
+def test_the_sweep_takes_the_rivals_and_saves_png_and_csv(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.set_tab("sweep")
+    specs = [ModelSpec.create("v2", scale=0.5, input_size=64), ModelSpec.create("mobilenet_v1", scale=0.25, input_size=64)]
+    window.sweep.start(specs, runs=2, warmup=1)
+    qtbot.waitUntil(lambda: bool(window.sweep.rows) and not window.sweep.running, timeout=WAIT)
+    names = [item.name() for item in window.sweep.plot.getPlotItem().listDataItems()]
+    assert "the rivals" in names and "V2 0.5x..2x" in names
+    assert window.files.save_sweep(str(tmp_path / "sweep.png"))
+    lines = (tmp_path / "sweep.csv").read_text().splitlines()
+    assert lines[0].startswith("model,arch,") and lines[2].startswith("MobileNetV1 0.25x,mobilenet_v1")
+    assert QImage(str(tmp_path / "sweep.png")).width() >= 1000
+
+
 def test_the_sweep_can_be_cancelled(make_window, qtbot):
     window = make_window()
     small = [ModelSpec.create("v2", scale=0.5, input_size=64)]
