@@ -10,6 +10,7 @@ import torch
 from explorer.analysis.shuffle_flow import input_groups_seen, stacked_connectivity
 from explorer.engine.pipeline import InferencePipeline, build_bundle
 from explorer.lessons.base import LessonResult, Plot, Verdict, machine_info
+from explorer.lessons.papers import PAPERS
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
 from explorer.progress import check_cancel
@@ -28,9 +29,7 @@ EXPLANATION = (
     "random, untrained weights only a linear head learns, so this half shows whether mixing alone makes "
     "random features easier to read; read its verdict with that in mind."
 )
-PAPER = [{"claim": "Channel shuffle lowers classification error for every group count > 1, most for large g",
-          "source": "ShuffleNet V1 paper, Table 3 (ShuffleNet 1x and 0.5x, g = 3 and g = 8, with and without shuffle)",
-          "figures": "direction only (the table's errors are not transcribed here)"}]
+PAPER = PAPERS["shuffle-ablation"]
 SPEC = ModelSpec.create("v1", groups=8, scale=0.5, input_size=128)
 SCENES = ("circles", "squares", "triangles", "stripes")
 TRAIN_FRAMES = (0, 48)  # two frames per class: with more, every variant scores ~100 % and nothing shows

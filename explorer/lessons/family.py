@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from explorer.analysis.complexity import spec_tables
 from explorer.lessons.base import LessonResult, Plot, Verdict, machine_info
+from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency_ms, wake
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
@@ -19,11 +20,7 @@ EXPLANATION = (
     "accuracy its authors published. Large points are the Pareto front: no other network is both faster and "
     "more accurate. For a latency budget, pick the highest point left of it (the notes list a few budgets)."
 )
-PAPER = [
-    {"claim": "ShuffleNet 2x (g = 3, 524 MFLOPs) is 3.1 % more accurate than MobileNetV1 1.0 (569 MFLOPs)",
-     "source": "ShuffleNet V1 paper, Table 7", "figures": "524 vs 569 MFLOPs; +3.1 % top-1"},
-] + [{"claim": f"{ModelSpec.create(a, groups=g, scale=s).label.rsplit(' @', 1)[0]}: top-1 {p.top1} %, {p.madds_m} MFLOPs",
-      "source": p.top1_source or p.source, "figures": f"{p.top1} %"} for (a, g, s), p in PUBLISHED.items() if p.top1 is not None]
+PAPER = PAPERS["family"]
 
 
 def _specs() -> list[ModelSpec]:

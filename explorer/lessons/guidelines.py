@@ -4,6 +4,7 @@ from __future__ import annotations
 from explorer.analysis.complexity import count_layers
 from explorer.lessons.base import LessonResult, Plot, Verdict, machine_info
 from explorer.lessons.blocks import GUIDELINES
+from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency_ms, wake
 from explorer.progress import check_cancel
 
@@ -17,20 +18,7 @@ EXPLANATION = (
     "no FLOPs but still read and write every value. The plot shows each variant's time relative to the "
     "first of its group (1.0 = as fast)."
 )
-PAPER = [
-    {"guideline": "G1", "claim": "Equal channel width minimizes memory access cost (MAC)",
-     "source": "ShuffleNet V2 paper, Section 2, G1 and Table 1 (c1:c2 = 1:1, 1:2, 1:6, 1:12)",
-     "figures": "direction only (the table's numbers are not transcribed here): fastest at 1:1"},
-    {"guideline": "G2", "claim": "Excessive group convolution increases MAC",
-     "source": "ShuffleNet V2 paper, Section 2, G2 and Table 2 (g = 1, 2, 4, 8)",
-     "figures": "direction only: slower as g grows at equal FLOPs"},
-    {"guideline": "G3", "claim": "Network fragmentation reduces degree of parallelism",
-     "source": "ShuffleNet V2 paper, Section 2, G3 and Table 3 (1-fragment; 2, 4 in series; 2, 4 in parallel)",
-     "figures": "direction only: fragmented structures are slower"},
-    {"guideline": "G4", "claim": "Element-wise operations are non-negligible",
-     "source": "ShuffleNet V2 paper, Section 2, G4 and Table 4 (ReLU and shortcut on/off in a bottleneck)",
-     "figures": "direction only: removing ReLU and the shortcut makes it faster"},
-]
+PAPER = PAPERS["guidelines"]
 NOISE = 1.02  # a difference under 2 % is not called a difference
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from explorer.analysis.complexity import spec_tables
 from explorer.lessons.base import LessonResult, Plot, Verdict, machine_info
+from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency_ms, wake
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
@@ -18,13 +19,7 @@ EXPLANATION = (
     "faster it really runs. On the dashed diagonal FLOPs would be speed; below it, they are not."
 )
 SCALES = (2.0, 1.5, 1.0, 0.5, 0.25)
-PAPER = [
-    {"claim": "every 4x theoretical complexity reduction usually results in ~2.6x actual speedup",
-     "source": "ShuffleNet V1 paper, actual speedup evaluation (single-thread Qualcomm Snapdragon 820)",
-     "figures": "V1 g = 3 at 224x224: 0.5x 15.2 ms, 1x 37.8 ms, 2x 108.8 ms"},
-    {"claim": "complexity of V1 1x by group count g = 1, 2, 3, 4, 8",
-     "source": "ShuffleNet V1 paper, Table 1", "figures": "143, 140, 137, 133, 137 MFLOPs"},
-]
+PAPER = PAPERS["flops-vs-speed"]
 PAPER_MS = {0.5: 15.2, 1.0: 37.8, 2.0: 108.8}
 
 
