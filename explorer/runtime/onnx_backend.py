@@ -115,6 +115,20 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
     return data
 
 
+def logits_only(tapped: bytes) -> bytes | None:
+    """The lean model cut out of the tapped one (only what "logits" needs, with onnx's own
+    extractor): one torch export instead of two, and torch's exporter is the memory-heavy part of
+    a board's first start.  None if onnx is not importable (then the caller exports it)."""
+    try:
+        import onnx
+        from onnx.utils import Extractor
+    except ImportError:
+        return None
+    model = onnx.load_from_string(tapped)
+    lean = Extractor(model).extract_model(["input"], ["logits"])
+    return lean.SerializeToString()
+
+
 def release_freed_memory() -> None:
     """Hand memory the exporter freed back to the system (glibc keeps it otherwise): on a 1-2 GB
     board the first start's peak is what matters.  No gc.collect() here: this runs off the UI

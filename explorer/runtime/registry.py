@@ -11,7 +11,7 @@ from explorer.models.spec import ModelSpec
 from explorer.optional import onnxruntime_status
 from explorer.progress import Progress
 from explorer.runtime.base import BackendInfo, BackendUnavailable
-from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
+from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, logits_only, quantize
 from explorer.runtime.torch_backends import ChannelsLastRunner, EagerRunner
 
 DEFAULT_BACKEND = "channels_last"  # the torch backend the window starts on
@@ -49,7 +49,7 @@ def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress
             raise BackendUnavailable(f"backend {name} unavailable: {info.reason}")
         threads = threads or torch.get_num_threads()
         tapped = export_onnx(model, spec, progress)
-        lean = export_onnx(model, spec, progress, tapped=False)
+        lean = logits_only(tapped) or export_onnx(model, spec, progress, tapped=False)
         if name == "int8":
             samples = list(calibration or ())
             if not samples:
