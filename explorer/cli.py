@@ -11,6 +11,7 @@ from explorer.analysis.diagram import LEVELS, QUANTITIES
 from explorer.cli_args import ArgParser, UsageError, add_spec_args, positive_float, positive_int
 from explorer.engine.fit import DEFAULT_FPS_TARGET
 from explorer.lessons import LESSONS
+from explorer.models.spec import ARCHS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
 
     fit = sub.add_parser("fit", help="the largest model of an architecture that reaches a frame rate here")
-    fit.add_argument("--arch", choices=("v1", "v2", "compact"), default="v2")
+    fit.add_argument("--arch", choices=ARCHS, default="v2")
     fit.add_argument("--groups", "-g", type=positive_int, default=None, help="V1 group count (kept as given)")
     fit.add_argument("--no-shuffle", action="store_true")
     fit.add_argument("--fps", type=positive_float, default=DEFAULT_FPS_TARGET, help=f"target frame rate (default {DEFAULT_FPS_TARGET:g})")
