@@ -80,6 +80,18 @@ def settle_after_startup():
     return GarbageCollector(interval=0.5)
 
 
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory so far (None where the OS does not say).  Read at the
+    end of a headless run, it is the app's own peak: the interpreter's teardown afterwards adds
+    ~140 MB for a moment (measured on x86), which a process-level maximum would count."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KB on Linux
+
+
 def process_age() -> float:
     """Seconds since this process started (Linux /proc), else since this module was imported."""
     try:
@@ -342,7 +354,8 @@ def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
         if args.lesson:
             print(f"lesson {args.lesson}: {window.lessons.status.text()}")
         print(f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
-              f"source {engine.source.describe()}{started}{swap}" + (f", screenshot {args.screenshot}" if args.screenshot else ""))
+              f"source {engine.source.describe()}{started}{swap}" + (f", screenshot {args.screenshot}" if args.screenshot else "")
+              + (f", peak RSS {peak_rss_mb():.0f} MB" if peak_rss_mb() else ""))
         status["code"] = 0
         app.quit()
 

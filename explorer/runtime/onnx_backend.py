@@ -116,17 +116,22 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
 
 
 def logits_only(tapped: bytes) -> bytes | None:
-    """The lean model cut out of the tapped one (only what "logits" needs, with onnx's own
-    extractor): one torch export instead of two, and torch's exporter is the memory-heavy part of
-    a board's first start.  None if onnx is not importable (then the caller exports it)."""
+    """The lean model made from the tapped one by dropping every graph output but "logits": one
+    torch export instead of two (torch's exporter is the slow part of a board's first start).
+    The taps are tensors the network computes anyway, so no node goes dead (ORT would drop one
+    that did).  None if onnx is not importable (then the caller exports it)."""
     try:
         import onnx
-        from onnx.utils import Extractor
     except ImportError:
         return None
     model = onnx.load_from_string(tapped)
-    lean = Extractor(model).extract_model(["input"], ["logits"])
-    return lean.SerializeToString()
+    outputs = [o for o in model.graph.output if o.name == "logits"]
+    del model.graph.output[:]
+    model.graph.output.extend(outputs)
+    lean = model.SerializeToString()
+    del model
+    release_freed_memory()
+    return lean
 
 
 def release_freed_memory() -> None:
