@@ -150,7 +150,9 @@ class SweepView(QWidget):
         for i, (name, rows) in enumerate(series.items()):
             rows = sorted(rows, key=lambda r: r.madds)
             colour = group_colour(i)
-            self.plot.plot([r.madds / 1e6 for r in rows], [r.median_ms for r in rows], pen=pg.mkPen(colour, width=1),
+            # a family's variants read as a line; the rivals are unrelated networks: points only
+            pen = None if name == "the rivals" else pg.mkPen(colour, width=1)
+            self.plot.plot([r.madds / 1e6 for r in rows], [r.median_ms for r in rows], pen=pen,
                            symbol="o", symbolBrush=colour, symbolSize=9, name=name)
             for r in rows:
                 text = pg.TextItem(r.label, color="#ccc", anchor=(0, 1))
