@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # quick enough under emulation (minutes, not hours): the pure parts and the CLI; the window is
 # checked by running it, not by the pytest-qt suite
-TEST_SUBSET = ["tests/models", "tests/analysis", "tests/runtime", "tests/weights", "tests/test_cli.py"]
+TEST_SUBSET = ["tests/models", "tests/analysis", "tests/runtime", "tests/weights", "tests/test_cli.py", "tests/test_export.py"]
 
 
 def run(argv, timeout=3600, env=None):
@@ -87,8 +87,9 @@ def spread_weights(model):
     return model.eval()
 
 
-def check_predict(work: Path) -> tuple[dict, float]:
-    """predict on a torchvision-format checkpoint made here; torchvision's own model on the same file and input."""
+def check_predict(work: Path, rss: dict) -> dict:
+    """predict on a torchvision-format checkpoint made here against torchvision's own model on the same
+    file and input; its peak RSS (process and, sampled, the guest's own) goes into ``rss``."""
     import cv2
     import torch
     import torchvision
@@ -104,12 +105,41 @@ def check_predict(work: Path) -> tuple[dict, float]:
     frame = SyntheticSource(seed=5).frame_at(3)
     image = work / "frame.png"
     cv2.imwrite(str(image), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    code, rss, output = peak_rss([sys.executable, "-m", "explorer", "predict", str(image), "--arch", "v2", "--weights", str(checkpoint), "--json"])
+    sampled = work / "predict-rss.json"
+    code, rss["cli_predict"], output = peak_rss([sys.executable, "scripts/guest_rss.py", "--out", str(sampled), "--every", "0.5", "--",
+                                                 "-m", "explorer", "predict", str(image), "--arch", "v2", "--weights", str(checkpoint), "--json"])
+    if sampled.is_file():
+        rss["cli_predict_guest"] = json.loads(sampled.read_text())["guest_peak_mb"]
     ours = json.loads(output.strip().splitlines()[-1]) if code == 0 else {}
     with torch.no_grad():
         expected = reference(preprocess_image(frame, Recipe.imagenet(224)))[0].topk(5).indices.tolist()
     got = [p["index"] for p in ours.get("top", [])]
-    return {"exit": code, "top5": got, "torchvision_top5": expected, "equal": got == expected, "trained": ours.get("trained")}, rss
+    return {"exit": code, "top5": got, "torchvision_top5": expected, "equal": got == expected, "trained": ours.get("trained")}
+
+
+def check_deployment(work: Path) -> dict:
+    """The board's path: `explorer export` of the checkpoint check_predict made (fp32 and int8),
+    then examples/pi_classify.py (onnxruntime, numpy, OpenCV only) on a short video."""
+    import cv2
+    from explorer.sources import SyntheticSource
+
+    result = {}
+    for name, extra in (("export_fp32", []), ("export_int8", ["--int8"])):
+        out = work / f"{name}.onnx"
+        code, stdout, err = explorer("export", "--arch", "v2", "--weights", str(work / "shufflenetv2_x1_test.pth"), *extra,
+                                     "--out", str(out), "--json")
+        report = json.loads(stdout.strip().splitlines()[-1]) if code == 0 else {}
+        result[name] = {"exit": code, "agreement": report.get("agreement"), "int8_engine": report.get("int8_engine"),
+                        **({} if code == 0 else {"error": err.strip()[-300:]})}
+    video = work / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
+    for i in range(8):
+        writer.write(cv2.cvtColor(cv2.resize(SyntheticSource(seed=4).frame_at(i * 3), (320, 240)), cv2.COLOR_RGB2BGR))
+    writer.release()
+    code, stdout, err = run([sys.executable, "examples/pi_classify.py", str(work / "export_fp32.onnx"), "--source", str(video),
+                             "--json", "--threads", "2"], timeout=1800)
+    result["pi_classify"] = {"exit": code, **(json.loads(stdout.strip().splitlines()[-1]) if code == 0 else {"error": err.strip()[-300:]})}
+    return result
 
 
 def check_int8() -> dict:
@@ -135,13 +165,17 @@ WINDOW_FRAMES = 80
 
 def measure_window(screenshot: str, rss: dict) -> dict:
     """The window offscreen, V2 1x on the synthetic scene with the default backend (auto), twice
-    with one fresh cache: the first start exports the model to ONNX (torch's exporter stays in
-    memory), every later start reads the export from the cache.  Peak RSS of each."""
+    with one fresh cache: the first start exports the model to ONNX, every later start reads the
+    export from the cache.  Peak RSS of each: the process's (wait4), the app's own (printed at
+    its end), and the guest's own sampled by guest_rss.py (what a board would hold: without
+    QEMU's share, which grows with the code the run executes)."""
     runs = {}
     with tempfile.TemporaryDirectory() as cache:
         env = {"QT_QPA_PLATFORM": "offscreen", "EXPLORER_SETTINGS": str(Path(cache) / "arm64.ini"), "EXPLORER_CACHE": cache}
         for name in ("window_first_run", "window"):
-            code, rss[name], output = peak_rss([sys.executable, "main.py", "--source", "synthetic", "--frames", str(WINDOW_FRAMES), "--threads", "2",
+            sampled = Path(cache) / f"{name}-rss.json"
+            code, rss[name], output = peak_rss([sys.executable, "scripts/guest_rss.py", "--out", str(sampled), "--every", "2", "--",
+                                                "main.py", "--source", "synthetic", "--frames", str(WINDOW_FRAMES), "--threads", "2",
                                                 "--timeout", "1800", "--screenshot", str(Path(screenshot).resolve())], env=env)
             summary = output.strip().splitlines()[-1] if output.strip() else ""
             runs[name] = {"exit": code, "summary": summary}
@@ -151,6 +185,10 @@ def measure_window(screenshot: str, rss: dict) -> dict:
             rss[f"{name}_process_incl_exit"] = rss[name]
             if app_peak:
                 rss[name] = float(app_peak.group(1))
+            if sampled.is_file():
+                guest = json.loads(sampled.read_text())
+                rss[f"{name}_guest"] = guest["guest_peak_mb"]
+                rss[f"{name}_emulator_at_guest_peak"] = guest["emulator_at_guest_peak_mb"]
     return {"exit": max(r["exit"] for r in runs.values()), "frames": WINDOW_FRAMES if all(r["exit"] == 0 for r in runs.values()) else None,
             "screenshot": str(Path(screenshot).resolve()), "summary": runs["window"]["summary"],
             "first_run_summary": runs["window_first_run"]["summary"]}
@@ -183,8 +221,11 @@ def main() -> int:
         seconds["doctor_info"] = round(time.perf_counter() - t, 1)
         with tempfile.TemporaryDirectory() as folder:
             t = time.perf_counter()
-            cli["predict"], rss["cli_predict"] = check_predict(Path(folder))
+            cli["predict"] = check_predict(Path(folder), rss)
             seconds["predict"] = round(time.perf_counter() - t, 1)
+            t = time.perf_counter()
+            summary["deployment"] = check_deployment(Path(folder))
+            seconds["deployment"] = round(time.perf_counter() - t, 1)
         t = time.perf_counter()
         code, out, err = explorer("bench", "--arch", "v2", "--scale", "1.0", "--backend", "all", "--runs", "3", "--warmup", "1", "--threads", "2", "--json")
         rows = json.loads(out)["rows"] if code == 0 else []
@@ -214,13 +255,16 @@ def main() -> int:
     overhead = emulator_overhead_mb() if args.emulated else None
     if overhead is not None:  # measured under QEMU: what of each peak is the emulator's own
         summary["rss_mb"]["of_which_emulator"] = overhead
-        summary["rss_mb"]["note"] = "peak RSS of the emulated process; of_which_emulator is QEMU's code cache and heap, absent on a board"
+        summary["rss_mb"]["note"] = ("peak RSS of the emulated process; *_guest: the program's own peak without QEMU's share (what a board "
+                                     "holds; sampled every 2 s), *_emulator_at_guest_peak: QEMU's share then; of_which_emulator: QEMU's "
+                                     "share in a small torch process")
     summary["seconds"] = seconds
     Path(args.out).write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     if args.window_only:
         return 0 if summary["window"]["exit"] == 0 else 1
     ok = (cli["predict"]["equal"] and all(c.get("exit") == 0 for c in cli.values() if isinstance(c, dict))
+          and all(step["exit"] == 0 for step in summary["deployment"].values())
           and summary["int8_preset"] == ("qnnpack" if summary["machine"] in ("aarch64", "arm64") else "x86")
           and (args.quick or (summary["tests"]["failed"] == 0 and summary["window"]["exit"] == 0)))
     return 0 if ok else 1

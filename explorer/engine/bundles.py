@@ -18,12 +18,13 @@ from explorer.weights import WeightsError, load_weights
 
 def load_bundle(config: RunConfig, strict: bool = True, progress: Progress | None = None,
                 cancel: threading.Event | None = None, calibration=None, engine: str | None = None,
-                check_agreement: bool = True) -> ModelBundle:
+                check_agreement: bool = True, defer_taps: bool = False) -> ModelBundle:
     """The bundle for ``config``; raises explorer.weights.WeightsError (strict) on bad weights.
 
     ``progress(fraction, text)`` reports downloads and first-run work (export, calibration).
     """
-    options = dict(calibration=calibration, progress=progress, engine=engine, check_agreement=check_agreement)
+    options = dict(calibration=calibration, progress=progress, engine=engine, check_agreement=check_agreement,
+                   defer_taps=defer_taps)
     if not config.weights:
         return build_bundle(config, **options)
     try:

@@ -123,11 +123,11 @@ def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, re
                  labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init",
                  weights_source: str | None = None, backend: str | None = None, progress: Progress | None = None,
                  calibration=None, threads: int | None = None, engine: str | None = None,
-                 check_agreement: bool = True) -> ModelBundle:
+                 check_agreement: bool = True, defer_taps: bool = False) -> ModelBundle:
     """Everything the live view needs.  ``backend="auto"`` starts on the torch backend (the
     engine moves to ONNX Runtime later).  Non-reference backends are checked against fp32 eager
     on the calibration frames (raw RGB) or synthetic ones, unless ``check_agreement`` is False
-    (the window measures after the swap: see measure_agreement)."""
+    (the window measures after the swap: see measure_agreement).  ``defer_taps``: see make_runner."""
     config = spec if isinstance(spec, RunConfig) else RunConfig(spec, weights_source, backend or AUTO, threads or torch.get_num_threads())
     spec = config.spec
     start = time.perf_counter()
@@ -145,7 +145,8 @@ def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, re
     bundle = ModelBundle(
         config=config, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
         trained=trained, weights_name=weights_name, report=report, taps=list(taps),
-        runner=make_runner(runs, model, spec, progress=progress, calibration=inputs, threads=config.threads, engine=engine),
+        runner=make_runner(runs, model, spec, progress=progress, calibration=inputs, threads=config.threads, engine=engine,
+                           defer_taps=defer_taps),
         backend=runs, weights_source=weights_source,
     )
     if inputs:

@@ -35,6 +35,7 @@ from explorer.engine.config import AUTO, TORCH_BACKENDS, RunConfig
 from explorer.engine.pipeline import FrameResult, InferencePipeline, ModelBundle, fp32_copy, measure_agreement, model_inputs
 from explorer.engine.state import AppState
 from explorer.optional import onnxruntime_status
+from explorer.runtime.onnx_backend import export_onnx, release_freed_memory
 from explorer.runtime.registry import TITLES, make_runner
 from explorer.sources.base import FrameSource, SourceError
 from explorer.sources.factory import open_source
@@ -162,7 +163,7 @@ class Engine:
         self._cancel_download = cancel = threading.Event()
         calibration = list(self.recent_frames) if config.backend == "int8" else None
         self.submit_build(lambda progress: load_bundle(config, strict=explicit_weights, progress=progress, cancel=cancel,
-                                                       calibration=calibration, check_agreement=False),
+                                                       calibration=calibration, check_agreement=False, defer_taps=True),
                           config.describe(), generation)
 
     def submit_build(self, factory, description: str, generation: int | None = None) -> Future:
@@ -309,7 +310,10 @@ class Engine:
         spec = bundle.spec
         try:
             self.state.set_busy("auto: building the ONNX Runtime session…")
-            runner = make_runner("onnxruntime", fp32_copy(bundle), spec, threads=bundle.config.threads)
+            # a view that taps now gets its taps with the swap; otherwise they wait until one does
+            # (teach mode needs only the embedding, which the untapped graph has)
+            runner = make_runner("onnxruntime", fp32_copy(bundle), spec, threads=bundle.config.threads,
+                                 defer_taps=not self.state.taps)
             candidate = dataclasses.replace(bundle, runner=runner, backend="onnxruntime", agreement=None, extra=dict(bundle.extra))
             frames = list(self.recent_frames)[-AUTO_FRAMES:]
             check = measure_agreement(candidate, frames=frames)
@@ -336,6 +340,29 @@ class Engine:
             candidate.extra["auto"] = f"auto → ONNX Runtime fp32: {summary}"
             with self._lock:
                 self._pending_bundle = candidate
+        release_freed_memory()  # the check's eager runs on this thread's arena: hand it back
+
+    # ---- ONNX Runtime's taps, exported when a view first wants them ---------------------------
+    def _export_taps_if_wanted(self) -> None:
+        bundle = self._pipeline.bundle
+        runner = bundle.runner
+        if getattr(runner, "taps_wanted", False) and not runner.taps_ready and bundle.extra.get("taps") is None:
+            bundle.extra["taps"] = "exporting"  # once per bundle, even if the export fails
+            self._checker.submit(self._export_taps, bundle, self._wanted["bundle"])
+
+    def _export_taps(self, bundle: ModelBundle, generation: int) -> None:
+        """Off the worker: the frames go on (logits only) while torch exports the tapped model."""
+        if generation != self._wanted["bundle"] or self._stop.is_set():
+            return
+        self.state.set_busy("ONNX Runtime: exporting the feature taps (once per model)…")
+        try:
+            bundle.runner.attach_tapped(export_onnx(fp32_copy(bundle), bundle.spec, tapped=True))
+            bundle.extra["taps"] = "ready"
+        except Exception as exc:  # the logits go on; only the views that tap stay empty
+            bundle.extra["taps"] = f"failed: {exc}"
+            self.state.say(f"ONNX Runtime could not export the feature taps ({exc}); a torch backend shows them")
+        finally:
+            self.state.set_busy("")
 
     def _explain_auto(self, bundle: ModelBundle, text: str) -> None:
         bundle.extra["auto"] = text
@@ -363,6 +390,8 @@ class Engine:
             if bundle.note:
                 self.state.say(bundle.note)
             self._after_swap(bundle, self._wanted["bundle"])
+            if bundle.runner is not old.runner:
+                release_freed_memory()  # the old backend's buffers (a board's steady state is the peak)
         if source is not None:
             old_source, self._source = self._source, source
             old_source.close()
@@ -404,6 +433,7 @@ class Engine:
                 time.sleep(0.2)
                 continue
             self.frames += 1
+            self._export_taps_if_wanted()
             self.recent_inference_ms.append(result.timings["inference"])
             self._publish(result)
             if self.pace and not self._source.live:

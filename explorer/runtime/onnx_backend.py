@@ -60,8 +60,6 @@ class _ExportWrapper(nn.Module):
         self.head = final_linear(model)
 
     def forward(self, x):
-        if not self.taps:
-            return self.model(x)
         grabbed = {}
         handle = self.head.register_forward_pre_hook(lambda _m, args: grabbed.__setitem__("embedding", args[0]))
         try:
@@ -73,15 +71,17 @@ class _ExportWrapper(nn.Module):
 
 
 def output_names(model: nn.Module, tapped: bool = True) -> list[str]:
-    if not tapped:
-        return ["logits"]
-    return ["logits", "embedding"] + [f"tap:{p.name}" for p in model.tap_points()]  # type: ignore[operator]
+    """Every graph has the logits and the pooled embedding (teach mode reads it; ORT computes
+    it on the way to the logits anyway); a tapped one adds every feature tap."""
+    taps = [f"tap:{p.name}" for p in model.tap_points()] if tapped else []  # type: ignore[operator]
+    return ["logits", "embedding", *taps]
 
 
 def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = None, tapped: bool = True) -> bytes:
-    """ONNX bytes (with every tap and the embedding as outputs when ``tapped``; else logits only,
-    which leaves ORT free to fuse across tap points), cached by spec, weights and kind."""
-    key = hashlib.sha1(f"{spec!r}|{state_fingerprint(model)}|{torch.__version__}|{tapped}".encode()).hexdigest()[:20]
+    """ONNX bytes with the logits and the embedding as outputs, and every tap too when ``tapped``
+    (untapped, ORT is free to fuse across tap points), cached by spec, weights and kind."""
+    kind = "taps+embedding" if tapped else "embedding"
+    key = hashlib.sha1(f"{spec!r}|{state_fingerprint(model)}|{torch.__version__}|{kind}".encode()).hexdigest()[:20]
     if key in _MEMORY:
         _MEMORY.move_to_end(key)
         return _MEMORY[key]
@@ -115,17 +115,18 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
     return data
 
 
-def logits_only(tapped: bytes) -> bytes | None:
-    """The lean model made from the tapped one by dropping every graph output but "logits": one
-    torch export instead of two (torch's exporter is the slow part of a board's first start).
-    The taps are tensors the network computes anyway, so no node goes dead (ORT would drop one
-    that did).  None if onnx is not importable (then the caller exports it)."""
+def untapped(tapped: bytes) -> bytes | None:
+    """The lean model made from the tapped one by dropping every graph output but the logits and
+    the embedding: one torch export instead of two (torch's exporter is the slow part of a
+    board's first start).  The taps are tensors the network computes anyway, so no node goes
+    dead (ORT would drop one that did).  None if onnx is not importable (then the caller
+    exports it)."""
     try:
         import onnx
     except ImportError:
         return None
     model = onnx.load_from_string(tapped)
-    outputs = [o for o in model.graph.output if o.name == "logits"]
+    outputs = [o for o in model.graph.output if o.name in ("logits", "embedding")]
     del model.graph.output[:]
     model.graph.output.extend(outputs)
     lean = model.SerializeToString()
@@ -157,41 +158,64 @@ def session(data: bytes, threads: int):
 
 
 class OnnxRunner:
-    """Two sessions: a lean one (logits only, fully fused) for frames no view taps, and a
-    tapped one whose extra outputs are requested only when a view needs them.
+    """Two sessions: a lean one (logits and embedding, fully fused) for frames no view taps, and
+    a tapped one whose extra outputs are requested only when a view needs them.
 
-    With a lean session the tapped one is built on the first frame that wants a tap or the
-    embedding: most runs (the Live tab) never need it, and a second session would hold another
+    With a lean session the tapped one is built on the first frame that wants a tap: most runs
+    (the Live tab, teach mode) never need it, and a second session would hold another
     copy of the weights and ORT's arena (peak memory matters on a 1-2 GB board).
+
+    ``tapped=None`` defers even the tapped *export* (the window's way: torch's exporter and the
+    second model are the first start's largest costs on a board).  Until ``attach_tapped`` gives
+    it, frames that ask for taps get no taps and ``taps_wanted`` turns True, so the engine can
+    export them in the background while the video goes on.
     """
 
     backend = "onnxruntime"
 
-    def __init__(self, tapped: bytes, threads: int, lean: bytes | None = None) -> None:
+    def __init__(self, tapped: bytes | None, threads: int, lean: bytes | None = None) -> None:
+        if tapped is None and lean is None:
+            raise ValueError("OnnxRunner needs a tapped or a lean model")
         self.threads = threads
         self.lean = session(lean, threads) if lean is not None else None
+        self.lean_outputs = {o.name for o in self.lean.get_outputs()} if self.lean is not None else set()
         self._tapped = tapped
         self._session = None
         self._lock = threading.Lock()
         self.outputs: set[str] = set()
+        self.taps_wanted = False
         if lean is None:
             self.session  # noqa: B018 (built now: there is no lean one to run meanwhile)
+
+    @property
+    def taps_ready(self) -> bool:
+        return self._tapped is not None or self._session is not None
+
+    def attach_tapped(self, tapped: bytes) -> None:
+        """The tapped model, exported later (its session is built on the next tapped frame)."""
+        with self._lock:
+            self._tapped = tapped
 
     @property
     def session(self):
         with self._lock:
             if self._session is None:
+                if self._tapped is None:
+                    raise RuntimeError("the tapped model has not been attached yet")
                 self._session = session(self._tapped, self.threads)
                 self.outputs = {o.name for o in self._session.get_outputs()}
             return self._session
 
     def __call__(self, x: torch.Tensor, taps: tuple[str, ...] = (), embedding: bool = False):
         feed = {"input": np.ascontiguousarray(x.numpy(), dtype=np.float32)}
-        if self.lean is not None and not taps and not embedding:
-            return torch.from_numpy(self.lean.run(["logits"], feed)[0]), {}
-        tapped = self.session
-        wanted = ["logits"] + (["embedding"] if embedding else []) + [f"tap:{t}" for t in taps if f"tap:{t}" in self.outputs]
-        values = tapped.run(wanted, feed)
+        if taps and not self.taps_ready:
+            self.taps_wanted = True
+        lean = self.lean is not None and (not taps or not self.taps_ready)
+        tapped = self.lean if lean else self.session
+        available = self.lean_outputs if lean else self.outputs
+        wanted = (["logits"] + (["embedding"] if embedding and "embedding" in available else [])
+                  + [f"tap:{t}" for t in taps if f"tap:{t}" in available])
+        values = tapped.run(wanted, feed)  # only what a view needs is copied out
         logits = torch.from_numpy(values[0])
         features = {}
         for name, value in zip(wanted[1:], values[1:]):

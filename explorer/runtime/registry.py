@@ -11,7 +11,7 @@ from explorer.models.spec import ModelSpec
 from explorer.optional import onnxruntime_status
 from explorer.progress import Progress
 from explorer.runtime.base import BackendInfo, BackendUnavailable
-from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, logits_only, quantize
+from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, untapped, quantize
 from explorer.runtime.torch_backends import ChannelsLastRunner, EagerRunner
 
 DEFAULT_BACKEND = "channels_last"  # the torch backend the window starts on
@@ -38,7 +38,10 @@ def available_backends() -> list[BackendInfo]:
 
 
 def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress | None = None,
-                calibration: Iterable[np.ndarray] | None = None, threads: int | None = None, engine: str | None = None):
+                calibration: Iterable[np.ndarray] | None = None, threads: int | None = None, engine: str | None = None,
+                defer_taps: bool = False):
+    """A runner for backend ``name``.  ``defer_taps`` (fp32 ONNX Runtime only): export the
+    untapped model now and leave the taps to OnnxRunner.attach_tapped (see OnnxRunner)."""
     if name == "eager":
         return EagerRunner(model)
     if name == "channels_last":
@@ -48,8 +51,10 @@ def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress
         if not info.available:
             raise BackendUnavailable(f"backend {name} unavailable: {info.reason}")
         threads = threads or torch.get_num_threads()
+        if defer_taps and name == "onnxruntime":
+            return OnnxRunner(None, threads, export_onnx(model, spec, progress, tapped=False))
         tapped = export_onnx(model, spec, progress)
-        lean = logits_only(tapped) or export_onnx(model, spec, progress, tapped=False)
+        lean = untapped(tapped) or export_onnx(model, spec, progress, tapped=False)
         if name == "int8":
             samples = list(calibration or ())
             if not samples:

@@ -139,6 +139,38 @@ def test_auto_moves_to_onnx_runtime_when_it_agrees(make_engine):
     wait_until(lambda: engine.frames > frames + 3)
 
 
+def test_onnx_runtime_exports_the_taps_only_when_a_view_first_wants_them(make_engine):
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    published, publish = [], engine._publish
+    engine._publish = lambda result: (published.append(result), publish(result))
+    busy = []
+    state.busy.connect(lambda text, _fraction: busy.append(text))
+    engine.start()
+    wait_until(lambda: engine.bundle.backend == "onnxruntime")
+    runner = engine.bundle.runner
+    frames = engine.frames
+    wait_until(lambda: engine.frames > frames + 3)
+    assert not runner.taps_ready and not runner.taps_wanted  # the Live tab's frames never export the taps
+    tap = engine.bundle.taps[-1].name
+    state.set_taps([tap])
+    wait_until(lambda: runner.taps_ready and published[-1].features.get(tap) is not None)
+    assert any("exporting the feature taps" in text for text in busy) and busy[-1] == ""
+    asked = [r for r in published if r.frame_index >= frames]
+    assert tap not in asked[0].features and asked[0].top  # meanwhile the logits go on
+    info = engine.bundle.taps[-1]
+    assert published[-1].features[tap].shape == (info.channels, info.height, info.width)
+    assert engine.bundle.extra["taps"] == "ready"
+
+
+def test_auto_brings_the_taps_with_the_swap_when_a_view_already_taps(make_engine):
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    tap = engine.bundle.taps[-1].name
+    state.set_taps([tap])
+    engine.start()
+    wait_until(lambda: engine.bundle.backend == "onnxruntime")
+    assert engine.bundle.runner.taps_ready  # no frame of the Features tab goes without its maps
+
+
 class Disagreeing:
     """An ONNX Runtime stand-in whose logits are off by more than auto tolerates."""
 

@@ -90,7 +90,7 @@ def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_wi
     assert window.files.load_head(str(path)) and window.state.head is not None
     # a different backbone refuses the head
     window.state.request(spec=ModelSpec.create("v2", scale=1.0, input_size=128))
-    qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 1.0, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.state.bundle.spec.scale == 1.0, timeout=WAIT)
     qtbot.waitUntil(lambda: window.state.head is None, timeout=WAIT)
     assert not window.files.load_head(str(path))
     assert "backbone differs" in window.message_label.text()
