@@ -37,11 +37,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-# MIDR_EL1 of each core, for the sysfs a real board has (cpuinfo and oneDNN read it)
+# MIDR_EL1 of each core, for the sysfs a real board has (cpuinfo and oneDNN read it), and the
+# fields of its /proc/cpuinfo (QEMU passes the host's x86 one through; ONNX Runtime then warns
+# "Unknown CPU vendor" on every start, which a board never prints)
 case "$CPU" in
-  cortex-a76) MIDR=0x00000000414fd0b1 ;;
-  cortex-a72) MIDR=0x00000000410fd083 ;;
-  max) MIDR="" ;;
+  cortex-a76) MIDR=0x00000000414fd0b1; PART="0x4 0xd0b 1"; FEATURES="fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp" ;;
+  cortex-a72) MIDR=0x00000000410fd083; PART="0x0 0xd08 3"; FEATURES="fp asimd evtstrm crc32 cpuid" ;;
+  max) MIDR=""; PART="" ;;
   *) echo "arm64_check: --cpu must be cortex-a76, cortex-a72 or max, got $CPU" >&2; exit 2 ;;
 esac
 [ "$(id -u)" -eq 0 ] || { echo "arm64_check: run as root (debootstrap, chroot and mounts need it)" >&2; exit 2; }
@@ -92,12 +94,21 @@ for c in 0 1; do
   mkdir -p "$ROOT/sys/devices/system/cpu/cpu$c/regs/identification"
   [ -n "$MIDR" ] && echo "$MIDR" >"$ROOT/sys/devices/system/cpu/cpu$c/regs/identification/midr_el1"
 done
-cleanup() { for m in dev/pts dev proc; do mountpoint -q "$ROOT/$m" && umount -l "$ROOT/$m" || true; done; }
+cleanup() { for m in proc/cpuinfo dev/pts dev proc; do mountpoint -q "$ROOT/$m" && umount -l "$ROOT/$m" || true; done; }
 trap cleanup EXIT
 for m in proc dev dev/pts; do
   mountpoint -q "$ROOT/$m" && continue
   case "$m" in proc) mount -t proc proc "$ROOT/proc" ;; *) mount --bind "/$m" "$ROOT/$m" ;; esac
 done
+if [ -n "$PART" ] && ! mountpoint -q "$ROOT/proc/cpuinfo"; then
+  read -r VARIANT PARTNO REVISION <<<"$PART"
+  : >"$CACHE/cpuinfo-$CPU"
+  for c in 0 1; do
+    printf 'processor\t: %s\nBogoMIPS\t: 108.00\nFeatures\t: %s\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: %s\nCPU part\t: %s\nCPU revision\t: %s\n\n' \
+      "$c" "$FEATURES" "$VARIANT" "$PARTNO" "$REVISION" >>"$CACHE/cpuinfo-$CPU"
+  done
+  mount --bind "$CACHE/cpuinfo-$CPU" "$ROOT/proc/cpuinfo"
+fi
 
 # the working tree as git sees it (no .venv, no caches)
 rm -rf "$ROOT/src" && mkdir -p "$ROOT/src"
