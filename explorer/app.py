@@ -226,7 +226,7 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
     explicit_weights = args.weights is not None
     try:
         # the first bundle is built on torch (instant); "auto" upgrades it in the background
-        bundle = load_bundle(config, strict=bool(args.frames and explicit_weights), check_agreement=False)
+        bundle = load_bundle(config, strict=bool(args.frames and explicit_weights), check_agreement=False, defer_taps=True)
     except BackendUnavailable as exc:
         print(f"explorer: {exc}", file=sys.stderr)
         return 2

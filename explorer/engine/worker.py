@@ -351,10 +351,10 @@ class Engine:
             self._checker.submit(self._export_taps, bundle, self._wanted["bundle"])
 
     def _export_taps(self, bundle: ModelBundle, generation: int) -> None:
-        """Off the worker: the frames go on (logits only) while torch exports the tapped model."""
+        """Off the worker: the frames go on (without taps) while torch exports the tapped model."""
         if generation != self._wanted["bundle"] or self._stop.is_set():
             return
-        self.state.set_busy("ONNX Runtime: exporting the feature taps (once per model)…")
+        self.state.set_busy("exporting the feature taps for ONNX Runtime (once per model)…")
         try:
             bundle.runner.attach_tapped(export_onnx(fp32_copy(bundle), bundle.spec, tapped=True))
             bundle.extra["taps"] = "ready"

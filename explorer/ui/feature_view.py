@@ -43,6 +43,7 @@ class FeatureView(QWidget):
 
         self.grid = ImagePanel()
         self.grid_title = QLabel()
+        self.drawn_tap: str | None = None  # the tap whose maps the grid shows
         self.after_grid = ImagePanel()
         self.after_title = QLabel()
         for title in (self.grid_title, self.after_title, self.info):
@@ -160,8 +161,13 @@ class FeatureView(QWidget):
     # ---- drawing -----------------------------------------------------------------------
     def show_result(self, result: FrameResult) -> None:
         name = self.selected_tap()
-        if not name or name not in result.features:
+        if not name:
             return
+        if name not in result.features:  # e.g. ONNX Runtime exporting its taps (the status bar says so)
+            if self.drawn_tap != name:
+                self.grid_title.setText(f"{name}: waiting for its feature maps…")
+            return
+        self.drawn_tap = name
         self.last_features = result.features
         tap = self.taps[name]
         partner = partner_tap(name)

@@ -268,3 +268,32 @@ def test_probed_cameras_are_offered_as_sources(make_window):
     window.controls.run_box.set_cameras([0, 2])
     items = [window.controls.run_box.source.itemText(i) for i in range(window.controls.run_box.source.count())]
     assert "camera:2" in items and "camera:2@1280x720" in items and "camera:1" not in items
+
+
+def test_feature_maps_wait_with_a_note_while_onnx_runtime_exports_its_taps(make_window, qtbot, monkeypatch, tmp_path):
+    import threading
+
+    from explorer.engine import worker
+
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path))
+    release, real_export = threading.Event(), worker.export_onnx
+
+    def held_export(*args, **kwargs):  # the export a board takes seconds for, held until released
+        release.wait(60)
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "export_onnx", held_export)
+    window = make_window()
+    window.state.request(backend="onnxruntime")
+    qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)
+    assert not window.engine.bundle.runner.taps_ready  # the Live tab did not export them
+    window.tabs.setCurrentWidget(window.features)
+    qtbot.waitUntil(lambda: "waiting for its feature maps" in window.features.grid_title.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "exporting the feature taps" in window.message_label.text(), timeout=WAIT)
+    rendered = window.rendered
+    qtbot.waitUntil(lambda: window.rendered > rendered + 2, timeout=WAIT)  # the predictions go on meanwhile
+    assert window.features.last_mosaic is None
+    release.set()
+    qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
+    assert "every channel" in window.features.grid_title.text()
+    qtbot.waitUntil(lambda: "exporting" not in window.message_label.text(), timeout=WAIT)
