@@ -189,6 +189,7 @@ def measure_window(screenshot: str, rss: dict) -> dict:
                 guest = json.loads(sampled.read_text())
                 rss[f"{name}_guest"] = guest["guest_peak_mb"]
                 rss[f"{name}_emulator_at_guest_peak"] = guest["emulator_at_guest_peak_mb"]
+                rss[f"{name}_guest_anonymous"] = guest["guest_anonymous_peak_mb"]
     return {"exit": max(r["exit"] for r in runs.values()), "frames": WINDOW_FRAMES if all(r["exit"] == 0 for r in runs.values()) else None,
             "screenshot": str(Path(screenshot).resolve()), "summary": runs["window"]["summary"],
             "first_run_summary": runs["window_first_run"]["summary"]}
@@ -256,7 +257,8 @@ def main() -> int:
     if overhead is not None:  # measured under QEMU: what of each peak is the emulator's own
         summary["rss_mb"]["of_which_emulator"] = overhead
         summary["rss_mb"]["note"] = ("peak RSS of the emulated process; *_guest: the program's own peak without QEMU's share (what a board "
-                                     "holds; sampled every 2 s), *_emulator_at_guest_peak: QEMU's share then; of_which_emulator: QEMU's "
+                                     "holds; sampled every 2 s), *_guest_anonymous: the anonymous part of it (heap and buffers, not library pages), "
+                                     "*_emulator_at_guest_peak: QEMU's share then; of_which_emulator: QEMU's "
                                      "share in a small torch process")
     summary["seconds"] = seconds
     Path(args.out).write_text(json.dumps(summary, indent=2))

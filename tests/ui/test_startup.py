@@ -110,3 +110,12 @@ def test_a_bad_fps_target_exits_2_with_one_line(value):
     proc = run_main(["--fps-target", value, "--frames", "1"], {})
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "--fps-target" in proc.stderr
+
+
+def test_a_pi_camera_without_picamera2_exits_2_with_one_line_naming_the_package(tmp_path):
+    broken = tmp_path / "site" / "picamera2"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('libcamera is not installed')\n")  # as on any machine without it
+    proc = run_main(["--source", "picamera", "--frames", "1"], {"PYTHONPATH": str(tmp_path / "site"), "EXPLORER_SETTINGS": str(tmp_path / "s.ini")})
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "python3-picamera2" in proc.stderr and "Traceback" not in proc.stderr
