@@ -211,11 +211,11 @@ class OnnxRunner:
         if taps and not self.taps_ready:
             self.taps_wanted = True
         lean = self.lean is not None and (not taps or not self.taps_ready)
-        tapped = self.lean if lean else self.session
+        chosen = self.lean if lean else self.session
         available = self.lean_outputs if lean else self.outputs
         wanted = (["logits"] + (["embedding"] if embedding and "embedding" in available else [])
                   + [f"tap:{t}" for t in taps if f"tap:{t}" in available])
-        values = tapped.run(wanted, feed)  # only what a view needs is copied out
+        values = chosen.run(wanted, feed)  # only what a view needs is copied out
         logits = torch.from_numpy(values[0])
         features = {}
         for name, value in zip(wanted[1:], values[1:]):

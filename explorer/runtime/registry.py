@@ -11,7 +11,7 @@ from explorer.models.spec import ModelSpec
 from explorer.optional import onnxruntime_status
 from explorer.progress import Progress
 from explorer.runtime.base import BackendInfo, BackendUnavailable
-from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, untapped, quantize
+from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize, untapped
 from explorer.runtime.torch_backends import ChannelsLastRunner, EagerRunner
 
 DEFAULT_BACKEND = "channels_last"  # the torch backend the window starts on
