@@ -46,7 +46,10 @@ def check_schema(result, name):
     data = json.loads(json.dumps(result.to_json()))
     assert set(data) >= {"lesson", "machine", "rows", "paper", "verdicts"} and data["lesson"] == name
     assert set(data["machine"]) >= {"cpu", "threads", "versions"} and data["machine"]["threads"] == 1
-    assert data["rows"] and all(set(v) == {"claim", "holds", "measured"} for v in data["verdicts"])
+    assert data["rows"] and all(set(v) == {"claim", "holds", "measured", "spread", "outcome", "text"} for v in data["verdicts"])
+    assert all(v["outcome"] in ("holds", "does not hold", "inconclusive") and v["text"].startswith(v["outcome"]) for v in data["verdicts"])
+    timed = [r for r in data["rows"] if "ms" in r]
+    assert all(r["spread"] >= 1.0 and r["runs"] > 0 for r in timed)  # every timed row says how steady it was
     assert all(p["source"] and p["claim"] for p in data["paper"])
     return data
 
@@ -56,19 +59,26 @@ def test_guidelines_lesson_schema_and_verdicts_follow_its_rows():
     data = check_schema(result, "guidelines")
     assert {r["guideline"] for r in data["rows"]} == {"G1", "G2", "G3", "G4"} and all(r["ms"] > 0 for r in data["rows"])
     by = {(r["guideline"], r["step"], r["backend"]): r["ms"] for r in data["rows"]}
-    g2 = next(v for v in result.verdicts if v.claim.startswith("G2") and "(torch)" in v.claim)
+    g2 = next(v for v in result.verdicts if v.claim.startswith("G2") and "(torch, 1 thread)" in v.claim)
     assert g2.holds == (by[("G2", 3, "torch")] > by[("G2", 0, "torch")] * 1.02)
     assert result.rows_csv().splitlines()[0].startswith("guideline,step,variant,backend")
 
 
-def test_shuffle_ablation_measures_both_ways_over_seeds():
+def test_shuffle_ablation_trains_whole_networks_both_ways_over_seeds():
     result = run_lesson("shuffle-ablation", threads=1, quick=True)
     data = check_schema(result, "shuffle-ablation")
     reach = {r["shuffle"]: r["input_groups_seen"] for r in data["rows"] if r["part"] == "connectivity"}
-    assert reach == {"off": "1-1 of 8", "on": "8-8 of 8"}
-    taught = [r for r in data["rows"] if r["part"] == "teach"]
-    assert len(taught) == 6 and all(0 <= r["accuracy"] <= 1 for r in taught)
-    assert "NOT the paper's ImageNet experiment" in result.explanation
+    assert reach == {False: "1-1 of 8", True: "8-8 of 8"}
+    trained = [r for r in data["rows"] if r["part"] == "trained"]
+    for arm in (True, False):
+        mine = [r for r in trained if r["shuffle"] is arm]
+        assert len({r["seed"] for r in mine}) >= 3 and all(r["epochs"] > 0 and 0 <= r["accuracy"] <= 100 for r in mine)
+    # the verdict is the rows' mean gap, whatever its sign
+    gaps = [next(r["accuracy"] for r in trained if r["seed"] == s and r["shuffle"]) -
+            next(r["accuracy"] for r in trained if r["seed"] == s and not r["shuffle"]) for s in {r["seed"] for r in trained}]
+    verdict = result.verdicts[1]
+    assert verdict.holds == (sum(gaps) / len(gaps) > 1.0 and all(g > 0 for g in gaps))
+    assert f"mean {sum(gaps) / len(gaps):+.1f}" in verdict.measured
 
 
 @pytest.mark.parametrize("name", ["flops-vs-speed", "family"])
@@ -81,6 +91,9 @@ def test_the_speed_lessons_rows_and_paper_figures(torchvision_models, name):
         assert any("2.6x" in p["claim"] for p in data["paper"])
         two = next(r for r in data["rows"] if r["model"] == "V1 2x g=3")
         assert two["theoretical_speedup"] == 1.0 and two["paper_ms"] == 108.8
+        alexnet = [r for r in data["rows"] if r["model"] == "AlexNet"]
+        assert alexnet and all(700 < r["mflops"] < 730 for r in alexnet)  # torchvision's AlexNet: ~714 M multiply-adds
+        assert any("AlexNet" in v.claim for v in result.verdicts)
     else:
         assert {"MobileNetV1 1x", "MobileNetV3 Small", "SqueezeNet 1.1", "ShuffleNetV2 1x"} <= models
         assert all(r["top1"] for r in data["rows"]) and any(r["pareto"] for r in data["rows"])
@@ -102,3 +115,24 @@ def test_the_report_writes_a_page_with_figures(tmp_path, capsys):
     page = (tmp_path / "r" / "index.html").read_text()
     assert "<img src='guidelines.png'" in page and "holds here" in page and "ShuffleNet V2 paper, Section 2" in page
     assert (tmp_path / "r" / "guidelines.png").stat().st_size > 10_000 and (tmp_path / "r" / "guidelines.csv").is_file()
+
+
+def _speed_rows(spread: float, slow_two: float = 20.0) -> list[dict]:
+    """flops-vs-speed rows for one backend with made-up times and one spread for all of them."""
+    rows = [{"model": "V1 2x g=3", "ms": slow_two, "mflops": 524.0}, {"model": "V1 1x g=3", "ms": 9.0, "mflops": 137.0}]
+    rows += [{"model": f"V1 1x g={g}", "ms": 9.0 + g, "mflops": 137.0} for g in (1, 2, 4, 8)]
+    return [{**r, "spread": spread, "runs": 15} for r in rows]
+
+
+def test_verdicts_from_a_busy_machine_are_inconclusive_and_from_a_quiet_one_are_not():
+    from explorer.lessons.speed import _verdicts
+
+    quiet = _verdicts(_speed_rows(1.04), "torch", "1 thread")
+    busy = _verdicts(_speed_rows(1.9), "torch", "1 thread")
+    assert [v.outcome for v in quiet] == ["holds", "holds"]
+    assert [v.outcome for v in busy] == ["inconclusive", "inconclusive"]
+    assert all(v.line().startswith("inconclusive: machine busy (spread 1.90)") for v in busy)
+    # one noisy row among quiet ones is enough to withhold the verdicts resting on it
+    mixed = _speed_rows(1.04)
+    mixed[0]["spread"] = 1.6
+    assert [v.outcome for v in _verdicts(mixed, "torch", "1 thread")] == ["inconclusive", "holds"]

@@ -12,11 +12,40 @@ import torch
 from explorer.optional import onnxruntime_status
 
 
+# p90 / median of a timed row above this: the machine was busy while it ran (measured quiet here:
+# 1.00-1.10 for every lesson row; with two other processes on both cores: 1.4-3)
+BUSY_SPREAD = 1.25
+
+
 @dataclass(frozen=True)
 class Verdict:
     claim: str
     holds: bool
     measured: str  # the number the verdict rests on, e.g. "1:12 is 1.31x slower than 1:1"
+    spread: float | None = None  # the worst p90/median of the timed rows it rests on (None: not timed)
+
+    @property
+    def outcome(self) -> str:
+        """'holds', 'does not hold', or 'inconclusive' when its timings were too noisy to judge."""
+        if self.spread is not None and self.spread > BUSY_SPREAD:
+            return "inconclusive"
+        return "holds" if self.holds else "does not hold"
+
+    @property
+    def label(self) -> str:
+        if self.outcome == "inconclusive":
+            return f"inconclusive: machine busy (spread {self.spread:.2f})"
+        return f"{self.outcome} here"
+
+    def line(self) -> str:
+        return f"{self.label}: {self.claim} ({self.measured})"
+
+
+def timed_verdict(claim: str, holds: bool, measured: str, rows: list[dict]) -> Verdict:
+    """A verdict resting on timed ``rows``: it carries their worst spread, so a busy machine
+    turns it into 'inconclusive' instead of a confident answer."""
+    spreads = [r["spread"] for r in rows if r.get("spread") is not None]
+    return Verdict(claim, holds, measured, max(spreads) if spreads else None)
 
 
 @dataclass(frozen=True)
@@ -33,6 +62,9 @@ class Plot:
     mark: str | None = None  # a boolean row key: rows drawn larger (e.g. the Pareto front)
     diagonal: bool = False  # draw y = x (e.g. actual = theoretical speedup)
     label: str | None = None  # a row key to write beside each point
+    log_y: bool = False
+    x_ticks: str | None = None  # a row key naming each x position (categorical x, e.g. variants)
+    diagonal_label: str = "y = x"
 
 
 @dataclass
@@ -49,7 +81,7 @@ class LessonResult:
 
     def to_json(self) -> dict:
         return {"lesson": self.lesson, "title": self.title, "machine": self.machine, "rows": self.rows, "paper": self.paper,
-                "verdicts": [asdict(v) for v in self.verdicts], "notes": self.notes}
+                "verdicts": [{**asdict(v), "outcome": v.outcome, "text": v.line()} for v in self.verdicts], "notes": self.notes}
 
     def rows_csv(self) -> str:
         keys = list(dict.fromkeys(k for row in self.rows for k in row))
@@ -60,7 +92,7 @@ class LessonResult:
         return out.getvalue()
 
     def verdict_lines(self) -> list[str]:
-        return [f"{'holds here' if v.holds else 'does not hold here'}: {v.claim} ({v.measured})" for v in self.verdicts]
+        return [v.line() for v in self.verdicts]
 
 
 def cpu_name() -> str:

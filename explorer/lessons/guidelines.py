@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from explorer.analysis.complexity import count_layers
-from explorer.lessons.base import LessonResult, Plot, Verdict, machine_info
+from explorer.lessons.base import LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.blocks import GUIDELINES
 from explorer.lessons.papers import PAPERS
-from explorer.lessons.timing import available_backends, latency_ms, wake
+from explorer.lessons.timing import available_backends, latency, timed_fields, wake
 from explorer.progress import check_cancel
 
 TITLE = "FLOPs are not speed: the four guidelines of ShuffleNet V2"
@@ -22,10 +22,12 @@ PAPER = PAPERS["guidelines"]
 NOISE = 1.02  # a difference under 2 % is not called a difference
 
 
-def _verdicts(rows: list[dict], backend: str) -> list[Verdict]:
+def _verdicts(rows: list[dict], backend: str) -> list:
     ms = {(r["guideline"], r["step"]): r["ms"] for r in rows if r["backend"] == backend}
+    mine = {guideline: [r for r in rows if r["backend"] == backend and r["guideline"] == guideline] for guideline in GUIDELINES}
     name = {(r["guideline"], r["step"]): r["variant"] for r in rows}
-    on = f" ({backend})"
+    threads = next(r["threads"] for r in rows)
+    on = f" ({backend}, {threads} thread{'s' if threads != 1 else ''})"
     g1_others = [ms[("G1", s)] for s in (1, 2, 3)]
     worst = max(range(1, 4), key=lambda s: ms[("G1", s)])
     fastest = min(range(4), key=lambda s: ms[("G1", s)])
@@ -33,13 +35,14 @@ def _verdicts(rows: list[dict], backend: str) -> list[Verdict]:
           f"{name[('G1', fastest)].split(' ')[0]} is fastest; 1:1 takes {ms[('G1', 0)] / ms[('G1', fastest)]:.2f}x its time")
     g3_slowest = max(range(1, 5), key=lambda s: ms[("G3", s)])
     return [
-        Verdict("G1: equal widths (1:1) run fastest at equal FLOPs" + on, ms[("G1", 0)] <= min(g1_others) * NOISE, g1),
-        Verdict("G2: more groups run slower at equal FLOPs" + on, ms[("G2", 3)] > ms[("G2", 0)] * NOISE,
-                f"g = 8 takes {ms[('G2', 3)] / ms[('G2', 0)]:.2f}x the time of g = 1"),
-        Verdict("G3: fragmented blocks run slower than one operator" + on, min(ms[("G3", s)] for s in range(1, 5)) > ms[("G3", 0)],
-                f"{name[('G3', g3_slowest)].split(' ')[0]} takes {ms[('G3', g3_slowest)] / ms[('G3', 0)]:.2f}x the time of 1-fragment"),
-        Verdict("G4: ReLU and shortcut cost time although they add no FLOPs" + on, ms[("G4", 0)] > ms[("G4", 3)] * NOISE,
-                f"with both: {ms[('G4', 0)] / ms[('G4', 3)]:.2f}x the time without"),
+        timed_verdict("G1: equal widths (1:1) run fastest at equal FLOPs" + on, ms[("G1", 0)] <= min(g1_others) * NOISE, g1, mine["G1"]),
+        timed_verdict("G2: more groups run slower at equal FLOPs" + on, ms[("G2", 3)] > ms[("G2", 0)] * NOISE,
+                      f"g = 8 takes {ms[('G2', 3)] / ms[('G2', 0)]:.2f}x the time of g = 1", mine["G2"]),
+        timed_verdict("G3: fragmented blocks run slower than one operator" + on, min(ms[("G3", s)] for s in range(1, 5)) > ms[("G3", 0)],
+                      f"{name[('G3', g3_slowest)].split(' ')[0]} takes {ms[('G3', g3_slowest)] / ms[('G3', 0)]:.2f}x the time of 1-fragment",
+                      mine["G3"]),
+        timed_verdict("G4: ReLU and shortcut cost time although they add no FLOPs" + on, ms[("G4", 0)] > ms[("G4", 3)] * NOISE,
+                      f"with both: {ms[('G4', 0)] / ms[('G4', 3)]:.2f}x the time without", mine["G4"]),
     ]
 
 
@@ -50,24 +53,37 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
     rows, firsts = [], {}
     total = len(variants) * len(backends)
     done = 0
-    for step_of, variant in _numbered(variants):
+    for position, (step_of, variant) in enumerate(_numbered(variants)):
         totals = count_layers(variant.module, variant.input_shape)[1]
         for backend in backends:
             check_cancel(cancel)
-            ms = latency_ms(variant.module, variant.input_shape, backend, threads, runs=5 if quick else 20, warmup=2 if quick else 3)
+            timed = latency(variant.module, variant.input_shape, backend, threads, runs=5 if quick else 20, warmup=2 if quick else 3)
+            ms = timed.median_ms
             firsts.setdefault((variant.guideline, backend), ms)
-            rows.append({"guideline": variant.guideline, "step": step_of, "variant": variant.name, "backend": backend,
+            rows.append({"guideline": variant.guideline, "step": step_of, "variant": variant.name, "backend": backend, "threads": threads,
                          "mflops": round(totals.madds / 1e6, 1), "mac_m": round(totals.mac / 1e6, 2),
                          "mac_formula_m": round(variant.mac_formula / 1e6, 2) if variant.mac_formula else None,
-                         "ms": round(ms, 3), "relative": round(ms / firsts[(variant.guideline, backend)], 3),
-                         "series": f"{variant.guideline} {backend}"})
+                         **timed_fields(timed, 3), "relative": round(ms / firsts[(variant.guideline, backend)], 3),
+                         "position": position + GAPS[variant.guideline], "tick": f"{variant.guideline} {short_name(variant.name)}",
+                         "series": f"{backend}, {threads} thread{'s' if threads != 1 else ''}"})
             done += 1
             if progress:
                 progress(done / total, f"{variant.guideline} {variant.name} on {backend}: {ms:.1f} ms")
     verdicts = [v for backend in backends for v in _verdicts(rows, backend)]
     notes = [] if "onnxruntime" in backends else ["ONNX Runtime is not installed: measured on torch only"]
     return LessonResult("guidelines", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
-                        Plot("step", "relative", "series", "variant (0 = the first of its guideline)", "time relative to the first variant"), notes)
+                        Plot("position", "relative", "series", "variant, by guideline (each compared with the first of its guideline)",
+                             "time relative to the first variant (x)", x_ticks="tick"), notes)
+
+
+GAPS = {"G1": 0, "G2": 1, "G3": 2, "G4": 3}  # a blank position between guidelines
+
+
+def short_name(name: str) -> str:
+    """A tick-sized name: "1:12 (64, 768)" -> "1:12", "2-fragment-series (c = 80)" -> "2 series"."""
+    short = name.split(" (")[0].replace("-fragment-", " ").replace("-fragment", " op")
+    return short.replace("ReLU on, shortcut on", "both").replace("ReLU off, shortcut on", "no ReLU").replace(
+        "ReLU on, shortcut off", "no short.").replace("ReLU off, shortcut off", "neither")
 
 
 def _numbered(variants):

@@ -1,5 +1,6 @@
 """Latency of any module on this machine: torch eager fp32, and ONNX Runtime when installed
-(the app's own fastest correct backend), both at the lesson's thread count."""
+(the app's own fastest correct backend), both at the lesson's thread count.  Every timed row
+carries its spread, so a verdict can tell a busy machine from a real difference."""
 from __future__ import annotations
 
 import io
@@ -10,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.analysis.latency import time_callable, torch_threads
+from explorer.analysis.latency import LatencyResult, time_callable, torch_threads
 from explorer.optional import onnxruntime_status
 from explorer.runtime.onnx_backend import session
 
@@ -40,12 +41,17 @@ def wake(threads: int, seconds: float = 0.3) -> None:
             a @ a
 
 
-def latency_ms(module: nn.Module, shape: tuple[int, ...], backend: str, threads: int, runs: int = 20, warmup: int = 3) -> float:
-    """Median ms of one batch-1 forward of ``module`` on ``backend``."""
+def latency(module: nn.Module, shape: tuple[int, ...], backend: str, threads: int, runs: int = 20, warmup: int = 3) -> LatencyResult:
+    """One batch-1 forward of ``module`` on ``backend``: median, p90 and the run count."""
     module = module.eval()
     x = torch.randn(1, *shape)
     if backend == "torch":
-        return time_callable(lambda: module(x), runs=runs, warmup=warmup, threads=threads)[0].median_ms
+        return time_callable(lambda: module(x), runs=runs, warmup=warmup, threads=threads)[0]
     ort = session(_onnx_bytes(module, shape), threads)
     feed = {"input": np.ascontiguousarray(x.numpy())}
-    return time_callable(lambda: ort.run(None, feed), runs=runs, warmup=warmup, threads=threads)[0].median_ms
+    return time_callable(lambda: ort.run(None, feed), runs=runs, warmup=warmup, threads=threads)[0]
+
+
+def timed_fields(result: LatencyResult, digits: int = 2) -> dict:
+    """What every timed row carries: the median, its spread (p90 / median) and how many runs."""
+    return {"ms": round(result.median_ms, digits), "spread": round(result.p90_ms / result.median_ms, 2), "runs": result.runs}

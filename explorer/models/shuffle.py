@@ -86,6 +86,22 @@ class Add(nn.Module):
         return a + b
 
 
+def observed_permutation(module: nn.Module, channels: int) -> list[int]:
+    """What ``module`` really does to the channels, found by running it rather than assumed.
+
+    Input channel i carries the value i, so output position k reads the index of the channel it
+    took: the paper's permutation when a shuffle is on, megvii's inverse for its checkpoints,
+    the identity when the shuffle is off.
+    """
+    labelled = torch.arange(channels, dtype=torch.float32).reshape(1, channels, 1, 1)
+    with torch.no_grad():
+        return [int(v) for v in module(labelled).reshape(-1).round().tolist()]
+
+
+def is_identity(permutation) -> bool:
+    return all(k == source for k, source in enumerate(permutation))
+
+
 def set_shuffle_enabled(model: nn.Module, enabled: bool) -> None:
     """Turn every channel shuffle in ``model`` on or off (weights are untouched)."""
     for module in model.modules():

@@ -12,6 +12,8 @@ from typing import Iterable
 import torch
 from torch import nn
 
+from explorer.models.shuffle import observed_permutation
+
 TAP_KINDS = ("stem", "stage", "unit", "before_shuffle", "after_shuffle", "head")
 
 
@@ -31,6 +33,9 @@ class TapInfo:
     height: int
     width: int
     reduction: int  # input height / tap height (the stride so far)
+    # after a shuffle: output position k holds input channel permutation[k], read off the running
+    # module (identity when its shuffle is off), so views never assume the paper's order
+    permutation: tuple[int, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -120,10 +125,14 @@ def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[T
 def tap_infos(model: nn.Module, input_shape, shapes: dict) -> list[TapInfo]:
     """TapInfo for every tap point of ``model`` from the shapes one forward pass recorded."""
     points = model.tap_points()  # type: ignore[operator]
+    modules = dict(model.named_modules())
     infos = []
     for point in points:
         shape = shapes[point.name]
         height = shape[2] if len(shape) > 2 else 1
         width = shape[3] if len(shape) > 3 else 1
-        infos.append(TapInfo(point, int(shape[1]), int(height), int(width), max(1, input_shape[1] // max(1, height))))
+        channels = int(shape[1])
+        permutation = (tuple(observed_permutation(modules[point.module], channels))
+                       if point.kind == "after_shuffle" else None)
+        infos.append(TapInfo(point, channels, int(height), int(width), max(1, input_shape[1] // max(1, height)), permutation))
     return infos

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from explorer.analysis.mosaic import MosaicLayout, channel_group_ids, heat_strips, make_mosaic
 from explorer.engine.pipeline import FrameResult
-from explorer.models.shuffle import shuffle_permutation
+from explorer.models.shuffle import is_identity, shuffle_permutation
 from explorer.models.taps import TapInfo
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
@@ -23,6 +23,14 @@ def partner_tap(name: str) -> str | None:
     if name.endswith(".after_shuffle"):
         return name.replace(".after_shuffle", ".before_shuffle")
     return None
+
+
+def shuffle_caption(origin: list[int], channels: int, groups: int) -> str:
+    """What the running model's shuffle did, in words, from its observed permutation."""
+    if is_identity(origin):
+        return "after shuffle: the shuffle is OFF in this model - every channel stays in place, the groups stay contiguous"
+    how = "" if origin == shuffle_permutation(channels, groups) else " (megvii's (n, g) order)"
+    return f"after shuffle{how}: frame = group each channel came from - the groups interleave"
 
 
 class FeatureView(QWidget):
@@ -174,7 +182,7 @@ class FeatureView(QWidget):
         if partner and partner in result.features:
             before_name = name if name.endswith("before_shuffle") else partner
             after_name = partner if before_name == name else name
-            self._draw_shuffle_pair(result.features[before_name], result.features[after_name], tap.point.groups)
+            self._draw_shuffle_pair(result.features[before_name], result.features[after_name], self.taps[after_name])
         else:
             mosaic, self.layout_main = self._mosaic(result.features[name], groups=tap.point.groups)
             self.grid.show_image(mosaic)
@@ -182,16 +190,23 @@ class FeatureView(QWidget):
             self.grid_title.setText(f"{name}: every channel, min-max scaled per channel")
         self._draw_large()
 
-    def _draw_shuffle_pair(self, before: np.ndarray, after: np.ndarray, groups: int) -> None:
-        channels = before.shape[0]
+    def _draw_shuffle_pair(self, before: np.ndarray, after: np.ndarray, after_tap: TapInfo) -> None:
+        channels, groups = before.shape[0], after_tap.point.groups
         mosaic, self.layout_main = self._mosaic(before, groups=groups)
         self.grid.show_image(mosaic)
         self.last_mosaic = mosaic
         self.grid_title.setText(f"before shuffle: frame = group (g = {groups}), groups are contiguous")
-        shuffled = shuffle_permutation(channels, groups)
-        after_mosaic, self.layout_after = self._mosaic(after, groups=groups, group_ids=channel_group_ids(channels, groups, shuffled))
+        origin = self._origins(after_tap, channels)
+        after_mosaic, self.layout_after = self._mosaic(after, groups=groups, group_ids=channel_group_ids(channels, groups, origin))
         self.after_grid.show_image(after_mosaic)
-        self.after_title.setText("after shuffle: frame = group each channel came from - the groups interleave")
+        self.after_title.setText(shuffle_caption(origin, channels, groups))
+
+    @staticmethod
+    def _origins(after_tap: TapInfo, channels: int) -> list[int]:
+        """For each output position, the input channel the running model put there (its own
+        shuffle's permutation, read off the module: the identity when the shuffle is off)."""
+        permutation = after_tap.permutation
+        return list(permutation) if permutation and len(permutation) == channels else list(range(channels))
 
     def _mosaic(self, features: np.ndarray, **options):
         if self.signal:
@@ -226,12 +241,11 @@ class FeatureView(QWidget):
         tap = self.taps[name]
         groups = tap.point.groups
         n = max(1, features.shape[0] // max(1, groups))
-        origin = self.selected_channel
-        if after:
-            origin = shuffle_permutation(features.shape[0], groups)[self.selected_channel]
         detail = f"channel {self.selected_channel}"
         if groups > 1:
             detail += f", group {self.selected_channel // n}"
             if after:
-                detail += f" (came from channel {origin}, group {origin // n})"
+                origin = self._origins(self.taps[source], features.shape[0])[self.selected_channel]
+                detail += (" (shuffle off: the same channel as before it)" if origin == self.selected_channel
+                           else f" (came from channel {origin}, group {origin // n})")
         self.large_title.setText(f"{source}: {detail}")

@@ -24,7 +24,7 @@ section { border-top: 1px solid #ccc; margin-top: 2em; padding-top: 1em; }
 img { width: 100%; border: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
 td, th { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
-.holds { color: #1a7f37; font-weight: bold; } .fails { color: #c62828; font-weight: bold; }
+.holds { color: #1a7f37; font-weight: bold; } .fails { color: #c62828; font-weight: bold; } .unsure { color: #b26a00; font-weight: bold; }
 """
 
 
@@ -39,7 +39,8 @@ def _table(rows: list[dict]) -> str:
 
 
 def lesson_section(result: LessonResult, figure: str) -> str:
-    verdicts = "".join(f"<li><span class='{'holds' if v.holds else 'fails'}'>{'holds here' if v.holds else 'does not hold here'}</span>: "
+    css = {"holds": "holds", "does not hold": "fails", "inconclusive": "unsure"}
+    verdicts = "".join(f"<li><span class='{css[v.outcome]}'>{html.escape(v.label)}</span>: "
                        f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>" for v in result.verdicts)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
     return (f"<section id='{result.lesson}'><h2>{html.escape(result.title)}</h2><p>{html.escape(result.explanation)}</p>"
@@ -70,7 +71,7 @@ def run_report(args) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from explorer.ui.lesson_plot import draw_lesson, export_plot_png
+    from explorer.ui.lesson_plot import draw_lesson, export_widget_png
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
     pg.setConfigOptions(background="w", foreground="k")  # printed pages are white
@@ -83,8 +84,11 @@ def run_report(args) -> int:
             result = run_lesson(name, threads=args.threads, quick=args.quick)
             widget = pg.PlotWidget()
             widget.resize(1100, 600)
+            widget.show()  # laid out as on screen: axis titles clear of the tick labels, labels placed
             draw_lesson(widget.getPlotItem(), result)
-            export_plot_png(widget.getPlotItem(), str(out / f"{name}.png"))
+            _app.processEvents()
+            export_widget_png(widget, str(out / f"{name}.png"))
+            widget.close()
             (out / f"{name}.csv").write_text(result.rows_csv())
             (out / f"{name}.json").write_text(json.dumps(result.to_json(), indent=1))
             results.append(result)
@@ -92,5 +96,6 @@ def run_report(args) -> int:
     index = out / "index.html"
     index.write_text(page(results, time.perf_counter() - started))
     print(f"wrote {index} ({len(results)} lessons, {sum(len(r.verdicts) for r in results)} verdicts, "
-          f"{sum(v.holds for r in results for v in r.verdicts)} hold here)")
+          f"{sum(v.outcome == 'holds' for r in results for v in r.verdicts)} hold here, "
+          f"{sum(v.outcome == 'inconclusive' for r in results for v in r.verdicts)} inconclusive)")
     return 0

@@ -20,14 +20,17 @@ from PySide6.QtWidgets import (
 from explorer.lessons import LESSONS, LessonResult, run_lesson
 from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
-from explorer.ui.lesson_plot import draw_lesson
+from explorer.ui.lesson_plot import clear_lesson, draw_lesson
+
+
+OUTCOME_COLOURS = {"holds": "#6fd38b", "does not hold": "#ff8a80", "inconclusive": "#ffb74d"}
 
 
 def verdict_html(result: LessonResult) -> str:
     """The paper's statements with their sources, then this machine's verdicts (rich text)."""
     paper = "".join(f"<li>{html.escape(p['claim'])} <i>({html.escape(p['source'])})</i>: {html.escape(str(p['figures']))}</li>"
                     for p in result.paper)
-    verdicts = "".join(f"<li><b style='color:{'#6fd38b' if v.holds else '#ff8a80'}'>{'holds here' if v.holds else 'does not hold here'}</b>: "
+    verdicts = "".join(f"<li><b style='color:{OUTCOME_COLOURS[v.outcome]}'>{html.escape(v.label)}</b>: "
                        f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>" for v in result.verdicts)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
     return (f"<b>Verdicts on this machine</b><ul>{verdicts}</ul><b>The paper</b><ul>{paper}</ul>"
@@ -152,8 +155,10 @@ class LessonsView(QWidget):
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress.setValue(1000)
-        held = sum(v.holds for v in result.verdicts)
-        self.status.setText(f"{result.lesson}: {held} of {len(result.verdicts)} claims hold here")
+        outcomes = [v.outcome for v in result.verdicts]
+        unsure = outcomes.count("inconclusive")
+        self.status.setText(f"{result.lesson}: {outcomes.count('holds')} of {len(outcomes)} claims hold here"
+                            + (f", {unsure} inconclusive (the machine was busy: run it again)" if unsure else ""))
         self.select(result.lesson)
         self.show_current()
 
@@ -170,7 +175,7 @@ class LessonsView(QWidget):
         result = self.results.get(name)
         self.save_button.setEnabled(result is not None)
         if result is None:
-            self.plot.clear()
+            clear_lesson(self.plot, "not run yet: press Run to measure it here")
             self.table.clear()
             self.table.setRowCount(0)
             self.verdicts.setText("Not run yet: press Run to measure it on this machine.")

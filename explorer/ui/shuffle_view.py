@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import GROUP_COLOURS, group_colour
 from explorer.analysis.shuffle_flow import input_groups_seen, stacked_connectivity
 from explorer.models.absorb import absorb_shuffles
 from explorer.models.compact import CompactShuffleNet
-from explorer.models.shuffle import check_groups, shuffle_permutation
+from explorer.models.shuffle import check_groups, is_identity, shuffle_permutation
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
 
@@ -36,14 +36,16 @@ class ShuffleDiagram(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.channels, self.groups = 12, 3
+        self.model_permutation: list[int] | None = None  # a running model's own, when one is shown
         self.setMinimumSize(520, 360)
 
-    def set_config(self, channels: int, groups: int) -> None:
-        self.channels, self.groups = channels, groups
+    def set_config(self, channels: int, groups: int, permutation: list[int] | None = None) -> None:
+        """Draw (C, g) with the paper's permutation, or with ``permutation`` read off a model."""
+        self.channels, self.groups, self.model_permutation = channels, groups, permutation
         self.update()
 
     def permutation(self) -> list[int]:
-        return shuffle_permutation(self.channels, self.groups)
+        return self.model_permutation if self.model_permutation is not None else shuffle_permutation(self.channels, self.groups)
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt naming)
         c, g = self.channels, self.groups
@@ -56,12 +58,22 @@ class ShuffleDiagram(QWidget):
         margin = 16
         box = min(36.0, (width - 2 * margin) / c)
         left = (width - box * c) / 2
-        font = QFont(self.font())
+        caption_font = QFont(self.font())  # captions follow the window's font (large-font mode too)
+        line = QFontMetricsF(caption_font).height()
+        font = QFont(self.font())  # numbers inside the boxes scale with the boxes
         font.setPointSizeF(max(6.0, min(box * 0.38, 11.0)))
-        painter.setFont(font)
         show_numbers = box >= 13
-        top_y, wire_h = 34.0, max(80.0, height * 0.32)
+        top_y, wire_h = 2 * line + 10, max(80.0, height * 0.32)
         out_y = top_y + box + wire_h
+
+        def caption(y: float, text: str, x: float = margin, w: float | None = None) -> None:
+            """Wrapped text in the rows above ``y``: never cut at the widget's edge."""
+            painter.setFont(caption_font)
+            painter.setPen(QColor("#ddd"))
+            painter.drawText(QRectF(x, y - 2 * line - 4, w or width - x - margin, 2 * line), Qt.AlignLeft | Qt.AlignBottom | Qt.TextWordWrap, text)
+            painter.setFont(font)
+
+        painter.setFont(font)
 
         def channel_box(x: float, y: float, index: int, group: int, size: float = box) -> None:
             rect = QRectF(x + 1, y, size - 2, size)
@@ -70,8 +82,7 @@ class ShuffleDiagram(QWidget):
                 painter.setPen(QColor("#111"))
                 painter.drawText(rect, Qt.AlignCenter, str(index))
 
-        painter.setPen(QColor("#ddd"))
-        painter.drawText(QPointF(left, top_y - 8), f"input channels (C = {c}), coloured by group (g = {g}, n = {n} per group)")
+        caption(top_y, f"input channels (C = {c}), coloured by group (g = {g}, n = {n} per group)")
         for i in range(c):
             channel_box(left + i * box, top_y, i, i // n)
         for k, source in enumerate(perm):  # wires: input channel -> output position
@@ -81,18 +92,21 @@ class ShuffleDiagram(QWidget):
             painter.drawLine(QPointF(left + (source + 0.5) * box, top_y + box), QPointF(left + (k + 0.5) * box, out_y))
         for k, source in enumerate(perm):
             channel_box(left + k * box, out_y, source, source // n)
-        painter.setPen(QColor("#ddd"))
-        painter.drawText(QPointF(left, out_y + box + 16), "output positions 0..C-1, each showing the input channel it takes")
+        caption(out_y + box + 2 * line + 6, "output positions 0..C-1, each showing the input channel it takes")
 
+        if is_identity(perm):  # a model with its shuffle off: nothing is regrouped
+            caption(out_y + box + 4 * line + 12, "this shuffle is OFF in the running model: every channel stays in place")
+            painter.end()
+            return
         # the (g x n) -> (n x g) regrouping that produces the wiring
-        grid_top = out_y + box + 40
+        grid_top = out_y + box + 4 * line + 12
         cell = min(26.0, (height - grid_top - 24) / max(g, n), (width / 2 - 3 * margin) / max(g, n))
         if cell >= 6:
             show_grid_numbers = cell >= 13
             origin_a = QPointF(margin * 2, grid_top + 16)
             origin_b = QPointF(width / 2 + margin, grid_top + 16)
-            painter.drawText(QPointF(origin_a.x(), grid_top + 8), f"1. reshape to (g = {g}) x (n = {n})")
-            painter.drawText(QPointF(origin_b.x(), grid_top + 8), f"2. transpose to ({n} x {g}), read rows")
+            caption(grid_top + 8, f"1. reshape to (g = {g}) x (n = {n})", origin_a.x(), width / 2 - origin_a.x() - margin)
+            caption(grid_top + 8, f"2. transpose to ({n} x {g}), read rows", origin_b.x())
             for r in range(g):
                 for col in range(n):
                     self._cell(painter, origin_a, r, col, cell, r * n + col, r, show_grid_numbers)
@@ -110,6 +124,17 @@ class ShuffleDiagram(QWidget):
             painter.drawText(rect, Qt.AlignCenter, str(index))
 
 
+def model_shuffle_summary(label: str, permutations: list) -> str:
+    """One line on what a running model's shuffles do, from their observed permutations."""
+    if not permutations:
+        return f"{label} has no channel shuffle: the drawing shows the paper's definition for any (C, g)."
+    off = sum(is_identity(p) for p in permutations)
+    if off == len(permutations):
+        return (f"{label}: its {off} shuffles are OFF (each passes the channels through unchanged), so its groups never "
+                "mix. The drawing shows what the shuffle would do; press S to turn it on.")
+    return f"{label}: {len(permutations) - off} of its {len(permutations)} shuffles permute the channels as drawn."
+
+
 class ShuffleView(QWidget):
     """Any (C, g) by hand; it follows the running V1 model's group count."""
 
@@ -125,7 +150,11 @@ class ShuffleView(QWidget):
         self.message.setObjectName("explanation")
         self.message.setWordWrap(True)
         self.model_pairs = QComboBox()
-        self.model_pairs.setToolTip("the (C, g) of every shuffle in the running model")
+        self.model_pairs.setToolTip("the (C, g) of every shuffle in the running model: picked, the drawing shows that shuffle as the model runs it")
+        self.model_state = QLabel()  # what the running model's shuffles really do (read off the model)
+        self.model_state.setObjectName("explanation")
+        self.model_state.setWordWrap(True)
+        self.model_permutations: dict[tuple[int, int], list[int]] = {}
         self.absorbed = QLabel()
         self.absorbed.setObjectName("notice")
         self.absorbed.setWordWrap(True)
@@ -157,6 +186,7 @@ class ShuffleView(QWidget):
         body.addLayout(matrices, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.model_state)
         layout.addWidget(self.absorbed)
         layout.addLayout(body, 1)
         self.model_pairs.activated.connect(lambda _i: self._pick_model_pair())
@@ -168,10 +198,13 @@ class ShuffleView(QWidget):
             self._on_running(qt_state.state.bundle)
 
     def _on_running(self, bundle) -> None:
-        pairs = sorted({(t.channels, t.point.groups) for t in bundle.taps if t.point.kind == "after_shuffle"})
+        shuffles = [t for t in bundle.taps if t.point.kind == "after_shuffle" and t.permutation is not None]
+        self.model_permutations = {(t.channels, t.point.groups): list(t.permutation) for t in shuffles}
+        pairs = sorted(self.model_permutations)
         self.model_pairs.clear()
         for channels, groups in pairs:
             self.model_pairs.addItem(f"C = {channels}, g = {groups}", (channels, groups))
+        self.model_state.setText(model_shuffle_summary(bundle.spec.label, [t.permutation for t in shuffles]))
         if bundle.spec.arch == "v1":
             self.follow_groups(int(bundle.spec.groups))
         elif bundle.spec.arch == "compact" and pairs:
@@ -179,8 +212,9 @@ class ShuffleView(QWidget):
         self._show_absorption(bundle)
 
     def _pick_model_pair(self) -> None:
-        if self.model_pairs.currentData():
-            self.set_config(*self.model_pairs.currentData())
+        pair = self.model_pairs.currentData()
+        if pair:
+            self.set_config(*pair, permutation=self.model_permutations.get(tuple(pair)))
 
     def _show_absorption(self, bundle) -> None:
         """For the compact net: fold its shuffles into the next layers' weights and show that the
@@ -198,12 +232,12 @@ class ShuffleView(QWidget):
             f"windows). A shuffle only matters in front of a grouped conv, as in ShuffleNet V1's units.")
         self.absorbed.show()
 
-    def set_config(self, channels: int, groups: int) -> None:
+    def set_config(self, channels: int, groups: int, permutation: list[int] | None = None) -> None:
         for spin, value in ((self.channels_spin, channels), (self.groups_spin, groups)):
             spin.blockSignals(True)
             spin.setValue(value)
             spin.blockSignals(False)
-        self._refresh()
+        self._refresh(permutation)
 
     def follow_groups(self, groups: int) -> None:
         """Track the model's group count, keeping C a small multiple of it."""
@@ -212,15 +246,19 @@ class ShuffleView(QWidget):
             channels = groups * max(2, min(MAX_CHANNELS // groups, 4))
         self.set_config(channels, groups)
 
-    def _refresh(self) -> None:
+    def _refresh(self, permutation: list[int] | None = None) -> None:
+        """Redraw (C, g): with ``permutation`` (a running model's shuffle), else the paper's."""
         c, g = self.channels_spin.value(), self.groups_spin.value()
         try:
             check_groups(c, g)
         except ValueError as exc:
             self.message.setText(f"Not drawn: {exc}. Pick a C that g divides.")
             return
-        self.message.setText(f"g = {g}: output position k takes input channel (k mod {g})·{c // g} + k div {g}")
-        self.diagram.set_config(c, g)
+        if permutation is not None and is_identity(permutation):
+            self.message.setText(f"the running model's shuffle at C = {c}, g = {g} is OFF: output k takes input channel k")
+        else:
+            self.message.setText(f"g = {g}: output position k takes input channel (k mod {g})·{c // g} + k div {g}")
+        self.diagram.set_config(c, g, permutation)
         off, on = stacked_connectivity(c, g, False), stacked_connectivity(c, g, True)
         self.off_panel.show_image(connectivity_image(off, g))
         self.on_panel.show_image(connectivity_image(on, g))
