@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="sweep specs: params, MFLOPs, MAC, latency, speedups")
     add_spec_args(bench, many=True)
-    bench.add_argument("--threads", type=positive_int, default=None, help="torch threads (default: all cores)")
+    bench.add_argument("--threads", type=positive_int, default=None, help="torch threads (default: the window's, all cores but one)")
     bench.add_argument("--backend", action="append", default=None, help="eager (default), channels_last, onnxruntime, int8, or all; repeatable")
     bench.add_argument("--runs", type=positive_int, default=30)
     bench.add_argument("--warmup", type=positive_int, default=5)

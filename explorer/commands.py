@@ -20,6 +20,7 @@ from explorer.engine.pipeline import UNTRAINED_NOTICE, InferencePipeline
 from explorer.engine.signal_data import file_split, synthetic_split
 from explorer.engine.worker import default_live_threads
 from explorer.lessons import run_lesson as measure_lesson
+from explorer.lessons.base import BUSY_SPREAD
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
 from explorer.models.variants import SCALES, V1_GROUPS
@@ -144,7 +145,10 @@ def run_bench(args: argparse.Namespace) -> int:
     specs = sweep_from_args(args)
     csv_handle = _open_csv(args.csv) if args.csv else None
     backends = backends_from_args(args.backend)
-    threads, rows = bench_specs(specs, args.threads, args.runs, args.warmup, progress=not args.json or sys.stderr.isatty(), backends=backends)
+    threads, rows = bench_specs(specs, args.threads or default_live_threads(), args.runs, args.warmup,
+                                progress=not args.json or sys.stderr.isatty(), backends=backends)
+    spreads = [round(r.p90_ms / r.median_ms, 2) for r in rows]
+    busy = max(spreads) > BUSY_SPREAD
     if csv_handle:
         with csv_handle:
             writer = csv.DictWriter(csv_handle, fieldnames=list(asdict(rows[0])))
@@ -153,15 +157,20 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.json:
         keep_backend = args.backend is not None  # the extra columns only when backends were asked for
         drop = () if keep_backend else ("backend", "top1_agreement", "max_abs_diff")
-        print_json({"threads": threads, "rows": [{k: v for k, v in asdict(r).items() if k not in drop} for r in rows]})
+        print_json({"threads": threads, "busy": busy,
+                    "rows": [{**{k: v for k, v in asdict(r).items() if k not in drop}, "spread": spread, "runs": args.runs}
+                             for r, spread in zip(rows, spreads)]})
         return 0
     print(f"threads {threads}, {args.runs} runs after {args.warmup} warm-up, batch 1; {CONVENTION}")
     print("speedups are relative to the first row: theoretical = FLOPs ratio, actual = median latency ratio")
-    header = f"{'arch':<5} {'g':>2} {'scale':>5} {'backend':<13} {'params':>10} {'MFLOPs':>8} {'MAC (M)':>8} {'median ms':>9} {'p90 ms':>8} {'theor. x':>8} {'actual x':>8} {'top-1 agr':>9} {'max |dlogit|':>12}"
+    header = f"{'arch':<5} {'g':>2} {'scale':>5} {'backend':<13} {'params':>10} {'MFLOPs':>8} {'MAC (M)':>8} {'median ms':>9} {'p90 ms':>8} {'spread':>6} {'theor. x':>8} {'actual x':>8} {'top-1 agr':>9} {'max |dlogit|':>12}"
     print(header)
     print("-" * len(header))
-    for r in rows:
-        print(f"{r.arch:<5} {r.groups or '-':>2} {r.scale:>5g} {r.backend:<13} {r.params:>10,} {r.madds / 1e6:>8.1f} {r.mac / 1e6:>8.2f} {r.median_ms:>9.2f} {r.p90_ms:>8.2f} {r.speedup_theoretical:>8.2f} {r.speedup_actual:>8.2f} {r.top1_agreement * 100:>8.0f}% {r.max_abs_diff:>12.2g}")
+    for r, spread in zip(rows, spreads):
+        print(f"{r.arch:<5} {r.groups or '-':>2} {r.scale:>5g} {r.backend:<13} {r.params:>10,} {r.madds / 1e6:>8.1f} {r.mac / 1e6:>8.2f} {r.median_ms:>9.2f} {r.p90_ms:>8.2f} {spread:>6.2f} {r.speedup_theoretical:>8.2f} {r.speedup_actual:>8.2f} {r.top1_agreement * 100:>8.0f}% {r.max_abs_diff:>12.2g}")
+    if busy:
+        print(f"inconclusive: machine busy (spread p90/median up to {max(spreads):.2f} > {BUSY_SPREAD}): these times say more about "
+              "the other programs running than about the models; run again on a quiet machine")
     return 0
 
 
@@ -371,7 +380,7 @@ def run_lesson(args: argparse.Namespace) -> int:
         raise UsageError(f"explorer lesson: cannot write {args.csv}: folder {str(csv_path.parent)!r} does not exist")
     with tqdm(total=1.0, desc=args.name, file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}",
               disable=args.json) as bar:
-        result = measure_lesson(args.name, threads=args.threads, progress=tqdm_progress(bar), quick=args.quick)
+        result = measure_lesson(args.name, threads=args.threads or default_live_threads(), progress=tqdm_progress(bar), quick=args.quick)
     if csv_path is not None:
         csv_path.write_text(result.rows_csv())
     if args.json:

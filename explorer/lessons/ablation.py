@@ -21,6 +21,7 @@ from explorer.models import ModelSpec
 from explorer.models.registry import build_model
 from explorer.progress import check_cancel
 
+TIMED = False  # it trains: the live view may keep running
 TITLE = "Why group convolutions need the shuffle"
 EXPLANATION = (
     "With g = 8 groups, each 1x1 group convolution only mixes the channels inside its group. Stack two and, "
@@ -84,8 +85,8 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
         rows.append({"part": "trained", "shuffle": shuffle, "seed": seed, "epochs": epochs, "accuracy": round(accuracy, 2),
                      "input_groups_seen": None, "series": f"shuffle {'on' if shuffle else 'off'}"})
     return LessonResult("shuffle-ablation", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, _verdicts(rows),
-                        Plot("seed", "accuracy", "series", "training seed (same initial weights and batches in both arms)",
-                             "held-out accuracy (%)", x_ticks="seed_name"),
+                        Plot("seed", "accuracy", "series", "training seed (both arms: same start, same batches)",
+                             "held-out accuracy (%)", x_ticks="seed_name", scatter=True),
                         [f"network: {SPEC.label}, {len(CLASSES)} classes (chance {100 / len(CLASSES):.0f} %), trained from scratch "
                          f"on {TRAIN} images, scored on {HELD_OUT} others; AdamW, one-cycle schedule, batch {BATCH}"])
 

@@ -13,8 +13,9 @@ from explorer.optional import onnxruntime_status
 
 
 # p90 / median of a timed row above this: the machine was busy while it ran (measured quiet here:
-# 1.00-1.10 for every lesson row; with two other processes on both cores: 1.4-3)
-BUSY_SPREAD = 1.25
+# 1.01-1.28 for the rows of flops-vs-speed, most under 1.1; with two other processes keeping
+# both cores busy: 1.02-4.6, every verdict resting on at least one row above 1.3)
+BUSY_SPREAD = 1.3
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class Plot:
     log_y: bool = False
     x_ticks: str | None = None  # a row key naming each x position (categorical x, e.g. variants)
     diagonal_label: str = "y = x"
+    segment: str | None = None  # a row key: a series' line joins consecutive points only within one value
+    hover: str | None = None  # a row key naming each point on hover (default: the label, else the series)
+    scatter: bool = False  # points only: the x values are unrelated runs (seeds), not a sweep
 
 
 @dataclass

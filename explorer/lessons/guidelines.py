@@ -8,6 +8,7 @@ from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
 from explorer.progress import check_cancel
 
+TIMED = True  # it times models: the Lessons tab pauses the live view meanwhile
 TITLE = "FLOPs are not speed: the four guidelines of ShuffleNet V2"
 EXPLANATION = (
     "ShuffleNet V2's authors timed small test networks that all have the same FLOPs and found four rules "
@@ -64,26 +65,29 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
                          "mflops": round(totals.madds / 1e6, 1), "mac_m": round(totals.mac / 1e6, 2),
                          "mac_formula_m": round(variant.mac_formula / 1e6, 2) if variant.mac_formula else None,
                          **timed_fields(timed, 3), "relative": round(ms / firsts[(variant.guideline, backend)], 3),
-                         "position": position + GAPS[variant.guideline], "tick": f"{variant.guideline} {short_name(variant.name)}",
-                         "series": f"{backend}, {threads} thread{'s' if threads != 1 else ''}"})
+                         "position": position + GAPS[variant.guideline], "axis": AXIS_NAMES[variant.guideline],
+                         "short": short_name(variant.name) if backend == backends[0] else None,  # one name per variant
+                         "series": backend})
             done += 1
             if progress:
                 progress(done / total, f"{variant.guideline} {variant.name} on {backend}: {ms:.1f} ms")
     verdicts = [v for backend in backends for v in _verdicts(rows, backend)]
     notes = [] if "onnxruntime" in backends else ["ONNX Runtime is not installed: measured on torch only"]
     return LessonResult("guidelines", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
-                        Plot("position", "relative", "series", "variant, by guideline (each compared with the first of its guideline)",
-                             "time relative to the first variant (x)", x_ticks="tick"), notes)
+                        Plot("position", "relative", "series", "variants by guideline (each timed against the first of its guideline)",
+                             f"time relative to the first variant (x; {threads} thread{'s' if threads != 1 else ''})", x_ticks="axis", label="short", segment="guideline",
+                             hover="variant"), notes)
 
 
 GAPS = {"G1": 0, "G2": 1, "G3": 2, "G4": 3}  # a blank position between guidelines
+AXIS_NAMES = {"G1": "G1: c1:c2", "G2": "G2: groups", "G3": "G3: fragments", "G4": "G4: ReLU, add"}
 
 
 def short_name(name: str) -> str:
     """A tick-sized name: "1:12 (64, 768)" -> "1:12", "2-fragment-series (c = 80)" -> "2 series"."""
     short = name.split(" (")[0].replace("-fragment-", " ").replace("-fragment", " op")
     return short.replace("ReLU on, shortcut on", "both").replace("ReLU off, shortcut on", "no ReLU").replace(
-        "ReLU on, shortcut off", "no short.").replace("ReLU off, shortcut off", "neither")
+        "ReLU on, shortcut off", "no add").replace("ReLU off, shortcut off", "neither")
 
 
 def _numbered(variants):

@@ -13,6 +13,7 @@ from explorer.models.variants import PUBLISHED, V1_GROUPS
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
 
+TIMED = True  # it times models: the Lessons tab pauses the live view meanwhile
 TITLE = "4x fewer FLOPs is not 4x faster"
 EXPLANATION = (
     "The ShuffleNet V1 paper measured its models on a phone and wrote that every 4x cut in theoretical "
@@ -30,8 +31,8 @@ ALEXNET_PAPER = (13.0, 18.0)  # ShuffleNet 0.5x over AlexNet on an ARM phone: ~1
 
 def _models() -> tuple[list[tuple[str, str, ModelSpec | None, object]], list[str]]:
     """(group, label, spec or None, module) for every timed network, and notes on what is missing."""
-    models = [("V1 g=3, 2x..0.25x", _label(spec), spec, None) for spec in (ModelSpec.create("v1", groups=3, scale=s) for s in SCALES)]
-    models += [("V1 1x, g = 1..8", _label(spec), spec, None)
+    models = [("V1 g=3 2x..0.25x", _label(spec), spec, None) for spec in (ModelSpec.create("v1", groups=3, scale=s) for s in SCALES)]
+    models += [("V1 1x g=1..8", _label(spec), spec, None)
                for spec in (ModelSpec.create("v1", groups=g, scale=1.0) for g in V1_GROUPS if g != 3)]
     status = torchvision_status()
     if not status.available:
@@ -39,7 +40,7 @@ def _models() -> tuple[list[tuple[str, str, ModelSpec | None, object]], list[str
     from torchvision.models import alexnet  # torchvision builds it; timing needs no trained weights
 
     torch.manual_seed(0)
-    return models + [("AlexNet (the paper's baseline)", "AlexNet", None, alexnet(weights=None).eval())], []
+    return models + [("AlexNet", "AlexNet", None, alexnet(weights=None).eval())], []
 
 
 def _label(spec: ModelSpec) -> str:
@@ -61,21 +62,21 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
         model = build_model(spec, seed=0) if spec else module
         for backend in backends:
             check_cancel(cancel)
-            timed = latency(model, shape, backend, threads, runs=5 if quick else 15, warmup=4)
+            timed = latency(model, shape, backend, threads, runs=5 if quick else 25, warmup=4)
             ms = timed.median_ms
             ref_ms.setdefault(backend, ms)
             rows.append({"model": label, "group": group, "backend": backend, "threads": threads, "mflops": round(madds / 1e6, 1),
                          "published_mflops": published.madds_m if published else None, **timed_fields(timed),
                          "theoretical_speedup": round(reference / madds, 3), "actual_speedup": round(ref_ms[backend] / ms, 3),
                          "paper_ms": PAPER_MS.get(spec.scale) if spec and spec.groups == 3 else None,
-                         "series": f"{group} ({backend}, {thread_text})"})
+                         "series": f"{group} · {backend}"})
             done += 1
             if progress:
                 progress(done / total, f"{label} on {backend}, {thread_text}: {ms:.1f} ms")
     verdicts = [v for backend in backends for v in _verdicts([r for r in rows if r["backend"] == backend], backend, thread_text)]
     return LessonResult("flops-vs-speed", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
-                        Plot("theoretical_speedup", "actual_speedup", "series", "theoretical speed-up over V1 2x (x, its FLOPs / FLOPs)",
-                             "actual speed-up over V1 2x (x, its time / time)", log_x=True, log_y=True, diagonal=True, label="model",
+                        Plot("theoretical_speedup", "actual_speedup", "series", "theoretical speed-up (x, FLOPs ratio to V1 2x)",
+                             f"actual speed-up (x, {thread_text})", log_x=True, log_y=True, diagonal=True, label="model",
                              diagonal_label="FLOPs = speed (actual = theoretical)"), notes)
 
 

@@ -22,6 +22,15 @@ TITLES = {
     "onnxruntime": "ONNX Runtime fp32",
     "int8": "ONNX Runtime int8 (static, calibrated on live frames)",
 }
+SHORT_TITLES = {"eager": "torch eager", "channels_last": "torch channels_last", "onnxruntime": "ONNX Runtime",
+                "int8": "ONNX Runtime int8"}
+
+
+def timed_on(backend: str, threads: int) -> str:
+    """What made a latency, for every place that shows one: "ONNX Runtime, 1 thread"."""
+    return f"{SHORT_TITLES.get(backend, backend)}, {threads} thread{'s' if threads != 1 else ''}"
+
+
 # max |logit - eager logit| the tests allow on random inputs (int8 is judged by top-1 agreement)
 TOLERANCES = {"eager": 0.0, "channels_last": 1e-3, "onnxruntime": 1e-3, "int8": float("inf")}
 

@@ -5,6 +5,7 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from explorer.analysis.complexity import ComplexityReport
+from explorer.runtime.registry import timed_on
 from explorer.ui.bridge import QtState
 
 COLUMNS = ("layer", "type", "output", "params", "MFLOPs", "MAC (K el.)", "eager ms (hooks)")
@@ -138,7 +139,9 @@ class ArchitectureView(QWidget):
             return
         t = report.totals
         ms = self.model.layer_ms
-        measured = f" · layers sum {sum(ms.values()):.1f} ms (torch eager, hooks)" if ms else " · measuring…"
+        threads = self.state.bundle.config.threads if self.state.bundle is not None else 1
+        measured = (f" · layers sum {sum(ms.values()):.1f} ms ({timed_on('eager', threads)}, through hooks: indicative)"
+                    if ms else " · measuring…")
         self.totals.setText(
             f"{report.spec.label}: {t.params / 1e6:.3f} M params · {t.madds / 1e6:.1f} MFLOPs "
             f"(conv {t.madds_conv / 1e6:.1f} + FC {t.madds_fc / 1e6:.2f}) · MAC {t.mac / 1e6:.2f} M elements{measured}"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QSpinBox, QVBoxLayout, QWidget,
 )
 
+from explorer.analysis.complexity import spec_tables
 from explorer.engine.config import AUTO
 from explorer.models.spec import (
     ARCH_TITLES, COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, FAMILY, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, SHUFFLENETS, ModelSpec,
@@ -44,6 +45,18 @@ ARCH_NOTES = {
                "recording. Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
 }
 AUTO_TITLE = "auto: fastest backend that agrees with fp32"
+
+
+def shuffle_groups(spec: ModelSpec) -> list[int]:
+    """The group count of every channel shuffle the model has, read off its tap table."""
+    return [t.point.groups for t in spec_tables(spec)[1] if t.point.kind == "after_shuffle"]
+
+
+def fixed_groups_text(groups: list[int]) -> str:
+    """What the disabled groups box says for a network whose groups are not the user's to pick."""
+    if not groups:
+        return "none (no groups)"
+    return ("/".join(map(str, groups)) if len(set(groups)) > 1 else str(groups[0])) + " (fixed)"
 
 
 def weights_kind(source: str | None) -> str | None:
@@ -113,7 +126,9 @@ class ModelBox(QGroupBox):
             self.arch.setCurrentIndex(self.arch.findData(spec.arch))
             self._fill_scales(spec.arch, spec.scale)
             self.groups.setCurrentIndex(self.groups.findData(spec.groups) if spec.arch == "v1" else -1)
-            self.shuffle.setChecked(spec.shuffle)
+            groups = shuffle_groups(spec)
+            self.shuffle.setChecked(spec.shuffle and bool(groups))  # a network without a shuffle never shows one on
+            self.groups.setPlaceholderText(fixed_groups_text(groups))
             if spec.arch == "compact":
                 self.series.setValue(spec.input_size[0])  # type: ignore[index]
                 self.modal.setValue(spec.input_size[1])  # type: ignore[index]
@@ -144,8 +159,9 @@ class ModelBox(QGroupBox):
         arch = self.arch.currentData()
         if arch == "compact":
             return ModelSpec.create(arch, shuffle=self.shuffle.isChecked(), input_size=(self.series.value(), self.modal.value()))
+        shuffle = self.shuffle.isChecked() if self.shuffle.isEnabled() else True  # no shuffle to switch: the spec's default
         return ModelSpec.create(arch, groups=self.groups.currentData() if arch == "v1" else None,
-                                scale=self.scale.currentData(), shuffle=self.shuffle.isChecked(), input_size=self.input_size.value())
+                                scale=self.scale.currentData(), shuffle=shuffle, input_size=self.input_size.value())
 
     def _on_arch(self) -> None:
         if self._updating:
@@ -270,7 +286,7 @@ class RunBox(QGroupBox):
 
         self._show_backend(self.state.config.backend)
         self.show_agreement(self.state.bundle)
-        self.source_status.setText(f"source: {self.state.source_description}")
+        self._show_source_status()
         self._offer_sources(self.state.config.spec.input_kind)
         qt_state.requested.connect(self._on_requested)
         qt_state.running.connect(self.show_agreement)
@@ -297,8 +313,8 @@ class RunBox(QGroupBox):
             self.source.setEditText(self.state.source_text)
             self.source.blockSignals(False)
 
-    def _on_source(self, description: str) -> None:
-        self.source_status.setText(f"source: {description}")
+    def _on_source(self, _description: str) -> None:
+        self._show_source_status()
         self._offer_sources(self.state.config.spec.input_kind if self.state.bundle is None else self.state.bundle.spec.input_kind)
         self.source.setEditText(self.state.source_text)
 
@@ -349,7 +365,15 @@ class RunBox(QGroupBox):
         for camera in indices:
             self.source.addItem(f"camera:{camera}")
             self.source.addItem(f"camera:{camera}@1280x720")
+        self._show_source_status()
 
+    def _show_source_status(self) -> None:
+        """The source now, plus, for as long as it is true, that no camera answered (a status-bar
+        message would be replaced by the next one before anyone reads it)."""
+        text = f"source: {self.state.source_description}"
+        if self._cameras == [] and self._source_kind == "image":
+            text += "\nno camera found: plug one in and pick camera:N here, or open a video or image"
+        self.source_status.setText(text)
     def _pick_file(self) -> None:
         title = "Open a sensor recording" if self._source_kind == "signal" else "Open a video or image"
         path, _ = QFileDialog.getOpenFileName(self, title, "", FILE_FILTERS[self._source_kind])
@@ -374,3 +398,8 @@ class ControlsPanel(QWidget):
         for box in (self.model_box, self.weights_box, self.run_box):
             layout.addWidget(box)
         layout.addStretch(1)
+        # a combo's long entries (a backend's full title, a path) show in its list, not in the
+        # panel's width: large fonts must not push the window past the screen
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)

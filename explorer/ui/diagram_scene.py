@@ -50,12 +50,23 @@ class Target:
     toggle: str | None = None  # the id to fold/unfold when the marker is clicked
 
 
+FOLD_GLYPHS = ("▸", "▾")
+
+
+def _glyph_rect(label: QGraphicsSimpleTextItem) -> QRectF:
+    """The fold glyph at the start of ``label``, in scene coordinates, with a finger's margin."""
+    metrics = QFontMetricsF(label.font())
+    glyph = QRectF(0, 0, metrics.horizontalAdvance(label.text()[:2]), label.boundingRect().height())
+    return label.mapRectToScene(glyph).adjusted(-8, -6, 6, 6)
+
+
 class DiagramBox(QGraphicsPathItem):
     """One clickable box; the scene reads ``target`` on click."""
 
     def __init__(self, path: QPainterPath, target: Target) -> None:
         super().__init__(path)
         self.target = target
+        self.marker: QRectF | None = None  # where its fold glyph is drawn (scene coords): a click there folds
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.PointingHandCursor)
 
@@ -223,6 +234,8 @@ class DiagramScene(QGraphicsScene):
         self.boxes.append(box)
         header.setPos(frame_rect.left() + 8, header_y)
         header.setZValue(1)
+        if box.target.toggle is not None:
+            box.marker = header.sceneBoundingRect().adjusted(-6, -4, 6, 4)  # an open unit's whole title folds it
         return y
 
     def _node_width(self, node: Node) -> float:
@@ -283,6 +296,8 @@ class DiagramScene(QGraphicsScene):
         text_height = label.boundingRect().height() + (small.boundingRect().height() if small else 0)
         ty = rect.top() + (height - text_height) / 2
         label.setPos(rect.center().x() - label.boundingRect().width() / 2, ty)
+        if target.toggle is not None and title.startswith(FOLD_GLYPHS):
+            box.marker = _glyph_rect(label)
         if small:
             small.setPos(rect.center().x() - small.boundingRect().width() / 2, ty + label.boundingRect().height())
         return rect
@@ -345,11 +360,10 @@ class DiagramScene(QGraphicsScene):
         super().mousePressEvent(event)
 
     def click(self, box: DiagramBox, pos: QPointF | None = None) -> None:
-        """The fold marker (the left 28 px of a stage or unit box, or an open unit's title)
-        folds or unfolds; anywhere else activates."""
+        """The fold glyph (▸/▾ where it is drawn, or an open unit's title) folds or unfolds;
+        anywhere else activates.  ``pos`` None: a click on the glyph."""
         target = box.target
-        bounds = box.path().boundingRect()
-        on_marker = pos is None or pos.x() < bounds.left() + 28 or (target.kind == "unit" and box.brush().style() == Qt.NoBrush and pos.y() < bounds.top() + 22)
+        on_marker = pos is None or (box.marker is not None and box.marker.contains(pos))
         if target.toggle is not None and on_marker:
             self.toggle(target.toggle)
         else:

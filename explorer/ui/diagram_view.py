@@ -5,7 +5,7 @@ Feature maps tab opens on it.  The ▸/▾ marker folds a stage or opens a unit 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QComboBox, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -120,6 +120,12 @@ class DiagramView(QWidget):
         self.scene.rebuild()
         self._focus = self._focus or unit_id  # scroll to the first one opened
         return True
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """Large-font mode: the boxes are laid out from the font, so lay them out again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange and self.scene.diagram is not None:
+            self.scene.rebuild()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().showEvent(event)

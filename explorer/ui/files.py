@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from explorer.analysis.complexity import write_layer_csv
 from explorer.engine.bundles import backbone_id
 from explorer.teach import HeadError, load_head, save_head
-from explorer.ui.lesson_plot import export_plot_png
+from explorer.ui.lesson_plot import export_widget_png
 from explorer.ui.sweep_view import rows_csv
 
 
@@ -62,12 +62,12 @@ class FileActions:
         path = path or self._ask_save("Save sweep", "sweep.png", "PNG (*.png)")
         if not path:
             return False
-        return self._save_figure(view.plot.getPlotItem(), path, rows_csv(view.rows))
+        return self._save_figure(view.plot, path, rows_csv(view.rows))
 
-    def _save_figure(self, plot, path: str, csv_text: str) -> bool:
+    def _save_figure(self, plot_widget, path: str, csv_text: str) -> bool:
         csv_path = Path(path).with_suffix(".csv")
         try:
-            export_plot_png(plot, path)
+            export_widget_png(plot_widget, path)
             csv_path.write_text(csv_text)
         except OSError as exc:
             return self._report(False, path, exc.strerror or str(exc))
@@ -84,7 +84,7 @@ class FileActions:
         path = path or self._ask_save("Save lesson figure", f"lesson-{result.lesson}.png", "PNG (*.png)")
         if not path:
             return False
-        return self._save_figure(view.plot, path, result.rows_csv())
+        return self._save_figure(view.plot_widget, path, result.rows_csv())
 
     def save_diagram(self, path: str | None = None) -> bool:
         self.window.diagram.ensure_current()

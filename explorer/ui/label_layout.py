@@ -30,13 +30,14 @@ def _inside(box: Box, bounds: Box) -> bool:
 
 
 def place_labels(anchors: list[tuple[float, float]], sizes: list[tuple[float, float]], bounds: Box,
-                 points: list[tuple[float, float]] = ()) -> list[Box | None]:
+                 points: list[tuple[float, float]] = (), blocked: list[Box] = ()) -> list[Box | None]:
     """For each label (anchor point in pixels, text size), its box, or None when no spot is free.
 
-    ``points`` are every drawn point (labelled or not): labels avoid covering them too.
+    ``points`` are every drawn point (labelled or not): labels avoid covering them too, and any
+    ``blocked`` box (a legend).
     """
     r = POINT_RADIUS
-    taken: list[Box] = [(px - r, py - r, 2 * r, 2 * r) for px, py in points]
+    taken: list[Box] = [(px - r, py - r, 2 * r, 2 * r) for px, py in points] + list(blocked)
     placed: list[Box | None] = []
     for (x, y), (w, h) in zip(anchors, sizes):
         spot = next((box for box in _candidates(x, y, w, h)

@@ -10,52 +10,17 @@ named on hover, and a note over the plot when a verdict was inconclusive.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 
 from explorer.lessons import LessonResult
-from explorer.ui.label_layout import place_labels
+from explorer.ui.font_scale import point_size, set_axis_label
+from explorer.ui.point_labels import PointLabels, hover_names
 
 COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7", "#f0e442", "#d55e00", "#0072b2", "#999999")
-
-
-class PointLabels:
-    """The labels of one figure, re-placed whenever the view's range or size changes."""
-
-    def __init__(self, plot: pg.PlotItem, entries: list[tuple[float, float, str, str]], points: list[tuple[float, float]]) -> None:
-        self.plot, self.entries, self.points = plot, entries, points  # entries: (x, y, text, colour) in view coords
-        self.items = []
-        for _x, _y, text, colour in entries:
-            item = pg.TextItem(text, color=colour, anchor=(0, 0))
-            plot.addItem(item, ignoreBounds=True)
-            self.items.append(item)
-        plot.getViewBox().sigTransformChanged.connect(self.relayout)
-        plot.getViewBox().sigResized.connect(self.relayout)
-
-    def relayout(self, *_args) -> None:
-        box = self.plot.getViewBox()
-        rect = box.sceneBoundingRect()  # scene pixels: the labels' own size is in pixels too
-        if rect.width() < 10 or not self.items:
-            return
-
-        def px(x, y):
-            p = box.mapViewToScene(QPointF(x, y))
-            return p.x(), p.y()
-
-        sizes = [(item.textItem.boundingRect().width() + 2, item.textItem.boundingRect().height() + 2) for item in self.items]
-        anchors = [px(x, y) for x, y, _t, _c in self.entries]
-        spots = place_labels(anchors, sizes, (rect.left(), rect.top(), rect.width(), rect.height()), [px(x, y) for x, y in self.points])
-        for item, spot in zip(self.items, spots):
-            item.setVisible(spot is not None)
-            if spot is not None:
-                item.setPos(box.mapSceneToView(QPointF(spot[0], spot[1])))
-
-    def visible_texts(self) -> list[str]:
-        return [item.textItem.toPlainText() for item in self.items if item.isVisible()]
 
 
 def _view(value: float, log: bool) -> float:
@@ -67,12 +32,11 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
     _forget_labels(plot)
     plot.clear()
     spec = result.plot
-    legend = plot.legend or plot.addLegend(offset=(10, 10))
-    legend.clear()
+    legend = _legend(plot)
     for side, text in (("bottom", spec.x_label), ("left", spec.y_label)):
-        axis = plot.getAxis(side)
-        axis.enableAutoSIPrefix(False)  # "ms" and "%" stay as the rows carry them (never "kms")
-        plot.setLabel(side, text)
+        plot.showAxis(side)
+        plot.getAxis(side).enableAutoSIPrefix(False)  # "ms" and "%" stay as the rows carry them (never "kms")
+        set_axis_label(plot, side, text)
     plot.setLogMode(x=spec.log_x, y=spec.log_y)
     plot.showGrid(x=True, y=True, alpha=0.25)
     rows = [r for r in result.rows if r.get(spec.x) is not None and r.get(spec.y) is not None]
@@ -84,29 +48,98 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
         colour = COLOURS[i % len(COLOURS)]
         xs, ys = [float(r[spec.x]) for r in mine], [float(r[spec.y]) for r in mine]
         sizes = [14 if spec.mark and r.get(spec.mark) else 8 for r in mine]
-        connect = spec.mark is None and spec.label is None  # a sweep reads as a line; a scatter of models does not
-        names = [str(r.get(spec.label or spec.series, name)) for r in mine]
-        item = plot.plot(xs, ys, pen=pg.mkPen(colour, width=1.5) if connect else None, symbol="o", symbolSize=sizes,
-                         symbolBrush=colour, symbolPen=pg.mkPen("#202020"), name=name, data=names)
-        item.scatter.opts.update(hoverable=True, tip=lambda x, y, data, _s=spec: _tip(data, x, y, _s))
-        for row, x, y, label in zip(mine, xs, ys, names):
-            view = (_view(x, spec.log_x), _view(y, spec.log_y))
+        joined = not spec.scatter and (spec.mark is None and spec.label is None or spec.segment is not None)  # a sweep reads as a line
+        names = [str(r.get(spec.hover or spec.label or spec.series) or name) for r in mine]
+        item = plot.plot(xs, ys, pen=pg.mkPen(colour, width=1.5) if joined else None, symbol="o", symbolSize=sizes,
+                         symbolBrush=colour, symbolPen=pg.mkPen("#202020"), name=name, data=names,
+                         connect=_segments(mine, spec.segment) if spec.segment else "all")
+        hover_names(item, lambda data, x, y, _s=spec: _tip(data, x, y, _s))
+        views = [(_view(x, spec.log_x), _view(y, spec.log_y)) for x, y in zip(xs, ys)]
+        if joined:  # labels keep off the lines too: a few points along every drawn segment count as taken
+            joins = _segments(mine, spec.segment) if spec.segment else [True] * len(views)
+            for (a, b), join in zip(zip(views, views[1:]), joins):
+                if join:
+                    points += [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for t in (0.2, 0.4, 0.6, 0.8)]
+        for row, view in zip(mine, views):
             points.append(view)
-            if spec.label and not (spec.mark and not row.get(spec.mark)):  # with a front marked, only it is named
-                entries.append((*view, label, colour))
+            label = row.get(spec.label) if spec.label else None
+            if label is not None and not (spec.mark and not row.get(spec.mark)):  # with a front marked, only it is named
+                entries.append((*view, str(label), colour))
     if spec.diagonal and rows:
         _identity_line(plot, rows, spec)
-    plot.enableAutoRange()
+    _fit_legend_columns(plot, legend)
+    room = LegendRoom(plot, points, legend)
+    room.fit()
     inconclusive = [v for v in result.verdicts if v.outcome == "inconclusive"]
     if inconclusive:
         worst = max(v.spread or 0 for v in inconclusive)
-        plot.setTitle(f"inconclusive: machine busy (spread p90/median up to {worst:.2f}); re-run on a quiet machine", color="#ffb74d")
+        plot.setTitle(f"inconclusive: machine busy (spread up to {worst:.2f})", color="#ffb74d")
     else:
         plot.setTitle(None)
-    labels = PointLabels(plot, entries, points)
-    plot._lesson_labels = labels
+    labels = PointLabels(plot, entries, points, avoid=[legend])
+    plot._lesson_labels, plot._lesson_room = labels, room
     labels.relayout()
     return labels
+
+
+class LegendRoom:
+    """The data's range with room above it for the legend (its real height, whatever the font
+    and the plot's size), so no point hides under the legend; kept as the plot resizes."""
+
+    def __init__(self, plot: pg.PlotItem, points: list[tuple[float, float]], legend: pg.LegendItem) -> None:
+        self.plot, self.points, self.legend = plot, points, legend
+        plot.getViewBox().sigResized.connect(self.fit)
+
+    def fit(self, *_args) -> None:
+        if not self.points:
+            self.plot.enableAutoRange()
+            return
+        xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+        x_span, y_span = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+        height = self.plot.getViewBox().sceneBoundingRect().height()
+        legend = self.legend.sceneBoundingRect().height() + 16 if self.legend.isVisible() else 0.0
+        share = min(0.6, legend / height) if height > 50 else 0.25  # of the plot's height the legend takes
+        top = max(ys) + 0.04 * y_span
+        bottom = min(ys) - 0.06 * y_span
+        self.plot.setXRange(min(xs) - 0.06 * x_span, max(xs) + 0.06 * x_span, padding=0)
+        self.plot.setYRange(bottom, top + (top - bottom) * share / (1 - share), padding=0)
+
+    def detach(self) -> None:
+        try:
+            self.plot.getViewBox().sigResized.disconnect(self.fit)
+        except (RuntimeError, TypeError):
+            pass
+
+
+def _legend(plot: pg.PlotItem) -> pg.LegendItem:
+    """Short (two columns where they fit), its text at the window's size."""
+    legend = plot.legend or plot.addLegend(offset=(10, 10), colCount=2)  # LegendRoom keeps the points out from under it
+    legend.clear()
+    legend.setLabelTextSize(f"{point_size() * 0.9:g}pt")  # large-font mode reaches the legend too
+    return legend
+
+
+def _fit_legend_columns(plot: pg.PlotItem, legend: pg.LegendItem) -> None:
+    """Two columns when they fit across the plot, else one (never a legend cut at the edge)."""
+    legend.setColumnCount(2)
+    if legend.sceneBoundingRect().width() > plot.getViewBox().sceneBoundingRect().width() - 20:
+        legend.setColumnCount(1)
+
+
+def _segments(rows: list[dict], key: str) -> np.ndarray:
+    """Join consecutive points only within the same ``key`` (e.g. a guideline's own variants)."""
+    return np.array([a[key] == b[key] for a, b in zip(rows, rows[1:])] + [False])
+
+
+def _log_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """1-2-5 ticks per decade between ``low`` and ``high``, labelled as plain numbers."""
+    ticks = []
+    for exponent in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
+        for mantissa in (1, 2, 5):
+            value = mantissa * 10.0 ** exponent
+            if low / 1.5 <= value <= high * 1.5:
+                ticks.append((math.log10(value), f"{value:g}"))
+    return ticks
 
 
 def clear_lesson(plot: pg.PlotItem, message: str) -> None:
@@ -119,18 +152,17 @@ def clear_lesson(plot: pg.PlotItem, message: str) -> None:
     plot.getAxis("bottom").setTicks(None)
     for side in ("bottom", "left"):
         plot.setLabel(side, "")
+        plot.getAxis(side).showLabel(False)
+        plot.hideAxis(side)  # no 0..1 axes that belong to no lesson
     plot.setTitle(message)
 
 
 def _forget_labels(plot: pg.PlotItem) -> None:
-    old = getattr(plot, "_lesson_labels", None)
-    if old is not None:
-        for signal in (plot.getViewBox().sigTransformChanged, plot.getViewBox().sigResized):
-            try:
-                signal.disconnect(old.relayout)
-            except (RuntimeError, TypeError):
-                pass
-        plot._lesson_labels = None
+    for key in ("_lesson_labels", "_lesson_room"):
+        old = getattr(plot, key, None)
+        if old is not None:
+            old.detach()
+            setattr(plot, key, None)
 
 
 def _tip(name: str, x: float, y: float, spec) -> str:
@@ -140,13 +172,21 @@ def _tip(name: str, x: float, y: float, spec) -> str:
 
 
 def _set_ticks(plot: pg.PlotItem, rows: list[dict], spec) -> None:
-    """Categorical x (e.g. the guidelines' variants): one named tick per position, nothing between."""
-    axis = plot.getAxis("bottom")
-    if not spec.x_ticks:
-        axis.setTicks(None)
-        return
-    names = {float(r[spec.x]): str(r[spec.x_ticks]) for r in rows}
-    axis.setTicks([sorted(names.items()), []])
+    """Categorical x: one named tick per distinct name, at the middle of its positions (e.g. a
+    guideline over its variants).  Log axes: 1-2-5 ticks as plain numbers (pyqtgraph's own put a
+    label on every minor tick, and they overprint)."""
+    bottom, left = plot.getAxis("bottom"), plot.getAxis("left")
+    if spec.x_ticks:
+        places: dict[str, list[float]] = {}
+        for r in rows:
+            places.setdefault(str(r[spec.x_ticks]), []).append(float(r[spec.x]))
+        bottom.setTicks([sorted((sum(xs) / len(xs), name) for name, xs in places.items()), []])
+    for axis, key, log in ((bottom, spec.x, spec.log_x), (left, spec.y, spec.log_y)):
+        if log:
+            values = [float(r[k]) for r in rows for k in ((spec.x, spec.y) if spec.diagonal else (key,)) if float(r[k]) > 0]
+            axis.setTicks([_log_ticks(min(values), max(values)), []] if values else None)
+        elif not (axis is bottom and spec.x_ticks):
+            axis.setTicks(None)
 
 
 def _identity_line(plot: pg.PlotItem, rows: list[dict], spec) -> None:
@@ -158,17 +198,12 @@ def _identity_line(plot: pg.PlotItem, rows: list[dict], spec) -> None:
     plot.plot(xs, xs, pen=pg.mkPen("#888", style=Qt.DashLine, width=1.5), name=spec.diagonal_label)
 
 
-def export_plot_png(plot: pg.PlotItem, path: str, width: int = 1400) -> None:
-    """The plot as a PNG ``width`` pixels wide (pyqtgraph's exporter); OSError if not written."""
-    exporter = ImageExporter(plot)
-    exporter.parameters()["width"] = width
-    exporter.export(str(path))
-    if not Path(path).is_file():
+def export_widget_png(widget, path: str, scale: float = 2.0) -> None:
+    """The plot widget exactly as laid out on screen (labels placed, axis titles clear of the
+    ticks), rendered at ``scale`` times its pixels for print; OSError if not written."""
+    pixmap = QPixmap(widget.size() * scale)
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(Qt.transparent)
+    widget.render(pixmap)
+    if not pixmap.save(str(path), "PNG"):
         raise OSError(f"{path} was not written (check the folder exists and is writable)")
-
-
-def export_widget_png(widget, path: str) -> None:
-    """The plot widget exactly as it is drawn on screen (fonts, labels, ticks), as a PNG."""
-    if not widget.grab().save(str(path), "PNG"):
-        raise OSError(f"{path} was not written (check the folder exists and is writable)")
-

@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from explorer.cli_args import UsageError
+from explorer.engine.worker import default_live_threads
 from explorer.lessons import LESSONS, LessonResult, run_lesson
 
 STYLE = """
@@ -81,7 +82,7 @@ def run_report(args) -> int:
     with tqdm(total=len(names), desc="report", file=sys.stderr, bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}{postfix}") as bar:
         for name in names:
             bar.set_postfix_str(name)
-            result = run_lesson(name, threads=args.threads, quick=args.quick)
+            result = run_lesson(name, threads=args.threads or default_live_threads(), quick=args.quick)
             widget = pg.PlotWidget()
             widget.resize(1100, 600)
             widget.show()  # laid out as on screen: axis titles clear of the tick labels, labels placed

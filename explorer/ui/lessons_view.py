@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSplitter,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -44,6 +44,7 @@ class LessonsView(QWidget):
         super().__init__(parent)
         self.state = qt_state.state
         self.results: dict[str, LessonResult] = {}
+        self._paused_by_lesson, self._was_paused = False, False
         self.lesson_list = QListWidget()
         for name, module in LESSONS.items():
             item = QListWidgetItem(f"{name}\n{module.TITLE}")
@@ -51,7 +52,7 @@ class LessonsView(QWidget):
             self.lesson_list.addItem(item)
         self.lesson_list.setCurrentRow(0)
         self.lesson_list.setWordWrap(True)
-        self.quick = QCheckBox("quick (fewer runs: a preview)")
+        self.quick = QCheckBox("quick preview (fewer runs)")
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("primary")
         self.cancel_button = QPushButton("Cancel")
@@ -78,6 +79,7 @@ class LessonsView(QWidget):
 
         self.title = QLabel()
         self.title.setObjectName("heading")
+        self.title.setWordWrap(True)  # a long title wraps instead of widening the window
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.explanation.setObjectName("explanation")
@@ -101,9 +103,15 @@ class LessonsView(QWidget):
         body.addWidget(lower)
         body.setStretchFactor(0, 3)  # the figure is the lesson: it gets most of the height
         body.setStretchFactor(1, 2)
+        explanation_scroll = QScrollArea()  # a long explanation scrolls instead of squeezing the figure
+        explanation_scroll.setWidgetResizable(True)
+        explanation_scroll.setFrameShape(QScrollArea.NoFrame)
+        explanation_scroll.setWidget(self.explanation)
+        explanation_scroll.setMaximumHeight(6 * self.explanation.fontMetrics().height() + 8)
+        self.explanation_scroll = explanation_scroll
         right = QVBoxLayout()
         right.addWidget(self.title)
-        right.addWidget(self.explanation)
+        right.addWidget(explanation_scroll)
         right.addWidget(body, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
@@ -119,6 +127,11 @@ class LessonsView(QWidget):
         self.save_button.clicked.connect(self.save_requested)
         self.lesson_list.currentItemChanged.connect(lambda *_: self.show_current())
         self.show_current()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:  # six lines of the new size
+            self.explanation_scroll.setMaximumHeight(6 * self.explanation.fontMetrics().height() + 8)
 
     def current_lesson(self) -> str:
         return self.lesson_list.currentItem().data(Qt.UserRole)
@@ -143,14 +156,26 @@ class LessonsView(QWidget):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
-        self.status.setText(f"measuring {name} at {threads} thread{'s' if threads != 1 else ''} while the video runs…")
+        timed = LESSONS[name].TIMED
+        if timed:  # timings taken while the video runs would measure the video too
+            self._was_paused = self.state.paused
+            self.state.set_paused(True)
+        self._paused_by_lesson = timed
+        self.status.setText(f"measuring {name} at {threads} thread{'s' if threads != 1 else ''}"
+                            + (" (the live view pauses meanwhile)…" if timed else " while the video runs…"))
         return True
+
+    def _resume_video(self) -> None:
+        if self._paused_by_lesson:
+            self.state.set_paused(self._was_paused)
+            self._paused_by_lesson = False
 
     def _on_progress(self, fraction: float, text: str) -> None:
         self.progress.setValue(int(fraction * 1000))
         self.status.setText(text)
 
     def _on_done(self, result: LessonResult) -> None:
+        self._resume_video()
         self.results[result.lesson] = result
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
@@ -163,6 +188,7 @@ class LessonsView(QWidget):
         self.show_current()
 
     def _on_stopped(self, message: str) -> None:
+        self._resume_video()
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.status.setText(message)

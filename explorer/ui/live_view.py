@@ -19,8 +19,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSt
 
 from explorer.engine.pipeline import UNTRAINED_NOTICE, FrameResult
 from explorer.models.variants import PUBLISHED
+from explorer.runtime.registry import timed_on
 from explorer.ui.bridge import QtState
 from explorer.sources.signal_stream import SignalWindow
+from explorer.ui.font_scale import set_axis_label
 from explorer.ui.images import ImagePanel
 from explorer.ui.signal_plot import SignalPlot
 from explorer.weights.loader import has_torchvision_weights, torchvision_cached
@@ -166,13 +168,16 @@ class LiveView(QWidget):
         self.fps_label.setObjectName("metric")
         self.latency_label = QLabel("inference - ms")
         self.latency_label.setObjectName("metric")
+        for metric in (self.fps_label, self.latency_label):
+            metric.setWordWrap(True)  # large fonts in a narrow panel: two lines, never cut
         self.split_label = QLabel()
         self.split_label.setWordWrap(True)
+        self.timed_on = ""  # "ONNX Runtime, 1 thread": what made the latencies shown
         self.backend_label = QLabel()
         self.backend_label.setWordWrap(True)
 
         self.plot = pg.PlotWidget(background="#202020")
-        self.plot.setLabel("left", "inference", units="ms")
+        self.plot.setLabel("left", "inference (ms)")  # not units="ms": pyqtgraph would print "kms" past 1000
         self.plot.setLabel("bottom", "frame")
         self.plot.showGrid(y=True, alpha=0.3)
         self.plot.setMouseEnabled(False, False)
@@ -233,7 +238,10 @@ class LiveView(QWidget):
         offer = not bundle.trained and has_torchvision_weights(spec) and not torchvision_cached(spec)
         self.download_button.setText(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
         self.download_button.setVisible(offer)
-        self.backend_label.setText(f"backend: {bundle.backend}" + (" (auto)" if bundle.config.backend == "auto" else ""))
+        self.timed_on = timed_on(bundle.backend, bundle.config.threads)
+        self.backend_label.setText(f"backend: {self.timed_on}" + (" (picked by auto)" if bundle.config.backend == "auto" else ""))
+        self.latency_label.setToolTip(f"measured on {self.timed_on}")
+        set_axis_label(self.plot.getPlotItem(), "left", "inference (ms)")  # its backend and threads: the line above
         self.history = RingBuffer(HISTORY)
 
     def count(self, result: FrameResult, labels: list[str]) -> None:

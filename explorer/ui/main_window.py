@@ -3,8 +3,10 @@ the visible tab.  It holds no model logic and no state of its own: views draw th
 (through the Qt bridge) and forward the user's intent to it."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDockWidget, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
+)
 
 from explorer.engine.worker import Engine
 from explorer.ui.arch_view import ArchitectureView
@@ -13,17 +15,20 @@ from explorer.ui.controls import ControlsPanel
 from explorer.ui.diagram_view import DiagramView
 from explorer.ui.feature_view import FeatureView
 from explorer.ui.files import FileActions
+from explorer.ui.font_scale import set_large_fonts as set_app_large_fonts
 from explorer.ui.lessons_view import LessonsView
 from explorer.ui.live_view import LiveView
 from explorer.ui.menus import build_menus
+from explorer.ui.message_banner import MessageBanner, short_form
 from explorer.ui.shuffle_view import ShuffleView
 from explorer.ui.sweep_view import SweepView
 from explorer.ui.teach_view import TeachView
 
-TABS = (("live", "Live"), ("features", "Feature maps"), ("shuffle", "Channel shuffle"),
-        ("architecture", "Architecture"), ("diagram", "Diagram"), ("sweep", "FLOPs vs latency"), ("teach", "Teach"), ("lessons", "Lessons"))
+# short titles: all eight fit beside the controls at 1400 px in large-font mode too
+TABS = (("live", "Live"), ("features", "Features"), ("shuffle", "Shuffle"),
+        ("architecture", "Architecture"), ("diagram", "Diagram"), ("sweep", "FLOPs vs ms"), ("teach", "Teach"), ("lessons", "Lessons"))
 TAB_NAMES = tuple(name for name, _ in TABS)
-BASE_FONT_PT, LARGE_FONT_PT = 10, 15
+TAB_TIPS = {"features": "Feature maps of any layer", "shuffle": "What the channel shuffle does", "sweep": "FLOPs vs measured latency"}
 
 
 class MainWindow(QMainWindow):
@@ -35,6 +40,7 @@ class MainWindow(QMainWindow):
         self.state = engine.state
         self.qt_state = QtState(self.state, self)
         self.rendered = 0
+        self.full_message = ""  # the status bar shows its short form
         self.inference_ms: list[float] = []  # for the headless summary
         self.setWindowTitle("ShuffleNet Explorer")
         self.resize(1400, 860)
@@ -52,7 +58,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         for name, title in TABS:
             self.tabs.addTab(getattr(self, name), title)
-        self.setCentralWidget(self.tabs)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, TAB_TIPS.get(name, title))
+        self.banner = MessageBanner()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self._add_status_bar()
 
         self.files = FileActions(self)
@@ -82,10 +95,15 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.controls)
         # never clip the controls sideways: the dock is at least as wide as the panel needs
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
+        self.controls_scroll = scroll
+        self._fit_controls_dock()
         dock.setWidget(scroll)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(Qt.LeftDockWidgetArea, dock)
+
+    def _fit_controls_dock(self) -> None:
+        scroll = self.controls_scroll
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
 
     def _add_status_bar(self) -> None:
         self.model_label = QLabel()
@@ -109,13 +127,17 @@ class MainWindow(QMainWindow):
         return TAB_NAMES[self.tabs.currentIndex()]
 
     def set_large_fonts(self, on: bool) -> None:
-        app = QApplication.instance()
-        font = app.font()
-        font.setPointSize(LARGE_FONT_PT if on else BASE_FONT_PT)
-        app.setFont(font)
-        for widget in app.allWidgets():
-            widget.setFont(font)
+        set_app_large_fonts(on)
+        # the new sizes settle once Qt has laid the widgets out again: then widen the panel so no
+        # control is clipped, and keep the window on the screen
+        QTimer.singleShot(0, self._fit_to_fonts)
         self.actions_by_name["large_fonts"].setChecked(on)
+
+    def _fit_to_fonts(self) -> None:
+        self._fit_controls_dock()
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and self.width() > screen.width():
+            self.resize(screen.width(), self.height())
 
     # ---- engine -> views ---------------------------------------------------------------
     def _on_result(self) -> None:
@@ -149,14 +171,18 @@ class MainWindow(QMainWindow):
             self.busy_bar.setValue(int(fraction * 1000))
         if text:
             self.show_message(text, error=False)
-        elif self.message_label.text().startswith(("building", "auto:", "exporting", "calibrating", "downloading", "starting")):
+        elif self.full_message.startswith(("building", "auto:", "exporting", "calibrating", "downloading", "starting")):
             self.show_message("")
 
     def show_message(self, text: str, error: bool = True) -> None:
+        """An error in full above the tabs (wrapped, never cut) and short in the status bar."""
         self.message_label.setProperty("error", error and bool(text))
         self.message_label.setStyleSheet("color: #ff6b6b;" if error and text else "")
-        self.message_label.setText(text)
+        self.message_label.setText(short_form(text))
+        self.message_label.setToolTip(text)
+        self.full_message = text
         if error and text:
+            self.banner.show_text(text)
             self.controls.run_box.source_status.setToolTip(text)
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -16,7 +16,10 @@ from explorer.models.registry import list_specs
 from explorer.models.spec import FAMILY, ModelSpec
 from explorer.optional import torchvision_status
 from explorer.ui.background import BackgroundTask
+from explorer.runtime.registry import timed_on
 from explorer.ui.bridge import QtState
+from explorer.ui.font_scale import set_axis_label
+from explorer.ui.point_labels import PointLabels, hover_names
 
 
 def rival_specs() -> list[ModelSpec]:
@@ -63,7 +66,8 @@ class SweepView(QWidget):
         top.addWidget(self.save_button)
         self.plot = pg.PlotWidget(background="#202020")
         self.plot.setLabel("bottom", "MFLOPs (multiply-adds)")
-        self.plot.setLabel("left", "median latency", units="ms")
+        self.plot.setLabel("left", "median latency (ms)")  # no units=: pyqtgraph would prefix "kms"
+        self.labels: PointLabels | None = None
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.addLegend(offset=(10, 10))
         layout = QVBoxLayout(self)
@@ -71,6 +75,7 @@ class SweepView(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.plot, 1)
         self.rows: list[SweepRow] = []
+        self.threads = self.state.config.threads
         self.current: ModelSpec | None = self.state.bundle.spec if self.state.bundle else None
         self._was_paused = False
         self.task = BackgroundTask("sweep", self)
@@ -88,13 +93,15 @@ class SweepView(QWidget):
 
     def start(self, specs: list[ModelSpec] | None = None, runs: int = 15, warmup: int = 3) -> None:
         specs = specs or default_sweep() + (rival_specs() if self.rivals.isChecked() else [])
+        if self.current is not None and not any(self._is_current(s) for s in specs):
+            specs = [*specs, self.current]  # the current model is always on the figure, measured like the rest
         threads = self.state.config.threads
         if not self.task.start(lambda progress, cancel: run_sweep(specs, threads, runs, warmup, progress=progress, cancel=cancel)[1]):
             return
         self.progress.setValue(0)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"measuring {len(specs)} models with {threads} thread(s), {runs} runs each…")
+        self.status.setText(f"measuring {len(specs)} models on {timed_on('eager', threads)}, {runs} runs each…")
         self.threads = threads
         self._was_paused = self.state.paused
         self.state.set_paused(True)  # the live view yields the CPU to the measurement
@@ -133,13 +140,22 @@ class SweepView(QWidget):
             g3, g8 = by_scale[scales[0]][3], by_scale[scales[0]][8]
             note = (f" V1 {scales[0]:g}x: g=8 has {g8.madds / g3.madds:.2f}x the FLOPs of g=3 but takes {g8.median_ms / g3.median_ms:.2f}x the time "
                     f"- its memory access cost is {g8.mac / g3.mac:.2f}x (G2: group convs cost memory traffic).")
-        self.status.setText(f"done: {len(rows)} models, {self.threads} thread(s).{note}")
+        self.status.setText(f"done: {len(rows)} models on {timed_on('eager', self.threads)}.{note}")
         self._draw()
 
+    def _is_current(self, item) -> bool:
+        current = self.current
+        return current is not None and (item.arch, item.groups, item.scale) == (current.arch, current.groups, current.scale)
+
     def _draw(self) -> None:
+        if self.labels is not None:
+            self.labels.detach()
+            self.labels = None
         self.plot.clear()
         if not self.rows:
             return
+        set_axis_label(self.plot.getPlotItem(), "left", f"median latency (ms, {timed_on('eager', self.threads)})")
+        entries, points = [], []
         series = {
             "V1 1x, g = 1..8": [r for r in self.rows if r.arch == "v1" and r.scale == 1.0],
             "V1 g=3, 0.25x..2x": [r for r in self.rows if r.arch == "v1" and r.groups == 3],
@@ -152,14 +168,15 @@ class SweepView(QWidget):
             colour = group_colour(i)
             # a family's variants read as a line; the rivals are unrelated networks: points only
             pen = None if name == "the rivals" else pg.mkPen(colour, width=1)
-            self.plot.plot([r.madds / 1e6 for r in rows], [r.median_ms for r in rows], pen=pen,
-                           symbol="o", symbolBrush=colour, symbolSize=9, name=name)
-            for r in rows:
-                text = pg.TextItem(r.label, color="#ccc", anchor=(0, 1))
-                text.setPos(r.madds / 1e6, r.median_ms)
-                self.plot.addItem(text)
-        if self.current is not None:
-            match = [r for r in self.rows if (r.arch, r.groups, r.scale) == (self.current.arch, self.current.groups, self.current.scale)]
-            if match:
-                r = match[0]
-                self.plot.plot([r.madds / 1e6], [r.median_ms], pen=None, symbol="star", symbolSize=22, symbolBrush="#ff4040", name="current model")
+            item = self.plot.plot([r.madds / 1e6 for r in rows], [r.median_ms for r in rows], pen=pen,
+                                  symbol="o", symbolBrush=colour, symbolSize=9, name=name, data=[r.label for r in rows])
+            hover_names(item, lambda label, x, y: f"{label}\n{x:.0f} MFLOPs, {y:.1f} ms")
+            points += [(r.madds / 1e6, r.median_ms) for r in rows]
+        match = [r for r in self.rows if self._is_current(r)]
+        if match:  # the current model first: its label wins a crowded spot
+            r = match[0]
+            self.plot.plot([r.madds / 1e6], [r.median_ms], pen=None, symbol="star", symbolSize=22, symbolBrush="#ff4040", name="current model")
+            entries.append((r.madds / 1e6, r.median_ms, f"{r.label} (current)", "#ff8080"))
+        entries += [(r.madds / 1e6, r.median_ms, r.label, "#cccccc") for r in sorted(self.rows, key=lambda r: r.madds) if not self._is_current(r)]
+        self.labels = PointLabels(self.plot.getPlotItem(), entries, points)
+        self.labels.relayout()

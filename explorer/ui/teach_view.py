@@ -71,6 +71,10 @@ class TeachView(QWidget):
         self.preview = ImagePanel()
         self.prediction = QLabel("-")
         self.prediction.setObjectName("metric")
+        # wrapped, two lines tall whatever it says: a long prediction neither widens the window
+        # nor moves the buttons beside it when capturing starts
+        self.prediction.setWordWrap(True)
+        self.prediction.setMinimumHeight(2 * self.prediction.fontMetrics().height() + 8)
         left = QVBoxLayout()
         left.addWidget(self.preview, 1)
         left.addWidget(self.prediction)

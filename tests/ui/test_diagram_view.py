@@ -1,5 +1,6 @@
 """The Diagram tab: follows the running model, navigates to the other tabs, saves files."""
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from explorer.analysis.complexity import analyze
 from explorer.models import ModelSpec
@@ -68,7 +69,7 @@ def test_clicking_a_conv_selects_its_rows_and_stays_on_the_diagram(make_window):
     names = [row.name for row in window.architecture.model.report.layers]
     selected = {names[index.row()] for index in window.architecture.table.selectionModel().selectedRows()}
     assert selected == {"stage2.1.gconv1", "stage2.1.bn1", "stage2.1.relu1"}
-    assert "selected in the Architecture tab" in window.message_label.text()
+    assert "selected in the Architecture tab" in window.full_message
 
 
 def test_hover_text_carries_the_tables_numbers(make_window):
@@ -95,7 +96,7 @@ def test_ctrl_s_on_the_diagram_tab_saves_an_svg_with_the_labels(make_window, tmp
     assert "Channel Shuffle" in text and "g = 3" in text and "AVG Pool" in text and "Stage 3" in text
     bad = tmp_path / "missing" / "d.svg"
     assert not window.files.save_diagram(str(bad))
-    assert "could not save" in window.message_label.text()
+    assert "could not save" in window.full_message
     window.set_tab("live")
     shot = tmp_path / "window.png"
     monkeypatch.setattr(window.files, "_ask_save", lambda *a: str(shot))
@@ -126,3 +127,35 @@ def test_a_hidden_diagram_draws_nothing_until_its_tab_is_shown(make_window, qtbo
     assert window.diagram.scene.diagram is None  # no drawing on the UI thread for a hidden tab
     window.set_tab("diagram")
     assert window.diagram.scene.diagram.spec == target
+
+
+def _glyph_point(scene, unit_id: str) -> QPointF:
+    """Where the ▸ of a folded unit's title is drawn (a value: no wrapper of an item a rebuild deletes is kept)."""
+    box = scene.box_for(unit_id)
+    label = next(child for child in box.childItems() if child.text().startswith("▸"))
+    glyph = label.sceneBoundingRect()
+    return QPointF(glyph.left() + 4, glyph.center().y())
+
+
+def _open_title_point(scene, title: str) -> QPointF:
+    header = next(item for item in scene.items() if item.parentItem() is None and isinstance(item, QGraphicsSimpleTextItem)
+                  and item.text().startswith(title))
+    return QPointF(header.sceneBoundingRect().center())
+
+
+def test_the_fold_glyph_opens_the_unit_where_it_is_drawn_and_the_box_edge_does_not(make_window):
+    window = make_window(V1_SMALL)
+    window.set_tab("diagram")
+    scene = window.diagram.scene
+    activated = []
+    scene.activated.connect(activated.append)
+    glyph = _glyph_point(scene, "stage2.0")
+    assert glyph.x() > scene.box_for("stage2.0").sceneBoundingRect().left() + 28  # where the old left-edge zone never reached
+    scene.click(scene.box_for("stage2.0"), glyph)
+    assert scene.is_expanded("stage2.0") and not activated
+    # the open unit's title (drawn above its frame) folds it again
+    scene.click(scene.box_for("stage2.0"), _open_title_point(scene, "▾ unit 1"))
+    assert not scene.is_expanded("stage2.0") and not activated
+    rect = scene.box_for("stage2.1").sceneBoundingRect()
+    scene.click(scene.box_for("stage2.1"), QPointF(rect.left() + 6, rect.center().y()))  # not on a glyph: it activates
+    assert not scene.is_expanded("stage2.1") and activated

@@ -61,6 +61,10 @@ def test_labels_never_overlap_and_stay_inside_the_plot(plot_widget, qtbot):
         assert not a.intersects(b)
     # five g-variants on one spot cannot all be named there: the rest keep their hover tips
     assert len(shown) < len(SPEED_ROWS)
+    # log axes read 1-2-5 as plain numbers, one label per tick, none in between to overprint
+    labels_x = [text for _pos, text in plot.getAxis("bottom")._tickLevels[0]]
+    assert {"1", "2", "5", "10", "20"} <= set(labels_x) and plot.getAxis("bottom")._tickLevels[1] == []
+    assert all(f"{float(text):e}"[0] in "125" for text in labels_x)
 
 
 def test_axes_keep_the_rows_units_and_a_busy_run_is_flagged(plot_widget):

@@ -38,7 +38,7 @@ def test_untrained_v2_offers_the_trained_weights_download(make_window, qtbot, mo
     button.click()
     assert requested[0] == ("torchvision", True)
     # offline here: the build fails, the message says why, the app keeps running untrained
-    qtbot.waitUntil(lambda: "cannot download" in window.message_label.text() or "could not build" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "cannot download" in window.full_message or "could not build" in window.full_message, timeout=WAIT)
     qtbot.waitUntil(lambda: window.state.config.weights is None, timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)

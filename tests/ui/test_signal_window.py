@@ -140,7 +140,7 @@ def test_the_source_list_follows_the_models_kind_and_the_wrong_kind_is_refused(m
     qtbot.waitUntil(lambda: combo.currentText() == "signal:synthetic", timeout=WAIT)
     assert [combo.itemText(i) for i in range(combo.count())] == SOURCE_PRESETS["signal"]
     window.state.request_source("synthetic:1")
-    qtbot.waitUntil(lambda: "gives images, but Compact" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "gives images, but Compact" in window.full_message, timeout=WAIT)
     assert window.engine.source.input_kind == "signal"
 
 
@@ -149,7 +149,7 @@ def test_a_bad_recording_is_named_and_the_stream_goes_on(make_window, qtbot, tmp
     bad = tmp_path / "broken.csv"
     bad.write_text("acc_x,acc_y\n" + "0.1,0.2\n" * 50 + "0.1,oops\n" + "0.1,0.2\n" * 100)
     window.state.request_source(str(bad))
-    qtbot.waitUntil(lambda: "broken.csv: line 52 holds 'oops'" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "broken.csv: line 52 holds 'oops'" in window.full_message, timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # still the synthetic stream
     assert "synthetic activities" in window.engine.source.describe()

@@ -31,7 +31,7 @@ def test_bad_weights_leave_the_running_model_alone_with_a_message(make_window, q
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
     window.state.request(weights=str(path))
-    qtbot.waitUntil(lambda: "looks like ShuffleNet V1 1x g=8" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "looks like ShuffleNet V1 1x g=8" in window.full_message, timeout=WAIT)
     qtbot.waitUntil(lambda: window.state.config.weights is None, timeout=WAIT)  # reverted to what runs
     assert window.controls.weights_box.weights.currentData() is None
     assert window.engine.bundle.spec == SMALL and not window.engine.bundle.trained
@@ -49,7 +49,7 @@ def test_weights_that_do_not_exist_for_a_new_variant_fall_back_to_untrained(make
     window.state.request(spec=ModelSpec.create("v2", scale=1.0, input_size=96))
     qtbot.waitUntil(lambda: window.engine.bundle.spec.scale == 1.0, timeout=WAIT)
     assert not window.engine.bundle.trained
-    qtbot.waitUntil(lambda: "running ShuffleNet V2 1x @96 untrained" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "running ShuffleNet V2 1x @96 untrained" in window.full_message, timeout=WAIT)
 
 
 def capture(window, qtbot, scene: int, name: str, count: int = 6) -> None:
@@ -93,7 +93,7 @@ def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_wi
     qtbot.waitUntil(lambda: window.state.bundle.spec.scale == 1.0, timeout=WAIT)
     qtbot.waitUntil(lambda: window.state.head is None, timeout=WAIT)
     assert not window.files.load_head(str(path))
-    assert "backbone differs" in window.message_label.text()
+    assert "backbone differs" in window.full_message
 
 
 def test_switching_backend_happens_between_frames_and_shows_agreement(make_window, qtbot, tmp_path, monkeypatch):
@@ -159,7 +159,7 @@ def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(
         frames = window.rendered
         qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # the video runs during the download
         box.cancel_download.click()  # the download is certainly mid-way: the server holds the rest back
-        qtbot.waitUntil(lambda: "download cancelled" in window.message_label.text(), timeout=WAIT)
+        qtbot.waitUntil(lambda: "download cancelled" in window.full_message, timeout=WAIT)
         qtbot.waitUntil(lambda: window.state.config.weights is None and not box.download_bar.isVisible(), timeout=WAIT)
         assert not window.engine.bundle.trained
         assert not list((tmp_path / "torch").rglob("*.pth*"))  # no partial file left in the cache

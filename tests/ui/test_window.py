@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from explorer.analysis.complexity import analyze
 from explorer.engine.pipeline import UNTRAINED_NOTICE
@@ -22,7 +23,7 @@ def test_window_opens_on_the_synthetic_source_and_says_when_no_camera(make_windo
     window = make_window()
     assert "synthetic" in window.engine.source.describe()
     window.engine.request_source("camera:7", failure_note="no camera found, showing the synthetic scene")
-    qtbot.waitUntil(lambda: "no camera found" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "no camera found" in window.full_message, timeout=WAIT)
     assert "synthetic" in window.engine.source.describe()
 
 
@@ -152,7 +153,7 @@ def test_saving_png_and_csv(make_window, qtbot, tmp_path):
     assert rows[0][:3] == ["layer", "type", "output"]
     assert len(rows) == len(window.architecture.model.report.layers) + 2
     assert not window.files.save_layer_csv(str(tmp_path / "missing" / "dir" / "x.csv"))
-    assert "could not save" in window.message_label.text()
+    assert "could not save" in window.full_message
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty_folder", "not_an_image", "corrupt_video"])
@@ -171,7 +172,7 @@ def test_each_bad_source_gives_a_message_and_the_app_keeps_running(make_window, 
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
     window.state.request_source(str(target))
-    qtbot.waitUntil(lambda: fragment in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: fragment in window.full_message, timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
     assert "synthetic" in window.engine.source.describe()
@@ -195,7 +196,7 @@ class DyingCamera(FrameSource):
 
 def test_a_camera_that_disappears_falls_back_to_the_synthetic_scene(make_window, qtbot):
     window = make_window(source=DyingCamera())
-    qtbot.waitUntil(lambda: "unplugged" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "unplugged" in window.full_message, timeout=WAIT)
     qtbot.waitUntil(lambda: "synthetic" in window.engine.source.describe(), timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
@@ -289,11 +290,67 @@ def test_feature_maps_wait_with_a_note_while_onnx_runtime_exports_its_taps(make_
     assert not window.engine.bundle.runner.taps_ready  # the Live tab did not export them
     window.tabs.setCurrentWidget(window.features)
     qtbot.waitUntil(lambda: "waiting for its feature maps" in window.features.grid_title.text(), timeout=WAIT)
-    qtbot.waitUntil(lambda: "exporting the feature taps" in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "exporting the feature taps" in window.full_message, timeout=WAIT)
     rendered = window.rendered
     qtbot.waitUntil(lambda: window.rendered > rendered + 2, timeout=WAIT)  # the predictions go on meanwhile
     assert window.features.last_mosaic is None
     release.set()
     qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
     assert "every channel" in window.features.grid_title.text()
-    qtbot.waitUntil(lambda: "exporting" not in window.message_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "exporting" not in window.full_message, timeout=WAIT)
+
+
+def test_a_long_error_is_shown_whole_above_the_tabs_and_short_in_the_status_bar(make_window):
+    window = make_window()
+    fix = ("cannot download https://download.pytorch.org/models/shufflenetv2_x1-5666bf0f80.pth (no network): copy that "
+           "file into /home/someone/.cache/torch/hub/checkpoints/ and press Download again")
+    window.state.say(fix)
+    assert window.banner.isVisible() and window.banner.text.text() == fix and window.banner.text.wordWrap()
+    status = window.message_label.text()
+    assert len(status) < len(fix) and status.endswith("(full message above the tabs)") and window.message_label.toolTip() == fix
+    window.state.say("short and done", error=False)  # a note does not replace the error's banner
+    assert window.message_label.text() == "short and done" and window.banner.isVisible()
+
+
+def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(make_window, qtbot):
+    from explorer.ui.font_scale import LARGE_FACTOR
+
+    window = make_window()
+    app = QApplication.instance()
+    original_font = app.font()
+    base = original_font.pointSizeF()
+    app.setStyleSheet("QLabel#metric { font-size: 13pt; font-weight: bold; } QLabel#heading { font-size: 12pt; font-weight: bold; }")
+    app.setProperty("explorer_base_style", None)
+    fps, heading = window.live.fps_label, window.live.title
+    before = (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold())
+    controls_before = window.controls.minimumSizeHint()
+    window.set_large_fonts(True)
+    assert fps.font().pointSizeF() == pytest.approx(13 * LARGE_FACTOR) and fps.font().bold()
+    assert heading.font().pointSizeF() == pytest.approx(12 * LARGE_FACTOR)
+    assert window.shuffle.diagram.font().pointSizeF() == pytest.approx(base * LARGE_FACTOR)  # the custom drawing paints with it
+    assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base * LARGE_FACTOR)
+    window.set_large_fonts(False)
+    assert (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold()) == before
+    assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base)
+    assert window.controls.minimumSizeHint() == controls_before  # back exactly: no panel left wider
+    app.setStyleSheet("")
+    app.setProperty("explorer_base_style", None)
+    app.setProperty("explorer_base_pt", None)
+    app.setFont(original_font)
+
+
+def test_no_camera_stays_said_in_the_source_box_and_fixed_groups_are_named(make_window):
+    window = make_window()
+    run_box = window.controls.run_box
+    run_box.set_cameras([])
+    window.state.say("auto: measuring backends", error=False)  # later status messages do not hide it
+    assert "no camera found" in run_box.source_status.text()
+
+    box = window.controls.model_box
+    for spec, groups_text, shuffle_on in ((ModelSpec.create("compact"), "8/8/16/16 (fixed)", True),
+                                          (ModelSpec.create("mobilenet_v1", scale=0.5, input_size=96), "none (no groups)", False),
+                                          (ModelSpec.create("v2", scale=0.5, input_size=96), "2 (fixed)", True)):
+        box.show_spec(spec)
+        assert box.groups.placeholderText() == groups_text and box.groups.currentIndex() == -1
+        assert box.shuffle.isChecked() == shuffle_on and box.shuffle.isEnabled() == shuffle_on
+        assert box.current_spec() == spec  # what the box shows asks for the same model

@@ -1,0 +1,61 @@
+"""Text labels beside plotted points that never cover each other, a point, or the plot's edge:
+placed by ``label_layout``'s collision pass and placed again whenever the view moves or resizes.
+A label with no free spot is hidden; its point keeps a hover tooltip."""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF
+
+from explorer.ui.label_layout import place_labels
+
+
+class PointLabels:
+    """The labels of one figure, re-placed whenever the view's range or size changes."""
+
+    def __init__(self, plot: pg.PlotItem, entries: list[tuple[float, float, str, str]], points: list[tuple[float, float]],
+                 avoid=()) -> None:
+        self.plot, self.entries, self.points = plot, entries, points  # entries: (x, y, text, colour) in view coords
+        self.avoid = list(avoid)  # items no label may cover (the legend)
+        self.items = []
+        for _x, _y, text, colour in entries:
+            item = pg.TextItem(text, color=colour, anchor=(0, 0))
+            plot.addItem(item, ignoreBounds=True)
+            self.items.append(item)
+        plot.getViewBox().sigTransformChanged.connect(self.relayout)
+        plot.getViewBox().sigResized.connect(self.relayout)
+
+    def relayout(self, *_args) -> None:
+        box = self.plot.getViewBox()
+        rect = box.sceneBoundingRect()  # scene pixels: the labels' own size is in pixels too
+        if rect.width() < 10 or not self.items:
+            return
+
+        def px(x, y):
+            p = box.mapViewToScene(QPointF(x, y))
+            return p.x(), p.y()
+
+        sizes = [(item.textItem.boundingRect().width() + 2, item.textItem.boundingRect().height() + 2) for item in self.items]
+        anchors = [px(x, y) for x, y, _t, _c in self.entries]
+        blocked = [item.sceneBoundingRect() for item in self.avoid if item.isVisible()]
+        spots = place_labels(anchors, sizes, (rect.left(), rect.top(), rect.width(), rect.height()), [px(x, y) for x, y in self.points],
+                             [(r.left(), r.top(), r.width(), r.height()) for r in blocked])
+        for item, spot in zip(self.items, spots):
+            item.setVisible(spot is not None)
+            if spot is not None:
+                item.setPos(box.mapSceneToView(QPointF(spot[0], spot[1])))
+
+    def detach(self) -> None:
+        """Stop following the view (before the plot is cleared for another figure)."""
+        for signal in (self.plot.getViewBox().sigTransformChanged, self.plot.getViewBox().sigResized):
+            try:
+                signal.disconnect(self.relayout)
+            except (RuntimeError, TypeError):
+                pass
+
+    def visible_texts(self) -> list[str]:
+        return [item.textItem.toPlainText() for item in self.items if item.isVisible()]
+
+
+def hover_names(item: pg.PlotDataItem, describe) -> None:
+    """Every point of ``item`` named on hover: ``describe(name, x, y)`` -> the tooltip text."""
+    item.scatter.opts.update(hoverable=True, tip=lambda x, y, data: describe(data, x, y))
