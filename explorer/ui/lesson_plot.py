@@ -15,12 +15,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QWidget
 
 from explorer.lessons import LessonResult
 from explorer.ui.font_scale import point_size, set_axis_label
 from explorer.ui.point_labels import PointLabels, hover_names
 
-COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7", "#f0e442", "#d55e00", "#0072b2", "#999999")
+COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7", "#c9a800", "#d55e00", "#0072b2", "#999999")  # no pale yellow: the report is white
 
 
 def _view(value: float, log: bool) -> float:
@@ -204,6 +205,6 @@ def export_widget_png(widget, path: str, scale: float = 2.0) -> None:
     pixmap = QPixmap(widget.size() * scale)
     pixmap.setDevicePixelRatio(scale)
     pixmap.fill(Qt.transparent)
-    widget.render(pixmap)
+    QWidget.render(widget, pixmap)  # the widget as drawn (a QGraphicsView's own render() draws only its scene)
     if not pixmap.save(str(path), "PNG"):
         raise OSError(f"{path} was not written (check the folder exists and is writable)")

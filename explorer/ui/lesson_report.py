@@ -57,7 +57,7 @@ def page(results: list[LessonResult], seconds: float) -> str:
     contents = "".join(f"<li><a href='#{r.lesson}'>{html.escape(r.title)}</a></li>" for r in results)
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>ShuffleNet Explorer: lessons on this machine</title>"
             f"<style>{STYLE}</style></head><body><h1>The papers' experiments, on this machine</h1>"
-            f"<p class='machine'>{html.escape(machine['cpu'])} ({machine['machine']}, {machine['cores']} cores), {machine['threads']} threads; "
+            f"<p class='machine'>{html.escape(machine['cpu'])} ({machine['machine']}, {machine['cores']} cores), {machine['threads']} thread{'s' if machine['threads'] != 1 else ''}; "
             f"{html.escape(versions)}; measured in {seconds:.0f} s on {time.strftime('%Y-%m-%d %H:%M')}.</p>"
             f"<ul>{contents}</ul>" + "".join(lesson_section(r, f"{r.lesson}.png") for r in results) + "</body></html>")
 
