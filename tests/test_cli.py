@@ -56,7 +56,10 @@ def test_bench_json_rows_and_speedups(capsys, tmp_path):
     data = json.loads(out)
     assert data["threads"] == 1 and len(data["rows"]) == 2
     first, second = data["rows"]
-    assert set(first) == {"arch", "groups", "scale", "params", "madds", "mac", "median_ms", "p90_ms", "speedup_theoretical", "speedup_actual"}
+    assert set(first) == {"arch", "groups", "scale", "params", "madds", "mac", "median_ms", "p90_ms", "speedup_theoretical", "speedup_actual",
+                          "spread", "runs"}
+    assert first["spread"] == pytest.approx(first["p90_ms"] / first["median_ms"], abs=0.01) and first["runs"] == 2
+    assert data["busy"] == (max(r["spread"] for r in data["rows"]) > 1.3)
     assert first["speedup_theoretical"] == 1.0 and first["speedup_actual"] == 1.0
     assert second["speedup_theoretical"] == pytest.approx(first["madds"] / second["madds"], abs=1e-3)
     assert csv_path.read_text().splitlines()[0].startswith("arch,groups,scale")
@@ -120,3 +123,10 @@ def test_diagram_writes_searchable_svg_and_a_png_without_a_window(capsys, tmp_pa
     png = tmp_path / "v2.png"
     assert run(capsys, "diagram", "--arch", "v2", "--level", "stages", "--quantity", "mac", "--out", str(png))[0] == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bench_times_at_the_windows_thread_count_by_default(capsys):
+    from explorer.engine.worker import default_live_threads
+
+    code, out, _ = run(capsys, "bench", "--arch", "v2", "--scale", "0.5", "--input-size", "64", "--runs", "2", "--warmup", "1", "--json")
+    assert code == 0 and json.loads(out)["threads"] == default_live_threads()

@@ -332,7 +332,7 @@ def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(
     window.set_large_fonts(False)
     assert (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold()) == before
     assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base)
-    assert window.controls.minimumSizeHint() == controls_before  # back exactly: no panel left wider
+    assert window.controls.minimumSizeHint().width() == controls_before.width()  # back exactly: no panel left wider
     app.setStyleSheet("")
     app.setProperty("explorer_base_style", None)
     app.setProperty("explorer_base_pt", None)
@@ -354,3 +354,19 @@ def test_no_camera_stays_said_in_the_source_box_and_fixed_groups_are_named(make_
         assert box.groups.placeholderText() == groups_text and box.groups.currentIndex() == -1
         assert box.shuffle.isChecked() == shuffle_on and box.shuffle.isEnabled() == shuffle_on
         assert box.current_spec() == spec  # what the box shows asks for the same model
+
+
+def test_the_teach_tab_neither_widens_the_window_nor_moves_its_buttons_while_capturing(make_window, qtbot):
+    window = make_window()
+    window.resize(1400, 860)
+    width = window.width()
+    window.set_tab("teach")
+    teach = window.teach
+    qtbot.waitUntil(lambda: teach.prediction.text() != "-", timeout=WAIT)
+    assert window.width() == width
+    before = teach.capture_button.geometry()
+    teach.capturing = "a class with a long name for the demo"  # what start_capture sets; the label grows
+    qtbot.waitUntil(lambda: "capturing" in teach.prediction.text(), timeout=WAIT)
+    qtbot.wait(50)
+    assert window.width() == width and teach.capture_button.geometry() == before
+    teach.capturing = None
