@@ -46,10 +46,10 @@ def check_schema(result, name):
     data = json.loads(json.dumps(result.to_json()))
     assert set(data) >= {"lesson", "machine", "rows", "paper", "verdicts"} and data["lesson"] == name
     assert set(data["machine"]) >= {"cpu", "threads", "versions"} and data["machine"]["threads"] == 1
-    assert data["rows"] and all(set(v) == {"claim", "holds", "measured", "spread", "outcome", "text"} for v in data["verdicts"])
+    assert data["rows"] and all(set(v) == {"claim", "holds", "measured", "spread", "cpu_share", "outcome", "text"} for v in data["verdicts"])
     assert all(v["outcome"] in ("holds", "does not hold", "inconclusive") and v["text"].startswith(v["outcome"]) for v in data["verdicts"])
     timed = [r for r in data["rows"] if "ms" in r]
-    assert all(r["spread"] >= 1.0 and r["runs"] > 0 for r in timed)  # every timed row says how steady it was
+    assert all(r["spread"] >= 1.0 and r["runs"] > 0 and 0 < r["cpu_share"] <= 1 for r in timed)  # how steady, how alone
     assert all(p["source"] and p["claim"] for p in data["paper"])
     return data
 
@@ -117,11 +117,11 @@ def test_the_report_writes_a_page_with_figures(tmp_path, capsys):
     assert (tmp_path / "r" / "guidelines.png").stat().st_size > 10_000 and (tmp_path / "r" / "guidelines.csv").is_file()
 
 
-def _speed_rows(spread: float, slow_two: float = 20.0) -> list[dict]:
+def _speed_rows(spread: float, slow_two: float = 20.0, cpu_share: float = 0.99) -> list[dict]:
     """flops-vs-speed rows for one backend with made-up times and one spread for all of them."""
     rows = [{"model": "V1 2x g=3", "ms": slow_two, "mflops": 524.0}, {"model": "V1 1x g=3", "ms": 9.0, "mflops": 137.0}]
     rows += [{"model": f"V1 1x g={g}", "ms": 9.0 + g, "mflops": 137.0} for g in (1, 2, 4, 8)]
-    return [{**r, "spread": spread, "runs": 15} for r in rows]
+    return [{**r, "spread": spread, "runs": 15, "cpu_share": cpu_share} for r in rows]
 
 
 def test_verdicts_from_a_busy_machine_are_inconclusive_and_from_a_quiet_one_are_not():
@@ -131,7 +131,10 @@ def test_verdicts_from_a_busy_machine_are_inconclusive_and_from_a_quiet_one_are_
     busy = _verdicts(_speed_rows(1.9), "torch", "1 thread")
     assert [v.outcome for v in quiet] == ["holds", "holds"]
     assert [v.outcome for v in busy] == ["inconclusive", "inconclusive"]
-    assert all(v.line().startswith("inconclusive: machine busy (spread 1.90)") for v in busy)
+    assert all(v.line().startswith("inconclusive: machine busy (spread 1.90, CPU share 0.99)") for v in busy)
+    # evenly slowed runs keep the spread low, but the CPU the process got shows the busy machine
+    shared = _verdicts(_speed_rows(1.05, cpu_share=0.62), "torch", "1 thread")
+    assert [v.outcome for v in shared] == ["inconclusive", "inconclusive"]
     # one noisy row among quiet ones is enough to withhold the verdicts resting on it
     mixed = _speed_rows(1.04)
     mixed[0]["spread"] = 1.6

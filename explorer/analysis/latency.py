@@ -25,6 +25,9 @@ class LatencyResult:
     runs: int
     warmup: int
     threads: int
+    # CPU time this process got over wall time x threads while timing: ~1 on a quiet machine, well
+    # under 1 when other programs took the cores (evenly slowed runs can keep the spread low)
+    cpu_share: float = 1.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -66,13 +69,15 @@ def time_callable(fn: Callable[[], object], runs: int = 50, warmup: int = 10, th
         for _ in range(warmup):
             fn()
         samples = []
+        cpu_start, wall_start = time.process_time(), time.perf_counter()
         for _ in range(runs):
             start = time.perf_counter()
             fn()
             samples.append((time.perf_counter() - start) * 1000.0)
+        cpu, wall = time.process_time() - cpu_start, time.perf_counter() - wall_start
     result = LatencyResult(
         median_ms=statistics.median(samples), p90_ms=percentile(samples, 90), min_ms=min(samples),
-        runs=runs, warmup=warmup, threads=used,
+        runs=runs, warmup=warmup, threads=used, cpu_share=min(1.0, cpu / max(wall * used, 1e-9)),
     )
     return result, samples
 

@@ -16,6 +16,10 @@ from explorer.optional import onnxruntime_status
 # 1.01-1.28 for the rows of flops-vs-speed, most under 1.1; with two other processes keeping
 # both cores busy: 1.02-4.6, every verdict resting on at least one row above 1.3)
 BUSY_SPREAD = 1.3
+# CPU time the process got over wall time x threads below this: something else had the cores.
+# Needed beside the spread: two busy processes on both cores slowed some models evenly (spread
+# 1.05-1.3) while taking a third of the CPU (measured here: quiet 0.97-1.0, busy ~0.6-0.7)
+MIN_CPU_SHARE = 0.85
 
 
 @dataclass(frozen=True)
@@ -24,18 +28,25 @@ class Verdict:
     holds: bool
     measured: str  # the number the verdict rests on, e.g. "1:12 is 1.31x slower than 1:1"
     spread: float | None = None  # the worst p90/median of the timed rows it rests on (None: not timed)
+    cpu_share: float | None = None  # the least CPU share any of those rows got (None: not timed)
+
+    @property
+    def busy(self) -> bool:
+        return ((self.spread is not None and self.spread > BUSY_SPREAD)
+                or (self.cpu_share is not None and self.cpu_share < MIN_CPU_SHARE))
 
     @property
     def outcome(self) -> str:
-        """'holds', 'does not hold', or 'inconclusive' when its timings were too noisy to judge."""
-        if self.spread is not None and self.spread > BUSY_SPREAD:
+        """'holds', 'does not hold', or 'inconclusive' when its timings were taken on a busy machine."""
+        if self.busy:
             return "inconclusive"
         return "holds" if self.holds else "does not hold"
 
     @property
     def label(self) -> str:
         if self.outcome == "inconclusive":
-            return f"inconclusive: machine busy (spread {self.spread:.2f})"
+            share = f", CPU share {self.cpu_share:.2f}" if self.cpu_share is not None else ""
+            return f"inconclusive: machine busy (spread {self.spread:.2f}{share})"
         return f"{self.outcome} here"
 
     def line(self) -> str:
@@ -46,7 +57,8 @@ def timed_verdict(claim: str, holds: bool, measured: str, rows: list[dict]) -> V
     """A verdict resting on timed ``rows``: it carries their worst spread, so a busy machine
     turns it into 'inconclusive' instead of a confident answer."""
     spreads = [r["spread"] for r in rows if r.get("spread") is not None]
-    return Verdict(claim, holds, measured, max(spreads) if spreads else None)
+    shares = [r["cpu_share"] for r in rows if r.get("cpu_share") is not None]
+    return Verdict(claim, holds, measured, max(spreads) if spreads else None, min(shares) if shares else None)
 
 
 @dataclass(frozen=True)

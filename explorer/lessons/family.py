@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from explorer.analysis.complexity import spec_tables
-from explorer.lessons.base import BUSY_SPREAD, LessonResult, Plot, machine_info, timed_verdict
+from explorer.lessons.base import BUSY_SPREAD, MIN_CPU_SHARE, LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
 from explorer.models import ModelSpec
@@ -82,9 +82,9 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
                                           f"{v2['ms']:.1f} vs {mb['ms']:.1f} ms for {v2['top1']} vs {mb['top1']} % top-1, "
                                           f"{v2['mflops']:.0f} vs {mb['mflops']:.0f} MFLOPs", [v2, mb]))
         fastest, slowest = min(r["ms"] for r in mine), max(r["ms"] for r in mine)
-        worst = max(r["spread"] for r in mine)
-        if worst > BUSY_SPREAD:
-            notes.append(f"{backend}: no budget advice, the machine was busy while timing (spread {worst:.2f})")
+        worst, least = max(r["spread"] for r in mine), min(r["cpu_share"] for r in mine)
+        if worst > BUSY_SPREAD or least < MIN_CPU_SHARE:
+            notes.append(f"{backend}: no budget advice, the machine was busy while timing (spread {worst:.2f}, CPU share {least:.2f})")
             continue
         for budget in sorted({round(fastest * 1.5, 1), round((fastest + slowest) / 2, 1), round(slowest, 1)}):
             best = best_within(mine, budget)

@@ -53,5 +53,7 @@ def latency(module: nn.Module, shape: tuple[int, ...], backend: str, threads: in
 
 
 def timed_fields(result: LatencyResult, digits: int = 2) -> dict:
-    """What every timed row carries: the median, its spread (p90 / median) and how many runs."""
-    return {"ms": round(result.median_ms, digits), "spread": round(result.p90_ms / result.median_ms, 2), "runs": result.runs}
+    """What every timed row carries: the median, its spread (p90 / median), how many runs, and the
+    share of the CPU the process got meanwhile (see LatencyResult.cpu_share)."""
+    return {"ms": round(result.median_ms, digits), "spread": round(result.p90_ms / result.median_ms, 2), "runs": result.runs,
+            "cpu_share": round(result.cpu_share, 2)}

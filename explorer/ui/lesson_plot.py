@@ -73,8 +73,8 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
     room.fit()
     inconclusive = [v for v in result.verdicts if v.outcome == "inconclusive"]
     if inconclusive:
-        worst = max(v.spread or 0 for v in inconclusive)
-        plot.setTitle(f"inconclusive: machine busy (spread up to {worst:.2f})", color="#ffb74d")
+        plot.setTitle(f"{len(inconclusive)} verdict{'s' if len(inconclusive) != 1 else ''} inconclusive: "
+                      "the machine was busy while timing", color="#ffb74d")
     else:
         plot.setTitle(None)
     labels = PointLabels(plot, entries, points, avoid=[legend])

@@ -75,7 +75,7 @@ def test_axes_keep_the_rows_units_and_a_busy_run_is_flagged(plot_widget):
     left = plot.getAxis("left")
     assert not left.autoSIPrefix and "x0.001" not in left.labelString()
     assert plot.getAxis("bottom")._tickLevels[0] == [(0.0, "seed 0"), (1.0, "seed 1"), (2.0, "seed 2")]
-    assert "inconclusive: machine busy" in plot.titleLabel.text
+    assert "1 verdict inconclusive: the machine was busy" in plot.titleLabel.text
     clear_lesson(plot, "not run yet")  # another lesson: nothing of this one's axes is left
     assert plot.getAxis("bottom")._tickLevels is None and plot.titleLabel.text == "not run yet"
     assert not plot.listDataItems() and plot.getAxis("left").labelText == ""
