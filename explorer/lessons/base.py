@@ -12,13 +12,13 @@ import torch
 from explorer.optional import onnxruntime_status
 
 
-# p90 / median of a timed row above this: the machine was busy while it ran (measured quiet here:
-# 1.01-1.28 for the rows of flops-vs-speed, most under 1.1; with two other processes keeping
-# both cores busy: 1.02-4.6, every verdict resting on at least one row above 1.3)
-BUSY_SPREAD = 1.3
+# p90 / median of a timed row above this: its runs were disturbed (measured quiet here, rows of
+# flops-vs-speed at 1 thread over three runs: 1.01-1.44, most under 1.1 (a ~1 ms model jitters
+# most); with two other processes keeping both cores busy: 1.02-10.5)
+BUSY_SPREAD = 1.5
 # CPU time the process got over wall time x threads below this: something else had the cores.
-# Needed beside the spread: two busy processes on both cores slowed some models evenly (spread
-# 1.05-1.3) while taking a third of the CPU (measured here: quiet 0.97-1.0, busy ~0.6-0.7)
+# The surer sign: two busy processes on both cores slowed some models evenly (spread 1.05-1.3)
+# while taking a third of the CPU (measured here: quiet 0.95-1.0, busy 0.51-0.72)
 MIN_CPU_SHARE = 0.85
 
 

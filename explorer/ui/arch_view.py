@@ -1,7 +1,7 @@
 """The architecture panel: the layer table of the current model with totals."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from explorer.analysis.complexity import ComplexityReport
@@ -78,8 +78,7 @@ class ArchitectureView(QWidget):
         # fixed widths: ResizeToContents would measure every row of a 200-row table on each rebuild
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        for column, width in enumerate((230, 130, 110, 90, 80, 100)):
-            header.resizeSection(column, width)
+        self._size_columns()
         header.setStretchLastSection(True)
         self.totals = QLabel()
         self.totals.setObjectName("metric")
@@ -99,6 +98,19 @@ class ArchitectureView(QWidget):
             self.set_report(self.state.bundle.report)
         qt_state.running.connect(self._on_running)
         qt_state.layer_times.connect(self.set_layer_ms)
+
+    def _size_columns(self) -> None:
+        """Widths for this font: each column fits its title and typical values (large fonts too)."""
+        header = self.table.horizontalHeader()
+        scale = self.fontMetrics().averageCharWidth() / 7.0  # the widths below are for a ~7 px character
+        for column, width in enumerate((230, 130, 110, 90, 80, 100)):
+            title = str(self.model.headerData(column, Qt.Horizontal, Qt.DisplayRole) or "")
+            header.resizeSection(column, int(max(width * scale, header.fontMetrics().horizontalAdvance(title) + 24)))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._size_columns()
 
     def _on_running(self, bundle) -> None:
         if bundle.report is not self.model.report:

@@ -18,6 +18,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem
 
 from explorer.analysis.diagram import LEVELS, QUANTITIES, Diagram, Node, Numbers, Stage, Unit
+from explorer.ui.font_scale import font_scale_factor
 
 BACKGROUND = QColor("#262626")
 TEXT = QColor("#e6e6e6")
@@ -152,7 +153,7 @@ class DiagramScene(QGraphicsScene):
         diagram = self.diagram
         y = 0.0
         shape = "x".join(map(str, diagram.input_shape))
-        top = self._box(0.0, y, 200.0, 32.0, "Input", shape, Target("input", None), fill=PILL_FILL, pill=True)
+        top = self._box(0.0, y, 200.0 * _text_scale(), 32.0 * _text_scale(), "Input", shape, Target("input", None), fill=PILL_FILL, pill=True)
         y = top.bottom() + GAP
         for stage in diagram.stages:
             y = self._edge_into(y)
@@ -163,7 +164,7 @@ class DiagramScene(QGraphicsScene):
             marker = "▾ " if expanded else "▸ "
             numbers = stage.numbers
             frac = self._fraction(self.value(numbers, _stage_layers(stage)), "stage")
-            width = 360.0 + 160.0 * math.sqrt(frac)
+            width = (360.0 + 160.0 * math.sqrt(frac)) * _text_scale()
             rect = self._box(0.0, y, width, 46.0, marker + f"{stage.title} · {len(stage.units)} units", _summary(numbers, self.quantity, self.ms_of(_stage_layers(stage))),
                              Target("stage", stage, toggle=stage.id), fill=_color(frac), tooltip=describe(numbers, self.ms_of(_stage_layers(stage))))
             y = rect.bottom() + GAP
@@ -186,14 +187,14 @@ class DiagramScene(QGraphicsScene):
         name = title or unit.title
         if not expanded:  # the stem and head stand beside the stages: on the stages' scale
             frac = self._fraction(self.value(unit.numbers, layers), "stage" if title else "unit")
-            width = MIN_WIDTH + 60 + EXTRA_WIDTH * math.sqrt(frac)
+            width = (MIN_WIDTH + 60 + EXTRA_WIDTH * math.sqrt(frac)) * _text_scale()
             rect = self._box(0.0, y, width, NODE_HEIGHT + 4, f"▸ {name}", _summary(unit.numbers, self.quantity, self.ms_of(layers)),
                              Target("unit", unit, toggle=unit.id), fill=_color(frac), tooltip=describe(unit.numbers, self.ms_of(layers)))
             return rect.bottom() + GAP
         header = self.addSimpleText(f"▾ {name}")
         header.setBrush(QColor("#9ecbff"))
         header_y = y
-        y += 22.0
+        y += 22.0 * _text_scale()
         if unit.entry is not None:
             y = self._draw_node(unit.entry, 0.0, y).bottom() + GAP
         lane_widths = [max(self._node_width(n) for n in lane) for lane in unit.lanes]
@@ -241,9 +242,9 @@ class DiagramScene(QGraphicsScene):
     def _node_width(self, node: Node) -> float:
         """The encoded width, but never narrower than the box's own text."""
         if node.kind in ("split", "fanout", "concat", "add", "identity"):
-            width = 150.0
+            width = 150.0 * _text_scale()
         else:
-            width = MIN_WIDTH + EXTRA_WIDTH * math.sqrt(self._fraction(self.value(node.numbers, node.layers), "node"))
+            width = (MIN_WIDTH + EXTRA_WIDTH * math.sqrt(self._fraction(self.value(node.numbers, node.layers), "node"))) * _text_scale()
         return max(width, _text_width(node.label, node.detail) + (48 if node.kind == "shuffle" else 28))
 
     def _draw_node(self, node: Node, centre: float, y: float) -> QRectF:
@@ -266,6 +267,7 @@ class DiagramScene(QGraphicsScene):
     def _box(self, centre: float, y: float, width: float, height: float, title: str, detail: str, target: Target, *,
              fill: QColor, pill: bool = False, dashed: bool = False, hexagon: bool = False, edge: QPen | None = None,
              tooltip: str | None = None) -> QRectF:
+        height *= _text_scale()  # taller text, taller boxes (callers lay out from the returned rect)
         rect = QRectF(centre - width / 2, y, width, height)
         path = QPainterPath()
         if hexagon:
@@ -399,6 +401,12 @@ class DiagramScene(QGraphicsScene):
         if not path.exists():
             raise OSError(f"could not write {path}")
         return path
+
+
+def _text_scale() -> float:
+    """Box sizes follow the text size (large-font mode), so the encoding keeps its proportions and
+    every box still holds its text."""
+    return font_scale_factor()
 
 
 def _fonts() -> tuple[QFont, QFont]:

@@ -54,6 +54,8 @@ class DiagramView(QWidget):
         save.setToolTip("save the drawing as SVG (searchable text) or PNG (Ctrl+S)")
         self.title = QLabel()
         self.title.setObjectName("metric")
+        self.title.setWordWrap(True)  # large fonts: the model's name wraps instead of widening the window
+        self.title.setMinimumWidth(120)
         hint = QLabel("Click a box: its rows in the Architecture tab and, where it has a feature tap, its feature maps. "
                       "▸ opens a stage or a unit into its layers. Hover for shape, params, multiply-adds, MAC. Wheel zooms.")
         hint.setObjectName("explanation")

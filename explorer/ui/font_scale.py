@@ -23,6 +23,13 @@ def point_size() -> float:
     return size if size > 0 else 10.0
 
 
+def font_scale_factor() -> float:
+    """1.0 normally, LARGE_FACTOR in large-font mode: for drawings sized in pixels."""
+    app = QApplication.instance()
+    base = app.property(_BASE_KEY) if app is not None else None
+    return point_size() / float(base) if base else 1.0
+
+
 def set_axis_label(plot: pg.PlotItem, side: str, text: str) -> None:
     """An axis title at the window's text size (figures redrawn in large-font mode stay large)."""
     plot.setLabel(side, text, **{"font-size": f"{point_size():g}pt"})
