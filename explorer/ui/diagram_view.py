@@ -5,7 +5,7 @@ Feature maps tab opens on it.  The ▸/▾ marker folds a stage or opens a unit 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QComboBox, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -15,17 +15,27 @@ from explorer.ui.diagram_scene import DiagramScene, Target
 
 
 class DiagramCanvas(QGraphicsView):
-    """Wheel zooms around the cursor; drag pans."""
+    """Wheel zooms around the cursor; drag pans.  Until the user zooms, the drawing keeps
+    fitting the width as the canvas resizes (a window resized, large fonts switched on)."""
+
+    resized = Signal()
 
     def __init__(self, scene: DiagramScene) -> None:
         super().__init__(scene)
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
         self.setDragMode(QGraphicsView.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.user_zoomed = False
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
         self.scale(factor, factor)
+        self.user_zoomed = True
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        if not self.user_zoomed:
+            self.resized.emit()
 
 
 class DiagramView(QWidget):
@@ -40,6 +50,7 @@ class DiagramView(QWidget):
         self.state = qt_state.state
         self.scene = DiagramScene(self)
         self.canvas = DiagramCanvas(self.scene)
+        self.canvas.resized.connect(self._refit_width)
         self.level = QComboBox()
         self.level.addItems(LEVELS)
         self.level.setCurrentText("units")
@@ -128,6 +139,10 @@ class DiagramView(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.FontChange and self.scene.diagram is not None:
             self.scene.rebuild()
+            if self.isVisible():
+                QTimer.singleShot(0, self.fit)  # once the new layout has its size
+            else:
+                self._fit_pending = True  # framed when the tab is shown
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().showEvent(event)
@@ -137,8 +152,20 @@ class DiagramView(QWidget):
         if self._focus or self._fit_pending:  # drawn (or a unit opened) while hidden: frame it now
             self.fit()
 
+    def _refit_width(self) -> None:
+        """The canvas changed size: fit the width again, staying where the user scrolled to."""
+        rect = self.scene.sceneRect()
+        if rect.width() <= 0 or self.canvas.viewport().width() <= 50:
+            return
+        centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
+        factor = min(1.2, self.canvas.viewport().width() / rect.width())
+        self.canvas.resetTransform()
+        self.canvas.scale(factor, factor)
+        self.canvas.centerOn(rect.center().x(), centre.y())
+
     def fit(self) -> None:
         self._fit_pending = False
+        self.canvas.user_zoomed = False
         rect = self.scene.sceneRect()
         # fit the width (the flow is tall): readable boxes, scroll down for the rest
         self.canvas.resetTransform()
