@@ -1,8 +1,24 @@
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The suite never writes into the user's home: this process and every program it starts see a
+# home of their own (ONNX Runtime, fontconfig and Qt write there on their own account), set
+# before anything is imported.  Each test then gets its own cache, settings and torch hub.
+_HOME = tempfile.mkdtemp(prefix="explorer-tests-home-")
+os.environ.update({"HOME": _HOME, "XDG_CACHE_HOME": os.path.join(_HOME, ".cache"),
+                   "XDG_CONFIG_HOME": os.path.join(_HOME, ".config")})
+
+
+@pytest.fixture(autouse=True)
+def private_caches(tmp_path, monkeypatch):
+    """No test reads or writes the user's settings, export cache or torch hub."""
+    monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
 
 
 @pytest.fixture(scope="session")

@@ -13,14 +13,6 @@ from explorer.sources.signal_stream import synthetic_signal_source
 SMALL = ModelSpec.create("v2", scale=0.5, input_size=96)
 
 
-@pytest.fixture(autouse=True)
-def private_caches(tmp_path, monkeypatch):
-    """No test reads or writes the user's settings, export cache or torch hub."""
-    monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def garbage_on_the_ui_thread(qapp):
     """As the app does: closed windows' Qt wrappers must never be collected on a worker thread."""
