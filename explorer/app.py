@@ -27,6 +27,7 @@ from explorer.engine.state import AppState
 from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, default_live_threads, synthetic_source
 from explorer.lessons import LESSONS
 from explorer.models.spec import ARCHS, ModelSpec
+from explorer.paths import take_healed
 from explorer.runtime.base import BackendUnavailable
 from explorer.sources import SourceError, open_source
 from explorer.sources.factory import is_signal_source
@@ -140,8 +141,13 @@ def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConf
     """(config, source, tab) from the switches, then remembered settings, then defaults.
 
     A remembered value is used only where no switch was given, and remembered groups/scale only
-    with the architecture they were remembered with.
+    with the architecture they were remembered with.  A remembered value that no longer fits
+    (another version's architecture, a group count the architecture lacks, an unknown backend or
+    tab) is dropped and said in ``remembered["problems"]``: it never stops the app from starting.
     """
+    problems = remembered.setdefault("problems", [])
+    if remembered.get("arch") not in (None, *ARCHS):
+        problems.append(f"ignored the remembered architecture {remembered.pop('arch')!r} (not one this version has)")
     arch = args.arch or remembered.get("arch") or "v2"
     same_arch = args.arch is None or args.arch == remembered.get("arch")
     groups = args.groups if args.groups is not None else (remembered.get("groups") if same_arch and arch == "v1" else None)
@@ -151,17 +157,38 @@ def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConf
     except ValueError as exc:
         if args.arch or args.groups or args.scale is not None or args.input_size:
             raise UsageError(f"explorer: {exc}") from None
+        problems.append(f"ignored the remembered model settings ({exc}): starting {arch} at its defaults")
         spec = ModelSpec.create(arch)  # a stale remembered value: the arch's defaults
-    weights = args.weights if args.weights is not None else remembered.get("weights")
+    weights = args.weights if args.weights is not None else usable_remembered_weights(spec, remembered)
     if weights is None and torchvision_cached(spec):
         weights = "torchvision"  # trained predictions on first run when they are one file away
     if weights in ("none", "random"):
         weights = None
     backend = args.backend or remembered.get("backend") or AUTO
     if backend not in BACKEND_CHOICES:
+        problems.append(f"ignored the remembered backend {backend!r} (not one this version has): using {AUTO}")
         backend = AUTO
+    tab = args.tab or remembered.get("tab") or "live"
+    if tab not in TAB_NAMES:
+        problems.append(f"ignored the remembered tab {tab!r} (not one this version has)")
+        tab = "live"
     config = RunConfig(spec, weights, backend, args.threads or default_live_threads())
-    return config, args.source or remembered.get("source"), args.tab or remembered.get("tab") or "live"
+    return config, args.source or remembered.get("source"), tab
+
+
+def usable_remembered_weights(spec: ModelSpec, remembered: dict) -> str | None:
+    """The weights remembered for ``spec``'s architecture, if their file is still there; a
+    missing one is forgotten and said (``remembered["problems"]``) instead of failing every start."""
+    by_arch = remembered.setdefault("weights_by_arch", {})
+    weights = by_arch.get(spec.arch)
+    path = weights.removeprefix("megvii:") if weights and weights not in ("torchvision", "none", "random") else None
+    if path and not Path(path).expanduser().is_file():
+        remembered.setdefault("problems", []).append(
+            f"the remembered {spec.label.split(' @')[0]} weights {path} are gone: running without them "
+            "(pick a checkpoint in Weights to use one again)")
+        by_arch.pop(spec.arch)
+        return None
+    return weights
 
 
 def run_gui(argv: list[str]) -> int:
@@ -202,7 +229,7 @@ def run_gui(argv: list[str]) -> int:
                 print(f"explorer: bad --source: {exc}", file=sys.stderr)
                 return 2
             source_problem = f"{exc} - showing {DEFAULT_SOURCES[kind]} instead"
-    return _run_window(args, config, source, source_text, source_problem, tab)
+    return _run_window(args, config, source, source_text, source_problem, tab, remembered)
 
 
 def quiet_qt_messages() -> None:
@@ -215,7 +242,8 @@ def quiet_qt_messages() -> None:
     qInstallMessageHandler(handler)
 
 
-def _run_window(args, config: RunConfig, source, source_text: str | None, source_problem: str | None, tab: str) -> int:
+def _run_window(args, config: RunConfig, source, source_text: str | None, source_problem: str | None, tab: str,
+                remembered: dict) -> int:
     imports_s = process_age()
     quiet_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -234,7 +262,7 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
         print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
         return 2
     source = source or synthetic_source(config.spec.input_kind)
-    state = AppState(config, source.text)
+    state = AppState(config, source.text, weights_by_arch=remembered.get("weights_by_arch"))
     engine = Engine(state, bundle, source)
     window = MainWindow(engine)
     window.timeline = {"imports": imports_s}
@@ -250,7 +278,7 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
     window.show()
     window.collector = settle_after_startup()
     engine.start()
-    messages = [m for m in (source_problem, bundle.note) if m]
+    messages = [m for m in (*remembered.get("problems", ()), *take_healed(), source_problem, bundle.note) if m]
     if messages:
         state.say(" · ".join(messages))
     elif source_text is None and not args.frames:  # nothing given or remembered: a webcam if there is one
@@ -284,9 +312,11 @@ def remembered_weights(config: RunConfig) -> str | None:
 
 
 def remembered_values(state: AppState, window: MainWindow) -> dict:
+    """What the next start reopens; each architecture keeps its own weights (never another's)."""
     spec = state.config.spec
+    by_arch = {**state.weights_by_arch, spec.arch: remembered_weights(state.config)}
     return {"arch": spec.arch, "groups": spec.groups if spec.arch == "v1" else None, "scale": spec.scale,
-            "backend": state.config.backend, "weights": remembered_weights(state.config),
+            "backend": state.config.backend, "weights": None, "weights_by_arch": by_arch,
             "source": state.source_text, "tab": window.current_tab()}
 
 

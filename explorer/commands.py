@@ -25,6 +25,7 @@ from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
 from explorer.models.variants import SCALES, V1_GROUPS
 from explorer.optional import all_statuses, onnxruntime_status
+from explorer.paths import write_atomically
 from explorer.runtime.registry import BACKENDS, available_backends
 from explorer.sources.base import SourceError
 from explorer.sources.files import read_image
@@ -382,7 +383,7 @@ def run_lesson(args: argparse.Namespace) -> int:
               disable=args.json) as bar:
         result = measure_lesson(args.name, threads=args.threads or default_live_threads(), progress=tqdm_progress(bar), quick=args.quick)
     if csv_path is not None:
-        csv_path.write_text(result.rows_csv())
+        write_atomically(csv_path, result.rows_csv())
     if args.json:
         print_json(result.to_json())
     else:

@@ -18,6 +18,7 @@ import torch
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import fp32_copy, model_inputs, synthetic_inputs
+from explorer.paths import write_atomically
 from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
 from explorer.runtime.registry import agreement
 from explorer.sources.factory import open_source
@@ -61,7 +62,7 @@ def export_model(config: RunConfig, out: str | Path, int8: bool = False, calibra
     del proto.metadata_props[:]
     entry = proto.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
-    Path(out).write_bytes(proto.SerializeToString())
+    write_atomically(out, proto.SerializeToString())
     return metadata
 
 

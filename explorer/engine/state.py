@@ -12,6 +12,7 @@ from __future__ import annotations
 from psygnal import Signal
 
 from explorer.engine.config import RunConfig
+from explorer.weights.loader import torchvision_cached
 
 
 class AppState:
@@ -35,8 +36,11 @@ class AppState:
     message = Signal(str, bool)  # text, is an error
     busy = Signal(str, float)  # what is being done ("" when idle), fraction done (-1: unknown)
 
-    def __init__(self, config: RunConfig, source: str = "synthetic") -> None:
+    def __init__(self, config: RunConfig, source: str = "synthetic", weights_by_arch: dict | None = None) -> None:
         self.config = config  # requested
+        # weights belong to the architecture they were chosen for: switching away and back finds
+        # them again, and they are never carried to an architecture they cannot fit
+        self.weights_by_arch: dict[str, str | None] = {**(weights_by_arch or {}), config.spec.arch: config.weights}
         self.bundle = None  # running ModelBundle, set by the engine
         self.source_text = source
         self.source_description = ""
@@ -49,18 +53,33 @@ class AppState:
 
     # ---- intent ------------------------------------------------------------------------
     def request(self, **changes) -> bool:
-        """Ask for a new configuration (spec=, weights=, backend=, threads=); False if unchanged."""
+        """Ask for a new configuration (spec=, weights=, backend=, threads=); False if unchanged.
+
+        A new architecture brings its own weights (the ones last used with it, else its default),
+        not the previous architecture's."""
+        explicit = "weights" in changes
+        spec = changes.get("spec")
+        if spec is not None and not explicit and spec.arch != self.config.spec.arch:
+            changes["weights"] = self.weights_for(spec)
         config = self.config.with_changes(**changes)
         if config == self.config:
             return False
         self.config = config
-        self.requested.emit(config, "weights" in changes)
+        self.weights_by_arch[config.spec.arch] = config.weights
+        self.requested.emit(config, explicit)
         return True
+
+    def weights_for(self, spec) -> str | None:
+        """The weights an architecture runs with when the user switches to it."""
+        if spec.arch in self.weights_by_arch:
+            return self.weights_by_arch[spec.arch]
+        return "torchvision" if torchvision_cached(spec) else None
 
     def revert_request(self) -> None:
         """A request failed: show what really runs again."""
         if self.bundle is not None and self.config != self.bundle.config:
             self.config = self.bundle.config
+            self.weights_by_arch[self.config.spec.arch] = self.config.weights
             self.requested.emit(self.config, False)
 
     def request_source(self, text: str) -> None:

@@ -30,6 +30,7 @@ import cv2
 import torch
 
 from explorer.analysis.latency import measure_layers, time_callable
+from explorer.paths import take_healed
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import AUTO, TORCH_BACKENDS, RunConfig
 from explorer.engine.pipeline import FrameResult, InferencePipeline, ModelBundle, fp32_copy, measure_agreement, model_inputs
@@ -389,6 +390,8 @@ class Engine:
             self.state.set_running(bundle)
             if bundle.note:
                 self.state.say(bundle.note)
+            for note in take_healed():  # damaged saved files found and mended while building it: said whole
+                self.state.say(note)
             self._after_swap(bundle, self._wanted["bundle"])
             if bundle.runner is not old.runner:
                 release_freed_memory()  # the old backend's buffers (a board's steady state is the peak)

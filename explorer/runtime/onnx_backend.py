@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import io
+import os
 import platform
 import tempfile
 import threading
@@ -29,12 +30,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.models.classifier import final_linear
 from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
-from explorer.models.classifier import final_linear
 from explorer.models.taps import FeatureTaps
-from explorer.paths import cache_root
+from explorer.paths import cache_root, note_healed, write_atomically
 from explorer.progress import Progress
+
 
 def cache_dir() -> Path:
     """Where exports are kept between runs (EXPLORER_CACHE moves it)."""
@@ -86,9 +88,8 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
         _MEMORY.move_to_end(key)
         return _MEMORY[key]
     path = cache_dir() / f"{key}.onnx"
-    if path.is_file():
-        data = path.read_bytes()
-    else:
+    data = _read_cached(path)
+    if data is None:
         if progress:
             progress(0.1, "exporting to ONNX")
         taps = [p.name for p in model.tap_points()] if tapped else []  # type: ignore[operator]
@@ -104,15 +105,40 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
         release_freed_memory()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temp = path.with_suffix(".partial")
-            temp.write_bytes(data)
-            temp.replace(path)
+            write_atomically(path, data)
+            write_atomically(path.with_suffix(".sha256"), hashlib.sha256(data).hexdigest())  # checked on every read
         except OSError:
             pass  # a read-only home only costs a re-export next time
     _MEMORY[key] = data
     while len(_MEMORY) > _MEMORY_LIMIT:
         _MEMORY.popitem(last=False)
     return data
+
+
+def _read_cached(path: Path) -> bytes | None:
+    """A cached export, or None when there is none or it cannot be trusted: unreadable, truncated,
+    overwritten or from an older version without a checksum.  A bad one is moved aside and said
+    (``paths.note_healed``); the caller exports it again, so damage costs time, never a feature."""
+    if not path.is_file():
+        return None
+    checksum = path.with_suffix(".sha256")
+    try:
+        data = path.read_bytes()
+        expected = checksum.read_text().strip() if checksum.is_file() else None
+    except OSError as exc:
+        why = f"unreadable: {exc.strerror}"
+    else:
+        if expected == hashlib.sha256(data).hexdigest():
+            return data
+        why = "no checksum (an older version's)" if expected is None else "damaged: its checksum does not match"
+    try:
+        os.replace(path, path.with_suffix(".onnx.bad"))
+        checksum.unlink(missing_ok=True)
+        where = f"moved to {path.name}.bad"
+    except OSError:
+        where = "left in place"
+    note_healed(f"the cached ONNX export {path} was ignored ({why}; {where}) and exported again")
+    return None
 
 
 def untapped(tapped: bytes) -> bytes | None:

@@ -10,6 +10,7 @@ from torch import nn
 
 from explorer.models.classifier import final_linear
 from explorer.models.fingerprint import state_fingerprint
+from explorer.paths import atomic_path
 
 FORMAT = "shufflenet-explorer/taught-head/1"
 
@@ -55,11 +56,12 @@ class TaughtHead:
 
 
 def save_head(head: TaughtHead, path: str | Path) -> None:
-    torch.save({
-        "format": FORMAT, "classes": list(head.classes), "weight": head.weight, "bias": head.bias,
-        "mean": head.mean, "std": head.std, "spec": dict(head.spec), "backbone": head.backbone,
-        "backbone_name": head.backbone_name, "accuracy": float(head.accuracy),
-    }, path)
+    with atomic_path(path) as temp:  # a crash mid-save never leaves half a head file
+        torch.save({
+            "format": FORMAT, "classes": list(head.classes), "weight": head.weight, "bias": head.bias,
+            "mean": head.mean, "std": head.std, "spec": dict(head.spec), "backbone": head.backbone,
+            "backbone_name": head.backbone_name, "accuracy": float(head.accuracy),
+        }, temp)
 
 
 def load_head(path: str | Path) -> TaughtHead:

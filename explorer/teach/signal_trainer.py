@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from explorer.models import ModelSpec, build_model
-from explorer.paths import cache_root
+from explorer.paths import atomic_path, cache_root
 from explorer.progress import Progress, check_cancel
 
 CHECKPOINT_KIND = "shufflenet-explorer/compact-signals"
@@ -54,9 +54,10 @@ class TrainedSignals:
     def save(self, path: str | Path) -> Path:
         """The app's own checkpoint format: a state dict plus what reading it needs."""
         path = Path(path)
-        torch.save({"kind": CHECKPOINT_KIND, "state_dict": self.model.state_dict(), "spec": self.spec.to_dict(),
-                    "mean": self.mean.tolist(), "std": self.std.tolist(), "classes": list(self.classes),
-                    "channels": list(self.channels), "val_accuracy": self.history[-1].val_accuracy if self.history else None}, path)
+        with atomic_path(path) as temp:  # a crash mid-save never leaves half a checkpoint a later start trusts
+            torch.save({"kind": CHECKPOINT_KIND, "state_dict": self.model.state_dict(), "spec": self.spec.to_dict(),
+                        "mean": self.mean.tolist(), "std": self.std.tolist(), "classes": list(self.classes),
+                        "channels": list(self.channels), "val_accuracy": self.history[-1].val_accuracy if self.history else None}, temp)
         return path
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from explorer.analysis.complexity import write_layer_csv
 from explorer.engine.bundles import backbone_id
+from explorer.paths import write_atomically
 from explorer.teach import HeadError, load_head, save_head
 from explorer.ui.lesson_plot import export_widget_png
 from explorer.ui.sweep_view import rows_csv
@@ -68,7 +69,7 @@ class FileActions:
         csv_path = Path(path).with_suffix(".csv")
         try:
             export_widget_png(plot_widget, path)
-            csv_path.write_text(csv_text)
+            write_atomically(csv_path, csv_text)
         except OSError as exc:
             return self._report(False, path, exc.strerror or str(exc))
         self.state.say(f"saved {path} and {csv_path.name}", error=False)

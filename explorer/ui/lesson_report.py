@@ -17,6 +17,7 @@ from tqdm import tqdm
 from explorer.cli_args import UsageError
 from explorer.engine.worker import default_live_threads
 from explorer.lessons import LESSONS, LessonResult, run_lesson
+from explorer.paths import write_atomically
 
 STYLE = """
 body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.45; }
@@ -90,12 +91,12 @@ def run_report(args) -> int:
             _app.processEvents()
             export_widget_png(widget, str(out / f"{name}.png"))
             widget.close()
-            (out / f"{name}.csv").write_text(result.rows_csv())
-            (out / f"{name}.json").write_text(json.dumps(result.to_json(), indent=1))
+            write_atomically(out / f"{name}.csv", result.rows_csv())
+            write_atomically(out / f"{name}.json", json.dumps(result.to_json(), indent=1))
             results.append(result)
             bar.update(1)
     index = out / "index.html"
-    index.write_text(page(results, time.perf_counter() - started))
+    write_atomically(index, page(results, time.perf_counter() - started))
     print(f"wrote {index} ({len(results)} lessons, {sum(len(r.verdicts) for r in results)} verdicts, "
           f"{sum(v.outcome == 'holds' for r in results for v in r.verdicts)} hold here, "
           f"{sum(v.outcome == 'inconclusive' for r in results for v in r.verdicts)} inconclusive)")

@@ -168,3 +168,28 @@ def test_the_headless_window_runs_the_compact_net_on_the_synthetic_stream(tmp_pa
     assert QImage(str(shot)).width() > 800
     proc = run_main("--source", "signal:synthetic", "--frames", "2")  # V2 by default: images only
     assert proc.returncode == 2 and "reads images (use --arch compact)" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restarting(make_window, qtbot, trained_checkpoint):
+    from explorer.app import build_gui_parser, remembered_values, startup_choices
+    from explorer.ui import settings
+
+    window = make_window(COMPACT)
+    state = window.state
+    state.request(weights=str(trained_checkpoint))
+    qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
+    v2 = ModelSpec.create("v2", scale=0.5, input_size=96)
+    errors = []
+    state.message.connect(lambda text, error: errors.append(text) if error else None)
+    state.request(spec=v2)  # the user picks V2 in the Model box
+    qtbot.waitUntil(lambda: window.engine.bundle.spec == v2, timeout=WAIT)
+    assert state.config.weights is None and not errors  # not carried: no "holds compact-net weights" error
+    assert window.controls.weights_box.weights.currentData() != "file"
+    settings.save(remembered_values(state, window))  # the window closes: what the next start reopens
+    config, _, _ = startup_choices(build_gui_parser().parse_args([]), settings.load())
+    assert config.spec.arch == "v2" and config.weights is None
+    config, _, _ = startup_choices(build_gui_parser().parse_args(["--arch", "compact"]), settings.load())
+    assert config.weights == str(trained_checkpoint)
+    state.request(spec=COMPACT)  # switching back finds them again
+    qtbot.waitUntil(lambda: window.engine.bundle.spec == COMPACT and window.engine.bundle.trained, timeout=WAIT)
+    assert state.config.weights == str(trained_checkpoint)

@@ -71,7 +71,8 @@ def test_cached_torchvision_weights_are_used_by_default(tmp_path, monkeypatch, c
 
 def test_settings_are_remembered_switches_win_and_reset_clears(tmp_path, monkeypatch):
     monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "s.ini"))
-    settings.save({"arch": "v1", "groups": 8, "scale": 0.5, "backend": "onnxruntime", "weights": "none", "source": "synthetic:2", "tab": "features"})
+    settings.save({"arch": "v1", "groups": 8, "scale": 0.5, "backend": "onnxruntime", "weights_by_arch": {"v1": "none"},
+                   "source": "synthetic:2", "tab": "features"})
     remembered = settings.load()
     config, source, tab = choices([], remembered)
     assert (config.spec.arch, config.spec.groups, config.spec.scale) == ("v1", 8, 0.5)
@@ -80,10 +81,39 @@ def test_settings_are_remembered_switches_win_and_reset_clears(tmp_path, monkeyp
     assert (config.spec.groups, config.spec.scale, config.backend, source, tab) == (3, 0.5, "eager", "synthetic", "live")
     config, _, _ = choices(["--arch", "v2"], remembered)  # V1's groups and scale do not carry over to V2
     assert config.spec == ModelSpec.create("v2")
-    settings.save({**remembered, "groups": "many"})  # an unreadable value is dropped, not trusted
-    assert "groups" not in settings.load()
+    settings.save({**remembered, "groups": "many"})  # an unreadable value is dropped, not trusted, and said
+    loaded = settings.load()
+    assert "groups" not in loaded and any("groups 'many'" in p and "s.ini" in p for p in loaded["problems"])
     settings.reset()
-    assert settings.load() == {}
+    assert settings.load() == {"problems": [], "weights_by_arch": {}}
+
+
+def test_weights_belong_to_their_architecture_and_an_old_single_choice_migrates(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "s.ini"))
+    trained = tmp_path / "compact-signals.pt"
+    trained.write_bytes(b"a compact checkpoint stands here")
+    # what the previous version wrote after training the compact net: one weights key, beside its arch
+    settings.save({"arch": "compact", "weights": str(trained)})
+    remembered = settings.load()
+    assert remembered["weights_by_arch"] == {"compact": str(trained)}
+    config, _, _ = choices(["--arch", "v2"], dict(remembered))
+    assert config.spec.arch == "v2" and config.weights is None  # never carried to a model it cannot fit
+    assert choices([], dict(remembered))[0].weights == str(trained)  # and still there for its own
+
+
+@pytest.mark.parametrize("stale,said", [
+    ({"arch": "v9"}, "architecture 'v9'"),
+    ({"arch": "v1", "groups": 7}, "remembered model settings"),
+    ({"backend": "tpu"}, "backend 'tpu'"),
+    ({"tab": "gallery"}, "tab 'gallery'"),
+    ({"arch": "v2", "weights_by_arch": {"v2": "/nowhere/v2.pth"}}, "/nowhere/v2.pth are gone"),
+])
+def test_a_stale_remembered_value_is_dropped_and_said_never_fatal(stale, said):
+    remembered = {"problems": [], **stale}
+    config, _, tab = choices([], remembered)
+    assert config.spec.arch in ("v1", "v2") and tab in ("live",) + (() if "tab" in stale else ("live",))
+    assert any(said in p for p in remembered["problems"]), remembered["problems"]
+
 
 
 def run_main(args, env_extra, timeout=300):
