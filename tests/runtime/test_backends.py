@@ -1,6 +1,7 @@
 """Every backend against fp32 eager.  Tolerances (max |logit difference| on random inputs):
 channels_last and ONNX Runtime fp32 1e-3 (same maths, other summation order); int8 is judged by
 top-1 agreement on real frames and a logit error small against the logits' spread."""
+import hashlib
 import json
 
 import numpy as np
