@@ -93,8 +93,10 @@ def test_exports_are_cached_by_spec_and_weights(tmp_path):
     onnx_backend._MEMORY.clear()
     cached = next((tmp_path / "cache" / "onnx").glob("*.onnx"))
     cached.write_bytes(b"marker: read from disk")  # a deterministic re-export could not return this
+    cached.with_suffix(".sha256").write_text(hashlib.sha256(b"marker: read from disk").hexdigest())  # as if intact
     assert onnx_backend.export_onnx(model, spec) == b"marker: read from disk"
     cached.write_bytes(first)
+    cached.with_suffix(".sha256").write_text(hashlib.sha256(first).hexdigest())
     other = build_model(spec)  # other weights: another export
     assert onnx_backend.export_onnx(other, spec) != first
 
