@@ -6,6 +6,7 @@ unexpected keys, shape mismatches, which spec the file looks like) and nothing c
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from explorer.weights.formats import (
     CheckpointError, detect_format, megvii_v1_to_ours, megvii_v2_to_ours, read_state_dict,
 )
 from explorer.weights.labels import labels_for
+from explorer.paths import note_healed
 from explorer.progress import Progress
 
 
@@ -92,7 +94,17 @@ def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
             download(published.url, path, published.hash_prefix, progress=progress, cancel=cancel)
         except DownloadError as exc:
             raise WeightsError(str(exc)) from None
-    state, extras = read_state_dict(path)
+    try:
+        state, extras = read_state_dict(path)
+    except CheckpointError as exc:  # a damaged file the app picked up by itself: set it aside, never trust it again
+        aside = path.with_name(path.name + ".bad")
+        try:
+            os.replace(path, aside)
+            where = f"moved to {aside}"
+        except OSError:
+            where = "it could not be moved aside"
+        note_healed(f"{exc}: {where}; download the weights again (Weights box) or copy a good {path.name} into {path.parent}")
+        raise WeightsError(f"{exc} ({where})") from None
     return _validated(spec, state, "torchvision", spec.arch, path.name, published.recipe, extras)
 
 

@@ -1,5 +1,6 @@
 import os
 
+import numpy as np
 import pytest
 import torch
 
@@ -139,3 +140,42 @@ def test_every_bad_weights_case_gets_one_clear_message(tmp_path, case, fragment)
     source = f"megvii:{path}" if case == "not_megvii" else str(path)
     with pytest.raises(WeightsError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
         load_weights(spec, source)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other_kind"])
+def test_a_damaged_hub_checkpoint_is_set_aside_said_and_never_stops_a_start(tmp_path, monkeypatch, capsys, damage):
+    """The app picks torchvision's cached file up by itself: a bad one must not lock the user out."""
+    from explorer.cli import main as cli
+    from explorer.engine.bundles import load_bundle
+    from explorer.engine.config import RunConfig
+    from explorer.paths import take_healed
+    from explorer.weights import catalog
+    from explorer.weights.loader import torchvision_cached
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    spec = ModelSpec.create("v2", scale=0.5, input_size=96)
+    path = tmp_path / "hub" / "checkpoints" / catalog.TORCHVISION_V2[0.5].filename
+    path.parent.mkdir(parents=True)
+    if damage == "truncated":
+        torch.save(build_model(ModelSpec.create("v2", scale=0.5)).state_dict(), path)
+        path.write_bytes(path.read_bytes()[:4000])
+    elif damage == "garbage":
+        path.write_bytes(b"\x00" * 3000)
+    else:
+        path.write_text("<html>a proxy's login page saved under the checkpoint's name</html>")
+    assert torchvision_cached(spec)
+    take_healed()
+    bundle = load_bundle(RunConfig(spec, "torchvision", "eager", 1), strict=False, check_agreement=False)
+    assert not bundle.trained and path.name in bundle.note and "untrained" in bundle.note  # the window runs, and says why
+    notes = take_healed()
+    assert len(notes) == 1 and str(path.parent) in notes[0] and "download the weights again" in notes[0]
+    assert not path.exists() and path.with_name(path.name + ".bad").is_file() and not torchvision_cached(spec)
+    # the next start no longer picks it up; asked for explicitly, the CLI says what to do in one line
+    image = tmp_path / "img.png"
+    import cv2
+
+    cv2.imwrite(str(image), np.full((64, 64, 3), 120, np.uint8))
+    path.write_bytes(b"\x00" * 3000)
+    assert cli(["predict", str(image), "--scale", "0.5", "--weights", "torchvision"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and path.name in err and "Traceback" not in err
