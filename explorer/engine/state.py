@@ -70,9 +70,11 @@ class AppState:
         return True
 
     def weights_for(self, spec) -> str | None:
-        """The weights an architecture runs with when the user switches to it."""
+        """The weights an architecture runs with when the user switches to it ("none": turned
+        down before, so untrained)."""
         if spec.arch in self.weights_by_arch:
-            return self.weights_by_arch[spec.arch]
+            weights = self.weights_by_arch[spec.arch]
+            return None if weights in ("none", "random") else weights
         return "torchvision" if torchvision_cached(spec) else None
 
     def revert_request(self) -> None:

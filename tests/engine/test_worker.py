@@ -209,3 +209,22 @@ def test_auto_stays_on_torch_when_onnx_runtime_is_missing(make_engine, monkeypat
     wait_until(lambda: explained)
     assert "not installed" in explained[-1] and "pip install onnxruntime" in explained[-1]
     assert engine.bundle.backend == "channels_last"
+
+
+def test_weights_follow_their_architecture_in_the_state():
+    from explorer.engine.config import RunConfig
+    from explorer.engine.state import AppState
+    from explorer.models import ModelSpec
+
+    compact, v2, v1 = ModelSpec.create("compact"), ModelSpec.create("v2", scale=0.5), ModelSpec.create("v1")
+    state = AppState(RunConfig(compact, "/kept/compact.pt"), weights_by_arch={"v1": "none"})
+    explicit = []
+    state.requested.connect(lambda config, chosen: explicit.append(chosen))
+    state.request(spec=v2)
+    assert state.config.weights is None and explicit == [False]  # not carried, and not a user's choice (never strict)
+    state.request(spec=v1)
+    assert state.config.weights is None  # "none" remembered for V1: turned down, so untrained
+    state.request(spec=compact)
+    assert state.config.weights == "/kept/compact.pt"  # switching back finds them
+    state.request(weights="torchvision", spec=v2)
+    assert state.config.weights == "torchvision" and explicit[-1] is True
