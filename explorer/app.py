@@ -297,7 +297,9 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
         QTimer.singleShot(0, window.teach.signal_page.start)
     if not args.frames:
         code = app.exec()
-        settings.save(remembered_values(state, window))
+        problem = settings.save(remembered_values(state, window))
+        if problem:  # the window is gone: the terminal is the one place left to say it
+            print(f"explorer: {problem}", file=sys.stderr)
         engine.stop()
         return code
     return _run_headless(app, window, engine, args)

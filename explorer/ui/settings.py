@@ -64,8 +64,9 @@ def _set_aside(name: str, why: str) -> str:
         return f"the settings file {name} was ignored ({why}; it could not be moved aside: {exc.strerror}): starting from the defaults"
 
 
-def save(values: dict) -> None:
-    """Write the remembered values (QSettings writes the file whole, through a temporary file)."""
+def save(values: dict) -> str | None:
+    """Write the remembered values (QSettings writes the file whole, through a temporary file);
+    returns what went wrong (a read-only or full disk), or None."""
     settings = store()
     settings.setAtomicSyncRequired(True)
     for key in KEYS:
@@ -80,6 +81,9 @@ def save(values: dict) -> None:
         else:
             settings.remove(WEIGHTS_PREFIX + arch)
     settings.sync()
+    if settings.status() != QSettings.NoError:
+        return f"could not remember the settings in {settings.fileName()} (not writable, or the disk is full); the next start uses the defaults"
+    return None
 
 
 def reset() -> None:

@@ -3,7 +3,9 @@ background, watch the loss and accuracy curves grow, cancel at any time; the res
 the app's cache and loaded into the live model through the usual (validated) weights path."""
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -12,12 +14,24 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.engine.signal_data import file_split, synthetic_split
+from explorer.paths import cache_root
 from explorer.sources.factory import recording_path
 from explorer.teach.signal_trainer import EpochRow, kept_path, train_signals
 from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 
 SYNTHETIC = "signal:synthetic"
+
+
+def keep_trained(trained, stamp: str) -> tuple[Path, str]:
+    """Keep a trained net in the cache; where the cache cannot be written (read-only, full), in a
+    temporary folder, and say so: a finished training is never lost to a disk problem."""
+    try:
+        return trained.save(kept_path(stamp)), ""
+    except OSError as exc:
+        fallback = trained.save(Path(tempfile.mkdtemp(prefix="explorer-trained-")) / f"compact-signals-{stamp}.pt")
+        return fallback, (f"could not keep the trained net in {cache_root() / 'trained'} ({exc.strerror or exc}): it runs from "
+                          f"{fallback} for now; use Save… to keep it somewhere that lasts")
 
 
 class SignalTrainView(QWidget):
@@ -141,8 +155,8 @@ class SignalTrainView(QWidget):
             split = synthetic_split(seconds, series) if data == SYNTHETIC else file_split(data, series)
             trained = train_signals(split.train, split.val, split.classes, split.channels, epochs=epochs, progress=progress,
                                     cancel=cancel, on_batch=batch_done, on_epoch=epoch_done)
-            path = trained.save(kept_path(time.strftime("%Y%m%d-%H%M%S")))
-            return trained, str(path), split
+            path, note = keep_trained(trained, time.strftime("%Y%m%d-%H%M%S"))
+            return trained, str(path), split, note
 
         if not self.task.start(work):
             return False
@@ -182,7 +196,7 @@ class SignalTrainView(QWidget):
         self.val_curve.setData(epochs, [row.val_accuracy for row in self.rows])
 
     def _on_trained(self, outcome) -> None:
-        trained, path, split = outcome
+        trained, path, split, note = outcome
         self._draw_curves()
         self.kept = path
         self.train_button.setEnabled(True)
@@ -193,6 +207,8 @@ class SignalTrainView(QWidget):
         self.status.setText(f"trained on {len(split.train[0])} windows of {split.origin}: validation accuracy {last.val_accuracy:.1%} "
                             f"(training {last.train_accuracy:.1%}) in {last.seconds:.0f} s. Now running live; kept in {path}.")
         self.state.request(spec=trained.spec, weights=path)
+        if note:
+            self.state.say(note)
 
     def _on_stopped(self, message: str) -> None:
         self.train_button.setEnabled(True)

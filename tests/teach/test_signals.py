@@ -206,3 +206,18 @@ def test_training_on_an_unlabelled_or_one_class_csv_exits_2(capsys, tmp_path):
     path = write_csv(tmp_path / "one.csv", np.zeros((400, 3), np.float32), ["walking"] * 400)
     assert main(["train", "--source", str(path)]) == 2
     assert "at least two" in capsys.readouterr().err
+
+
+def test_a_trained_net_is_never_lost_to_a_cache_that_cannot_be_written(tmp_path, monkeypatch):
+    from explorer.ui.signal_train_view import keep_trained
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("the cache folder cannot be made under a file")
+    monkeypatch.setenv("EXPLORER_CACHE", str(blocker / "cache"))
+    train = inertial.windows(inertial.generate(120, seed=0), 128, 64)
+    trained = train_signals(train, train, inertial.ACTIVITIES, inertial.CHANNELS, epochs=1)
+    path, note = keep_trained(trained, "20261201-000000")
+    assert path.is_file() and "could not keep the trained net" in note and str(path) in note and "Save" in note
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path / "cache"))
+    path, note = keep_trained(trained, "20261201-000001")
+    assert note == "" and path.parent == tmp_path / "cache" / "trained"

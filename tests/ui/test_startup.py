@@ -149,3 +149,13 @@ def test_a_pi_camera_without_picamera2_exits_2_with_one_line_naming_the_package(
     proc = run_main(["--source", "picamera", "--frames", "1"], {"PYTHONPATH": str(tmp_path / "site"), "EXPLORER_SETTINGS": str(tmp_path / "s.ini")})
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "python3-picamera2" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_settings_that_cannot_be_written_are_said_not_raised(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("no folder can be made under a file")
+    monkeypatch.setenv("EXPLORER_SETTINGS", str(blocker / "settings.ini"))
+    problem = settings.save({"arch": "v2", "weights_by_arch": {"v2": "torchvision"}})
+    assert problem and "settings.ini" in problem and "defaults" in problem
+    monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "s.ini"))
+    assert settings.save({"arch": "v2"}) is None
