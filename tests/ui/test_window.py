@@ -370,3 +370,23 @@ def test_the_teach_tab_neither_widens_the_window_nor_moves_its_buttons_while_cap
     qtbot.wait(50)
     assert window.width() == width and teach.capture_button.geometry() == before
     teach.capturing = None
+
+
+def test_auto_still_reaches_onnx_runtime_over_a_damaged_export_cache_and_says_so(make_window, qtbot, tmp_path):
+    from explorer.runtime import onnx_backend
+
+    window = make_window(backend="auto")
+    qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)
+    window.close()
+    cached = sorted((tmp_path / "cache" / "onnx").glob("*.onnx"))
+    assert cached
+    for path in cached:
+        path.write_bytes(path.read_bytes()[:1000])  # a crash mid-write in an older version, or a full disk
+    onnx_backend._MEMORY.clear()  # a new start: only the disk is left
+    said = []
+    window = make_window(backend="auto")
+    window.state.message.connect(lambda text, error: said.append(text))
+    qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)  # the damage cost time, not the feature
+    qtbot.waitUntil(lambda: any("cached ONNX export" in text for text in said), timeout=WAIT)
+    assert any(cached[0].name in text and "exported again" in text for text in said)
+    assert any(p.with_suffix(".onnx.bad").is_file() for p in cached)  # set aside, not deleted
