@@ -316,7 +316,11 @@ def remembered_weights(config: RunConfig) -> str | None:
 def remembered_values(state: AppState, window: MainWindow) -> dict:
     """What the next start reopens; each architecture keeps its own weights (never another's)."""
     spec = state.config.spec
-    by_arch = {**state.weights_by_arch, spec.arch: remembered_weights(state.config)}
+    weights = remembered_weights(state.config)
+    bundle = state.bundle
+    if weights not in (None, "none") and bundle is not None and bundle.config == state.config and not bundle.trained:
+        weights = None  # they did not load (damaged, or not for this model): never make the next start say it again
+    by_arch = {**state.weights_by_arch, spec.arch: weights}
     return {"arch": spec.arch, "groups": spec.groups if spec.arch == "v1" else None, "scale": spec.scale,
             "backend": state.config.backend, "weights": None, "weights_by_arch": by_arch,
             "source": state.source_text, "tab": window.current_tab()}

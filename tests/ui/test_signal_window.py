@@ -193,3 +193,38 @@ def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restartin
     state.request(spec=COMPACT)  # switching back finds them again
     qtbot.waitUntil(lambda: window.engine.bundle.spec == COMPACT and window.engine.bundle.trained, timeout=WAIT)
     assert state.config.weights == str(trained_checkpoint)
+
+
+def test_remembered_weights_that_fail_to_load_are_forgotten_on_exit(make_window, qtbot, tmp_path):
+    from explorer.app import remembered_values
+
+    damaged = tmp_path / "compact-signals-damaged.pt"
+    damaged.write_bytes(b"PK\x03\x04 half a checkpoint")
+    window = make_window(COMPACT)
+    said = []
+    window.state.message.connect(lambda text, error: said.append(text) if error else None)
+    window.state.request(weights=str(damaged))
+    qtbot.waitUntil(lambda: any(damaged.name in text for text in said), timeout=WAIT)  # said, naming the file
+    assert not window.engine.bundle.trained  # and the net runs on, untrained
+    assert remembered_values(window.state, window)["weights_by_arch"]["compact"] is None
+
+
+def test_weights_remembered_from_a_past_start_that_no_longer_load_are_forgotten(tmp_path):
+    from explorer.app import remembered_values
+    from explorer.engine.bundles import load_bundle
+    from explorer.engine.config import RunConfig
+    from explorer.engine.state import AppState
+
+    damaged = tmp_path / "compact-signals-damaged.pt"
+    damaged.write_bytes(b"PK\x03\x04 half a checkpoint")
+    config = RunConfig(COMPACT, str(damaged), "eager", 1)
+    state = AppState(config, "signal:synthetic")
+    bundle = load_bundle(config, strict=False, check_agreement=False)  # as a start does with remembered weights
+    assert not bundle.trained and damaged.name in bundle.note
+    state.set_running(bundle)
+
+    class Window:
+        def current_tab(self):
+            return "live"
+
+    assert remembered_values(state, Window())["weights_by_arch"]["compact"] is None
