@@ -107,12 +107,18 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, data)
             write_atomically(path.with_suffix(".sha256"), hashlib.sha256(data).hexdigest())  # checked on every read
-        except OSError:
-            pass  # a read-only home only costs a re-export next time
+        except OSError as exc:  # a read-only or full disk only costs a re-export next time: said once
+            if not _UNWRITABLE_SAID.is_set():
+                _UNWRITABLE_SAID.set()
+                note_healed(f"could not keep ONNX exports in {path.parent} ({exc.strerror or exc}): each model is exported "
+                            "again at every start (set EXPLORER_CACHE to a writable folder to keep them)")
     _MEMORY[key] = data
     while len(_MEMORY) > _MEMORY_LIMIT:
         _MEMORY.popitem(last=False)
     return data
+
+
+_UNWRITABLE_SAID = threading.Event()  # an unwritable cache is said once per run, not per model
 
 
 def _read_cached(path: Path) -> bytes | None:

@@ -59,3 +59,17 @@ def test_a_damaged_cache_entry_is_set_aside_said_and_exported_again(tmp_path, mo
     assert torch.allclose(torch.from_numpy(logits), model.eval()(x), atol=1e-4)
     onnx_backend._MEMORY.clear()
     assert export_onnx(model, SPEC, tapped=False) == again and take_healed() == []  # trusted from now on
+
+
+def test_an_unwritable_cache_costs_a_re_export_and_is_said_once(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("no folder can be made under a file")
+    monkeypatch.setenv("EXPLORER_CACHE", str(blocker / "cache"))
+    monkeypatch.setattr(onnx_backend, "_UNWRITABLE_SAID", onnx_backend.threading.Event())
+    onnx_backend._MEMORY.clear()
+    take_healed()
+    for seed in (0, 1):  # two models: still said once
+        data = export_onnx(build_model(SPEC, seed=seed), SPEC, tapped=False)
+        assert session(data, 1).get_outputs()[0].name == "logits"
+    notes = take_healed()
+    assert len(notes) == 1 and "could not keep ONNX exports" in notes[0] and "EXPLORER_CACHE" in notes[0]

@@ -390,3 +390,36 @@ def test_auto_still_reaches_onnx_runtime_over_a_damaged_export_cache_and_says_so
     qtbot.waitUntil(lambda: any("cached ONNX export" in text for text in said), timeout=WAIT)
     assert any(cached[0].name in text and "exported again" in text for text in said)
     assert any(p.with_suffix(".onnx.bad").is_file() for p in cached)  # set aside, not deleted
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other_kind", "missing"])
+def test_a_damaged_head_file_is_said_and_the_window_keeps_running(make_window, qtbot, tmp_path, damage):
+    window = make_window()
+    path = tmp_path / "head.pt"
+    if damage == "truncated":
+        import torch
+
+        torch.save({"format": "shufflenet-explorer-head", "classes": ["a", "b"], "weight": torch.zeros(2, 8)}, path)
+        path.write_bytes(path.read_bytes()[:200])
+    elif damage == "garbage":
+        path.write_bytes(b"\x00\xff" * 500)
+    elif damage == "other_kind":
+        path.write_text("a text file named like a head")
+    frames = window.rendered
+    assert not window.files.load_head(str(path))
+    assert "head not loaded" in window.full_message and "head.pt" in window.full_message and window.banner.isVisible()
+    assert window.state.head is None
+    qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # the video goes on
+
+
+def test_a_garbled_settings_file_never_stops_a_start(tmp_path, monkeypatch):
+    from explorer.app import build_gui_parser, startup_choices
+    from explorer.ui import settings
+
+    ini = tmp_path / "s.ini"
+    monkeypatch.setenv("EXPLORER_SETTINGS", str(ini))
+    ini.write_bytes(b"\x00\x01\xff[General\narch=\"unterminated\ngroups=\x89PNG\nbackend=@Variant(\x00\x00\x7f)\n" * 20)
+    remembered = settings.load()
+    config, _, tab = startup_choices(build_gui_parser().parse_args([]), remembered)
+    assert config.spec.arch in ("v1", "v2") and tab == "live"
+    assert remembered["problems"]  # what was ignored is said
