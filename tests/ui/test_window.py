@@ -375,6 +375,7 @@ def test_the_teach_tab_neither_widens_the_window_nor_moves_its_buttons_while_cap
 def test_auto_still_reaches_onnx_runtime_over_a_damaged_export_cache_and_says_so(make_window, qtbot, tmp_path):
     from explorer.runtime import onnx_backend
 
+    onnx_backend._MEMORY.clear()  # another test's export of this model must not stand in for this cache's file
     window = make_window(backend="auto")
     qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)
     window.close()
