@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
-from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from explorer.cli_args import ArgParser, UsageError, parse_input_size, parse_scale, positive_float, positive_int
 from explorer.engine.bundles import load_bundle
@@ -30,10 +30,11 @@ from explorer.models.spec import ARCHS, ModelSpec
 from explorer.paths import take_healed
 from explorer.runtime.base import BackendUnavailable
 from explorer.sources import SourceError, open_source
-from explorer.sources.factory import is_signal_source
 from explorer.sources.camera import probe_cameras
+from explorer.sources.factory import is_signal_source
 from explorer.ui import settings
 from explorer.ui.background import BackgroundTask
+from explorer.ui.images import save_png
 from explorer.ui.main_window import TAB_NAMES, MainWindow
 from explorer.weights import WeightsError
 from explorer.weights.loader import torchvision_cached
@@ -377,7 +378,7 @@ def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
         app.processEvents()
         if args.screenshot:
             Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(args.screenshot):
+            if not save_png(window.grab(), args.screenshot):
                 print(f"explorer: could not write screenshot {args.screenshot}", file=sys.stderr)
                 app.quit()
                 return

@@ -13,11 +13,24 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem
 
 from explorer.analysis.diagram import LEVELS, QUANTITIES, Diagram, Node, Numbers, Stage, Unit
+from explorer.paths import atomic_path
 from explorer.ui.font_scale import font_scale_factor
 
 BACKGROUND = QColor("#262626")
@@ -373,34 +386,38 @@ class DiagramScene(QGraphicsScene):
 
     # ---- files -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """SVG (text stays searchable) or PNG of the whole drawing."""
+        """SVG (text stays searchable) or PNG of the whole drawing, written atomically."""
         path = Path(path)
+        if path.suffix.lower() not in (".svg", ".png"):
+            raise ValueError(f"diagram files are .svg or .png, got {path.name!r}")
+        with atomic_path(path) as temp:
+            self._write(path.suffix.lower(), temp)
+        return path
+
+    def _write(self, kind: str, target: Path) -> None:
         rect = self.sceneRect()
-        if path.suffix.lower() == ".svg":
+        if kind == ".svg":
             generator = QSvgGenerator()
-            generator.setFileName(str(path))
+            generator.setFileName(str(target))
             generator.setSize(QSize(int(rect.width()), int(rect.height())))
             generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
             generator.setTitle(self.diagram.spec.label if self.diagram else "diagram")
             generator.setDescription("ShuffleNet Explorer diagram")
             painter = QPainter(generator)
-        elif path.suffix.lower() == ".png":
+        else:
             image = QImage(int(rect.width() * 1.5), int(rect.height() * 1.5), QImage.Format_ARGB32)
             image.fill(BACKGROUND)
             painter = QPainter(image)
             painter.setRenderHint(QPainter.Antialiasing)
             painter.setRenderHint(QPainter.TextAntialiasing)
-        else:
-            raise ValueError(f"diagram files are .svg or .png, got {path.name!r}")
         try:
             self.render(painter, QRectF(), rect)
         finally:
             painter.end()
-        if path.suffix.lower() == ".png" and not image.save(str(path)):
-            raise OSError(f"could not write {path}")
-        if not path.exists():
-            raise OSError(f"could not write {path}")
-        return path
+        if kind == ".png" and not image.save(str(target), "PNG"):
+            raise OSError(f"could not write {target}")
+        if not target.exists() or target.stat().st_size == 0:
+            raise OSError(f"could not write {target}")
 
 
 def _text_scale() -> float:

@@ -15,6 +15,7 @@ from explorer.analysis.complexity import write_layer_csv
 from explorer.engine.bundles import backbone_id
 from explorer.paths import write_atomically
 from explorer.teach import HeadError, load_head, save_head
+from explorer.ui.images import save_png
 from explorer.ui.lesson_plot import export_widget_png
 from explorer.ui.sweep_view import rows_csv
 
@@ -22,7 +23,7 @@ from explorer.ui.sweep_view import rows_csv
 def save_rgb_png(array: np.ndarray, path: str) -> bool:
     h, w = array.shape[:2]
     data = np.ascontiguousarray(array)
-    return QImage(data.data, w, h, 3 * w, QImage.Format_RGB888).copy().save(path)
+    return save_png(QImage(data.data, w, h, 3 * w, QImage.Format_RGB888).copy(), path)
 
 
 class FileActions:
@@ -42,7 +43,7 @@ class FileActions:
         path = path or self._ask_save("Save window", "explorer.png", "PNG (*.png)")
         if not path:
             return False
-        return self._report((widget or self.window).grab().save(path), path)
+        return self._report(save_png((widget or self.window).grab(), path), path)
 
     def save_current(self) -> bool:
         """Ctrl+S: the drawing on the Diagram tab, the lesson's figure on the Lessons tab, the

@@ -5,8 +5,22 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
+from explorer.paths import atomic_path
+
 # no antialiasing: smooth curves are not worth the stroking cost on a live UI thread
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+
+
+def save_png(image, path) -> bool:
+    """A QImage or QPixmap as a PNG, written atomically (a temporary file, then replaced): a crash
+    mid-save leaves the old file or the new one.  False if it could not be written."""
+    try:
+        with atomic_path(path) as temp:
+            if not image.save(str(temp), "PNG"):
+                raise OSError(f"could not write {path}")
+    except OSError:
+        return False
+    return True
 
 
 class ImagePanel(pg.GraphicsLayoutWidget):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from explorer.lessons import LessonResult
 from explorer.ui.font_scale import point_size, set_axis_label
+from explorer.ui.images import save_png
 from explorer.ui.point_labels import PointLabels, hover_names
 
 COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7", "#c9a800", "#d55e00", "#0072b2", "#999999")  # no pale yellow: the report is white
@@ -206,5 +207,5 @@ def export_widget_png(widget, path: str, scale: float = 2.0) -> None:
     pixmap.setDevicePixelRatio(scale)
     pixmap.fill(Qt.transparent)
     QWidget.render(widget, pixmap)  # the widget as drawn (a QGraphicsView's own render() draws only its scene)
-    if not pixmap.save(str(path), "PNG"):
+    if not save_png(pixmap, path):
         raise OSError(f"{path} was not written (check the folder exists and is writable)")

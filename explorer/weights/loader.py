@@ -18,14 +18,18 @@ from torch import nn
 from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.models.registry import build_model, list_specs
 from explorer.models.spec import ModelSpec
+from explorer.paths import note_healed
+from explorer.progress import Progress
 from explorer.weights import catalog
 from explorer.weights.download import DownloadError, checkpoint_dir, download
 from explorer.weights.formats import (
-    CheckpointError, detect_format, megvii_v1_to_ours, megvii_v2_to_ours, read_state_dict,
+    CheckpointError,
+    detect_format,
+    megvii_v1_to_ours,
+    megvii_v2_to_ours,
+    read_state_dict,
 )
 from explorer.weights.labels import labels_for
-from explorer.paths import note_healed
-from explorer.progress import Progress
 
 
 class WeightsError(Exception):

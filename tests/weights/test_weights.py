@@ -5,8 +5,7 @@ import pytest
 import torch
 
 from explorer.models import ModelSpec, build_model
-from explorer.weights import WeightsError, load_weights
-from explorer.weights import catalog
+from explorer.weights import WeightsError, catalog, load_weights
 from explorer.weights.labels import imagenet_labels, labels_for
 from tests.weights.megvii_reference import MegviiV1, MegviiV2, randomise, save_as_dataparallel
 
