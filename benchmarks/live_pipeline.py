@@ -66,7 +66,7 @@ def measure_tabs(backend: str, args) -> dict:
     window.set_tab("features")
     window.features.select_tap(args.tap)
     if backend == "auto":  # measure what auto settles on, as a user sees it a few seconds in
-        harness.wait_for(lambda: "auto" in window.engine.bundle.extra, timeout=60)
+        harness.wait_for(lambda: bool(window.engine.bundle.auto_reason), timeout=60)
     samples = instrument(window)
     rows = {}
     for tab in args.tabs:
@@ -84,7 +84,7 @@ def measure_tabs(backend: str, args) -> dict:
     harness.run_for(0.3)
     alone = model_alone_ms(window.engine.bundle, threads)
     summary = {"rows": rows, "alone": alone, "threads": threads, "runs": window.engine.bundle.backend,
-               "auto": window.engine.bundle.extra.get("auto", "")}
+               "auto": window.engine.bundle.auto_reason}
     window.state.set_paused(False)
     if backend == args.lateness_backend:
         summary["lateness"] = lateness(window, args)

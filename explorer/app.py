@@ -22,11 +22,13 @@ from PySide6.QtWidgets import QApplication
 
 from explorer.cli_args import ArgParser, UsageError, parse_input_size, parse_scale, positive_float, positive_int
 from explorer.engine.bundles import load_bundle
-from explorer.engine.config import AUTO, BACKEND_CHOICES, RunConfig
+from explorer.engine.config import AUTO, RunConfig
 from explorer.engine.state import AppState
 from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, default_live_threads, synthetic_source
 from explorer.lessons import LESSONS
-from explorer.models.spec import ARCHS, ModelSpec
+from explorer.models.architecture import arch_names, architecture
+from explorer.runtime import registry
+from explorer.models.spec import DEFAULT_ARCH, ModelSpec
 from explorer.paths import take_healed
 from explorer.runtime.base import BackendUnavailable
 from explorer.sources import SourceError, open_source
@@ -112,13 +114,13 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser = ArgParser(prog="explorer", description="Open the ShuffleNet Explorer window.")
     parser.add_argument("--source", default=None, help="synthetic[:SCENE], camera[:INDEX], or a video/image/folder path (default: camera 0, else synthetic); "
                         "for --arch compact signal:synthetic[:SEED][@HOP] or a .csv/.npy recording")
-    parser.add_argument("--arch", choices=ARCHS, default=None)
+    parser.add_argument("--arch", choices=arch_names(), default=None)
     parser.add_argument("--groups", "-g", type=positive_int, default=None)
     parser.add_argument("--scale", "-s", type=parse_scale, default=None)
     parser.add_argument("--no-shuffle", action="store_true")
     parser.add_argument("--input-size", type=parse_input_size, default=None)
     parser.add_argument("--threads", type=positive_int, default=None, help="one thread count for torch, OpenCV and ONNX Runtime (default: cores - 1)")
-    parser.add_argument("--backend", default=None, choices=BACKEND_CHOICES, help="inference backend (default auto: torch at once, then ONNX Runtime once it agrees)")
+    parser.add_argument("--backend", default=None, choices=registry.choices(), help="inference backend (default auto: torch at once, then ONNX Runtime once it agrees)")
     parser.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH | none (default: torchvision's when cached for V2, else untrained)")
     parser.add_argument("--fps-target", type=positive_float, default=None, help="fit the model to this frame rate here (measured in the background)")
     parser.add_argument("--tab", choices=TAB_NAMES, default=None)
@@ -147,11 +149,12 @@ def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConf
     tab) is dropped and said in ``remembered["problems"]``: it never stops the app from starting.
     """
     problems = remembered.setdefault("problems", [])
-    if remembered.get("arch") not in (None, *ARCHS):
+    if remembered.get("arch") not in (None, *arch_names()):
         problems.append(f"ignored the remembered architecture {remembered.pop('arch')!r} (not one this version has)")
-    arch = args.arch or remembered.get("arch") or "v2"
+    arch = args.arch or remembered.get("arch") or DEFAULT_ARCH
     same_arch = args.arch is None or args.arch == remembered.get("arch")
-    groups = args.groups if args.groups is not None else (remembered.get("groups") if same_arch and arch == "v1" else None)
+    own_groups = bool(architecture(arch).group_choices)
+    groups = args.groups if args.groups is not None else (remembered.get("groups") if same_arch and own_groups else None)
     scale = args.scale if args.scale is not None else (remembered.get("scale", 1.0) if same_arch else 1.0)
     try:
         spec = ModelSpec.create(arch, groups=groups, scale=scale, shuffle=not args.no_shuffle, input_size=args.input_size)
@@ -166,7 +169,7 @@ def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConf
     if weights in ("none", "random"):
         weights = None
     backend = args.backend or remembered.get("backend") or AUTO
-    if backend not in BACKEND_CHOICES:
+    if backend not in registry.choices():
         problems.append(f"ignored the remembered backend {backend!r} (not one this version has): using {AUTO}")
         backend = AUTO
     tab = args.tab or remembered.get("tab") or "live"
@@ -322,7 +325,7 @@ def remembered_values(state: AppState, window: MainWindow) -> dict:
     if weights not in (None, "none") and bundle is not None and bundle.config == state.config and not bundle.trained:
         weights = None  # they did not load (damaged, or not for this model): never make the next start say it again
     by_arch = {**state.weights_by_arch, spec.arch: weights}
-    return {"arch": spec.arch, "groups": spec.groups if spec.arch == "v1" else None, "scale": spec.scale,
+    return {"arch": spec.arch, "groups": spec.groups if spec.architecture.group_choices else None, "scale": spec.scale,
             "backend": state.config.backend, "weights": None, "weights_by_arch": by_arch,
             "source": state.source_text, "tab": window.current_tab()}
 
@@ -333,7 +336,7 @@ def _record_timeline(window: MainWindow, state: AppState) -> None:
         window.timeline.setdefault("first_frame", process_age())
 
     def on_running(bundle) -> None:
-        if bundle.backend not in ("eager", "channels_last"):
+        if not bundle.entry.auto_start and bundle.config.backend == AUTO:
             window.timeline.setdefault("swap", process_age())
             window.timeline.setdefault("swap_backend", bundle.backend)
 

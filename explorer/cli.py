@@ -11,7 +11,8 @@ from explorer.analysis.diagram import LEVELS, QUANTITIES
 from explorer.cli_args import ArgParser, UsageError, add_spec_args, positive_float, positive_int
 from explorer.engine.fit import DEFAULT_FPS_TARGET
 from explorer.lessons import LESSONS
-from explorer.models.spec import ARCHS
+from explorer.models.architecture import arch_names, with_input_kind
+from explorer.models.spec import DEFAULT_ARCH
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
 
     fit = sub.add_parser("fit", help="the largest model of an architecture that reaches a frame rate here")
-    fit.add_argument("--arch", choices=ARCHS, default="v2")
+    fit.add_argument("--arch", choices=arch_names(), default=DEFAULT_ARCH)
     fit.add_argument("--groups", "-g", type=positive_int, default=None, help="V1 group count (kept as given)")
     fit.add_argument("--no-shuffle", action="store_true")
     fit.add_argument("--fps", type=positive_float, default=DEFAULT_FPS_TARGET, help=f"target frame rate (default {DEFAULT_FPS_TARGET:g})")
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     weights.add_argument("--json", action="store_true")
 
     train = sub.add_parser("train", help="train the compact net end to end on synthetic sensor windows")
-    train.add_argument("--arch", choices=("v1", "v2", "compact"), default="compact")
+    train.add_argument("--arch", choices=arch_names(), default=with_input_kind("signal").name)
     train.add_argument("--source", default="signal:synthetic", help="signal:synthetic (six activities, 9 channels, 50 Hz) or a CSV with a label column")
     train.add_argument("--epochs", type=positive_int, default=10)
     train.add_argument("--seconds", type=positive_float, default=800.0, help="length of the training stream (default 800 s)")

@@ -22,16 +22,17 @@ from explorer.engine.worker import default_live_threads
 from explorer.lessons import run_lesson as measure_lesson
 from explorer.lessons.base import BUSY_SPREAD
 from explorer.models.shuffle import check_groups, shuffle_permutation
+from explorer.models import variants
+from explorer.models.architecture import architecture, architectures, with_input_kind
 from explorer.models.spec import ModelSpec
-from explorer.models.variants import SCALES, V1_GROUPS
 from explorer.optional import all_statuses, onnxruntime_status
 from explorer.paths import write_atomically
-from explorer.runtime.registry import BACKENDS, available_backends
+from explorer.runtime import registry
 from explorer.sources.base import SourceError
 from explorer.sources.files import read_image
 from explorer.teach.signal_trainer import train_signals
 from explorer.weights import WeightsError
-from explorer.weights.catalog import TORCHVISION_FAMILY, TORCHVISION_V2
+from explorer.weights.catalog import all_torchvision_checkpoints
 from explorer.weights.download import checkpoint_dir
 from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
 from explorer.weights.loader import looks_like, torchvision_cached
@@ -95,9 +96,10 @@ def sweep_from_args(args: argparse.Namespace) -> list[ModelSpec]:
                                     num_classes=args.num_classes or s.num_classes) for s in specs]
         return specs
     specs = []
-    for arch in args.arch or ["v1", "v2"]:
-        scales = args.scale or list(SCALES[arch])
-        groups_list = (args.groups or list(V1_GROUPS)) if arch == "v1" else [None]
+    for arch in args.arch or [a.name for a in architectures(shufflenet=True) if a.input_kind == "image"]:
+        entry = architecture(arch)
+        scales = args.scale or list(entry.scales)
+        groups_list = (args.groups or list(entry.group_choices)) if entry.group_choices else [None]
         for groups in groups_list:
             for scale in scales:
                 ns = argparse.Namespace(**{**vars(args), "arch": arch, "groups": groups, "scale": scale})
@@ -115,20 +117,21 @@ def tqdm_progress(bar: tqdm):
     return progress
 
 
-def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True, backends=("eager",)):
+def bench_specs(specs: list[ModelSpec], threads: int | None, runs: int, warmup: int, progress: bool = True, backends=()):
+    backends = tuple(backends) or (registry.reference().name,)
     with tqdm(total=len(specs) * len(backends), desc="bench", unit="run", file=sys.stderr, disable=not progress) as bar:
         return run_sweep(specs, threads, runs, warmup, progress=tqdm_progress(bar), backends=tuple(backends))
 
 
 def backends_from_args(names: list[str] | None) -> list[str]:
     if not names:
-        return ["eager"]
+        return [registry.reference().name]
     if "all" in names:
-        return [b.name for b in available_backends() if b.available]
-    unknown = [n for n in names if n not in BACKENDS]
+        return [b.name for b in registry.usable()]
+    unknown = [n for n in names if n not in registry.names()]
     if unknown:
-        raise UsageError(f"explorer bench: unknown backend {unknown[0]!r}; choose from {', '.join(BACKENDS)} or all")
-    unavailable = [b for b in available_backends() if b.name in names and not b.available]
+        raise UsageError(f"explorer bench: unknown backend {unknown[0]!r}; choose from {', '.join(registry.names())} or all")
+    unavailable = [b for b in registry.available_backends() if b.name in names and not b.available]
     if unavailable:
         raise UsageError(f"explorer bench: {unavailable[0].reason}")
     return list(dict.fromkeys(names))
@@ -188,8 +191,8 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 def run_predict(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
-    if spec.arch == "compact":
-        raise UsageError("explorer predict: the compact net classifies signal windows, not images; use --arch v1 or v2")
+    if spec.input_kind != "image":
+        raise UsageError(f"explorer predict: {spec.architecture.title} classifies signal windows, not images; pick an image model with --arch")
     try:
         image = read_image(Path(args.image))
     except SourceError as exc:
@@ -226,7 +229,7 @@ def load_bundle_for_cli(spec: ModelSpec, source: str | None):
         tqdm_progress(bar)(fraction, text)
 
     try:
-        return load_bundle(RunConfig(spec, source, backend="eager"), progress=progress)
+        return load_bundle(RunConfig(spec, source, backend=registry.reference().name), progress=progress)
     except WeightsError as exc:
         raise UsageError(f"explorer: weights not loaded: {exc}") from None
     finally:
@@ -237,18 +240,18 @@ def load_bundle_for_cli(spec: ModelSpec, source: str | None):
 def run_weights(args: argparse.Namespace) -> int:
     cache = checkpoint_dir()
     rows = []
-    published_files = [(f"ShuffleNet V2 {scale:g}x", p) for scale, p in TORCHVISION_V2.items()]
-    published_files += [(ModelSpec.create(arch, scale=scale).label.rsplit(" @", 1)[0], p) for (arch, scale), p in TORCHVISION_FAMILY.items()]
-    for title, published in published_files:
+    for spec, published in all_torchvision_checkpoints():
         path = cache / published.filename
-        rows.append({"spec": title, "source": "torchvision", "path": str(path), "available": path.is_file(), "top1": published.top1})
+        figures = variants.published(spec)
+        rows.append({"spec": spec.label.rsplit(" @", 1)[0], "source": "torchvision", "path": str(path), "available": path.is_file(),
+                     "top1": figures.top1 if figures else None})
     for given in args.paths:
         try:
             state, _ = read_state_dict(given)
-            family = detect_format(state)
-            arch = family.replace("megvii-", "")
-            fits = looks_like(state, arch, "megvii" if family.startswith("megvii") else "default")
-            rows.append({"spec": fits or f"unrecognised {arch} variant", "source": "megvii" if family.startswith("megvii") else "file",
+            arch, layout = detect_format(state)
+            fits = looks_like(state, arch, layout)
+            rows.append({"spec": fits or f"unrecognised {architecture(arch).title} variant",
+                         "source": layout if layout != "default" else "file",
                          "path": given, "available": fits is not None, "top1": None})
         except CheckpointError as exc:
             rows.append({"spec": None, "source": "file", "path": given, "available": False, "error": str(exc), "top1": None})
@@ -296,7 +299,7 @@ def run_export(args: argparse.Namespace) -> int:
     if not status.available:
         raise UsageError(f"explorer export: needs onnxruntime and onnx ({status.error}); install: {status.fix}")
     # imported here: onnx is an optional dependency, and only export writes ONNX metadata
-    from explorer.engine.export import export_model
+    from explorer.engine.export import SUMMARY_KEYS, export_model
 
     weights = args.weights if args.weights is not None else default_weights(spec)
     try:
@@ -307,7 +310,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UsageError(f"explorer export: bad --calibrate source: {exc}") from None
     except OSError as exc:
         raise UsageError(f"explorer export: cannot write {args.out}: {exc.strerror or exc}") from None
-    summary = {k: metadata[k] for k in ("label", "weights", "trained", "int8", "int8_engine", "taps", "agreement")}
+    summary = {k: metadata[k] for k in SUMMARY_KEYS}
     if args.json:
         print_json({"out": str(out), "bytes": out.stat().st_size, **summary})
         return 0
@@ -321,8 +324,8 @@ def run_export(args: argparse.Namespace) -> int:
 def run_train(args: argparse.Namespace) -> int:
     """Train the compact net end to end on synthetic inertial windows (train/val by seed) or a
     labelled CSV (train/val by time)."""
-    if args.arch != "compact":
-        raise UsageError(f"explorer train: only the compact net trains end to end here (--arch compact), got {args.arch}")
+    if architecture(args.arch).input_kind != "signal":
+        raise UsageError(f"explorer train: only the signal network trains end to end here (--arch {with_input_kind('signal').name}), got {args.arch}")
     out = Path(args.out) if args.out else None
     if out is not None and not out.parent.is_dir():
         raise UsageError(f"explorer train: cannot write {args.out}: folder {str(out.parent)!r} does not exist")
@@ -358,8 +361,8 @@ def print_lesson(result) -> None:
     """A lesson as text: what it shows, the paper beside it, this machine's rows, the verdicts."""
     print(f"{result.title}\n\n{result.explanation}\n")
     machine = result.machine
-    print(f"machine: {machine['cpu']}, {machine['threads']} threads; torch {machine['versions']['torch']}, "
-          f"onnxruntime {machine['versions']['onnxruntime'] or 'not installed'}\n")
+    runtimes = ", ".join(f"{name} {version or 'not installed'}" for name, version in machine["versions"].items())
+    print(f"machine: {machine['cpu']}, {machine['threads']} threads; {runtimes}\n")
     print("the paper:")
     for row in result.paper:
         print(f"  {row['claim']} [{row['source']}]: {row['figures']}")

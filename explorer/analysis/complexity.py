@@ -27,7 +27,7 @@ from torch import nn
 from explorer.models.registry import build_shape_model
 from explorer.models.shuffle import ChannelShuffle
 from explorer.models.spec import ModelSpec
-from explorer.models.taps import FeatureTaps, TapInfo, tap_infos
+from explorer.models.taps import FeatureTaps, TapInfo, tap_infos, tap_points
 
 _VIEWS = (nn.Flatten, nn.Identity, nn.Dropout)
 
@@ -113,7 +113,7 @@ def analyze(spec: ModelSpec) -> ComplexityReport:
 def spec_tables(spec: ModelSpec) -> tuple[ComplexityReport, tuple[TapInfo, ...]]:
     """(complexity report, tap table) of ``spec`` from ONE shape-only pass on the meta device."""
     model = build_shape_model(spec)
-    names = [p.name for p in model.tap_points()]  # type: ignore[operator]
+    names = [p.name for p in tap_points(model)]
     with FeatureTaps(model, names, clone=False) as taps:
         report = analyze_model(model, spec)
     return report, tuple(tap_infos(model, spec.input_shape, {n: t.shape for n, t in taps.features.items()}))

@@ -224,6 +224,10 @@ def _v2_unit(model, prefix: str, index: int, rows: _Rows, taps: dict[str, str]) 
     return _unit(prefix, f"unit {index + 1} · stride 2", rows, [branch1, branch2], [concat, *shuffle], entry=fanout, tap=prefix, stride=2)
 
 
+# the hand-drawn units an architecture entry's DiagramPlan names
+UNIT_DRAWERS = {"grouped_bottleneck": _v1_unit, "split_branches": _v2_unit}
+
+
 def _generic_units(model, prefix: str, rows: _Rows, taps: dict[str, str], unit_taps: set[str]) -> list[Unit]:
     """One unit per child of ``prefix``, each one lane of its leaf modules (no hand-drawn unit)."""
     container = model.get_submodule(prefix)
@@ -249,22 +253,20 @@ def build_diagram(spec: ModelSpec) -> Diagram:
     after_shuffle = {t.point.module: t.name for t in tap_table if t.point.kind == "after_shuffle"}
     unit_taps = {t.name for t in tap_table if t.point.kind == "unit"}
     stages: list[Stage] = []
-    if spec.arch in ("v1", "v2"):
-        stem_conv = "first_conv" if spec.arch == "v1" else "conv1"
-        conv = _lane(_leaves(model, stem_conv), rows, after_shuffle)
+    plan = spec.architecture.diagram
+    if plan is not None:
+        conv = _lane([leaf for name in plan.stem for leaf in _leaves(model, name)], rows, after_shuffle)
         conv = (replace(conv[0], tap="stem"),)
         pool = (replace(_lane([("maxpool", model.maxpool)], rows, after_shuffle)[0], tap="stem.pool"),)
         stem = _single("stem", "stem", conv + pool, rows, tap="stem.pool")
         stages.append(_stage("stem", "Stem", [stem], rows, tap="stem.pool"))
-        make_unit = _v1_unit if spec.arch == "v1" else _v2_unit
-        for stage_name in ("stage2", "stage3", "stage4"):
+        make_unit = UNIT_DRAWERS[plan.unit]
+        for stage_name in plan.stages:
             units = [make_unit(model, f"{stage_name}.{i}", i, rows, after_shuffle) for i in range(len(model.get_submodule(stage_name)))]
             stages.append(_stage(stage_name, f"Stage {stage_name[-1]}", units, rows, tap=stage_name))
-        head_names = (["conv5"] if spec.arch == "v2" else []) + ["globalpool"] + (["flatten", "classifier"] if spec.arch == "v1" else ["fc"])
-        head_modules = [leaf for name in head_names for leaf in _leaves(model, name)]
-        head_nodes = _lane(head_modules, rows, after_shuffle)
-        if spec.arch == "v2":
-            head_nodes = (replace(head_nodes[0], tap="conv5"),) + head_nodes[1:]
+        head_nodes = _lane([leaf for name in plan.head for leaf in _leaves(model, name)], rows, after_shuffle)
+        if plan.head_tap is not None:
+            head_nodes = (replace(head_nodes[0], tap=plan.head_tap),) + head_nodes[1:]
         stages.append(_stage("head", "Head", [_single("head", "head", head_nodes, rows)], rows))
     else:
         # no hand-drawn unit (the compact net, the family): the module tree's longest Sequential

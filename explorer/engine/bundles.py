@@ -28,7 +28,8 @@ def load_bundle(config: RunConfig, strict: bool = True, progress: Progress | Non
     if not config.weights:
         return build_bundle(config, **options)
     try:
-        loaded = load_weights(config.spec, config.weights, progress=progress, cancel=cancel)
+        downloading = (lambda fraction, text: progress(fraction, text, download=True)) if progress else None
+        loaded = load_weights(config.spec, config.weights, progress=downloading, cancel=cancel)
     except WeightsError as exc:
         if strict:
             raise
@@ -41,6 +42,6 @@ def load_bundle(config: RunConfig, strict: bool = True, progress: Progress | Non
 
 def backbone_id(bundle: ModelBundle) -> str:
     """The backbone fingerprint, computed once per bundle (call it off the UI thread)."""
-    if "fingerprint" not in bundle.extra:
-        bundle.extra["fingerprint"] = backbone_fingerprint(bundle.model)
-    return bundle.extra["fingerprint"]
+    if bundle.fingerprint is None:
+        bundle.fingerprint = backbone_fingerprint(bundle.model)
+    return bundle.fingerprint

@@ -4,10 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from explorer.models.spec import ModelSpec
-
-AUTO = "auto"  # start on torch at once, move to ONNX Runtime once it is built and agrees
-TORCH_BACKENDS = ("eager", "channels_last")
-BACKEND_CHOICES = (AUTO, "eager", "channels_last", "onnxruntime", "int8")
+from explorer.runtime.registry import AUTO
 
 
 @dataclass(frozen=True)

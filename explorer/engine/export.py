@@ -20,12 +20,13 @@ from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import fp32_copy, model_inputs, synthetic_inputs
 from explorer.paths import write_atomically
 from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
-from explorer.runtime.registry import agreement
+from explorer.runtime import registry
 from explorer.sources.factory import open_source
 
 METADATA_KEY = "shufflenet_explorer"
 FORMAT = "shufflenet-explorer/onnx/1"
 CALIBRATION_FRAMES = 32
+SUMMARY_KEYS = ("label", "weights", "trained", "int8", "int8_engine", "taps", "agreement")  # what `export --json` prints
 
 
 def calibration_frames(source_text: str, count: int = CALIBRATION_FRAMES) -> list[np.ndarray]:
@@ -40,7 +41,7 @@ def calibration_frames(source_text: str, count: int = CALIBRATION_FRAMES) -> lis
 def export_model(config: RunConfig, out: str | Path, int8: bool = False, calibrate: str | None = None,
                  taps: bool = False, engine: str | None = None) -> dict:
     """Write the ONNX file and return its metadata (raises WeightsError, SourceError, OSError)."""
-    bundle = load_bundle(config.with_changes(backend="eager"), check_agreement=False)
+    bundle = load_bundle(config.with_changes(backend=registry.reference().name), check_agreement=False)
     spec, model = bundle.spec, fp32_copy(bundle)
     frames = calibration_frames(calibrate or "synthetic") if int8 or calibrate else None
     inputs = model_inputs(frames, spec, bundle.recipe) if frames else synthetic_inputs(spec, 8, bundle.recipe)
@@ -50,13 +51,13 @@ def export_model(config: RunConfig, out: str | Path, int8: bool = False, calibra
         int8_engine = engine or default_int8_engine()
         data = quantize(data, inputs, int8_engine)
     runner = OnnxRunner(data, threads=1)
-    check = agreement(model, runner, inputs[:8])
+    check = registry.agreement(model, runner, inputs[:8])
     metadata = {
         "format": FORMAT, "spec": spec.to_dict(), "label": spec.label, "labels": list(bundle.labels),
         "recipe": dataclasses.asdict(bundle.recipe) if bundle.recipe else None, "weights": bundle.weights_name,
         "trained": bundle.trained, "int8": int8, "int8_engine": int8_engine, "taps": taps,
         "input": "input", "output": "logits", "torch": torch.__version__,
-        "agreement": {**check, "calibration": calibrate or ("synthetic" if int8 else None)},
+        "agreement": {**check.to_dict(), "calibration": calibrate or ("synthetic" if int8 else None)},
     }
     proto = onnx.load_from_string(data)
     del proto.metadata_props[:]

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from explorer.analysis.complexity import analyze
 from explorer.engine.measure import Candidate, measure_pipeline
 from explorer.models.spec import ModelSpec
-from explorer.models.variants import SCALES
 from explorer.progress import Progress, check_cancel
-from explorer.runtime.registry import available_backends
+from explorer.runtime import registry
 
 FIT_SIZES = (224, 192, 160, 128)
 INT8_MIN_AGREEMENT = 0.98
@@ -47,21 +46,28 @@ class FitResult:
 
 def fit_specs(spec: ModelSpec) -> list[ModelSpec]:
     """The configurations fit may pick from, largest first: same arch, groups and shuffle."""
-    if spec.arch == "compact":
+    if spec.input_kind != "image":
         return [spec]
-    specs = [spec.with_changes(scale=scale, input_size=size) for scale in SCALES[spec.arch] for size in FIT_SIZES]
+    specs = [spec.with_changes(scale=scale, input_size=size) for scale in spec.architecture.scales for size in FIT_SIZES]
     return sorted(specs, key=lambda s: (s.scale, s.input_size), reverse=True)
 
 
 def fp32_backends() -> list[str]:
-    usable = {b.name for b in available_backends() if b.available}
-    return [b for b in ("channels_last", "onnxruntime") if b in usable]
+    """The full-precision backends worth timing (the reference is there to check, not to run)."""
+    return [b.name for b in registry.usable(reduced_precision=False, reference=False)]
+
+
+def reduced_backends() -> list[str]:
+    return [b.name for b in registry.usable(reduced_precision=True)]
 
 
 def choose(candidates, target_fps: float) -> Candidate | None:
     """The candidate with the most multiply-adds that reaches ``target_fps`` (ties: the faster);
-    int8 only with top-1 agreement >= 98 %."""
-    passing = [c for c in candidates if c.fps >= target_fps and (c.backend != "int8" or c.top1_agreement >= INT8_MIN_AGREEMENT)]
+    reduced precision only with top-1 agreement >= 98 %."""
+    def trusted(c: Candidate) -> bool:
+        return not registry.get(c.backend).reduced_precision or c.top1_agreement >= INT8_MIN_AGREEMENT
+
+    passing = [c for c in candidates if c.fps >= target_fps and trusted(c)]
     return max(passing, key=lambda c: (c.madds, c.fps), default=None)
 
 
@@ -79,14 +85,14 @@ def run_fit(spec: ModelSpec, target_fps: float, threads: int, runs: int = 15, pr
             progress(index / len(plan), f"measuring {candidate_spec.label} on {backend}")
         candidates.append(measure(candidate_spec, backend, threads, runs=runs))
     best = choose(candidates, target_fps)
-    if "int8" in {b.name for b in available_backends() if b.available}:
-        # fp32 falls short for the larger specs: see whether int8 carries them (never silently)
+    for reduced in reduced_backends():
+        # fp32 falls short for the larger specs: see whether reduced precision carries them (never silently)
         larger = [s for s in specs if best is None or analyze(s).totals.madds > best.madds]
         for index, candidate_spec in enumerate(larger):
             check_cancel(cancel)
             if progress:
-                progress(index / len(larger), f"measuring {candidate_spec.label} on int8")
-            candidates.append(measure(candidate_spec, "int8", threads, runs=runs))
+                progress(index / len(larger), f"measuring {candidate_spec.label} on {reduced}")
+            candidates.append(measure(candidate_spec, reduced, threads, runs=runs))
         best = choose(candidates, target_fps)
     if progress:
         progress(1.0, "fit done")

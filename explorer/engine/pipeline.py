@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,7 +21,8 @@ from explorer.models.registry import build_model, untrained_seed, uses_default_l
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapInfo, describe_taps
 from explorer.progress import Progress
-from explorer.runtime.registry import DEFAULT_BACKEND, agreement, make_runner
+from explorer.runtime import registry
+from explorer.runtime.base import EXACT, Agreement, Runner, TapExport
 from explorer.sources.signal_stream import synthetic_signal_source
 from explorer.sources.synthetic import SyntheticSource
 
@@ -60,17 +61,25 @@ class ModelBundle:
     weights_name: str
     report: ComplexityReport
     taps: list[TapInfo]
-    runner: object  # explorer.runtime Runner: (x, taps, embedding) -> (logits, features)
-    backend: str  # the backend that really runs
+    runner: Runner
+    backend: str  # the backend that really runs (a registry name)
     weights_source: str | None = None  # the weights really loaded (None: untrained)
     note: str = ""  # something the user should know about this build (e.g. why untrained)
-    agreement: dict | None = None  # vs fp32 eager: top1_agreement, max_abs_diff, frames
+    agreement: Agreement | None = None  # vs fp32 eager, measured after the swap
+    agreement_inputs: tuple[np.ndarray, ...] = ()  # the calibration frames, reused by the agreement check
+    auto_reason: str = ""  # why `auto` runs this backend, with each candidate's time
+    versus_fp32: tuple[float, float] | None = None  # reduced precision: (its ms, its fp32 twin's ms) measured here
+    tap_export: TapExport = TapExport.NOT_NEEDED  # the runner's deferred taps (exported once per bundle)
+    fingerprint: str | None = None  # the backbone's, computed once (teach mode)
     build_ms: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     @property
     def spec(self) -> ModelSpec:
         return self.config.spec
+
+    @property
+    def entry(self) -> registry.Backend:
+        return registry.get(self.backend)
 
     @property
     def tap_names(self) -> frozenset[str]:
@@ -84,10 +93,10 @@ def default_labels(num_classes: int) -> list[str]:
 def to_input(frame, spec: ModelSpec, recipe: Recipe | SignalRecipe | None) -> torch.Tensor:
     """An RGB frame (image models) or a sensor window (the compact net) -> the model's input."""
     if spec.input_kind == "signal":
-        return preprocess_signal(frame, spec.input_size, recipe)  # type: ignore[arg-type]
+        return preprocess_signal(frame, spec.signal_size, recipe if isinstance(recipe, SignalRecipe) else None)
     if not isinstance(frame, np.ndarray) or frame.ndim != 3:
         raise ValueError(f"{spec.label} classifies images, not sensor signals: pick an image source (synthetic, camera, a video or images)")
-    return preprocess_image(frame, recipe)  # type: ignore[arg-type]
+    return preprocess_image(frame, recipe if isinstance(recipe, Recipe) else Recipe.imagenet(spec.image_size))
 
 
 def synthetic_inputs(spec: ModelSpec, count: int, recipe: Recipe | None = None) -> list[np.ndarray]:
@@ -102,7 +111,7 @@ def _synthetic_inputs(spec: ModelSpec, count: int, recipe: Recipe | SignalRecipe
         source, step = synthetic_signal_source(seed=7), 300
     else:
         source, step = SyntheticSource(seed=7), 9
-        recipe = recipe or Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
+        recipe = recipe or Recipe.imagenet(spec.image_size)
     return tuple(to_input(source.frame_at(i * step), spec, recipe).contiguous().numpy() for i in range(count))
 
 
@@ -132,11 +141,11 @@ def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, re
     spec = config.spec
     start = time.perf_counter()
     model = (model or build_model(spec, seed=untrained_seed(spec))).eval()
-    if recipe is None and spec.arch != "compact":
-        recipe = Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
-    runs = DEFAULT_BACKEND if config.backend == AUTO else config.backend
+    if recipe is None and spec.input_kind == "image":
+        recipe = Recipe.imagenet(spec.image_size)
+    runs = registry.auto_start().name if config.backend == AUTO else config.backend
     inputs = (model_inputs(calibration, spec, recipe) or None) if calibration else None
-    if runs == "int8" and not inputs:
+    if registry.get(runs).reduced_precision and not inputs:
         inputs = synthetic_inputs(spec, 16, recipe)
     if uses_default_layout(model):
         report, taps = spec_tables(spec)  # cached by spec: one shape-only pass
@@ -145,12 +154,10 @@ def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, re
     bundle = ModelBundle(
         config=config, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
         trained=trained, weights_name=weights_name, report=report, taps=list(taps),
-        runner=make_runner(runs, model, spec, progress=progress, calibration=inputs, threads=config.threads, engine=engine,
+        runner=registry.make_runner(runs, model, spec, progress=progress, calibration=inputs, threads=config.threads, engine=engine,
                            defer_taps=defer_taps),
-        backend=runs, weights_source=weights_source,
+        backend=runs, weights_source=weights_source, agreement_inputs=tuple(inputs[:8]) if inputs else (),
     )
-    if inputs:
-        bundle.extra["agreement_inputs"] = inputs[:8]
     if check_agreement:
         measure_agreement(bundle)
     bundle.build_ms = (time.perf_counter() - start) * 1000
@@ -169,19 +176,19 @@ def fp32_copy(bundle: ModelBundle) -> nn.Module:
     return model.eval()
 
 
-def measure_agreement(bundle: ModelBundle, frames=None) -> dict:
+def measure_agreement(bundle: ModelBundle, frames=None) -> Agreement:
     """Top-1 agreement and max |logit difference| of the bundle's backend vs fp32 eager, on
     ``frames`` (raw RGB), its calibration frames, or synthetic ones; stored in bundle.agreement."""
-    if bundle.backend == "eager":
-        result = {"top1_agreement": 1.0, "max_abs_diff": 0.0, "frames": 0}
+    entry = bundle.entry
+    if entry.reference:
+        result = EXACT
     else:
         reference = fp32_copy(bundle)  # channels_last converted the bundle's model in place
-        # channels_last differs from eager only in summation order (~1e-9): 2 frames show it
-        count = 2 if bundle.backend == "channels_last" else 8
+        count = entry.agreement_frames
         inputs = model_inputs(list(frames)[-count:], bundle.spec, bundle.recipe) if frames else None
         if not inputs:
-            inputs = bundle.extra.get("agreement_inputs") or synthetic_inputs(bundle.spec, count, bundle.recipe)
-        result = agreement(reference, bundle.runner, inputs[:count])
+            inputs = list(bundle.agreement_inputs) or synthetic_inputs(bundle.spec, count, bundle.recipe)
+        result = registry.agreement(reference, bundle.runner, inputs[:count])
     bundle.agreement = result
     return result
 
@@ -202,7 +209,7 @@ class InferencePipeline:
         x = to_input(frame, bundle.spec, bundle.recipe)
         t1 = time.perf_counter()
         taps = tuple(t for t in taps if t in self._known_taps)
-        logits, features = bundle.runner(x, taps, embedding=embedding or head is not None)  # type: ignore[operator]
+        logits, features = bundle.runner(x, taps, embedding=embedding or head is not None)
         pooled = features.pop("embedding", None)
         t2 = time.perf_counter()
         if head is not None and pooled is not None:

@@ -9,10 +9,29 @@ subscribe).
 """
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+
 from psygnal import Signal
 
 from explorer.engine.config import RunConfig
 from explorer.weights.loader import torchvision_cached
+
+
+@dataclass(frozen=True)
+class Busy:
+    """What the engine is doing off the frame thread, as the status bar and the weights box show it."""
+
+    text: str = ""  # "" when idle
+    fraction: float = -1.0  # done so far; -1: unknown
+    download: bool = False  # a weights download: the user may cancel it
+
+    @property
+    def idle(self) -> bool:
+        return not self.text
+
+
+IDLE = Busy()
 
 
 class AppState:
@@ -24,17 +43,17 @@ class AppState:
     # what runs (from the engine's threads)
     running = Signal(object)  # ModelBundle now in use
     source = Signal(str)  # description of the source now in use
+    source_text_changed = Signal(str)  # what the source box shows (the engine corrects it after a refused source)
     agreement = Signal(object)  # a bundle whose backend-vs-eager agreement was just measured
     layer_times = Signal(object)  # {layer: ms}
     frame_ready = Signal()  # take it with Engine.take_result(); at most one per take
     # per-frame options, read by the engine between two frames
     taps_changed = Signal(tuple)
-    capture_changed = Signal(bool)
     head_changed = Signal(object)  # a TaughtHead, or None for the model's own classifier
     paused_changed = Signal(bool)
     # feedback
     message = Signal(str, bool)  # text, is an error
-    busy = Signal(str, float)  # what is being done ("" when idle), fraction done (-1: unknown)
+    busy = Signal(object)  # a Busy
 
     def __init__(self, config: RunConfig, source: str = "synthetic", weights_by_arch: dict | None = None) -> None:
         self.config = config  # requested
@@ -47,9 +66,10 @@ class AppState:
         self.taps: tuple[str, ...] = ()
         self.capture = False
         self.head = None
-        self.paused = False
+        self._running_again = threading.Event()
+        self._running_again.set()
         self.last_message = ("", False)
-        self.busy_text = ""
+        self.busy_now = IDLE
 
     # ---- intent ------------------------------------------------------------------------
     def request(self, **changes) -> bool:
@@ -88,6 +108,10 @@ class AppState:
         self.source_text = text
         self.source_requested.emit(text)
 
+    def set_source_text(self, text: str) -> None:
+        self.source_text = text
+        self.source_text_changed.emit(text)
+
     def cancel_download(self) -> None:
         self.download_cancel_requested.emit()
 
@@ -99,16 +123,27 @@ class AppState:
         self.taps_changed.emit(self.taps)
 
     def set_capture(self, on: bool) -> None:
-        self.capture = bool(on)
-        self.capture_changed.emit(self.capture)
+        self.capture = bool(on)  # read by the engine each frame; nothing redraws on it
 
     def set_head(self, head) -> None:
         self.head = head
         self.head_changed.emit(head)
 
+    @property
+    def paused(self) -> bool:
+        return not self._running_again.is_set()
+
     def set_paused(self, paused: bool) -> None:
-        self.paused = bool(paused)
+        if paused:
+            self._running_again.clear()
+        else:
+            self._running_again.set()
         self.paused_changed.emit(self.paused)
+
+    def wait_while_paused(self, stop: threading.Event, check_every: float = 0.25) -> None:
+        """The engine's pause: wakes the moment the user resumes (or ``stop`` is set)."""
+        while self.paused and not stop.is_set():
+            self._running_again.wait(check_every)
 
     # ---- what runs (the engine) -----------------------------------------------------------
     def set_running(self, bundle) -> None:
@@ -124,6 +159,6 @@ class AppState:
         self.last_message = (text, error)
         self.message.emit(text, error)
 
-    def set_busy(self, text: str, fraction: float = -1.0) -> None:
-        self.busy_text = text
-        self.busy.emit(text, fraction)
+    def set_busy(self, text: str, fraction: float = -1.0, download: bool = False) -> None:
+        self.busy_now = Busy(text, fraction, download)
+        self.busy.emit(self.busy_now)

@@ -19,6 +19,7 @@ from explorer.lessons.crossing_task import CLASSES, make_images
 from explorer.lessons.papers import PAPERS
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
+from explorer.models.v1 import V1
 from explorer.progress import check_cancel
 
 TIMED = False  # it trains: the live view may keep running
@@ -33,7 +34,7 @@ EXPLANATION = (
     "Each point is one trained network's accuracy on images it never saw."
 )
 PAPER = PAPERS["shuffle-ablation"]
-SPEC = ModelSpec.create("v1", groups=8, scale=0.25, input_size=64, num_classes=len(CLASSES))
+SPEC = ModelSpec.create(V1.name, groups=8, scale=0.25, input_size=64, num_classes=len(CLASSES))
 TRAIN, HELD_OUT, BATCH = 1024, 512, 64
 NOISE_POINTS = 1.0  # a mean gap under one accuracy point is not called a gap
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
-from explorer.optional import onnxruntime_status
+from explorer.runtime import registry
 
 
 # p90 / median of a timed row above this: its runs were disturbed (measured quiet here, rows of
@@ -123,7 +123,5 @@ def cpu_name() -> str:
 
 
 def machine_info(threads: int) -> dict:
-    ort = onnxruntime_status()
     return {"cpu": cpu_name(), "machine": platform.machine(), "cores": os.cpu_count(), "threads": threads,
-            "versions": {"python": platform.python_version(), "torch": torch.__version__,
-                         "onnxruntime": ort.version if ort.available else None}}
+            "versions": {"python": platform.python_version(), **registry.versions()}}

@@ -7,8 +7,10 @@ from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
-from explorer.models.spec import FAMILY
-from explorer.models.variants import FAMILY_SCALES, PUBLISHED, V2_SCALES
+from explorer.models import variants
+from explorer.models.architecture import architecture, architectures
+from explorer.models.v1 import V1
+from explorer.models.v2 import V2
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
 
@@ -25,9 +27,9 @@ PAPER = PAPERS["family"]
 
 
 def _specs() -> list[ModelSpec]:
-    specs = [ModelSpec.create("v1", groups=g, scale=1.0) for g in (3, 8)]
-    specs += [ModelSpec.create("v2", scale=s) for s in V2_SCALES]
-    specs += [ModelSpec.create(arch, scale=s) for arch in FAMILY for s in FAMILY_SCALES[arch]]
+    specs = [ModelSpec.create(V1.name, groups=g, scale=1.0) for g in (3, 8)]
+    specs += [ModelSpec.create(V2.name, scale=s) for s in V2.scales]
+    specs += [ModelSpec.create(rival.name, scale=s) for rival in architectures(shufflenet=False) for s in rival.scales]
     return specs
 
 
@@ -46,12 +48,13 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
     backends = available_backends()
     wake(threads)
     torchvision = torchvision_status()
-    specs = [s for s in _specs() if torchvision.available or s.arch not in FAMILY or s.arch == "mobilenet_v1"]
+    specs = [s for s in _specs() if torchvision.available or not s.architecture.needs_torchvision]
     notes = [] if torchvision.available else [f"torchvision is unusable ({torchvision.error}): its models are left out; {torchvision.fix}"]
     rows = []
     total, done = len(specs) * len(backends), 0
     for spec in specs:
-        published = PUBLISHED[(spec.arch, spec.groups, spec.scale)]
+        published = variants.published(spec)
+        assert published is not None  # every network of this lesson has a published accuracy
         report = spec_tables(spec)[0]
         model = build_model(spec, seed=0)
         for backend in backends:
@@ -72,7 +75,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
         for row, front in zip(mine, pareto([(r["ms"], r["top1"]) for r in mine])):
             row["pareto"] = front
         front_names = [r["model"] for r in mine if r["pareto"]]
-        shufflenets = [r["model"] for r in mine if r["pareto"] and r["arch"] in ("v1", "v2")]
+        shufflenets = [r["model"] for r in mine if r["pareto"] and architecture(r["arch"]).shufflenet]
         verdicts.append(timed_verdict(f"a ShuffleNet is on this machine's speed/accuracy Pareto front ({backend})", bool(shufflenets),
                                       f"front: {', '.join(front_names)}", mine))
         by_name = {r["model"]: r for r in mine}

@@ -5,7 +5,7 @@ from explorer.analysis.complexity import count_layers
 from explorer.lessons.base import LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.blocks import GUIDELINES
 from explorer.lessons.papers import PAPERS
-from explorer.lessons.timing import available_backends, latency, timed_fields, wake
+from explorer.lessons.timing import ORT, available_backends, latency, timed_fields, wake
 from explorer.progress import check_cancel
 
 TIMED = True  # it times models: the Lessons tab pauses the live view meanwhile
@@ -72,7 +72,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             if progress:
                 progress(done / total, f"{variant.guideline} {variant.name} on {backend}: {ms:.1f} ms")
     verdicts = [v for backend in backends for v in _verdicts(rows, backend)]
-    notes = [] if "onnxruntime" in backends else ["ONNX Runtime is not installed: measured on torch only"]
+    notes = [] if ORT in backends else ["ONNX Runtime is not installed: measured on torch only"]
     return LessonResult("guidelines", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
                         Plot("position", "relative", "series", "variants by guideline (each timed against the first of its guideline)",
                              f"time relative to the first variant (x; {threads} thread{'s' if threads != 1 else ''})", x_ticks="axis", label="short", segment="guideline",

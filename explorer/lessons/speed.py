@@ -9,7 +9,8 @@ from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
-from explorer.models.variants import PUBLISHED, V1_GROUPS
+from explorer.models import variants
+from explorer.models.v1 import V1
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
 
@@ -31,9 +32,9 @@ ALEXNET_PAPER = (13.0, 18.0)  # ShuffleNet 0.5x over AlexNet on an ARM phone: ~1
 
 def _models() -> tuple[list[tuple[str, str, ModelSpec | None, object]], list[str]]:
     """(group, label, spec or None, module) for every timed network, and notes on what is missing."""
-    models = [("V1 g=3 2x..0.25x", _label(spec), spec, None) for spec in (ModelSpec.create("v1", groups=3, scale=s) for s in SCALES)]
+    models = [("V1 g=3 2x..0.25x", _label(spec), spec, None) for spec in (ModelSpec.create(V1.name, groups=3, scale=s) for s in SCALES)]
     models += [("V1 1x g=1..8", _label(spec), spec, None)
-               for spec in (ModelSpec.create("v1", groups=g, scale=1.0) for g in V1_GROUPS if g != 3)]
+               for spec in (ModelSpec.create(V1.name, groups=g, scale=1.0) for g in V1.group_choices if g != 3)]
     status = torchvision_status()
     if not status.available:
         return models, [f"AlexNet left out: torchvision is unusable ({status.error}); {status.fix}"]
@@ -58,7 +59,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
     for group, label, spec, module in models:
         shape = spec.input_shape if spec else (3, 224, 224)
         madds = spec_tables(spec)[0].totals.madds if spec else count_layers(module, shape)[1].madds
-        published = PUBLISHED.get(("v1", spec.groups, spec.scale)) if spec else None
+        published = variants.published(spec) if spec else None
         model = build_model(spec, seed=0) if spec else module
         for backend in backends:
             check_cancel(cancel)
@@ -87,7 +88,7 @@ def _verdicts(mine: list[dict], backend: str, thread_text: str) -> list:
     step, flops = two["ms"] / one["ms"], two["mflops"] / one["mflops"]
     verdicts = [timed_verdict("a ~4x FLOPs cut (V1 2x -> 1x) gives well under 4x speed" + on, step < 0.8 * flops,
                               f"{flops:.1f}x fewer FLOPs, {step:.2f}x faster (paper: ~2.6x; its phone: {108.8 / 37.8:.2f}x)", [one, two])]
-    by_g = [by_model[f"V1 1x g={g}"] for g in V1_GROUPS]
+    by_g = [by_model[f"V1 1x g={g}"] for g in V1.group_choices]
     spread_ms = max(r["ms"] for r in by_g) / min(r["ms"] for r in by_g)
     spread_flops = max(r["mflops"] for r in by_g) / min(r["mflops"] for r in by_g)
     slowest = max(by_g, key=lambda r: r["ms"])["model"]

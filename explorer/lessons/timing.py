@@ -12,14 +12,14 @@ import torch
 from torch import nn
 
 from explorer.analysis.latency import LatencyResult, time_callable, torch_threads
-from explorer.optional import onnxruntime_status
-from explorer.runtime.onnx_backend import session
+from explorer.runtime.onnx_backend import FP32, session
 
-BACKENDS = ("torch", "onnxruntime")
+TORCH = "torch"  # the module as it is, in eager mode
+ORT = FP32.name  # the app's ONNX Runtime backend, on an export of the module
 
 
 def available_backends() -> tuple[str, ...]:
-    return BACKENDS if onnxruntime_status().available else ("torch",)
+    return (TORCH, ORT) if FP32.available else (TORCH,)
 
 
 def _onnx_bytes(module: nn.Module, shape: tuple[int, ...]) -> bytes:
@@ -45,7 +45,7 @@ def latency(module: nn.Module, shape: tuple[int, ...], backend: str, threads: in
     """One batch-1 forward of ``module`` on ``backend``: median, p90 and the run count."""
     module = module.eval()
     x = torch.randn(1, *shape)
-    if backend == "torch":
+    if backend == TORCH:
         return time_callable(lambda: module(x), runs=runs, warmup=warmup, threads=threads)[0]
     ort = session(_onnx_bytes(module, shape), threads)
     feed = {"input": np.ascontiguousarray(x.numpy())}

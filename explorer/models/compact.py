@@ -15,6 +15,8 @@ from explorer.models.shuffle import ChannelShuffle
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
 from explorer.models.variants import COMPACT_BLOCK_CHANNELS, COMPACT_BLOCK_GROUPS, COMPACT_KERNEL
+from explorer.models.architecture import Architecture, register_architecture
+from explorer.models.variants import COMPACT_DEFAULT_CLASSES, COMPACT_DEFAULT_INPUT
 
 
 
@@ -37,7 +39,7 @@ class CompactShuffleNet(nn.Module):
         if spec.arch != "compact":
             raise ValueError(f"CompactShuffleNet needs a compact spec, got {spec.arch}")
         self.spec = spec
-        _series, modal = spec.input_size  # type: ignore[misc]
+        _series, modal = spec.signal_size
         blocks, inp = [], 1
         for oup, groups in zip(COMPACT_BLOCK_CHANNELS, COMPACT_BLOCK_GROUPS):
             blocks.append(ChannelShuffleModule(inp, oup, groups, spec.shuffle))
@@ -57,3 +59,13 @@ class CompactShuffleNet(nn.Module):
             points += shuffle_taps(prefix, groups)
             points.append(TapPoint(prefix, prefix, "output", "unit", groups))
         return points
+
+
+COMPACT = register_architecture(Architecture(
+    "compact", "Compact ChannelShuffle net", lambda spec, layout: CompactShuffleNet(spec), short_title="compact",
+    order=30, input_kind="signal", default_input=COMPACT_DEFAULT_INPUT, default_classes=COMPACT_DEFAULT_CLASSES,
+    groups_note="the compact net has fixed shuffle groups (8, 8, 16, 16); drop groups",
+    hint="The compact net reads sensor windows (series x modal) from a signal source: signal:synthetic or a .csv/.npy "
+         "recording. Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
+    checkpoint_marker="blocks.0.dwconv.weight",
+))

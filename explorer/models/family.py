@@ -12,17 +12,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from explorer.models.architecture import Architecture, Checkpoint, register_architecture, rival_hint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint
 from explorer.optional import torchvision_status
 
-# arch -> scale -> torchvision builder name
-TORCHVISION_BUILDERS = {
-    "mobilenet_v2": {1.0: "mobilenet_v2"},
-    "mobilenet_v3_small": {1.0: "mobilenet_v3_small"},
-    "mobilenet_v3_large": {1.0: "mobilenet_v3_large"},
-    "squeezenet1_1": {1.0: "squeezenet1_1"},
-    "mnasnet": {0.5: "mnasnet0_5", 1.0: "mnasnet1_0"},
+_URL = "https://download.pytorch.org/models/"
+# arch -> title, order, scale -> (torchvision builder name, its IMAGENET1K_V1 checkpoint: resize 256, crop 224)
+TORCHVISION_RIVALS = {
+    "mobilenet_v2": ("MobileNetV2", 41, {1.0: ("mobilenet_v2", "mobilenet_v2-b0353104.pth")}),
+    "mobilenet_v3_small": ("MobileNetV3 Small", 42, {1.0: ("mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth")}),
+    "mobilenet_v3_large": ("MobileNetV3 Large", 43, {1.0: ("mobilenet_v3_large", "mobilenet_v3_large-8738ca79.pth")}),
+    "squeezenet1_1": ("SqueezeNet 1.1", 44, {1.0: ("squeezenet1_1", "squeezenet1_1-b8a52dc0.pth")}),
+    "mnasnet": ("MnasNet", 45, {0.5: ("mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth"),
+                                1.0: ("mnasnet1_0", "mnasnet1.0_top1_73.512-f206786ef8.pth")}),
 }
 _SKIP = (nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.Dropout, nn.MaxPool2d)
 
@@ -32,7 +35,7 @@ class TorchvisionUnavailable(ValueError):
 
 
 def builder_name(spec: ModelSpec) -> str:
-    return TORCHVISION_BUILDERS[spec.arch][spec.scale]
+    return TORCHVISION_RIVALS[spec.arch][2][spec.scale][0]
 
 
 def build_torchvision(spec: ModelSpec) -> nn.Module:
@@ -42,13 +45,13 @@ def build_torchvision(spec: ModelSpec) -> nn.Module:
     import torchvision  # heavy, and optional: only when a torchvision model is asked for
 
     model = torchvision.models.get_model(builder_name(spec), weights=None, num_classes=spec.num_classes)
-    extractor = "layers" if spec.arch == "mnasnet" else "features"
+    extractor = "features" if hasattr(model, "features") else "layers"  # MnasNet names its extractor "layers"
     blocks = [name for name, module in getattr(model, extractor).named_children() if not isinstance(module, _SKIP)]
     points = [TapPoint(f"{extractor}.{name}", f"{extractor}.{name}", "output", "stem" if i == 0 else "unit")
               for i, name in enumerate(blocks)]
     model.tap_points = lambda: list(points)  # type: ignore[method-assign]
     model.spec = spec  # type: ignore[assignment]
-    if spec.arch == "squeezenet1_1":
+    if not any(isinstance(m, nn.Linear) for m in model.modules()):  # SqueezeNet classifies with a conv
         _give_squeezenet_an_embedding(model)
     return model
 
@@ -65,3 +68,13 @@ def _give_squeezenet_an_embedding(model: nn.Module) -> None:
         return torch.flatten(model.classifier(features), 1)
 
     model.forward = forward  # type: ignore[method-assign]
+
+
+for _name, (_title, _order, _variants) in TORCHVISION_RIVALS.items():
+    _scales = tuple(_variants)
+    register_architecture(Architecture(
+        _name, _title, lambda spec, layout: build_torchvision(spec), scales=_scales, order=_order, has_shuffle=False,
+        shufflenet=False, needs_torchvision=True, hint=rival_hint(_title, _scales),
+        groups_note=f"{_title} has no group count (groups apply to ShuffleNet V1 only)",
+        torchvision_checkpoints={scale: Checkpoint(_URL + filename) for scale, (_b, filename) in _variants.items()},
+    ))

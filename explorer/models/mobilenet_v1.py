@@ -12,6 +12,8 @@ from torch import nn
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint
 from explorer.models.variants import MOBILENET_V1_BLOCKS
+from explorer.models.architecture import Architecture, register_architecture, rival_hint
+from explorer.models.variants import MOBILENET_V1_SCALES
 
 
 def _conv_bn_relu(inp: int, oup: int, kernel: int, stride: int, groups: int = 1) -> nn.Sequential:
@@ -55,3 +57,10 @@ class MobileNetV1(nn.Module):
     def tap_points(self) -> list[TapPoint]:
         return [TapPoint("conv1", "conv1", "output", "stem")] + [
             TapPoint(f"blocks.{i}", f"blocks.{i}", "output", "unit") for i in range(len(self.blocks))]
+
+
+MOBILENET_V1 = register_architecture(Architecture(
+    "mobilenet_v1", "MobileNetV1", lambda spec, layout: MobileNetV1(spec), scales=MOBILENET_V1_SCALES, order=40,
+    has_shuffle=False, shufflenet=False, hint=rival_hint("MobileNetV1", MOBILENET_V1_SCALES),
+    groups_note="MobileNetV1 has no group count (groups apply to ShuffleNet V1 only)",
+))

@@ -8,13 +8,8 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from explorer.models.compact import CompactShuffleNet
-from explorer.models.family import build_torchvision
-from explorer.models.mobilenet_v1 import MobileNetV1
+from explorer.models.architecture import architectures
 from explorer.models.spec import ModelSpec
-from explorer.models.v1 import ShuffleNetV1
-from explorer.models.v2 import ShuffleNetV2
-from explorer.models.variants import FAMILY_SCALES, V1_GROUPS, V1_SCALES, V2_SCALES
 
 LAYOUTS = ("default", "megvii")  # megvii: the official code's wiring, for its checkpoints
 
@@ -22,16 +17,14 @@ LAYOUTS = ("default", "megvii")  # megvii: the official code's wiring, for its c
 def list_specs(shuffle: bool = True, family: bool = False) -> Iterator[ModelSpec]:
     """Every ShuffleNet variant at its default input size and class count (``family``: then
     the networks it is compared with)."""
-    for groups in V1_GROUPS:
-        for scale in V1_SCALES:
-            yield ModelSpec.create("v1", groups=groups, scale=scale, shuffle=shuffle)
-    for scale in V2_SCALES:
-        yield ModelSpec.create("v2", scale=scale, shuffle=shuffle)
-    yield ModelSpec.create("compact", shuffle=shuffle)
+    for entry in architectures(shufflenet=True):
+        for groups in entry.group_choices or (None,):
+            for scale in entry.scales:
+                yield ModelSpec.create(entry.name, groups=groups, scale=scale, shuffle=shuffle)
     if family:
-        for arch, scales in FAMILY_SCALES.items():
-            for scale in scales:
-                yield ModelSpec.create(arch, scale=scale)
+        for entry in architectures(shufflenet=False):
+            for scale in entry.scales:
+                yield ModelSpec.create(entry.name, scale=scale)
 
 
 def untrained_seed(spec: ModelSpec) -> int:
@@ -47,7 +40,7 @@ def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = Non
     weights every time (torch's global random state is left as it was).
 
     ``layout="megvii"`` wires V1/V2 as megvii's official code does (see ShuffleNetV1/V2), so
-    their converted checkpoints give their outputs; the compact net has one layout.
+    their converted checkpoints give their outputs; other networks have one layout.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
@@ -55,18 +48,7 @@ def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = Non
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             return build_model(spec, layout)
-    megvii = layout == "megvii"
-    if spec.arch == "v1":
-        model: nn.Module = ShuffleNetV1(spec, layout="megvii" if megvii else "paper")
-    elif spec.arch == "v2":
-        model = ShuffleNetV2(spec, layout="megvii" if megvii else "torchvision")
-    elif spec.arch == "compact":
-        model = CompactShuffleNet(spec)
-    elif spec.arch == "mobilenet_v1":
-        model = MobileNetV1(spec)
-    else:
-        model = build_torchvision(spec)
-    return model.eval()
+    return spec.architecture.build(spec, layout).eval()
 
 
 def uses_default_layout(model: nn.Module) -> bool:

@@ -26,6 +26,14 @@ class TapPoint:
     groups: int = 1  # channel groups to frame/tint in the view
 
 
+def tap_points(model: nn.Module) -> list[TapPoint]:
+    """The tap points ``model`` lists (every model the app builds has ``tap_points()``)."""
+    listed = getattr(model, "tap_points", None)
+    if listed is None:
+        raise TypeError(f"{type(model).__name__} lists no tap points (build it through explorer.models.registry)")
+    return list(listed())
+
+
 @dataclass(frozen=True)
 class TapInfo:
     point: TapPoint
@@ -71,7 +79,7 @@ class FeatureTaps:
     """
 
     def __init__(self, model: nn.Module, names: Iterable[str], clone: bool = True) -> None:
-        points = {p.name: p for p in model.tap_points()}  # type: ignore[operator]
+        points = {p.name: p for p in tap_points(model)}
         unknown = [n for n in names if n not in points]
         if unknown:
             raise ValueError(f"unknown tap(s) {unknown}; this model has e.g. {list(points)[:6]}")
@@ -114,7 +122,7 @@ class FeatureTaps:
 def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[TapInfo]:
     """Every tap of ``model`` with its channel count, size and stride, from one forward pass
     (shapes only when ``model`` lives on the meta device)."""
-    points = model.tap_points()  # type: ignore[operator]
+    points = tap_points(model)
     device = next(model.parameters()).device
     with FeatureTaps(model, [p.name for p in points], clone=False) as taps, torch.no_grad():
         model(torch.zeros(1, *input_shape, device=device))
@@ -124,7 +132,7 @@ def describe_taps(model: nn.Module, input_shape: tuple[int, int, int]) -> list[T
 
 def tap_infos(model: nn.Module, input_shape, shapes: dict) -> list[TapInfo]:
     """TapInfo for every tap point of ``model`` from the shapes one forward pass recorded."""
-    points = model.tap_points()  # type: ignore[operator]
+    points = tap_points(model)
     modules = dict(model.named_modules())
     infos = []
     for point in points:

@@ -15,6 +15,9 @@ from explorer.models.shuffle import Add, ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
 from explorer.models.variants import STAGE_REPEATS, v1_channels
+from explorer.models.architecture import Architecture, DiagramPlan, ForeignLayout, register_architecture
+from explorer.models.megvii import V1_MARKER, megvii_v1_to_ours
+from explorer.models.variants import V1_DEFAULT_GROUPS, V1_GROUPS, V1_SCALES
 
 class ShuffleV1Unit(nn.Module):
     def __init__(self, inp: int, oup: int, groups: int, stride: int, group_first_conv: bool, shuffle: bool) -> None:
@@ -67,7 +70,7 @@ class ShuffleNetV1(nn.Module):
             raise ValueError(f"layout must be 'paper' or 'megvii', got {layout!r}")
         self.spec = spec
         self.layout = layout
-        groups = int(spec.groups)  # type: ignore[arg-type]
+        groups = int(spec.groups or 1)
         first, *stage_channels = v1_channels(groups, spec.scale)
         self.stage_out_channels = [first, *stage_channels]
         self.first_conv = nn.Sequential(
@@ -99,7 +102,7 @@ class ShuffleNetV1(nn.Module):
         return self.classifier(self.flatten(self.globalpool(x)))
 
     def tap_points(self) -> list[TapPoint]:
-        groups = int(self.spec.groups)  # type: ignore[arg-type]
+        groups = int(self.spec.groups or 1)
         points = [TapPoint("stem", "first_conv", "output", "stem"), TapPoint("stem.pool", "maxpool", "output", "stem")]
         for stage in ("stage2", "stage3", "stage4"):
             units = getattr(self, stage)
@@ -109,3 +112,14 @@ class ShuffleNetV1(nn.Module):
                 points.append(TapPoint(prefix, prefix, "output", "unit", groups))
             points.append(TapPoint(stage, stage, "output", "stage", groups))
         return points
+
+
+V1 = register_architecture(Architecture(
+    "v1", "ShuffleNet V1", lambda spec, layout: ShuffleNetV1(spec, "megvii" if layout == "megvii" else "paper"),
+    scales=V1_SCALES, short_title="V1", order=10, group_choices=V1_GROUPS, default_groups=V1_DEFAULT_GROUPS,
+    hint="Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
+    checkpoint_marker="stage2.0.gconv1.weight",
+    foreign=ForeignLayout("megvii", V1_MARKER, megvii_v1_to_ours,
+                          frozenset((g, s) for g in (3, 8) for s in (0.5, 1.0, 1.5, 2.0))),
+    diagram=DiagramPlan(stem=("first_conv",), unit="grouped_bottleneck", head=("globalpool", "flatten", "classifier")),
+))

@@ -43,16 +43,15 @@ COMPACT_DEFAULT_CLASSES = 6
 # MobileNetV1 (Howard et al. 2017, Table 1): 13 depthwise-separable blocks (output channels, stride)
 MOBILENET_V1_BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1),
                        (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1))
+MOBILENET_V1_SCALES = (0.25, 0.5, 0.75, 1.0)  # the paper's width multipliers
 FAMILY_SCALES = {
-    "mobilenet_v1": (0.25, 0.5, 0.75, 1.0),  # the paper's width multipliers
+    "mobilenet_v1": MOBILENET_V1_SCALES,
     "mobilenet_v2": (1.0,),
     "mobilenet_v3_small": (1.0,),
     "mobilenet_v3_large": (1.0,),
     "squeezenet1_1": (1.0,),
     "mnasnet": (0.5, 1.0),
 }
-
-SCALES = {"v1": V1_SCALES, "v2": V2_SCALES, "compact": (1.0,), **FAMILY_SCALES}
 
 
 @dataclass(frozen=True)
@@ -121,3 +120,8 @@ def v1_channels(groups: int, scale: float) -> tuple[int, int, int, int]:
     while (stage2 - first) % groups:
         first += 1
     return first, stage2, 2 * stage2, 4 * stage2
+
+
+def published(spec) -> Published | None:
+    """What was published for ``spec``'s variant (at 224 and 1000 classes), if anything."""
+    return PUBLISHED.get((spec.arch, spec.groups, spec.scale))

@@ -1,4 +1,5 @@
-"""Inference backends (torch eager, channels_last; ONNX Runtime and int8 where available)."""
-from explorer.runtime.registry import BACKENDS, available_backends, make_runner
+"""Inference backends: one registered entry each (see explorer.runtime.registry)."""
 
-__all__ = ["BACKENDS", "available_backends", "make_runner"]
+from explorer.runtime.registry import AUTO, available_backends, make_runner, names
+
+__all__ = ["AUTO", "available_backends", "make_runner", "names"]

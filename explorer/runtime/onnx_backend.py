@@ -14,7 +14,6 @@ int8 weights with reduce_range, which avoids the AVX2 saturation of non-VNNI x86
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import io
 import os
@@ -33,9 +32,12 @@ from torch import nn
 from explorer.models.classifier import final_linear
 from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
-from explorer.models.taps import FeatureTaps
+from explorer.models.taps import FeatureTaps, tap_points
+from explorer.optional import onnxruntime_status
 from explorer.paths import cache_root, note_healed, write_atomically
 from explorer.progress import Progress
+from explorer.runtime.memory import release_freed_memory
+from explorer.runtime.registry import Backend, BuildRequest, register
 
 
 def cache_dir() -> Path:
@@ -75,7 +77,7 @@ class _ExportWrapper(nn.Module):
 def output_names(model: nn.Module, tapped: bool = True) -> list[str]:
     """Every graph has the logits and the pooled embedding (teach mode reads it; ORT computes
     it on the way to the logits anyway); a tapped one adds every feature tap."""
-    taps = [f"tap:{p.name}" for p in model.tap_points()] if tapped else []  # type: ignore[operator]
+    taps = [f"tap:{p.name}" for p in tap_points(model)] if tapped else []
     return ["logits", "embedding", *taps]
 
 
@@ -92,7 +94,7 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
     if data is None:
         if progress:
             progress(0.1, "exporting to ONNX")
-        taps = [p.name for p in model.tap_points()] if tapped else []  # type: ignore[operator]
+        taps = [p.name for p in tap_points(model)] if tapped else []
         wrapper = _ExportWrapper(model.eval(), taps).eval()
         buffer = io.BytesIO()
         with warnings.catch_warnings(), torch.no_grad():
@@ -167,16 +169,6 @@ def untapped(tapped: bytes) -> bytes | None:
     return lean
 
 
-def release_freed_memory() -> None:
-    """Hand memory the exporter freed back to the system (glibc keeps it otherwise): on a 1-2 GB
-    board the first start's peak is what matters.  No gc.collect() here: this runs off the UI
-    thread, where a collection may destroy Qt objects (the app collects on the UI thread only)."""
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back this way
-        pass
-
-
 def session(data: bytes, threads: int):
     import onnxruntime as ort
 
@@ -203,8 +195,6 @@ class OnnxRunner:
     export them in the background while the video goes on.
     """
 
-    backend = "onnxruntime"
-
     def __init__(self, tapped: bytes | None, threads: int, lean: bytes | None = None) -> None:
         if tapped is None and lean is None:
             raise ValueError("OnnxRunner needs a tapped or a lean model")
@@ -222,6 +212,13 @@ class OnnxRunner:
     @property
     def taps_ready(self) -> bool:
         return self._tapped is not None or self._session is not None
+
+    @property
+    def taps_pending(self) -> bool:
+        return self.taps_wanted and not self.taps_ready
+
+    def build_taps(self, model: nn.Module, spec: ModelSpec) -> None:
+        self.attach_tapped(export_onnx(model, spec, tapped=True))
 
     def attach_tapped(self, tapped: bytes) -> None:
         """The tapped model, exported later (its session is built on the next tapped frame)."""
@@ -295,3 +292,34 @@ def quantize(data: bytes, calibration: Iterable[np.ndarray], engine: str, progre
         if progress:
             progress(0.95, "starting the int8 session")
         return target.read_bytes()
+
+
+def _probe() -> tuple[bool, str | None, str]:
+    ort = onnxruntime_status()
+    return ort.available, ort.version, f"onnxruntime ({ort.error}); install: {ort.fix}"
+
+
+def _fp32(request: BuildRequest) -> OnnxRunner:
+    model, spec, progress = request.model, request.spec, request.progress
+    if request.defer_taps:  # the untapped model now, the taps when a view first asks (see OnnxRunner)
+        return OnnxRunner(None, request.threads, export_onnx(model, spec, progress, tapped=False))
+    tapped = export_onnx(model, spec, progress)
+    return OnnxRunner(tapped, request.threads, untapped(tapped) or export_onnx(model, spec, progress, tapped=False))
+
+
+def _int8(request: BuildRequest) -> OnnxRunner:
+    model, spec, progress = request.model, request.spec, request.progress
+    tapped = export_onnx(model, spec, progress)
+    lean = untapped(tapped) or export_onnx(model, spec, progress, tapped=False)
+    engine, samples = request.engine or default_int8_engine(), request.calibration or []
+    return OnnxRunner(quantize(tapped, samples, engine, progress), request.threads, quantize(lean, samples, engine, progress))
+
+
+FP32 = register(Backend(
+    "onnxruntime", "ONNX Runtime fp32", "ONNX Runtime", _fp32, order=30, probe=_probe, auto_candidate=True,
+    runtime="onnxruntime",
+))
+register(Backend(
+    "int8", "ONNX Runtime int8 (static, calibrated on live frames)", "ONNX Runtime int8", _int8, order=40,
+    probe=_probe, tolerance=float("inf"), reduced_precision=True, fp32_twin=FP32.name, runtime="onnxruntime",
+))

@@ -1,91 +1,180 @@
-"""Which backends exist, which work here, how to make a runner, and how far it is from fp32 eager."""
+"""The backend registry: one entry per backend, asked for its capabilities, never compared by name.
+
+Each backend module registers its entries at import (torchvision's ``register_model`` and timm's
+``_registry`` work the same way).  Modules named ``*_backend`` or ``*_backends`` in this package are
+imported on the first query, so a new backend is one new file here and nothing else.
+"""
+
 from __future__ import annotations
 
-from typing import Iterable
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 import numpy as np
 import torch
 from torch import nn
 
 from explorer.models.spec import ModelSpec
-from explorer.optional import onnxruntime_status
 from explorer.progress import Progress
-from explorer.runtime.base import BackendInfo, BackendUnavailable
-from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize, untapped
-from explorer.runtime.torch_backends import ChannelsLastRunner, EagerRunner
+from explorer.runtime.base import Agreement, BackendInfo, BackendUnavailable, Runner
 
-DEFAULT_BACKEND = "channels_last"  # the torch backend the window starts on
-BACKENDS = ("eager", "channels_last", "onnxruntime", "int8")
-TITLES = {
-    "eager": "torch eager fp32 (reference)",
-    "channels_last": "torch channels_last fp32",
-    "onnxruntime": "ONNX Runtime fp32",
-    "int8": "ONNX Runtime int8 (static, calibrated on live frames)",
-}
-SHORT_TITLES = {"eager": "torch eager", "channels_last": "torch channels_last", "onnxruntime": "ONNX Runtime",
-                "int8": "ONNX Runtime int8"}
+AUTO = "auto"  # not a backend: start on the auto_start one, then measure the candidates and keep the fastest
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What a backend's factory gets: the fp32 model and how the user wants it run."""
+
+    model: nn.Module
+    spec: ModelSpec
+    threads: int
+    progress: Progress | None = None
+    calibration: list[np.ndarray] | None = None  # preprocessed frames (reduced precision calibrates on them)
+    engine: str | None = None  # a reduced-precision preset (int8: "x86" or "qnnpack")
+    defer_taps: bool = False  # build the taps only when a view first asks (Runner.taps_pending)
+
+
+def _always() -> tuple[bool, str | None, str]:
+    return True, torch.__version__, ""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A backend's identity and capabilities: everything the engine, fit and the views ask."""
+
+    name: str
+    title: str  # the backend list's entry
+    short_title: str  # inside sentences: "ONNX Runtime, 1 thread"
+    build: Callable[[BuildRequest], Runner]
+    order: int = 50  # position in lists
+    probe: Callable[[], tuple[bool, str | None, str]] = _always  # (usable, version, why not with the fix)
+    tolerance: float = 1e-3  # max |logit - eager logit| the tests allow (reduced precision: top-1 judges)
+    reference: bool = False  # fp32 eager itself: agreement is 1 by definition
+    runs_torch_module: bool = False  # runs the torch module: a thread change needs no rebuild
+    auto_start: bool = False  # `auto` starts here at once (no export, no session to build)
+    auto_candidate: bool = False  # `auto` may move here once it agrees and is measured faster
+    reduced_precision: bool = False  # judged by top-1 agreement, needs calibration frames, never picked silently
+    fp32_twin: str | None = None  # the full-precision backend it is timed against ("slower than ...")
+    agreement_frames: int = 8  # live frames its agreement check runs on
+    runtime: str = "torch"  # the package that runs it (versions, doctor)
+
+    def status(self) -> BackendInfo:
+        usable, version, why = self.probe()
+        reason = self.title if usable else f"needs {why}"
+        return BackendInfo(self.name, self.title, usable, reason, self.tolerance, version)
+
+    @property
+    def available(self) -> bool:
+        return self.probe()[0]
+
+
+_REGISTRY: dict[str, Backend] = {}
+_loaded = False
+
+
+def register(backend: Backend) -> Backend:
+    if backend.name == AUTO or backend.name in _REGISTRY:
+        raise ValueError(f"backend name {backend.name!r} is taken")
+    _REGISTRY[backend.name] = backend
+    return backend
+
+
+def unregister(name: str) -> None:
+    """Drop an entry (tests that register a fake backend clean up with this)."""
+    _REGISTRY.pop(name, None)
+
+
+def _load_builtin() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    package = importlib.import_module(__package__)
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.endswith(("_backend", "_backends")):
+            importlib.import_module(f"{__package__}.{module.name}")
+
+
+def all_backends() -> list[Backend]:
+    _load_builtin()
+    return sorted(_REGISTRY.values(), key=lambda b: b.order)
+
+
+def names() -> tuple[str, ...]:
+    return tuple(b.name for b in all_backends())
+
+
+def choices() -> tuple[str, ...]:
+    """What a user may ask for: auto, then every backend."""
+    return (AUTO, *names())
+
+
+def get(name: str) -> Backend:
+    _load_builtin()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(names())}") from None
+
+
+def reference() -> Backend:
+    return next(b for b in all_backends() if b.reference)
+
+
+def auto_start() -> Backend:
+    return next(b for b in all_backends() if b.auto_start)
+
+
+def available_backends() -> list[BackendInfo]:
+    return [b.status() for b in all_backends()]
+
+
+def usable(**capabilities) -> list[Backend]:
+    """Available backends whose capability fields equal ``capabilities`` (e.g. reduced_precision=False)."""
+    return [b for b in all_backends() if b.available and all(getattr(b, k) == v for k, v in capabilities.items())]
+
+
+def versions() -> dict[str, str | None]:
+    """Each backend runtime and its version (None: not installed)."""
+    return {b.runtime: b.status().version for b in all_backends()}
+
+
+def title(name: str) -> str:
+    return get(name).title if name in names() else name
 
 
 def timed_on(backend: str, threads: int) -> str:
     """What made a latency, for every place that shows one: "ONNX Runtime, 1 thread"."""
-    return f"{SHORT_TITLES.get(backend, backend)}, {threads} thread{'s' if threads != 1 else ''}"
-
-
-# max |logit - eager logit| the tests allow on random inputs (int8 is judged by top-1 agreement)
-TOLERANCES = {"eager": 0.0, "channels_last": 1e-3, "onnxruntime": 1e-3, "int8": float("inf")}
-
-
-def available_backends() -> list[BackendInfo]:
-    ort = onnxruntime_status()
-    infos = []
-    for name in BACKENDS:
-        needs_ort = name in ("onnxruntime", "int8")
-        ok = ort.available or not needs_ort
-        reason = TITLES[name] if ok else f"needs onnxruntime ({ort.error}); install: {ort.fix}"
-        infos.append(BackendInfo(name, TITLES[name], ok, reason, TOLERANCES[name]))
-    return infos
+    short = get(backend).short_title if backend in names() else backend
+    return f"{short}, {threads} thread{'s' if threads != 1 else ''}"
 
 
 def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress | None = None,
                 calibration: Iterable[np.ndarray] | None = None, threads: int | None = None, engine: str | None = None,
-                defer_taps: bool = False):
-    """A runner for backend ``name``.  ``defer_taps`` (fp32 ONNX Runtime only): export the
-    untapped model now and leave the taps to OnnxRunner.attach_tapped (see OnnxRunner)."""
-    if name == "eager":
-        return EagerRunner(model)
-    if name == "channels_last":
-        return ChannelsLastRunner(model)
-    if name in ("onnxruntime", "int8"):
-        info = next(i for i in available_backends() if i.name == name)
-        if not info.available:
-            raise BackendUnavailable(f"backend {name} unavailable: {info.reason}")
-        threads = threads or torch.get_num_threads()
-        if defer_taps and name == "onnxruntime":
-            return OnnxRunner(None, threads, export_onnx(model, spec, progress, tapped=False))
-        tapped = export_onnx(model, spec, progress)
-        lean = untapped(tapped) or export_onnx(model, spec, progress, tapped=False)
-        if name == "int8":
-            samples = list(calibration or ())
-            if not samples:
-                raise ValueError("the int8 backend needs calibration inputs (preprocessed frames)")
-            int8_engine = engine or default_int8_engine()
-            tapped = quantize(tapped, samples, int8_engine, progress)
-            lean = quantize(lean, samples, int8_engine, progress)
-        runner = OnnxRunner(tapped, threads, lean)
-        runner.backend = name
-        return runner
-    raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+                defer_taps: bool = False) -> Runner:
+    """A runner for backend ``name`` (BackendUnavailable with the fix when it cannot run here)."""
+    backend = get(name)
+    info = backend.status()
+    if not info.available:
+        raise BackendUnavailable(f"backend {name} unavailable: {info.reason}")
+    samples = list(calibration or ())
+    if backend.reduced_precision and not samples:
+        raise ValueError(f"the {name} backend needs calibration inputs (preprocessed frames)")
+    request = BuildRequest(model, spec, threads or torch.get_num_threads(), progress, samples or None, engine, defer_taps)
+    return backend.build(request)
 
 
-def agreement(reference: nn.Module, runner, inputs: Iterable[np.ndarray]) -> dict:
+def agreement(reference_model: nn.Module, runner: Runner, inputs: Iterable[np.ndarray]) -> Agreement:
     """Top-1 agreement and max abs logit difference of ``runner`` vs fp32 eager on the same inputs."""
     same, total, worst = 0, 0, 0.0
     with torch.inference_mode():
         for array in inputs:
             x = torch.from_numpy(np.ascontiguousarray(array))
-            expected = reference(x)
+            expected = reference_model(x)
             got, _ = runner(x)
             same += int(expected.argmax(1).item() == got.argmax(1).item())
             worst = max(worst, float((expected - got).abs().max()))
             total += 1
-    return {"top1_agreement": same / max(1, total), "max_abs_diff": worst, "frames": total}
+    return Agreement(same / max(1, total), worst, total)

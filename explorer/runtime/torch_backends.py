@@ -10,7 +10,9 @@ import torch
 from torch import nn
 
 from explorer.models.classifier import final_linear
+from explorer.models.spec import ModelSpec
 from explorer.models.taps import FeatureTaps
+from explorer.runtime.registry import Backend, register
 
 
 def _features(taps: FeatureTaps) -> dict[str, np.ndarray]:
@@ -18,10 +20,13 @@ def _features(taps: FeatureTaps) -> dict[str, np.ndarray]:
 
 
 class EagerRunner:
-    backend = "eager"
+    taps_pending = False  # hooks tap any layer at once
 
     def __init__(self, model: nn.Module) -> None:
         self.model = model.eval()
+
+    def build_taps(self, model: nn.Module, spec: ModelSpec) -> None:
+        pass
 
     def prepare_input(self, x: torch.Tensor) -> torch.Tensor:
         return x
@@ -50,10 +55,18 @@ class EagerRunner:
 
 
 class ChannelsLastRunner(EagerRunner):
-    backend = "channels_last"
-
     def __init__(self, model: nn.Module) -> None:
         super().__init__(model.to(memory_format=torch.channels_last))
 
     def prepare_input(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
+
+
+register(Backend(
+    "eager", "torch eager fp32 (reference)", "torch eager", lambda r: EagerRunner(r.model), order=10,
+    tolerance=0.0, reference=True, runs_torch_module=True,
+))
+register(Backend(
+    "channels_last", "torch channels_last fp32", "torch channels_last", lambda r: ChannelsLastRunner(r.model), order=20,
+    runs_torch_module=True, auto_start=True, agreement_frames=2,  # only summation order differs (~1e-9)
+))

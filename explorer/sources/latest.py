@@ -68,7 +68,8 @@ class LatestFrameSource(FrameSource):
             if self._failed:
                 raise SourceError(self._failed)
             self._read_seq = self._seq
-            return self._latest  # type: ignore[return-value]
+            assert self._latest is not None  # a sequence number was counted with it
+            return self._latest
 
     def close(self) -> None:
         self._running = False

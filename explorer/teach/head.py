@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from explorer.models.architecture import architecture
 from explorer.models.classifier import final_linear
 from explorer.models.fingerprint import state_fingerprint
 from explorer.paths import atomic_path
@@ -46,11 +47,19 @@ class TaughtHead:
         x = (embedding.float().reshape(1, -1) - self.mean) / self.std
         return torch.softmax(x @ self.weight.T + self.bias, dim=1)[0]
 
+    def _groups_text(self) -> str:
+        """" g=3" where the taught-on network's group count was the user's choice."""
+        try:
+            chosen = bool(architecture(str(self.spec.get("arch"))).group_choices)
+        except ValueError:  # an architecture this version does not have
+            chosen = False
+        return f" g={self.spec.get('groups')}" if chosen else ""
+
     def check_backbone(self, fingerprint: str, spec_dict: dict) -> None:
         if spec_dict != self.spec or fingerprint != self.backbone:
             raise HeadError(
                 f"this head was taught on {self.spec.get('arch')} {self.spec.get('scale')}x"
-                f"{' g=' + str(self.spec.get('groups')) if self.spec.get('arch') == 'v1' else ''} with {self.backbone_name} "
+                f"{self._groups_text()} with {self.backbone_name} "
                 f"(backbone {self.backbone}); the current backbone differs - load those weights first, or teach again"
             )
 

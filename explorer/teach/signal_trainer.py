@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from explorer.models import ModelSpec, build_model
+from explorer.models.architecture import with_input_kind
 from explorer.paths import atomic_path, cache_root
 from explorer.progress import Progress, check_cancel
 
@@ -107,7 +108,7 @@ def train_signals(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, n
     if labels.min() < 0 or labels.max() >= len(classes):
         raise ValueError(f"labels must be 0..{len(classes) - 1}, found {labels.min()}..{labels.max()}")
     series, modal = windows.shape[1:]
-    spec = ModelSpec.create("compact", input_size=(int(series), int(modal)), num_classes=len(classes))
+    spec = ModelSpec.create(with_input_kind("signal").name, input_size=(int(series), int(modal)), num_classes=len(classes))
     torch.manual_seed(seed)
     model = build_model(spec)
     flat = windows.reshape(-1, modal)

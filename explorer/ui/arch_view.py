@@ -5,7 +5,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QMo
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from explorer.analysis.complexity import ComplexityReport
-from explorer.runtime.registry import timed_on
+from explorer.runtime import registry
 from explorer.ui.bridge import QtState
 
 COLUMNS = ("layer", "type", "output", "params", "MFLOPs", "MAC (K el.)", "eager ms (hooks)")
@@ -152,7 +152,7 @@ class ArchitectureView(QWidget):
         t = report.totals
         ms = self.model.layer_ms
         threads = self.state.bundle.config.threads if self.state.bundle is not None else 1
-        measured = (f" · layers sum {sum(ms.values()):.1f} ms ({timed_on('eager', threads)}, through hooks: indicative)"
+        measured = (f" · layers sum {sum(ms.values()):.1f} ms ({registry.timed_on(registry.reference().name, threads)}, through hooks: indicative)"
                     if ms else " · measuring…")
         self.totals.setText(
             f"{report.spec.label}: {t.params / 1e6:.3f} M params · {t.madds / 1e6:.1f} MFLOPs "

@@ -7,33 +7,29 @@ from another thread.  Views take this bridge in their constructor and subscribe 
 """
 from __future__ import annotations
 
+from psygnal import Signal as PsygnalSignal
 from PySide6.QtCore import QObject, Signal
 
 from explorer.engine.state import AppState
 
-# state event -> Qt signal of the same name and arguments
-_EVENTS = {
-    "requested": (object, bool), "running": (object,), "source": (str,), "agreement": (object,),
-    "layer_times": (object,), "frame_ready": (), "taps_changed": (tuple,), "head_changed": (object,),
-    "paused_changed": (bool,), "message": (str, bool), "busy": (str, float),
-}
+def _qt_signals() -> dict[str, Signal]:
+    """A Qt signal for every psygnal signal AppState declares: same name, same argument types."""
+    signals = {}
+    for name, value in vars(AppState).items():
+        if isinstance(value, PsygnalSignal):
+            signals[name] = Signal(*(p.annotation for p in value.signature.parameters.values()))
+    return signals
 
 
-class QtState(QObject):
-    requested = Signal(object, bool)
-    running = Signal(object)
-    source = Signal(str)
-    agreement = Signal(object)
-    layer_times = Signal(object)
-    frame_ready = Signal()
-    taps_changed = Signal(tuple)
-    head_changed = Signal(object)
-    paused_changed = Signal(bool)
-    message = Signal(str, bool)
-    busy = Signal(str, float)
+_SIGNALS = _qt_signals()
 
-    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        for name in _EVENTS:
-            getattr(state, name).connect(getattr(self, name).emit)
+
+def _init(self, state: AppState, parent: QObject | None = None) -> None:
+    QObject.__init__(self, parent)
+    self.state = state
+    for name in _SIGNALS:
+        getattr(state, name).connect(getattr(self, name).emit)
+
+
+# the class is built from the declaration, so a new state event needs no edit here
+QtState = type("QtState", (QObject,), {**_SIGNALS, "__init__": _init})

@@ -15,11 +15,9 @@ from PySide6.QtWidgets import (
 
 from explorer.analysis.complexity import spec_tables
 from explorer.engine.config import AUTO
-from explorer.models.spec import (
-    ARCH_TITLES, COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, FAMILY, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, SHUFFLENETS, ModelSpec,
-)
-from explorer.models.variants import SCALES, V1_GROUPS
-from explorer.runtime.registry import TITLES, available_backends
+from explorer.models.architecture import architecture, architectures
+from explorer.models.spec import COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, ModelSpec
+from explorer.runtime import registry
 from explorer.ui.bridge import QtState
 from explorer.ui.fit_panel import FitPanel
 
@@ -34,15 +32,6 @@ SOURCE_TIPS = {
 FILE_FILTERS = {
     "image": "Media (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)",
     "signal": "Sensor recordings (*.csv *.npy);;All files (*)",
-}
-ARCH_NOTES = {
-    "v1": "Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
-    "v2": "V2 has no group count: its shuffle always mixes the two branches of a channel split (groups apply to V1 only).",
-    **{arch: f"{ARCH_TITLES[arch]}: one of the networks ShuffleNet is compared with (the Lessons tab's family). "
-              "It has no group count and no channel shuffle" + ("; its width multiplier is the scale." if len(SCALES[arch]) > 1 else
-                                                               " and one width.") for arch in FAMILY},
-    "compact": "The compact net reads sensor windows (series x modal) from a signal source: signal:synthetic or a .csv/.npy "
-               "recording. Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
 }
 AUTO_TITLE = "auto: fastest backend that agrees with fp32"
 
@@ -76,15 +65,13 @@ class ModelBox(QGroupBox):
         self._updating = False
         form = QFormLayout(self)
         self.arch = QComboBox()
-        for arch, title in ARCH_TITLES.items():
-            self.arch.addItem(title, arch)
-        self.arch.setToolTip("V1: group convolutions + shuffle; V2: channel split; compact: the tutorial's signal net; "
-                             "then the networks ShuffleNet is compared with (MobileNetV1/V2/V3, SqueezeNet, MnasNet)")
+        for entry in architectures():
+            self.arch.addItem(entry.title, entry.name)
+        rivals = ", ".join(a.title for a in architectures(shufflenet=False))
+        self.arch.setToolTip("the ShuffleNets first (group convolutions + shuffle; channel split; the tutorial's signal "
+                             f"net), then the networks ShuffleNet is compared with ({rivals})")
         self.groups = QComboBox()
-        for g in V1_GROUPS:
-            self.groups.addItem(f"g = {g}", g)
-        self.groups.setToolTip("group count of V1's pointwise convolutions (G key cycles)")
-        self.groups.setPlaceholderText("V1 only")
+        self.groups.setToolTip("group count of the pointwise convolutions (G key cycles)")
         self.scale = QComboBox()
         self.shuffle = QCheckBox("channel shuffle")
         self.shuffle.setToolTip("turn the shuffle off to reproduce the paper's Table 3 ablation (S key)")
@@ -123,52 +110,55 @@ class ModelBox(QGroupBox):
     def show_spec(self, spec: ModelSpec) -> None:
         self._updating = True
         try:
+            entry = spec.architecture
             self.arch.setCurrentIndex(self.arch.findData(spec.arch))
-            self._fill_scales(spec.arch, spec.scale)
-            self.groups.setCurrentIndex(self.groups.findData(spec.groups) if spec.arch == "v1" else -1)
+            self._fill(self.scale, entry.scales, spec.scale, "{:g}x")
+            self._fill(self.groups, entry.group_choices, spec.groups, "g = {}")
             groups = shuffle_groups(spec)
             self.shuffle.setChecked(spec.shuffle and bool(groups))  # a network without a shuffle never shows one on
             self.groups.setPlaceholderText(fixed_groups_text(groups))
-            if spec.arch == "compact":
-                self.series.setValue(spec.input_size[0])  # type: ignore[index]
-                self.modal.setValue(spec.input_size[1])  # type: ignore[index]
+            if entry.input_kind == "signal":
+                self.series.setValue(spec.signal_size[0])
+                self.modal.setValue(spec.signal_size[1])
             else:
-                self.input_size.setValue(int(spec.input_size))  # type: ignore[arg-type]
-            self._explain(spec.arch)
+                self.input_size.setValue(spec.image_size)
+            self._explain(entry)
         finally:
             self._updating = False
 
-    def _fill_scales(self, arch: str, current: float) -> None:
-        self.scale.blockSignals(True)
-        self.scale.clear()
-        for value in SCALES[arch]:
-            self.scale.addItem(f"{value:g}x", value)
-        index = self.scale.findData(current)
-        self.scale.setCurrentIndex(index if index >= 0 else self.scale.findData(1.0))
-        self.scale.blockSignals(False)
+    @staticmethod
+    def _fill(box: QComboBox, values, current, text: str) -> None:
+        """The choices one architecture offers (scales, group counts), the current one selected."""
+        box.blockSignals(True)
+        box.clear()
+        for value in values:
+            box.addItem(text.format(value), value)
+        box.setCurrentIndex(box.findData(current) if current in values else min(0, len(values) - 1))
+        box.blockSignals(False)
 
-    def _explain(self, arch: str) -> None:
-        self.groups.setEnabled(arch == "v1")
-        self.scale.setEnabled(len(SCALES[arch]) > 1)
-        self.shuffle.setEnabled(arch in SHUFFLENETS)
-        self._form.setRowVisible(self.input_size, arch != "compact")
-        self._form.setRowVisible(self.signal_size, arch == "compact")
-        self.explanation.setText(ARCH_NOTES[arch])
+    def _explain(self, entry) -> None:
+        self.groups.setEnabled(bool(entry.group_choices))
+        self.scale.setEnabled(len(entry.scales) > 1)
+        self.shuffle.setEnabled(entry.has_shuffle)
+        self._form.setRowVisible(self.input_size, entry.input_kind == "image")
+        self._form.setRowVisible(self.signal_size, entry.input_kind == "signal")
+        self.explanation.setText(entry.hint)
 
     def current_spec(self) -> ModelSpec:
-        arch = self.arch.currentData()
-        if arch == "compact":
-            return ModelSpec.create(arch, shuffle=self.shuffle.isChecked(), input_size=(self.series.value(), self.modal.value()))
+        entry = architecture(self.arch.currentData())
         shuffle = self.shuffle.isChecked() if self.shuffle.isEnabled() else True  # no shuffle to switch: the spec's default
-        return ModelSpec.create(arch, groups=self.groups.currentData() if arch == "v1" else None,
+        if entry.input_kind == "signal":
+            return ModelSpec.create(entry.name, shuffle=shuffle, input_size=(self.series.value(), self.modal.value()))
+        return ModelSpec.create(entry.name, groups=self.groups.currentData() if entry.group_choices else None,
                                 scale=self.scale.currentData(), shuffle=shuffle, input_size=self.input_size.value())
 
     def _on_arch(self) -> None:
         if self._updating:
             return
-        arch, scale = self.arch.currentData(), self.scale.currentData()
+        entry, scale = architecture(self.arch.currentData()), self.scale.currentData()
         # the arch's own defaults (never repeated here), keeping the scale and shuffle where they apply
-        self.show_spec(ModelSpec.create(arch, scale=scale if scale in SCALES[arch] else 1.0, shuffle=self.shuffle.isChecked()))
+        scale = scale if scale in entry.scales else (1.0 if 1.0 in entry.scales else entry.scales[0])
+        self.show_spec(ModelSpec.create(entry.name, scale=scale, shuffle=self.shuffle.isChecked() or not entry.has_shuffle))
         self._emit_spec()
 
     def _emit_spec(self) -> None:
@@ -219,8 +209,8 @@ class WeightsBox(QGroupBox):
         untrained = "" if bundle.trained else " - predictions are meaningless until trained weights are loaded"
         self.weights_status.setText(bundle.weights_name + untrained)
 
-    def _on_busy(self, text: str, fraction: float) -> None:
-        self.show_download(fraction if text.startswith("downloading") else None, text)
+    def _on_busy(self, busy) -> None:
+        self.show_download(busy.fraction if busy.download else None, busy.text)
 
     def show_download(self, fraction: float | None, text: str = "") -> None:
         """Progress of a weights download (None hides it)."""
@@ -257,13 +247,13 @@ class RunBox(QGroupBox):
         form.addRow("threads", self.threads)
         self.backend = QComboBox()
         self.backend.addItem(AUTO_TITLE, AUTO)
-        for info in available_backends():
+        for info in registry.available_backends():
             self.backend.addItem(info.title, info.name)
             item = self.backend.model().item(self.backend.count() - 1)
             item.setEnabled(info.available)
             item.setToolTip(info.reason)
-        self.backend.setToolTip("auto starts on torch and moves to ONNX Runtime once it is built and agrees with fp32 eager; "
-                                "any switch happens between two frames")
+        self.backend.setToolTip("auto starts on torch at once, then builds, checks and times every other backend on live "
+                                "frames and keeps the fastest that agrees with fp32 eager; any switch happens between two frames")
         form.addRow("backend", self.backend)
         self.agreement = QLabel()
         self.agreement.setWordWrap(True)
@@ -292,6 +282,7 @@ class RunBox(QGroupBox):
         qt_state.running.connect(self.show_agreement)
         qt_state.agreement.connect(self._on_agreement)
         qt_state.source.connect(self._on_source)
+        qt_state.source_text_changed.connect(self.source.setEditText)
         self.threads.valueChanged.connect(lambda value: self.state.request(threads=value))
         self.backend.activated.connect(lambda _i: self.state.request(backend=self.backend.currentData()))
         self.source.activated.connect(lambda _i: self.state.request_source(self.source.currentText()))
@@ -329,29 +320,34 @@ class RunBox(QGroupBox):
         self.backend.setCurrentIndex(max(0, self.backend.findData(name)))
 
     def _on_agreement(self, bundle) -> None:
-        if "int8_vs_fp32_ms" in bundle.extra:  # measured here: the backend list says so from now on
-            int8_ms, fp32_ms = bundle.extra["int8_vs_fp32_ms"]
-            slower = " (slower than fp32 here)" if int8_ms > fp32_ms else ""
-            self.backend.setItemText(self.backend.findData("int8"), TITLES["int8"] + slower)
+        if bundle.versus_fp32 is not None:  # measured here: the backend list says so from now on
+            ms, fp32_ms = bundle.versus_fp32
+            slower = " (slower than fp32 here)" if ms > fp32_ms else ""
+            self.backend.setItemText(self.backend.findData(bundle.backend), bundle.entry.title + slower)
         if bundle is self.state.bundle:
             self.show_agreement(bundle)
 
     def show_agreement(self, bundle) -> None:
         if bundle is None:
             return
-        agreement, auto = bundle.agreement, bundle.extra.get("auto")
-        if auto:
-            self.agreement.setText(auto)
+        agreement, entry = bundle.agreement, bundle.entry
+        if bundle.auto_reason:
+            self.agreement.setText(bundle.auto_reason)
         elif bundle.config.backend == AUTO:
-            self.agreement.setText(f"auto: running {bundle.backend} while ONNX Runtime is built and checked…")
+            self.agreement.setText(f"auto: running {entry.short_title} while the other backends are built, checked and timed…")
         elif agreement is None:
             self.agreement.setText("measuring agreement with fp32 eager…")
-        elif bundle.backend == "eager":
+        elif entry.reference:
             self.agreement.setText("fp32 eager: the reference")
         else:
-            frames = agreement.get("frames", 0)
-            self.agreement.setText(f"vs fp32 eager on {frames} frame{'s' if frames != 1 else ''}: top-1 agreement {agreement['top1_agreement'] * 100:.0f} %, "
-                                   f"max |Δlogit| {agreement['max_abs_diff']:.2g}" + bundle.extra.get("speed_note", ""))
+            frames = agreement.frames
+            speed = ""
+            if bundle.versus_fp32 is not None:
+                ms, fp32_ms = bundle.versus_fp32
+                twin = registry.get(entry.fp32_twin).short_title if entry.fp32_twin else "fp32"
+                speed = f"; {'slower' if ms > fp32_ms else 'faster'} than fp32 {twin} here ({ms:.1f} vs {fp32_ms:.1f} ms)"
+            self.agreement.setText(f"vs fp32 eager on {frames} frame{'s' if frames != 1 else ''}: top-1 agreement "
+                                   f"{agreement.top1_agreement * 100:.0f} %, max |Δlogit| {agreement.max_abs_diff:.2g}{speed}")
 
     def set_cameras(self, indices: list[int]) -> None:
         """Offer the cameras a probe found (replacing the blind camera:0/camera:1 presets)."""

@@ -185,7 +185,7 @@ class DiagramScene(QGraphicsScene):
                 for unit in stage.units:
                     y = self._edge_into(y)
                     y = self._draw_unit(unit, y)
-        self._legend(y + GAP)
+        draw_legend(self, y + GAP)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-30, -30, 30, 30))
 
     def _edge_into(self, y: float) -> float:
@@ -335,28 +335,6 @@ class DiagramScene(QGraphicsScene):
         tip.setPen(Qt.NoPen)
         self.addItem(tip)
 
-    def _legend(self, y: float) -> None:
-        name = QUANTITIES[self.quantity]
-        rect = QRectF(-150, y + 20, 300, 14)
-        gradient = QLinearGradient(rect.topLeft(), rect.topRight())
-        for stop in (0.0, 0.25, 0.5, 0.75, 1.0):
-            gradient.setColorAt(stop, _color(stop * stop))  # width and colour follow sqrt(value)
-        bar = self.addRect(rect, QPen(Qt.NoPen), QBrush(gradient))
-        bar.setZValue(-1)
-        unit = {"madds": 1e6, "params": 1e3, "mac": 1e3, "ms": 1.0}[self.quantity]
-        suffix = {"madds": " M", "params": " K", "mac": " K el.", "ms": " ms"}[self.quantity]
-        caption = self.addSimpleText(f"box width and colour: {name} (each layer box on one scale, max {self._scale['node'] / unit:.3g}{suffix};"
-                                     " stage and unit boxes on their own)")
-        caption.setBrush(TEXT)
-        caption.setPos(-caption.boundingRect().width() / 2, y)
-        if self.quantity == "ms" and not self.layer_ms:
-            caption.setText("box width and colour: measured ms (not measured yet: open this tab while a model runs)")
-            caption.setPos(-caption.boundingRect().width() / 2, y)
-        for text, x in (("0", rect.left()), ("max", rect.right())):
-            tick = self.addSimpleText(text)
-            tick.setBrush(TEXT)
-            tick.setPos(x - tick.boundingRect().width() / 2, rect.bottom() + 2)
-
     # ---- queries (tests and the tab) -------------------------------------------------------
     def node_boxes(self) -> list[DiagramBox]:
         return [b for b in self.boxes if b.target.kind == "node"]
@@ -391,33 +369,9 @@ class DiagramScene(QGraphicsScene):
         if path.suffix.lower() not in (".svg", ".png"):
             raise ValueError(f"diagram files are .svg or .png, got {path.name!r}")
         with atomic_path(path) as temp:
-            self._write(path.suffix.lower(), temp)
+            write_scene(self, path.suffix.lower(), temp, self.diagram.spec.label if self.diagram else "diagram")
         return path
 
-    def _write(self, kind: str, target: Path) -> None:
-        rect = self.sceneRect()
-        if kind == ".svg":
-            generator = QSvgGenerator()
-            generator.setFileName(str(target))
-            generator.setSize(QSize(int(rect.width()), int(rect.height())))
-            generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-            generator.setTitle(self.diagram.spec.label if self.diagram else "diagram")
-            generator.setDescription("ShuffleNet Explorer diagram")
-            painter = QPainter(generator)
-        else:
-            image = QImage(int(rect.width() * 1.5), int(rect.height() * 1.5), QImage.Format_ARGB32)
-            image.fill(BACKGROUND)
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.Antialiasing)
-            painter.setRenderHint(QPainter.TextAntialiasing)
-        try:
-            self.render(painter, QRectF(), rect)
-        finally:
-            painter.end()
-        if kind == ".png" and not image.save(str(target), "PNG"):
-            raise OSError(f"could not write {target}")
-        if not target.exists() or target.stat().st_size == 0:
-            raise OSError(f"could not write {target}")
 
 
 def _text_scale() -> float:
@@ -456,3 +410,54 @@ def _unit_layers(unit: Unit) -> list[str]:
 
 def _stage_layers(stage: Stage) -> list[str]:
     return [name for unit in stage.units for name in _unit_layers(unit)]
+
+
+def write_scene(scene: QGraphicsScene, kind: str, target: Path, title: str) -> None:
+    """Render a whole scene to an SVG (text stays searchable) or a 1.5x PNG."""
+    rect = scene.sceneRect()
+    if kind == ".svg":
+        generator = QSvgGenerator()
+        generator.setFileName(str(target))
+        generator.setSize(QSize(int(rect.width()), int(rect.height())))
+        generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+        generator.setTitle(title)
+        generator.setDescription("ShuffleNet Explorer diagram")
+        painter = QPainter(generator)
+    else:
+        image = QImage(int(rect.width() * 1.5), int(rect.height() * 1.5), QImage.Format_ARGB32)
+        image.fill(BACKGROUND)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.TextAntialiasing)
+    try:
+        scene.render(painter, QRectF(), rect)
+    finally:
+        painter.end()
+    if kind == ".png" and not image.save(str(target), "PNG"):
+        raise OSError(f"could not write {target}")
+    if not target.exists() or target.stat().st_size == 0:
+        raise OSError(f"could not write {target}")
+
+
+def draw_legend(scene: "DiagramScene", y: float) -> None:
+    """The colour bar and its caption under the drawing."""
+    name = QUANTITIES[scene.quantity]
+    rect = QRectF(-150, y + 20, 300, 14)
+    gradient = QLinearGradient(rect.topLeft(), rect.topRight())
+    for stop in (0.0, 0.25, 0.5, 0.75, 1.0):
+        gradient.setColorAt(stop, _color(stop * stop))  # width and colour follow sqrt(value)
+    bar = scene.addRect(rect, QPen(Qt.NoPen), QBrush(gradient))
+    bar.setZValue(-1)
+    unit = {"madds": 1e6, "params": 1e3, "mac": 1e3, "ms": 1.0}[scene.quantity]
+    suffix = {"madds": " M", "params": " K", "mac": " K el.", "ms": " ms"}[scene.quantity]
+    caption = scene.addSimpleText(f"box width and colour: {name} (each layer box on one scale, max {scene._scale['node'] / unit:.3g}{suffix};"
+                                 " stage and unit boxes on their own)")
+    caption.setBrush(TEXT)
+    caption.setPos(-caption.boundingRect().width() / 2, y)
+    if scene.quantity == "ms" and not scene.layer_ms:
+        caption.setText("box width and colour: measured ms (not measured yet: open this tab while a model runs)")
+        caption.setPos(-caption.boundingRect().width() / 2, y)
+    for text, x in (("0", rect.left()), ("max", rect.right())):
+        tick = scene.addSimpleText(text)
+        tick.setBrush(TEXT)
+        tick.setPos(x - tick.boundingRect().width() / 2, rect.bottom() + 2)

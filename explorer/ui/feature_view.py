@@ -227,12 +227,12 @@ class FeatureView(QWidget):
         name = self.selected_tap()
         if not name:
             return
-        after = self._selected_after and partner_tap(name) is not None
+        partner = partner_tap(name)
+        after = partner is not None and self._selected_after
         source = name
-        if after:
-            source = name if name.endswith("after_shuffle") else partner_tap(name)  # type: ignore[assignment]
-        elif partner_tap(name):
-            source = name if name.endswith("before_shuffle") else partner_tap(name)  # type: ignore[assignment]
+        if partner is not None:  # a shuffle pair: the side the click chose
+            wanted = "after_shuffle" if self._selected_after else "before_shuffle"
+            source = name if name.endswith(wanted) else partner
         features = self.last_features.get(source)
         if features is None or self.selected_channel >= features.shape[0]:
             return

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.engine.config import AUTO
+from explorer.runtime import registry
 from explorer.engine.fit import DEFAULT_FPS_TARGET, FitResult, run_fit
 from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
@@ -94,7 +95,8 @@ class FitPanel(QWidget):
         self._fill_table(result)
         if result.chosen is not None:
             chosen = result.chosen
-            keep_auto = self.state.config.backend == AUTO and chosen.backend != "int8"
+            # auto never moves to reduced precision by itself: fit chose it, so it is asked for by name
+            keep_auto = self.state.config.backend == AUTO and not registry.get(chosen.backend).reduced_precision
             self.state.request(spec=chosen.spec, backend=AUTO if keep_auto else chosen.backend)
 
     def _fill_table(self, result: FitResult) -> None:

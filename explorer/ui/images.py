@@ -23,6 +23,17 @@ def save_png(image, path) -> bool:
     return True
 
 
+
+class _ClickableImage(pg.ImageItem):
+    """An ImageItem that hands its clicks to a callback (pyqtgraph's way: override mouseClickEvent)."""
+
+    def __init__(self, on_click, **options) -> None:
+        super().__init__(**options)
+        self._on_click = on_click
+
+    def mouseClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._on_click(event)
+
 class ImagePanel(pg.GraphicsLayoutWidget):
     clicked = Signal(float, float)  # image pixel coordinates (x, y)
 
@@ -32,10 +43,9 @@ class ImagePanel(pg.GraphicsLayoutWidget):
         self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         if title:
             self.view.setMenuEnabled(False)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = _ClickableImage(self._on_click, axisOrder="row-major")
         self.view.addItem(self.image)
         self._shape: tuple[int, ...] | None = None
-        self.image.mouseClickEvent = self._on_click  # type: ignore[method-assign]
 
     def show_image(self, array: np.ndarray) -> None:
         """Show an RGB (or grey) uint8 array; refit the view only when the shape changes."""

@@ -18,8 +18,8 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from explorer.engine.pipeline import UNTRAINED_NOTICE, FrameResult
-from explorer.models.variants import PUBLISHED
-from explorer.runtime.registry import timed_on
+from explorer.models import variants
+from explorer.runtime import registry
 from explorer.ui.bridge import QtState
 from explorer.sources.signal_stream import SignalWindow
 from explorer.ui.font_scale import set_axis_label
@@ -116,7 +116,7 @@ class RunningAccuracy:
         window = result.frame
         if not isinstance(window, SignalWindow):
             return
-        self.truth = window.label(result.spec.input_size[0])  # type: ignore[index]
+        self.truth = window.label(result.spec.signal_size[0])
         if self.truth is None:
             self.why_not = ""
         elif not result.trained:
@@ -137,7 +137,7 @@ class RunningAccuracy:
 
 def download_size_mb(spec) -> float:
     """torchvision's fp32 checkpoint is its parameters at 4 bytes each (+ BN statistics)."""
-    published = PUBLISHED.get((spec.arch, spec.groups, spec.scale))
+    published = variants.published(spec)
     return (published.params if published and published.params else 0) * 4 / 1e6
 
 
@@ -238,8 +238,8 @@ class LiveView(QWidget):
         offer = not bundle.trained and has_torchvision_weights(spec) and not torchvision_cached(spec)
         self.download_button.setText(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
         self.download_button.setVisible(offer)
-        self.timed_on = timed_on(bundle.backend, bundle.config.threads)
-        self.backend_label.setText(f"backend: {self.timed_on}" + (" (picked by auto)" if bundle.config.backend == "auto" else ""))
+        self.timed_on = registry.timed_on(bundle.backend, bundle.config.threads)
+        self.backend_label.setText(f"backend: {self.timed_on}" + (" (picked by auto)" if bundle.config.backend == registry.AUTO else ""))
         self.latency_label.setToolTip(f"measured on {self.timed_on}")
         set_axis_label(self.plot.getPlotItem(), "left", "inference (ms)")  # its backend and threads: the line above
         self.history = RingBuffer(HISTORY)
@@ -250,7 +250,7 @@ class LiveView(QWidget):
 
     def show_result(self, result: FrameResult, draw_frame: bool = True) -> None:
         if isinstance(result.frame, SignalWindow):
-            self.signal_plot.show_window(result.frame, result.spec.input_size[0])  # type: ignore[index]
+            self.signal_plot.show_window(result.frame, result.spec.signal_size[0])
         elif draw_frame:
             self.frame_panel.show_image(result.frame)
         trained = result.trained

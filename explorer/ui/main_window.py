@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.qt_state = QtState(self.state, self)
         self.rendered = 0
         self.full_message = ""  # the status bar shows its short form
+        self._message_is_busy = False  # the message shown is the engine's busy text (cleared when idle)
         self.inference_ms: list[float] = []  # for the headless summary
         self.setWindowTitle("ShuffleNet Explorer")
         self.resize(1400, 860)
@@ -164,14 +165,15 @@ class MainWindow(QMainWindow):
         t = bundle.report.totals
         self.model_label.setText(f"{bundle.spec.label} · {weights} · {bundle.backend} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params")
 
-    def _on_busy(self, text: str, fraction: float) -> None:
-        self.busy_bar.setVisible(bool(text))
-        self.busy_bar.setRange(0, 0 if fraction < 0 else 1000)
-        if fraction >= 0:
-            self.busy_bar.setValue(int(fraction * 1000))
-        if text:
-            self.show_message(text, error=False)
-        elif self.full_message.startswith(("building", "auto:", "exporting", "calibrating", "downloading", "starting")):
+    def _on_busy(self, busy) -> None:
+        self.busy_bar.setVisible(not busy.idle)
+        self.busy_bar.setRange(0, 0 if busy.fraction < 0 else 1000)
+        if busy.fraction >= 0:
+            self.busy_bar.setValue(int(busy.fraction * 1000))
+        if not busy.idle:
+            self.show_message(busy.text, error=False)
+            self._message_is_busy = True
+        elif self._message_is_busy:  # the work it described is done; a message said since stays
             self.show_message("")
 
     def show_message(self, text: str, error: bool = True) -> None:
@@ -181,6 +183,7 @@ class MainWindow(QMainWindow):
         self.message_label.setText(short_form(text))
         self.message_label.setToolTip(text)
         self.full_message = text
+        self._message_is_busy = False
         if error and text:
             self.banner.show_text(text)
             self.controls.run_box.source_status.setToolTip(text)

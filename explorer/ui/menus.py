@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from explorer.models.spec import SHUFFLENETS
-from explorer.models.variants import V1_GROUPS
-
 
 def next_groups(spec):
-    """V1's next group count (G key), or None for architectures without one."""
-    if spec.arch != "v1":
+    """The next group count (G key), or None for architectures whose groups are not the user's."""
+    choices = spec.architecture.group_choices
+    if not choices:
         return None
-    return V1_GROUPS[(V1_GROUPS.index(spec.groups) + 1) % len(V1_GROUPS)]
+    return choices[(choices.index(spec.groups) + 1) % len(choices)]
 
 
 def build_menus(window) -> dict[str, QAction]:
@@ -33,7 +31,8 @@ def build_menus(window) -> dict[str, QAction]:
     def cycle_groups() -> None:
         groups = next_groups(state.config.spec)
         if groups is None:
-            state.say("groups apply to V1 only: V2 always shuffles 2 branches")
+            spec = state.config.spec
+            state.say(spec.architecture.groups_note or f"{spec.label} has no group count to choose")
         else:
             state.request(spec=state.config.spec.with_changes(groups=groups))
 
@@ -46,7 +45,7 @@ def build_menus(window) -> dict[str, QAction]:
     menu = window.menuBar().addMenu("&Model")
     def toggle_shuffle() -> None:
         spec = state.config.spec
-        if spec.arch not in SHUFFLENETS:
+        if not spec.architecture.has_shuffle:
             state.say(f"{spec.label} has no channel shuffle to turn off")
             return
         state.request(spec=spec.with_changes(shuffle=not spec.shuffle))

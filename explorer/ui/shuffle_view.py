@@ -205,9 +205,10 @@ class ShuffleView(QWidget):
         for channels, groups in pairs:
             self.model_pairs.addItem(f"C = {channels}, g = {groups}", (channels, groups))
         self.model_state.setText(model_shuffle_summary(bundle.spec.label, [t.permutation for t in shuffles]))
-        if bundle.spec.arch == "v1":
-            self.follow_groups(int(bundle.spec.groups))
-        elif bundle.spec.arch == "compact" and pairs:
+        entry = bundle.spec.architecture
+        if entry.group_choices and bundle.spec.groups is not None:
+            self.follow_groups(bundle.spec.groups)
+        elif entry.default_groups is None and pairs:  # fixed per-block groups (the compact net): its first shuffle
             self.set_config(*pairs[0])
         self._show_absorption(bundle)
 
@@ -219,7 +220,7 @@ class ShuffleView(QWidget):
     def _show_absorption(self, bundle) -> None:
         """For the compact net: fold its shuffles into the next layers' weights and show that the
         outputs do not change (every conv after a shuffle there is dense or depthwise)."""
-        if bundle.spec.arch != "compact" or not bundle.spec.shuffle or not isinstance(bundle.model, CompactShuffleNet):
+        if not bundle.spec.shuffle or not isinstance(bundle.model, CompactShuffleNet):
             self.absorbed.hide()
             return
         generator = torch.Generator().manual_seed(0)

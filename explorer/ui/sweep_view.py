@@ -11,12 +11,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import group_colour
-from explorer.engine.measure import SweepRow, default_sweep, run_sweep
-from explorer.models.registry import list_specs
-from explorer.models.spec import FAMILY, ModelSpec
+from explorer.engine.measure import RIVALS, SweepRow, default_sweep, groups_note, run_sweep, sweep_series
+from explorer.models.architecture import architectures
+from explorer.models.spec import ModelSpec
 from explorer.optional import torchvision_status
+from explorer.runtime import registry
 from explorer.ui.background import BackgroundTask
-from explorer.runtime.registry import timed_on
 from explorer.ui.bridge import QtState
 from explorer.ui.font_scale import set_axis_label
 from explorer.ui.point_labels import PointLabels, hover_names
@@ -25,7 +25,8 @@ from explorer.ui.point_labels import PointLabels, hover_names
 def rival_specs() -> list[ModelSpec]:
     """The networks ShuffleNet is compared with (torchvision's only where torchvision works)."""
     usable = torchvision_status().available
-    return [s for s in list_specs(family=True) if s.arch in FAMILY and (usable or s.arch == "mobilenet_v1")]
+    return [ModelSpec.create(a.name, scale=scale) for a in architectures(shufflenet=False)
+            if usable or not a.needs_torchvision for scale in a.scales]
 
 
 def rows_csv(rows: list[SweepRow]) -> str:
@@ -101,10 +102,14 @@ class SweepView(QWidget):
         self.progress.setValue(0)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"measuring {len(specs)} models on {timed_on('eager', threads)}, {runs} runs each…")
+        self.status.setText(f"measuring {len(specs)} models on {self._timed_on(threads)}, {runs} runs each…")
         self.threads = threads
         self._was_paused = self.state.paused
         self.state.set_paused(True)  # the live view yields the CPU to the measurement
+
+    @staticmethod
+    def _timed_on(threads: int) -> str:
+        return registry.timed_on(registry.reference().name, threads)  # the sweep times the torch module itself
 
     def cancel(self) -> None:
         self.task.cancel()
@@ -130,17 +135,7 @@ class SweepView(QWidget):
         self._stopped("")
         self.rows = rows
         self.save_button.setEnabled(bool(rows))
-        note = ""
-        by_scale: dict[float, dict[int, SweepRow]] = {}
-        for r in rows:
-            if r.arch == "v1":
-                by_scale.setdefault(r.scale, {})[r.groups] = r  # type: ignore[index]
-        scales = sorted((s for s, g in by_scale.items() if 3 in g and 8 in g), key=lambda s: abs(s - 1.0))
-        if scales:
-            g3, g8 = by_scale[scales[0]][3], by_scale[scales[0]][8]
-            note = (f" V1 {scales[0]:g}x: g=8 has {g8.madds / g3.madds:.2f}x the FLOPs of g=3 but takes {g8.median_ms / g3.median_ms:.2f}x the time "
-                    f"- its memory access cost is {g8.mac / g3.mac:.2f}x (G2: group convs cost memory traffic).")
-        self.status.setText(f"done: {len(rows)} models on {timed_on('eager', self.threads)}.{note}")
+        self.status.setText(f"done: {len(rows)} models on {self._timed_on(self.threads)}.{groups_note(rows)}")
         self._draw()
 
     def _is_current(self, item) -> bool:
@@ -154,20 +149,13 @@ class SweepView(QWidget):
         self.plot.clear()
         if not self.rows:
             return
-        set_axis_label(self.plot.getPlotItem(), "left", f"median latency (ms, {timed_on('eager', self.threads)})")
+        set_axis_label(self.plot.getPlotItem(), "left", f"median latency (ms, {self._timed_on(self.threads)})")
         entries, points = [], []
-        series = {
-            "V1 1x, g = 1..8": [r for r in self.rows if r.arch == "v1" and r.scale == 1.0],
-            "V1 g=3, 0.25x..2x": [r for r in self.rows if r.arch == "v1" and r.groups == 3],
-            "V2 0.5x..2x": [r for r in self.rows if r.arch == "v2"],
-            "the rivals": [r for r in self.rows if r.arch in FAMILY],
-        }
-        series = {name: rows for name, rows in series.items() if rows}
-        for i, (name, rows) in enumerate(series.items()):
+        for i, (name, rows) in enumerate(sweep_series(self.rows).items()):
             rows = sorted(rows, key=lambda r: r.madds)
             colour = group_colour(i)
             # a family's variants read as a line; the rivals are unrelated networks: points only
-            pen = None if name == "the rivals" else pg.mkPen(colour, width=1)
+            pen = None if name == RIVALS else pg.mkPen(colour, width=1)
             item = self.plot.plot([r.madds / 1e6 for r in rows], [r.median_ms for r in rows], pen=pen,
                                   symbol="o", symbolBrush=colour, symbolSize=9, name=name, data=[r.label for r in rows])
             hover_names(item, lambda label, x, y: f"{label}\n{x:.0f} MFLOPs, {y:.1f} ms")

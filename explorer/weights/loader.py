@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from explorer.models.architecture import architecture
 from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.models.registry import build_model, list_specs
 from explorer.models.spec import ModelSpec
@@ -22,13 +23,7 @@ from explorer.paths import note_healed
 from explorer.progress import Progress
 from explorer.weights import catalog
 from explorer.weights.download import DownloadError, checkpoint_dir, download
-from explorer.weights.formats import (
-    CheckpointError,
-    detect_format,
-    megvii_v1_to_ours,
-    megvii_v2_to_ours,
-    read_state_dict,
-)
+from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
 from explorer.weights.labels import labels_for
 
 
@@ -39,22 +34,23 @@ class WeightsError(Exception):
 @dataclass
 class LoadedWeights:
     model: nn.Module
-    recipe: Recipe | None
+    recipe: Recipe | SignalRecipe | None
     labels: list[str]
     name: str  # what the UI and --json call these weights
     origin: str  # torchvision, megvii, own
 
 
 def torchvision_cache_path(spec: ModelSpec) -> Path:
-    if not has_torchvision_weights(spec):
-        raise WeightsError(f"torchvision publishes ImageNet weights for ShuffleNet V2 0.5x/1x/1.5x/2x and its rivals "
-                           f"(MobileNetV2/V3, SqueezeNet 1.1, MnasNet), not for {spec.label}")
-    return checkpoint_dir() / catalog.torchvision_published(spec.arch, spec.scale).filename  # type: ignore[union-attr]
+    published = catalog.torchvision_published(spec)
+    if published is None or spec.num_classes != 1000:
+        offered = ", ".join(s.label.rsplit(" @", 1)[0] for s, _ in catalog.all_torchvision_checkpoints())
+        raise WeightsError(f"torchvision publishes ImageNet weights for {offered}; not for {spec.label}")
+    return checkpoint_dir() / published.filename
 
 
 def has_torchvision_weights(spec: ModelSpec) -> bool:
     """Whether torchvision publishes ImageNet weights for this spec (1000 classes)."""
-    return catalog.torchvision_published(spec.arch, spec.scale) is not None and spec.num_classes == 1000
+    return catalog.torchvision_published(spec) is not None and spec.num_classes == 1000
 
 
 def torchvision_cached(spec: ModelSpec) -> bool:
@@ -74,23 +70,27 @@ def load_weights(spec: ModelSpec, source: str, progress: Progress | None = None,
         forced, source = "megvii", source[len("megvii:"):]
     try:
         state, extras = read_state_dict(source)
-        family = detect_format(state)
+        arch, layout = detect_format(state)
     except CheckpointError as exc:
         raise WeightsError(str(exc)) from None
-    if forced == "megvii" and not family.startswith("megvii"):
-        raise WeightsError(f"{Path(source).name} is not in megvii's layout (it looks like a {family} checkpoint); drop the 'megvii:' prefix")
     name = Path(source).name
-    if family == "megvii-v1":
-        return _validated(spec, megvii_v1_to_ours(state), "megvii", "v1", name, catalog.MEGVII_RECIPE, extras)
-    if family == "megvii-v2":
-        return _validated(spec, megvii_v2_to_ours(state), "megvii", "v2", name, catalog.MEGVII_RECIPE, extras)
+    if forced == "megvii" and layout != "megvii":
+        raise WeightsError(f"{name} is not in megvii's layout (it looks like a {architecture(arch).title} checkpoint); drop the 'megvii:' prefix")
+    foreign = architecture(arch).foreign
+    if foreign is not None and layout == foreign.name:
+        try:
+            converted = foreign.convert(state)
+        except ValueError as exc:
+            raise WeightsError(f"{name}: {exc}") from None
+        return _validated(spec, converted, "megvii", arch, name, catalog.MEGVII_RECIPE, extras, layout)
     recipe = _recipe_from(extras) or _torchvision_recipe_for(name, spec)
-    return _validated(spec, state, "own", family, name, recipe, extras)
+    return _validated(spec, state, "own", arch, name, recipe, extras)
 
 
 def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
     path = torchvision_cache_path(spec)
-    published = catalog.torchvision_published(spec.arch, spec.scale)
+    published = catalog.torchvision_published(spec)
+    assert published is not None  # torchvision_cache_path said so
     if not path.is_file():
         if not allow_download:
             raise WeightsError(f"torchvision weights for {spec.label} are not in the cache ({path}); download them or copy the file there")
@@ -129,21 +129,19 @@ def _recipe_from(extras: dict) -> Recipe | SignalRecipe | None:
 
 
 def _torchvision_recipe_for(name: str, spec: ModelSpec) -> Recipe | None:
-    for published in (*catalog.TORCHVISION_V2.values(), *catalog.TORCHVISION_FAMILY.values()):
+    for _spec, published in catalog.all_torchvision_checkpoints():
         if published.filename == name:
             return published.recipe
-    if spec.arch == "compact":
+    if spec.input_kind != "image":
         return None
-    return Recipe.imagenet(spec.input_size)  # type: ignore[arg-type]
+    return Recipe.imagenet(spec.image_size)
 
 
-def _validated(spec: ModelSpec, state: dict[str, torch.Tensor], origin: str, family: str, name: str,
-               recipe: Recipe | None, extras: dict) -> LoadedWeights:
-    arch = family.replace("megvii-", "")
-    layout = "megvii" if origin == "megvii" else "default"
+def _validated(spec: ModelSpec, state: dict[str, torch.Tensor], origin: str, arch: str, name: str,
+               recipe: Recipe | SignalRecipe | None, extras: dict, layout: str = "default") -> LoadedWeights:
     if arch != spec.arch:
         hint = looks_like(state, arch, layout)
-        raise WeightsError(f"{name} holds {arch.upper() if arch != 'compact' else 'compact-net'} weights, but the current model is {spec.label}" + (f"; it looks like {hint}" if hint else ""))
+        raise WeightsError(f"{name} holds {architecture(arch).title} weights, but the current model is {spec.label}" + (f"; it looks like {hint}" if hint else ""))
     head = state.get("classifier.weight", state.get("fc.weight"))
     if head is not None and head.shape[0] != spec.num_classes:
         hint = looks_like(state, arch, layout)
@@ -196,5 +194,5 @@ def looks_like(state: dict, arch: str, layout: str) -> str | None:
         with torch.device("meta"):
             template = build_model(spec, layout).state_dict()
         if not _compare(template, state):
-            return spec.label.rsplit(" @", 1)[0] + (f" with {classes} classes" if classes and classes != 1000 and arch != "compact" else "")
+            return spec.label.rsplit(" @", 1)[0] + (f" with {classes} classes" if classes and classes != spec.architecture.default_classes else "")
     return None

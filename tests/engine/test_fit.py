@@ -67,7 +67,7 @@ def test_fit_json_on_a_tiny_table(capsys, monkeypatch):
     spec_sizes = fit.FIT_SIZES
     monkeypatch.setattr(fit, "FIT_SIZES", (64,))
     monkeypatch.setattr(fit, "fp32_backends", lambda: ["channels_last"])
-    monkeypatch.setattr(fit, "available_backends", lambda: [])
+    monkeypatch.setattr(fit, "reduced_backends", lambda: [])
     assert main(["fit", "--arch", "v2", "--fps", "1", "--runs", "1", "--threads", "1", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["target_fps"] == 1 and len(data["candidates"]) == 4  # four V2 scales at 64 px

@@ -5,12 +5,13 @@ import time
 import pytest
 import torch
 
-from explorer.engine import worker as worker_module
 from explorer.engine.config import AUTO, RunConfig
 from explorer.engine.pipeline import InferencePipeline, build_bundle
 from explorer.engine.state import AppState
 from explorer.engine.worker import Engine
 from explorer.models import ModelSpec
+from explorer.runtime import onnx_backend, registry
+from explorer.runtime.base import TapExport
 from explorer.sources import SyntheticSource
 from explorer.sources.signal_stream import synthetic_signal_source
 
@@ -132,9 +133,9 @@ def test_auto_moves_to_onnx_runtime_when_it_agrees(make_engine):
     assert engine.bundle.backend == "channels_last"  # the first frames never wait for an export
     engine.start()
     wait_until(lambda: engine.bundle.backend == "onnxruntime")
-    note = engine.bundle.extra["auto"]
-    assert note.startswith("auto → ONNX Runtime fp32") and "agreement 100 %" in note
-    assert engine.bundle.config.backend == AUTO and engine.bundle.agreement["top1_agreement"] == 1.0
+    note = engine.bundle.auto_reason
+    assert note.startswith("auto → ONNX Runtime:") and "agreement 100 %" in note and "torch channels_last" in note
+    assert engine.bundle.config.backend == AUTO and engine.bundle.agreement.top1_agreement == 1.0
     frames = engine.frames
     wait_until(lambda: engine.frames > frames + 3)
 
@@ -144,7 +145,7 @@ def test_onnx_runtime_exports_the_taps_only_when_a_view_first_wants_them(make_en
     published, publish = [], engine._publish
     engine._publish = lambda result: (published.append(result), publish(result))
     busy = []
-    state.busy.connect(lambda text, _fraction: busy.append(text))
+    state.busy.connect(lambda now: busy.append(now.text))
     engine.start()
     wait_until(lambda: engine.bundle.backend == "onnxruntime")
     runner = engine.bundle.runner
@@ -159,7 +160,7 @@ def test_onnx_runtime_exports_the_taps_only_when_a_view_first_wants_them(make_en
     assert tap not in asked[0].features and asked[0].top  # meanwhile the logits go on
     info = engine.bundle.taps[-1]
     assert published[-1].features[tap].shape == (info.channels, info.height, info.width)
-    assert engine.bundle.extra["taps"] == "ready"
+    assert engine.bundle.tap_export is TapExport.READY
 
 
 def test_auto_brings_the_taps_with_the_swap_when_a_view_already_taps(make_engine):
@@ -172,9 +173,9 @@ def test_auto_brings_the_taps_with_the_swap_when_a_view_already_taps(make_engine
 
 
 class Disagreeing:
-    """An ONNX Runtime stand-in whose logits are off by more than auto tolerates."""
+    """A backend whose logits are off by more than auto tolerates."""
 
-    backend = "onnxruntime"
+    taps_pending = False
 
     def __init__(self, model):
         self.model = model.eval()
@@ -184,27 +185,32 @@ class Disagreeing:
             logits = self.model(x)
         return logits + torch.linspace(0, 5, logits.shape[1]), {}
 
+    def build_taps(self, model, spec):
+        pass
 
-def test_auto_stays_on_torch_and_says_why_when_onnx_runtime_disagrees(make_engine, monkeypatch):
-    monkeypatch.setattr(worker_module, "make_runner", lambda name, model, spec, **kw: Disagreeing(model))
+
+def test_auto_stays_on_torch_and_says_why_when_a_candidate_disagrees(make_engine, monkeypatch):
+    wrong = registry.Backend("wrong", "a wrong backend", "wrong", lambda r: Disagreeing(r.model), auto_candidate=True)
+    monkeypatch.setitem(registry._REGISTRY, wrong.name, wrong)  # registered, and the only candidate
+    monkeypatch.setattr(registry, "all_backends", lambda: [registry.get("channels_last"), wrong])
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     explained = []
-    state.agreement.connect(lambda bundle: explained.append(bundle.extra.get("auto", "")))
+    state.agreement.connect(lambda bundle: explained.append(bundle.auto_reason))
     engine.start()
     wait_until(lambda: explained)
-    assert "disagrees with fp32 eager" in explained[-1]
-    time.sleep(0.3)
-    assert engine.bundle.backend == "channels_last"
+    assert "wrong skipped: disagrees with fp32 eager" in explained[-1]
+    assert explained[-1].startswith("auto → torch channels_last")
+    assert engine.bundle.backend == "channels_last" and engine.bundle.auto_reason == explained[-1]
 
 
 def test_auto_stays_on_torch_when_onnx_runtime_is_missing(make_engine, monkeypatch):
     from explorer.optional import Availability
 
     missing = Availability("onnxruntime", False, None, "ModuleNotFoundError", "the ONNX Runtime backend", "pip install onnxruntime onnx")
-    monkeypatch.setattr(worker_module, "onnxruntime_status", lambda: missing)
+    monkeypatch.setattr(onnx_backend, "onnxruntime_status", lambda: missing)
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     explained = []
-    state.agreement.connect(lambda bundle: explained.append(bundle.extra.get("auto", "")))
+    state.agreement.connect(lambda bundle: explained.append(bundle.auto_reason))
     engine.start()
     wait_until(lambda: explained)
     assert "not installed" in explained[-1] and "pip install onnxruntime" in explained[-1]
@@ -228,3 +234,30 @@ def test_weights_follow_their_architecture_in_the_state():
     assert state.config.weights == "/kept/compact.pt"  # switching back finds them
     state.request(weights="torchvision", spec=v2)
     assert state.config.weights == "torchvision" and explicit[-1] is True
+
+
+def test_auto_runs_the_fastest_agreeing_backend_and_names_every_time(make_engine):
+    """Injected timings: the candidate the timer calls fastest wins, and the reason names each time."""
+    timings = {}
+
+    def timer(runner, _x):
+        return timings[type(runner).__name__]
+
+    timings["OnnxRunner"] = 0.25  # faster than any live torch frame
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    engine.checks._timer = timer
+    engine.start()
+    wait_until(lambda: engine.bundle.backend == "onnxruntime")
+    reason = engine.bundle.auto_reason
+    assert reason.startswith("auto → ONNX Runtime: ONNX Runtime 0.2 ms vs torch channels_last ") and "agreement 100 %" in reason
+
+
+def test_auto_stays_on_torch_when_the_candidate_is_slower(make_engine):
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    engine.checks._timer = lambda runner, x: 1e4  # ONNX Runtime "takes" 10 s a frame
+    explained = []
+    state.agreement.connect(lambda bundle: explained.append(bundle.auto_reason))
+    engine.start()
+    wait_until(lambda: explained)
+    assert explained[-1].startswith("auto → torch channels_last: torch channels_last ") and "ONNX Runtime 10000.0 ms" in explained[-1]
+    assert engine.bundle.backend == "channels_last"

@@ -11,13 +11,14 @@ from explorer.models import ModelSpec
 from explorer.models import family
 from explorer.models.classifier import final_linear
 from explorer.models.registry import build_model, list_specs
-from explorer.models.spec import FAMILY
+from explorer.models.architecture import architecture, architectures
 from explorer.models.taps import describe_taps
 from explorer.models.variants import PUBLISHED
 from explorer.analysis.complexity import spec_tables
 from explorer.optional import Availability
 from explorer.weights import catalog, load_weights
 
+FAMILY = {a.name for a in architectures(shufflenet=False)}
 FAMILY_SPECS = [s for s in list_specs(family=True) if s.arch in FAMILY]
 
 
@@ -44,7 +45,7 @@ def test_the_controls_say_what_a_rival_does_not_have():
         ModelSpec.create("mobilenet_v2", groups=3)
     with pytest.raises(ValueError, match="no channel shuffle"):
         ModelSpec.create("mnasnet", shuffle=False)
-    with pytest.raises(ValueError, match="scale must be 0.25, 0.5, 0.75, 1"):
+    with pytest.raises(ValueError, match="scale must be one of 0.25, 0.5, 0.75, 1"):
         ModelSpec.create("mobilenet_v1", scale=2.0)
     with pytest.raises(ValueError, match="one width"):
         ModelSpec.create("squeezenet1_1", scale=0.5)
@@ -83,7 +84,7 @@ def test_torchvision_checkpoints_of_the_rivals_load_exactly(torchvision_models, 
     cache.mkdir(parents=True)
     torch.manual_seed(4)
     reference = torchvision_models.mnasnet0_5().eval()
-    torch.save(reference.state_dict(), cache / catalog.TORCHVISION_FAMILY[("mnasnet", 0.5)].filename)
+    torch.save(reference.state_dict(), cache / architecture("mnasnet").torchvision_checkpoints[0.5].filename)
     loaded = load_weights(ModelSpec.create("mnasnet", scale=0.5), "torchvision", allow_download=False)
     assert loaded.origin == "torchvision" and loaded.labels[0] == "tench" and loaded.recipe.resize == 256
     x = torch.randn(1, 3, 224, 224)
@@ -92,10 +93,13 @@ def test_torchvision_checkpoints_of_the_rivals_load_exactly(torchvision_models, 
 
 
 def test_the_catalogue_matches_torchvisions_weight_enums(torchvision_models):
-    for (arch, scale), ours in catalog.TORCHVISION_FAMILY.items():
-        weights = torchvision_models.get_model_weights(family.builder_name(ModelSpec.create(arch, scale=scale))).IMAGENET1K_V1
-        assert weights.url == ours.url and weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] == ours.top1
+    for spec, ours in catalog.all_torchvision_checkpoints():
+        if spec.architecture.shufflenet:
+            continue
+        arch, scale = spec.arch, spec.scale
+        weights = torchvision_models.get_model_weights(family.builder_name(spec)).IMAGENET1K_V1
         published = PUBLISHED[(arch, None, scale)]
+        assert weights.url == ours.url and weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] == published.top1
         assert weights.meta["num_params"] == published.params and weights.meta["_ops"] * 1000 == pytest.approx(published.madds_m, abs=0.5)
 
 

@@ -5,7 +5,7 @@ import torch
 
 from explorer.analysis.complexity import analyze
 from explorer.models import FeatureTaps, ModelSpec, build_model, channel_shuffle, describe_taps, list_specs
-from explorer.models.spec import V1_GROUPS, V1_SCALES, V2_SCALES
+from explorer.models.variants import V1_GROUPS, V1_SCALES, V2_SCALES
 
 ALL_SPECS = list(list_specs())
 

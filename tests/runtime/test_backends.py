@@ -14,7 +14,8 @@ from explorer.engine.pipeline import build_bundle, synthetic_inputs
 from explorer.models import FeatureTaps, ModelSpec, build_model
 from explorer.runtime import onnx_backend
 from explorer.runtime.base import BackendUnavailable
-from explorer.runtime.registry import TOLERANCES, available_backends, make_runner
+from explorer.runtime import registry
+from explorer.runtime.registry import available_backends, make_runner
 
 SPECS = [ModelSpec.create("v2", scale=0.5, input_size=128), ModelSpec.create("v1", groups=8, scale=0.5, input_size=128), ModelSpec.create("compact")]
 
@@ -46,7 +47,7 @@ def test_fp32_backends_match_eager_on_random_inputs(spec, backend):
         with torch.no_grad():
             expected = reference(x)
         got, _ = runner(x)
-        assert (got - expected).abs().max() <= TOLERANCES[backend]
+        assert (got - expected).abs().max() <= registry.get(backend).tolerance
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.arch)
@@ -70,8 +71,8 @@ def test_int8_calibrates_on_synthetic_frames_and_agrees_with_eager():
     frames = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(12)]
     bundle = build_bundle(spec, model=randomised(spec), backend="int8", calibration=frames, threads=1, engine="x86")
     check = bundle.agreement
-    assert check["frames"] == 8
-    assert check["top1_agreement"] >= 0.75
+    assert check.frames == 8
+    assert check.top1_agreement >= 0.75
     reference = randomised(spec)
     x = torch.from_numpy(synthetic_inputs(spec, 1)[0])
     with torch.no_grad():
@@ -108,7 +109,7 @@ def test_one_thread_setting_reaches_onnx_runtime():
 
 def test_unavailable_onnxruntime_is_reported_with_the_install_hint(monkeypatch, capsys):
     broken = optional.Availability("onnxruntime", False, None, "ModuleNotFoundError: No module named 'onnxruntime'", "the ONNX Runtime backend", "pip install onnxruntime onnx")
-    monkeypatch.setattr("explorer.runtime.registry.onnxruntime_status", lambda: broken)
+    monkeypatch.setattr("explorer.runtime.onnx_backend.onnxruntime_status", lambda: broken)
     infos = {i.name: i for i in available_backends()}
     assert infos["eager"].available and not infos["onnxruntime"].available and not infos["int8"].available
     assert "pip install onnxruntime" in infos["int8"].reason

@@ -1,4 +1,7 @@
+from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.app import qt_platform_problem
+
+V2_CHECKPOINTS = architecture("v2").torchvision_checkpoints
 
 
 def linux(env, found=("xcb-cursor", "xcb-icccm", "xcb-keysyms")):
@@ -43,7 +46,7 @@ def choices(argv, remembered=None):
 
 def cache_torchvision_weights(torch_home, scale=1.0):
     """A checkpoint written where torch.hub keeps torchvision's, under its published file name."""
-    target = torch_home / "hub" / "checkpoints" / catalog.TORCHVISION_V2[scale].filename
+    target = torch_home / "hub" / "checkpoints" / V2_CHECKPOINTS[scale].filename
     target.parent.mkdir(parents=True)
     torch.save(build_model(ModelSpec.create("v2", scale=scale)).state_dict(), target)
     return target
@@ -66,7 +69,7 @@ def test_cached_torchvision_weights_are_used_by_default(tmp_path, monkeypatch, c
     cv2.imwrite(str(image), np.full((64, 64, 3), 120, np.uint8))
     assert main(["predict", str(image), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["trained"] is True and data["weights"] == f"torchvision: {catalog.TORCHVISION_V2[1.0].filename}"
+    assert data["trained"] is True and data["weights"] == f"torchvision: {V2_CHECKPOINTS[1.0].filename}"
 
 
 def test_settings_are_remembered_switches_win_and_reset_clears(tmp_path, monkeypatch):

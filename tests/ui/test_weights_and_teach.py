@@ -1,5 +1,6 @@
 import torch
 
+from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.engine.pipeline import UNTRAINED_NOTICE
 from explorer.models import ModelSpec, build_model
 from explorer.sources import SyntheticSource
@@ -7,6 +8,8 @@ from tests.ui.conftest import SMALL
 from tests.weights.megvii_reference import randomise
 
 WAIT = 60_000
+
+V2_CHECKPOINTS = architecture("v2").torchvision_checkpoints
 
 
 def test_loading_weights_switches_to_trained_predictions_with_imagenet_labels(make_window, qtbot, tmp_path):
@@ -112,7 +115,7 @@ def test_switching_backend_happens_between_frames_and_shows_agreement(make_windo
         qtbot.waitUntil(lambda: expected in run_box.agreement.text(), timeout=WAIT)
         if backend == "int8":  # measured against fp32 ONNX Runtime here, and said in the list
             qtbot.waitUntil(lambda: "fp32 ONNX Runtime here" in run_box.agreement.text(), timeout=WAIT)
-            int8_ms, fp32_ms = window.engine.bundle.extra["int8_vs_fp32_ms"]
+            int8_ms, fp32_ms = window.engine.bundle.versus_fp32
             title = run_box.backend.itemText(run_box.backend.findData("int8"))
             assert ("slower than fp32 here" in title) == (int8_ms > fp32_ms)
 
@@ -150,7 +153,7 @@ def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/shufflenetv2_x0.5-{digest[:10]}.pth"
-        monkeypatch.setitem(catalog.TORCHVISION_V2, 0.5, catalog.Published(0.5, url, 256, 224, 60.5))
+        monkeypatch.setitem(V2_CHECKPOINTS, 0.5, Checkpoint(url, 256, 224))
         window = make_window()
         box = window.controls.weights_box
         qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)

@@ -274,16 +274,17 @@ def test_probed_cameras_are_offered_as_sources(make_window):
 def test_feature_maps_wait_with_a_note_while_onnx_runtime_exports_its_taps(make_window, qtbot, monkeypatch, tmp_path):
     import threading
 
-    from explorer.engine import worker
+    from explorer.runtime import onnx_backend
 
     monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path))
-    release, real_export = threading.Event(), worker.export_onnx
+    release, real_export = threading.Event(), onnx_backend.export_onnx
 
-    def held_export(*args, **kwargs):  # the export a board takes seconds for, held until released
-        release.wait(60)
+    def held_export(*args, **kwargs):  # the taps' export a board takes seconds for, held until released
+        if kwargs.get("tapped", True):
+            release.wait(60)
         return real_export(*args, **kwargs)
 
-    monkeypatch.setattr(worker, "export_onnx", held_export)
+    monkeypatch.setattr(onnx_backend, "export_onnx", held_export)
     window = make_window()
     window.state.request(backend="onnxruntime")
     qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)

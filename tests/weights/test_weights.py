@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 import torch
 
+from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.models import ModelSpec, build_model
 from explorer.weights import WeightsError, catalog, load_weights
 from explorer.weights.labels import imagenet_labels, labels_for
 from tests.weights.megvii_reference import MegviiV1, MegviiV2, randomise, save_as_dataparallel
+
+V2_CHECKPOINTS = architecture("v2").torchvision_checkpoints
 
 
 def test_imagenet_labels_ship_with_the_app():
@@ -20,7 +23,7 @@ def test_catalogue_matches_torchvision_weight_enums(torchvision_models):
     enums = {0.5: torchvision_models.ShuffleNet_V2_X0_5_Weights, 1.0: torchvision_models.ShuffleNet_V2_X1_0_Weights,
              1.5: torchvision_models.ShuffleNet_V2_X1_5_Weights, 2.0: torchvision_models.ShuffleNet_V2_X2_0_Weights}
     for scale, enum in enums.items():
-        weights, ours = enum.IMAGENET1K_V1, catalog.TORCHVISION_V2[scale]
+        weights, ours = enum.IMAGENET1K_V1, V2_CHECKPOINTS[scale]
         assert weights.url == ours.url
         assert list(weights.transforms().resize_size) == [ours.resize] and list(weights.transforms().crop_size) == [ours.crop]
         assert weights.meta["categories"] == list(imagenet_labels())
@@ -33,9 +36,9 @@ def test_torchvision_checkpoint_from_the_hub_cache_gives_torchvisions_logits(tor
     reference = randomise(builder(), seed=3)
     cache = tmp_path / "hub" / "checkpoints"
     cache.mkdir(parents=True)
-    torch.save(reference.state_dict(), cache / catalog.TORCHVISION_V2[scale].filename)
+    torch.save(reference.state_dict(), cache / V2_CHECKPOINTS[scale].filename)
     loaded = load_weights(ModelSpec.create("v2", scale=scale), "torchvision", allow_download=False)
-    assert loaded.origin == "torchvision" and loaded.recipe.resize == catalog.TORCHVISION_V2[scale].resize
+    assert loaded.origin == "torchvision" and loaded.recipe.resize == V2_CHECKPOINTS[scale].resize
     assert loaded.labels[0] == "tench"
     x = torch.randn(2, 3, 224, 224)
     with torch.no_grad():
@@ -46,7 +49,7 @@ def test_missing_torchvision_cache_without_download_says_where_to_put_the_file(t
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     with pytest.raises(WeightsError, match="not in the cache"):
         load_weights(ModelSpec.create("v2"), "torchvision", allow_download=False)
-    with pytest.raises(WeightsError, match="V2 0.5x/1x/1.5x/2x and its rivals.*not for ShuffleNet V1"):
+    with pytest.raises(WeightsError, match="torchvision publishes ImageNet weights for ShuffleNet V2 0.5x.*MnasNet 1x; not for ShuffleNet V1"):
         load_weights(ModelSpec.create("v1"), "torchvision")
 
 
@@ -108,7 +111,7 @@ class Payload:
     ("pickled_code", "safe (weights_only) loading refuses"),
     ("unrelated", "not a ShuffleNet checkpoint"),
     ("no_tensors", "holds no state dict"),
-    ("wrong_arch", "holds V1 weights, but the current model is ShuffleNet V2"),
+    ("wrong_arch", "holds ShuffleNet V1 weights, but the current model is ShuffleNet V2"),
     ("wrong_groups", "looks like ShuffleNet V1 1x g=8"),
     ("wrong_scale", "looks like ShuffleNet V2 0.5x"),
     ("wrong_classes", "has 10 output classes"),
@@ -153,7 +156,7 @@ def test_a_damaged_hub_checkpoint_is_set_aside_said_and_never_stops_a_start(tmp_
 
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     spec = ModelSpec.create("v2", scale=0.5, input_size=96)
-    path = tmp_path / "hub" / "checkpoints" / catalog.TORCHVISION_V2[0.5].filename
+    path = tmp_path / "hub" / "checkpoints" / V2_CHECKPOINTS[0.5].filename
     path.parent.mkdir(parents=True)
     if damage == "truncated":
         torch.save(build_model(ModelSpec.create("v2", scale=0.5)).state_dict(), path)

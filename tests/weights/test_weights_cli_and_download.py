@@ -8,11 +8,14 @@ import numpy as np
 import pytest
 import torch
 
+from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.cli import main
 from explorer.models import ModelSpec, build_model
 from explorer.weights import catalog, load_weights
 from explorer.weights.download import DownloadCancelled, DownloadError, download
 from tests.weights.megvii_reference import randomise
+
+V2_CHECKPOINTS = architecture("v2").torchvision_checkpoints
 
 
 @pytest.fixture
@@ -67,7 +70,7 @@ def test_weights_lists_the_cache_and_identifies_given_files(capsys, tmp_path, mo
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "th"))
     cache = tmp_path / "th" / "hub" / "checkpoints"
     cache.mkdir(parents=True)
-    torch.save(build_model(ModelSpec.create("v2", scale=1.5)).state_dict(), cache / catalog.TORCHVISION_V2[1.5].filename)
+    torch.save(build_model(ModelSpec.create("v2", scale=1.5)).state_dict(), cache / V2_CHECKPOINTS[1.5].filename)
     torch.save(build_model(ModelSpec.create("v1", groups=4, scale=0.5)).state_dict(), tmp_path / "mine.pth")
     (tmp_path / "bad.pth").write_bytes(b"nope")
     assert main(["weights", str(tmp_path / "mine.pth"), str(tmp_path / "bad.pth"), "--json"]) == 0
@@ -125,9 +128,9 @@ def test_torchvision_weights_download_on_request_into_torch_home(served, tmp_pat
     url, payload = served
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "home"))
     digest = hashlib.sha256(payload.read_bytes()).hexdigest()
-    published = catalog.Published(0.5, url.replace("payload.pth", f"shufflenetv2_x0.5-{digest[:10]}.pth"), 256, 224, 60.5)
+    published = Checkpoint(url.replace("payload.pth", f"shufflenetv2_x0.5-{digest[:10]}.pth"), 256, 224)
     (payload.parent / published.filename).write_bytes(payload.read_bytes())
-    monkeypatch.setitem(catalog.TORCHVISION_V2, 0.5, published)
+    monkeypatch.setitem(V2_CHECKPOINTS, 0.5, published)
     loaded = load_weights(ModelSpec.create("v2", scale=0.5), "torchvision")
     assert (tmp_path / "home" / "hub" / "checkpoints" / published.filename).is_file()
     assert loaded.origin == "torchvision"

@@ -1,0 +1,55 @@
+"""Backends and architectures are registered entries: the rest of the app asks them, never names them.
+
+The counts print every place they find, so a new name comparison is found where it was written.
+"""
+
+import ast
+from pathlib import Path
+
+from explorer.models.architecture import arch_names
+from explorer.runtime import registry
+
+PACKAGE = Path(__file__).resolve().parent.parent / "explorer"
+
+
+def literals(names: set[str], outside: str) -> list[str]:
+    """Every string literal equal to one of ``names`` in explorer/, outside the package ``outside``."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / outside):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in names:
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_backend_names_stay_inside_the_runtime_package():
+    found = literals({*registry.names(), registry.AUTO}, "runtime")
+    print("\n".join(found))
+    assert len(found) <= 3, found
+
+
+def test_architecture_names_stay_inside_the_models_package():
+    found = literals(set(arch_names()), "models")
+    print("\n".join(found))
+    assert len(found) <= 10, found
+
+
+def test_the_package_is_typed_without_excuses_and_its_classes_stay_small():
+    ignores = [f"{p.name}:{i}" for p in PACKAGE.rglob("*.py") for i, line in enumerate(p.read_text().splitlines(), 1)
+               if "type: ignore" in line]
+    print("\n".join(ignores))
+    assert len(ignores) <= 5, ignores
+    large = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > 300:
+                large.append(f"{path.name}: {node.name} ({node.end_lineno - node.lineno + 1} lines)")
+    assert not large, large
+
+
+def test_the_engine_waits_on_events_not_by_polling():
+    sleeping = [f"{p.name}:{n.lineno}" for p in (PACKAGE / "engine").rglob("*.py") for n in ast.walk(ast.parse(p.read_text()))
+                if isinstance(n, ast.Attribute) and n.attr == "sleep" and isinstance(n.value, ast.Name) and n.value.id == "time"]
+    assert not sleeping, sleeping
