@@ -1,4 +1,5 @@
 """ShuffleNet Explorer: `python main.py` opens the window; `python main.py info ...` etc. run headless."""
+
 import sys
 
 from explorer.cli import main

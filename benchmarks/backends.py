@@ -8,6 +8,7 @@ plain ONNX Runtime session on the torchvision export (what a user would otherwis
 as a ratio to that plain ORT time.  Then the cost of feature taps on the best backend, and the
 live pipeline's fps per backend (synthetic source, a stage-3 tap on).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,15 @@ def plain_ort_session(model: torch.nn.Module, threads: int):
     import onnxruntime as ort
 
     buffer = io.BytesIO()
-    torch.onnx.export(model.eval(), (torch.zeros(1, 3, 224, 224),), buffer, dynamo=False, opset_version=17,
-                      input_names=["input"], output_names=["logits"])
+    torch.onnx.export(
+        model.eval(),
+        (torch.zeros(1, 3, 224, 224),),
+        buffer,
+        dynamo=False,
+        opset_version=17,
+        input_names=["input"],
+        output_names=["logits"],
+    )
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -87,11 +95,15 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     backends = [b.name for b in available_backends() if b.available]
     tv = torchvision_status()
-    specs = [ModelSpec.create("v2", scale=s) for s in (0.5, 1.0, 1.5, 2.0)] + [ModelSpec.create("v1", groups=g) for g in (1, 2, 3, 4, 8)]
+    specs = [ModelSpec.create("v2", scale=s) for s in (0.5, 1.0, 1.5, 2.0)] + [
+        ModelSpec.create("v1", groups=g) for g in (1, 2, 3, 4, 8)
+    ]
     if args.quick:
         specs = [ModelSpec.create("v2", scale=1.0)]
-    print(f"threads {args.threads}, {args.runs} runs after {args.warmup} warm-up, batch 1, 224x224; torch {torch.__version__}; "
-          f"torchvision {'ok' if tv.available else 'unavailable'}; ratios = median / plain ONNX Runtime median (lower is better)")
+    print(
+        f"threads {args.threads}, {args.runs} runs after {args.warmup} warm-up, batch 1, 224x224; torch {torch.__version__}; "
+        f"torchvision {'ok' if tv.available else 'unavailable'}; ratios = median / plain ONNX Runtime median (lower is better)"
+    )
     header = f"{'model':<16} {'engine':<22} {'median ms':>9} {'p90 ms':>8} {'x plain ORT':>11}"
     print(header)
     print("-" * len(header))
@@ -103,7 +115,15 @@ def main() -> int:
         if spec.arch == "v2" and tv.available:  # the plain-ORT baseline runs on torchvision's own export
             import torchvision.models as tvm
 
-            reference = getattr(tvm, {0.5: "shufflenet_v2_x0_5", 1.0: "shufflenet_v2_x1_0", 1.5: "shufflenet_v2_x1_5", 2.0: "shufflenet_v2_x2_0"}[spec.scale])().eval()
+            reference = getattr(
+                tvm,
+                {
+                    0.5: "shufflenet_v2_x0_5",
+                    1.0: "shufflenet_v2_x1_0",
+                    1.5: "shufflenet_v2_x1_5",
+                    2.0: "shufflenet_v2_x2_0",
+                }[spec.scale],
+            )().eval()
             reference.load_state_dict(model.state_dict())
         else:
             reference = model
@@ -129,10 +149,14 @@ def main() -> int:
     if best_for_v2:
         backend, median, bundle = best_for_v2
         taps = ("stage3", "stage3.0.before_shuffle", "stage3.0.after_shuffle")
-        pair = interleaved({"with": lambda: bundle.runner(x, taps), "without": lambda: bundle.runner(x)}, args.runs, args.warmup)
+        pair = interleaved(
+            {"with": lambda: bundle.runner(x, taps), "without": lambda: bundle.runner(x)}, args.runs, args.warmup
+        )
         with_taps, without = pair["with"][0], pair["without"][0]
-        print(f"\nV2 1x, best backend {backend}: {without:.2f} ms without taps, {with_taps:.2f} ms with {len(taps)} taps "
-              f"(+{(with_taps / without - 1) * 100:.0f} %; target <= +20 %)")
+        print(
+            f"\nV2 1x, best backend {backend}: {without:.2f} ms without taps, {with_taps:.2f} ms with {len(taps)} taps "
+            f"(+{(with_taps / without - 1) * 100:.0f} %; target <= +20 %)"
+        )
     if not args.skip_live:
         live_fps(backends, args)
     return 0
@@ -145,7 +169,9 @@ def live_fps(backends: list[str], args) -> None:
     from explorer.models import ModelSpec
 
     threads = default_live_threads()
-    print(f"\nlive pipeline, V2 1x at 224, {threads} inference thread(s) (the app's default), synthetic 640x480 unpaced, Feature maps tab on stage3:")
+    print(
+        f"\nlive pipeline, V2 1x at 224, {threads} inference thread(s) (the app's default), synthetic 640x480 unpaced, Feature maps tab on stage3:"
+    )
     for backend in backends:
         window = harness.open_window(RunConfig(ModelSpec.create("v2"), backend=backend, threads=threads))
         window.set_tab("features")

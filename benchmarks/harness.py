@@ -1,5 +1,6 @@
 """What the benchmark scripts share: a real window around a real engine, an idle-waiting event
 loop, memory readings.  Prints nothing itself."""
+
 from __future__ import annotations
 
 import os

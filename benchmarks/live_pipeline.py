@@ -9,6 +9,7 @@ fps, median inference shown, the model alone measured in the same run (and the r
 UI thread's milliseconds per frame.  Then the UI event loop's lateness while g and scale switch
 every 250 ms, RSS over many frames, and main.py's start-up: first frame and the auto swap.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,13 @@ def measure_tabs(backend: str, args) -> dict:
     window.state.set_paused(True)
     harness.run_for(0.3)
     alone = model_alone_ms(window.engine.bundle, threads)
-    summary = {"rows": rows, "alone": alone, "threads": threads, "runs": window.engine.bundle.backend,
-               "auto": window.engine.bundle.auto_reason}
+    summary = {
+        "rows": rows,
+        "alone": alone,
+        "threads": threads,
+        "runs": window.engine.bundle.backend,
+        "auto": window.engine.bundle.auto_reason,
+    }
     window.state.set_paused(False)
     if backend == args.lateness_backend:
         summary["lateness"] = lateness(window, args)
@@ -114,7 +120,9 @@ def lateness(window, args) -> tuple:
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)
-    specs = [ModelSpec.create("v1", groups=g, scale=s) for s in (0.5, 1.0, 1.5) for g in (1, 3, 8)] + [ModelSpec.create("v2", scale=s) for s in (0.5, 1.0, 2.0)]
+    specs = [ModelSpec.create("v1", groups=g, scale=s) for s in (0.5, 1.0, 1.5) for g in (1, 3, 8)] + [
+        ModelSpec.create("v2", scale=s) for s in (0.5, 1.0, 2.0)
+    ]
     switches = {"n": 0}
 
     def switch():
@@ -145,14 +153,25 @@ def memory(window, args) -> tuple:
     while window.engine.frames - start_frames < args.memory_frames:
         harness.run_for(5)
         readings.append(harness.rss_mb())
-    return (window.engine.frames - start_frames, time.perf_counter() - start, start_rss, harness.rss_mb(), max(readings),
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return (
+        window.engine.frames - start_frames,
+        time.perf_counter() - start,
+        start_rss,
+        harness.rss_mb(),
+        max(readings),
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
 
 
 def startup(args) -> str:
     """main.py as a user runs it (default backend auto), timed by its own summary line."""
-    proc = subprocess.run([sys.executable, "main.py", "--source", "synthetic", "--frames", "150", "--reset"],
-                          capture_output=True, text=True, timeout=300, cwd=str(harness.Path(__file__).resolve().parent.parent))
+    proc = subprocess.run(
+        [sys.executable, "main.py", "--source", "synthetic", "--frames", "150", "--reset"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=str(harness.Path(__file__).resolve().parent.parent),
+    )
     return proc.stdout.strip() or proc.stderr.strip()
 
 
@@ -163,7 +182,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=None, help="default: the app's (all cores but one)")
     parser.add_argument("--tap", default="stage3")
     parser.add_argument("--tab", default="all", choices=("all",) + TABS)
-    parser.add_argument("--backend", default="both", help="channels_last, auto, onnxruntime, ... or both (channels_last and auto)")
+    parser.add_argument(
+        "--backend", default="both", help="channels_last, auto, onnxruntime, ... or both (channels_last and auto)"
+    )
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--switch-seconds", type=float, default=15)
@@ -174,24 +195,34 @@ def main() -> int:
     args.lateness_backend = backends[0]
     args.memory_backend = backends[-1]
     results = {backend: measure_tabs(backend, args) for backend in backends}
-    print(f"== live pipeline: {args.arch} {args.scale:g}x at 224, synthetic 640x480 unpaced, Feature maps tab set to {args.tap}, "
-          f"{results[backends[0]]['threads']} inference thread(s), {args.seconds:g} s per tab")
-    print(f"{'backend':<15} {'runs':<13} {'tab':<13} {'fps':>6} {'inference ms':>13} {'alone ms':>9} {'shown/alone':>12} {'UI ms/frame':>12} {'UI p90':>7}")
+    print(
+        f"== live pipeline: {args.arch} {args.scale:g}x at 224, synthetic 640x480 unpaced, Feature maps tab set to {args.tap}, "
+        f"{results[backends[0]]['threads']} inference thread(s), {args.seconds:g} s per tab"
+    )
+    print(
+        f"{'backend':<15} {'runs':<13} {'tab':<13} {'fps':>6} {'inference ms':>13} {'alone ms':>9} {'shown/alone':>12} {'UI ms/frame':>12} {'UI p90':>7}"
+    )
     for backend, summary in results.items():
         for tab, (fps, inference, ui, ui90) in summary["rows"].items():
-            print(f"{backend:<15} {summary['runs']:<13} {tab:<13} {fps:>6.1f} {inference:>13.2f} {summary['alone']:>9.2f} "
-                  f"{inference / summary['alone']:>12.2f} {ui:>12.2f} {ui90:>7.2f}")
+            print(
+                f"{backend:<15} {summary['runs']:<13} {tab:<13} {fps:>6.1f} {inference:>13.2f} {summary['alone']:>9.2f} "
+                f"{inference / summary['alone']:>12.2f} {ui:>12.2f} {ui90:>7.2f}"
+            )
         if summary["auto"]:
             print(f"  {summary['auto']}")
     for backend, summary in results.items():
         if "lateness" in summary:
             n, ticks, p50, p99, worst = summary["lateness"]
-            print(f"== UI event loop ({backend}, Live tab) while switching g/scale every 250 ms ({n} switches, {ticks} ticks of a 10 ms timer)")
+            print(
+                f"== UI event loop ({backend}, Live tab) while switching g/scale every 250 ms ({n} switches, {ticks} ticks of a 10 ms timer)"
+            )
             print(f"  lateness p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {worst:.1f} ms   (target p99 < 50 ms)")
         if "memory" in summary:
             frames, seconds, start, end, most, peak = summary["memory"]
-            print(f"== memory ({backend}) over {frames} frames ({seconds:.0f} s): RSS start {start:.0f} MB, end {end:.0f} MB, "
-                  f"max {most:.0f} MB, peak (ru_maxrss) {peak:.0f} MB")
+            print(
+                f"== memory ({backend}) over {frames} frames ({seconds:.0f} s): RSS start {start:.0f} MB, end {end:.0f} MB, "
+                f"max {most:.0f} MB, peak (ru_maxrss) {peak:.0f} MB"
+            )
     print(f"== start-up (python main.py --source synthetic --frames 150, defaults):\n  {startup(args)}")
     return 0
 

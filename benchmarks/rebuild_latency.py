@@ -4,6 +4,7 @@
 
 Every V1/V2 spec at 224, first visit (nothing cached) and revisit; prints numbers only.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -26,17 +27,22 @@ def main() -> int:
         for spec in specs:
             start = time.perf_counter()
             window.state.request(spec=spec)
-            harness.wait_for(lambda: window.architecture.model.report is not None and window.architecture.model.report.spec == spec,
-                             timeout=60, step=0.005)
+            harness.wait_for(
+                lambda: window.architecture.model.report is not None and window.architecture.model.report.spec == spec,
+                timeout=60,
+                step=0.005,
+            )
             times.append((time.perf_counter() - start, spec.label, window.engine.bundle.build_ms))
         results[visit] = times
     for visit, times in results.items():
         values = [t for t, *_ in times]
         builds = [b for *_, b in times]
         worst = max(times)
-        print(f"{visit}: {len(times)} specs, median {statistics.median(values) * 1000:.0f} ms, "
-              f"max {worst[0] * 1000:.0f} ms ({worst[1]}) - target < 1000 ms, live video running meanwhile; "
-              f"of which building the bundle: median {statistics.median(builds):.0f} ms, max {max(builds):.0f} ms")
+        print(
+            f"{visit}: {len(times)} specs, median {statistics.median(values) * 1000:.0f} ms, "
+            f"max {worst[0] * 1000:.0f} ms ({worst[1]}) - target < 1000 ms, live video running meanwhile; "
+            f"of which building the bundle: median {statistics.median(builds):.0f} ms, max {max(builds):.0f} ms"
+        )
     window.close()
     return 0
 

@@ -8,6 +8,7 @@ warm-up: every variant met once, exports cached), every five minutes, and at the
 growth in % since warm-up, the frames rendered and any error the app said.  Target: growth < 5 %
 over 30 minutes after the first minute.  Prints numbers; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,9 +25,12 @@ def changes():
     from explorer.models import ModelSpec
 
     specs = [ModelSpec.create("v1", groups=g, scale=s) for g in (3, 8, 2) for s in (1.0, 0.5)]
-    specs += [ModelSpec.create("v1", groups=8, scale=1.0, shuffle=False), ModelSpec.create("v2"), ModelSpec.create("v2", scale=0.5)]
-    for spec, tab in zip(itertools.cycle(specs), itertools.cycle(TABS)):
-        yield spec, tab
+    specs += [
+        ModelSpec.create("v1", groups=8, scale=1.0, shuffle=False),
+        ModelSpec.create("v2"),
+        ModelSpec.create("v2", scale=0.5),
+    ]
+    yield from zip(itertools.cycle(specs), itertools.cycle(TABS))
 
 
 def main() -> int:
@@ -58,16 +62,25 @@ def main() -> int:
             rss = harness.rss_mb()
             if warm_rss is None:
                 warm_rss = rss
-                print(f"{elapsed / 60:5.1f} min  RSS {rss:.0f} MB after warm-up, {window.engine.frames} frames, "
-                      f"backend {window.state.bundle.backend}", flush=True)
+                print(
+                    f"{elapsed / 60:5.1f} min  RSS {rss:.0f} MB after warm-up, {window.engine.frames} frames, "
+                    f"backend {window.state.bundle.backend}",
+                    flush=True,
+                )
             else:
-                print(f"{elapsed / 60:5.1f} min  RSS {rss:.0f} MB ({(rss / warm_rss - 1) * 100:+.1f} % since warm-up), "
-                      f"{window.engine.frames} frames", flush=True)
+                print(
+                    f"{elapsed / 60:5.1f} min  RSS {rss:.0f} MB ({(rss / warm_rss - 1) * 100:+.1f} % since warm-up), "
+                    f"{window.engine.frames} frames",
+                    flush=True,
+                )
             next_report += 300.0
     rss = harness.rss_mb()
     growth = (rss / warm_rss - 1) * 100 if warm_rss else float("nan")
-    print(f"end {args.minutes:g} min: RSS {rss:.0f} MB, growth since warm-up {growth:+.1f} % (target < 5 %), "
-          f"frames {window.engine.frames}, errors said {len(errors)}" + (f": {errors[:3]}" if errors else ""), flush=True)
+    print(
+        f"end {args.minutes:g} min: RSS {rss:.0f} MB, growth since warm-up {growth:+.1f} % (target < 5 %), "
+        f"frames {window.engine.frames}, errors said {len(errors)}" + (f": {errors[:3]}" if errors else ""),
+        flush=True,
+    )
     window.close()
     return 0
 

@@ -9,6 +9,7 @@ Needs only onnxruntime, numpy and OpenCV (no torch, no Qt): what a Raspberry Pi 
 Prints the top-1 class and the frame rate once a second (or, with --json, one JSON object at
 the end).  The preprocessing recipe, labels and spec come from the model file's metadata.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,12 @@ def preprocess(frame_bgr: np.ndarray, recipe: dict) -> np.ndarray:
     h, w = frame_bgr.shape[:2]
     side = min(h, w) * recipe["crop"] / recipe["resize"]  # crop first, then resize: the app's order
     top, left = (h - side) / 2, (w - side) / 2
-    region = frame_bgr[int(round(top)):int(round(top + side)), int(round(left)):int(round(left + side))]
-    patch = cv2.resize(region, (recipe["crop"], recipe["crop"]), interpolation=cv2.INTER_AREA if side > 2 * recipe["crop"] else cv2.INTER_LINEAR)
+    region = frame_bgr[int(round(top)) : int(round(top + side)), int(round(left)) : int(round(left + side))]
+    patch = cv2.resize(
+        region,
+        (recipe["crop"], recipe["crop"]),
+        interpolation=cv2.INTER_AREA if side > 2 * recipe["crop"] else cv2.INTER_LINEAR,
+    )
     if not recipe["bgr"]:
         patch = patch[:, :, ::-1]  # OpenCV delivers BGR; most weights want RGB
     x = patch.astype(np.float32) * recipe["scale"]
@@ -65,7 +70,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Classify camera or video frames with an exported ShuffleNet model.")
     parser.add_argument("model")
     parser.add_argument("--source", default="0", help="camera index or video file (default 0)")
-    parser.add_argument("--frames", type=int, default=0, help="stop after N frames (default: run until the video ends or Ctrl+C)")
+    parser.add_argument(
+        "--frames", type=int, default=0, help="stop after N frames (default: run until the video ends or Ctrl+C)"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -100,9 +107,17 @@ def main(argv=None) -> int:
     if frames == 0:
         print(f"pi_classify: {args.source!r} delivered no frames", file=sys.stderr)
         return 2
-    summary = {"model": meta["label"], "weights": meta["weights"], "trained": meta["trained"], "frames": frames,
-               "fps": round(frames / elapsed, 1), "top1": top1}
-    print(json.dumps(summary) if args.json else f"{frames} frames, {frames / elapsed:.1f} fps, last top-1 {top1['label']}")
+    summary = {
+        "model": meta["label"],
+        "weights": meta["weights"],
+        "trained": meta["trained"],
+        "frames": frames,
+        "fps": round(frames / elapsed, 1),
+        "top1": top1,
+    }
+    print(
+        json.dumps(summary) if args.json else f"{frames} frames, {frames / elapsed:.1f} fps, last top-1 {top1['label']}"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """ShuffleNet Explorer: see and feel how ShuffleNet works."""
+
 import os
 import sys
 

@@ -5,6 +5,7 @@
 runs N frames through the live pipeline, saves a PNG of the window, prints a one-line summary
 and exits 0 (works with QT_QPA_PLATFORM=offscreen and under Xvfb).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,9 @@ from explorer.engine.state import AppState
 from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, default_live_threads, synthetic_source
 from explorer.lessons import LESSONS
 from explorer.models.architecture import arch_names, architecture
-from explorer.runtime import registry
 from explorer.models.spec import DEFAULT_ARCH, ModelSpec
 from explorer.paths import take_healed
+from explorer.runtime import registry
 from explorer.runtime.base import BackendUnavailable
 from explorer.sources import SourceError, open_source
 from explorer.sources.camera import probe_cameras
@@ -58,8 +59,10 @@ def qt_platform_problem(environ=None, platform: str | None = None, find_library=
     if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
         return None
     if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
-        return ("no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it from a desktop session, "
-                "or headless with QT_QPA_PLATFORM=offscreen and --frames/--screenshot, or use the commands (python -m explorer --help)")
+        return (
+            "no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it from a desktop session, "
+            "or headless with QT_QPA_PLATFORM=offscreen and --frames/--screenshot, or use the commands (python -m explorer --help)"
+        )
     if environ.get("WAYLAND_DISPLAY") and not environ.get("DISPLAY"):
         return None
     missing = [package for name, package in XCB_LIBRARIES.items() if not find_library(name)]
@@ -112,29 +115,71 @@ _IMPORTED = time.perf_counter()
 
 def build_gui_parser() -> argparse.ArgumentParser:
     parser = ArgParser(prog="explorer", description="Open the ShuffleNet Explorer window.")
-    parser.add_argument("--source", default=None, help="synthetic[:SCENE], camera[:INDEX], or a video/image/folder path (default: camera 0, else synthetic); "
-                        "for --arch compact signal:synthetic[:SEED][@HOP] or a .csv/.npy recording")
+    parser.add_argument(
+        "--source",
+        default=None,
+        help="synthetic[:SCENE], camera[:INDEX], or a video/image/folder path (default: camera 0, else synthetic); "
+        "for --arch compact signal:synthetic[:SEED][@HOP] or a .csv/.npy recording",
+    )
     parser.add_argument("--arch", choices=arch_names(), default=None)
     parser.add_argument("--groups", "-g", type=positive_int, default=None)
     parser.add_argument("--scale", "-s", type=parse_scale, default=None)
     parser.add_argument("--no-shuffle", action="store_true")
     parser.add_argument("--input-size", type=parse_input_size, default=None)
-    parser.add_argument("--threads", type=positive_int, default=None, help="one thread count for torch, OpenCV and ONNX Runtime (default: cores - 1)")
-    parser.add_argument("--backend", default=None, choices=registry.choices(), help="inference backend (default auto: torch at once, then ONNX Runtime once it agrees)")
-    parser.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH | none (default: torchvision's when cached for V2, else untrained)")
-    parser.add_argument("--fps-target", type=positive_float, default=None, help="fit the model to this frame rate here (measured in the background)")
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help="one thread count for torch, OpenCV and ONNX Runtime (default: cores - 1)",
+    )
+    parser.add_argument(
+        "--backend",
+        default=None,
+        choices=registry.choices(),
+        help="inference backend (default auto: torch at once, then ONNX Runtime once it agrees)",
+    )
+    parser.add_argument(
+        "--weights",
+        default=None,
+        help="torchvision | megvii:PATH | PATH | none (default: torchvision's when cached for V2, else untrained)",
+    )
+    parser.add_argument(
+        "--fps-target",
+        type=positive_float,
+        default=None,
+        help="fit the model to this frame rate here (measured in the background)",
+    )
     parser.add_argument("--tab", choices=TAB_NAMES, default=None)
     parser.add_argument("--tap", default=None, help="feature tap to show, e.g. stage3 or stage3.0.after_shuffle")
-    parser.add_argument("--open", action="append", default=None, metavar="UNIT",
-                        help="Diagram tab: open this unit into its layers, e.g. stage2.0 (repeatable)")
-    parser.add_argument("--train-epochs", type=positive_int, default=None, metavar="N",
-                        help="compact net: train it on the synthetic activities for N epochs right away, in the Teach tab (headless runs wait for it)")
-    parser.add_argument("--lesson", choices=tuple(LESSONS), default=None,
-                        help="Lessons tab: run this lesson right away (headless runs wait for it)")
+    parser.add_argument(
+        "--open",
+        action="append",
+        default=None,
+        metavar="UNIT",
+        help="Diagram tab: open this unit into its layers, e.g. stage2.0 (repeatable)",
+    )
+    parser.add_argument(
+        "--train-epochs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="compact net: train it on the synthetic activities for N epochs right away, in the Teach tab (headless runs wait for it)",
+    )
+    parser.add_argument(
+        "--lesson",
+        choices=tuple(LESSONS),
+        default=None,
+        help="Lessons tab: run this lesson right away (headless runs wait for it)",
+    )
     parser.add_argument("--quick-lesson", action="store_true", help="with --lesson: fewer runs (a preview)")
     parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
     parser.add_argument("--reset", action="store_true", help="forget remembered settings and start from the defaults")
-    parser.add_argument("--frames", type=positive_int, default=None, help="headless: run N frames, then exit (remembered settings are neither read nor written)")
+    parser.add_argument(
+        "--frames",
+        type=positive_int,
+        default=None,
+        help="headless: run N frames, then exit (remembered settings are neither read nor written)",
+    )
     parser.add_argument("--screenshot", default=None, help="headless: save a PNG of the window after --frames")
     parser.add_argument("--timeout", type=float, default=180.0, help="headless: give up after this many seconds")
     return parser
@@ -154,10 +199,14 @@ def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConf
     arch = args.arch or remembered.get("arch") or DEFAULT_ARCH
     same_arch = args.arch is None or args.arch == remembered.get("arch")
     own_groups = bool(architecture(arch).group_choices)
-    groups = args.groups if args.groups is not None else (remembered.get("groups") if same_arch and own_groups else None)
+    groups = (
+        args.groups if args.groups is not None else (remembered.get("groups") if same_arch and own_groups else None)
+    )
     scale = args.scale if args.scale is not None else (remembered.get("scale", 1.0) if same_arch else 1.0)
     try:
-        spec = ModelSpec.create(arch, groups=groups, scale=scale, shuffle=not args.no_shuffle, input_size=args.input_size)
+        spec = ModelSpec.create(
+            arch, groups=groups, scale=scale, shuffle=not args.no_shuffle, input_size=args.input_size
+        )
     except ValueError as exc:
         if args.arch or args.groups or args.scale is not None or args.input_size:
             raise UsageError(f"explorer: {exc}") from None
@@ -189,7 +238,8 @@ def usable_remembered_weights(spec: ModelSpec, remembered: dict) -> str | None:
     if path and not Path(path).expanduser().is_file():
         remembered.setdefault("problems", []).append(
             f"the remembered {spec.label.split(' @')[0]} weights {path} are gone: running without them "
-            "(pick a checkpoint in Weights to use one again)")
+            "(pick a checkpoint in Weights to use one again)"
+        )
         by_arch.pop(spec.arch)
         return None
     return weights
@@ -217,8 +267,10 @@ def run_gui(argv: list[str]) -> int:
         if args.source is None:  # remembered with a model of the other kind: that model's source is not this one's
             source_text = DEFAULT_SOURCES[kind]
         else:
-            refused = (f"--source {source_text} gives {KIND_WORDS['signal' if kind == 'image' else 'image']}, but {config.spec.label} "
-                       f"reads {KIND_WORDS[kind]} (use {'--arch compact' if kind == 'image' else 'an image source or --arch v1/v2'})")
+            refused = (
+                f"--source {source_text} gives {KIND_WORDS['signal' if kind == 'image' else 'image']}, but {config.spec.label} "
+                f"reads {KIND_WORDS[kind]} (use {'--arch compact' if kind == 'image' else 'an image source or --arch v1/v2'})"
+            )
             if args.frames:
                 print(f"explorer: {refused}", file=sys.stderr)
                 return 2
@@ -239,6 +291,7 @@ def run_gui(argv: list[str]) -> int:
 def quiet_qt_messages() -> None:
     """Drop the one warning Qt's offscreen plugin prints on every run (headless runs must print
     only their summary); every other Qt message still reaches stderr."""
+
     def handler(_mode, _context, message: str) -> None:
         if "propagateSizeHints" not in message:
             print(message, file=sys.stderr)
@@ -246,8 +299,9 @@ def quiet_qt_messages() -> None:
     qInstallMessageHandler(handler)
 
 
-def _run_window(args, config: RunConfig, source, source_text: str | None, source_problem: str | None, tab: str,
-                remembered: dict) -> int:
+def _run_window(
+    args, config: RunConfig, source, source_text: str | None, source_problem: str | None, tab: str, remembered: dict
+) -> int:
     imports_s = process_age()
     quiet_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -258,7 +312,9 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
     explicit_weights = args.weights is not None
     try:
         # the first bundle is built on torch (instant); "auto" upgrades it in the background
-        bundle = load_bundle(config, strict=bool(args.frames and explicit_weights), check_agreement=False, defer_taps=True)
+        bundle = load_bundle(
+            config, strict=bool(args.frames and explicit_weights), check_agreement=False, defer_taps=True
+        )
     except BackendUnavailable as exc:
         print(f"explorer: {exc}", file=sys.stderr)
         return 2
@@ -294,7 +350,10 @@ def _run_window(args, config: RunConfig, source, source_text: str | None, source
         QTimer.singleShot(0, lambda: window.lessons.start(args.lesson))
     if args.train_epochs:
         if config.spec.input_kind != "signal":
-            print("explorer: --train-epochs trains the compact net (--arch compact); V1/V2 are taught in the Teach tab", file=sys.stderr)
+            print(
+                "explorer: --train-epochs trains the compact net (--arch compact); V1/V2 are taught in the Teach tab",
+                file=sys.stderr,
+            )
             engine.stop()
             return 2
         window.teach.signal_page.epochs.setValue(args.train_epochs)
@@ -325,13 +384,21 @@ def remembered_values(state: AppState, window: MainWindow) -> dict:
     if weights not in (None, "none") and bundle is not None and bundle.config == state.config and not bundle.trained:
         weights = None  # they did not load (damaged, or not for this model): never make the next start say it again
     by_arch = {**state.weights_by_arch, spec.arch: weights}
-    return {"arch": spec.arch, "groups": spec.groups if spec.architecture.group_choices else None, "scale": spec.scale,
-            "backend": state.config.backend, "weights": None, "weights_by_arch": by_arch,
-            "source": state.source_text, "tab": window.current_tab()}
+    return {
+        "arch": spec.arch,
+        "groups": spec.groups if spec.architecture.group_choices else None,
+        "scale": spec.scale,
+        "backend": state.config.backend,
+        "weights": None,
+        "weights_by_arch": by_arch,
+        "source": state.source_text,
+        "tab": window.current_tab(),
+    }
 
 
 def _record_timeline(window: MainWindow, state: AppState) -> None:
     """When the first frame was drawn and when auto moved to another backend (headless summary, benchmarks)."""
+
     def on_frame() -> None:
         window.timeline.setdefault("first_frame", process_age())
 
@@ -351,7 +418,9 @@ def _probe_cameras_then_open_first(window: MainWindow, state: AppState) -> None:
     def on_found(indices: list[int]) -> None:
         window.controls.run_box.set_cameras(indices)
         if indices:
-            window.engine.request_source(f"camera:{indices[0]}", failure_note="camera found but not opened, showing the synthetic scene")
+            window.engine.request_source(
+                f"camera:{indices[0]}", failure_note="camera found but not opened, showing the synthetic scene"
+            )
         else:
             state.say("no camera found, showing the synthetic scene (pick a source at left)")
 
@@ -389,13 +458,24 @@ def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
         fps = (frames - 1) / elapsed if elapsed > 0 and frames > 1 else 0.0
         median = statistics.median(window.inference_ms) if window.inference_ms else float("nan")
         timeline = window.timeline
-        started = f", first frame {timeline['first_frame']:.1f} s after start (imports {timeline['imports']:.1f} s)" if "first_frame" in timeline else ""
-        swap = f", auto -> {timeline['swap_backend']} {timeline['swap'] - timeline['first_frame']:.1f} s after it" if "swap" in timeline and "first_frame" in timeline else ""
+        started = (
+            f", first frame {timeline['first_frame']:.1f} s after start (imports {timeline['imports']:.1f} s)"
+            if "first_frame" in timeline
+            else ""
+        )
+        swap = (
+            f", auto -> {timeline['swap_backend']} {timeline['swap'] - timeline['first_frame']:.1f} s after it"
+            if "swap" in timeline and "first_frame" in timeline
+            else ""
+        )
         if args.lesson:
             print(f"lesson {args.lesson}: {window.lessons.status.text()}")
-        print(f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
-              f"source {engine.source.describe()}{started}{swap}" + (f", screenshot {args.screenshot}" if args.screenshot else "")
-              + (f", peak RSS {peak_rss_mb():.0f} MB" if peak_rss_mb() else ""))
+        print(
+            f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
+            f"source {engine.source.describe()}{started}{swap}"
+            + (f", screenshot {args.screenshot}" if args.screenshot else "")
+            + (f", peak RSS {peak_rss_mb():.0f} MB" if peak_rss_mb() else "")
+        )
         status["code"] = 0
         app.quit()
 
@@ -408,4 +488,3 @@ def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
     app.exec()
     window.close()
     return status["code"]
-

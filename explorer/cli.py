@@ -1,10 +1,11 @@
 """The entry point: `python -m explorer <command>` runs a headless command, no command opens
 the window.  Every command has --json; bad input exits 2 with one line on stderr."""
+
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from explorer import commands
 from explorer.analysis.diagram import LEVELS, QUANTITIES
@@ -16,7 +17,9 @@ from explorer.models.spec import DEFAULT_ARCH
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = ArgParser(prog="explorer", description="ShuffleNet Explorer: headless commands. Run with no command to open the window.")
+    parser = ArgParser(
+        prog="explorer", description="ShuffleNet Explorer: headless commands. Run with no command to open the window."
+    )
     sub = parser.add_subparsers(dest="command", parser_class=ArgParser)
 
     info = sub.add_parser("info", help="layer table and totals (params, multiply-adds, MAC)")
@@ -30,8 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="sweep specs: params, MFLOPs, MAC, latency, speedups")
     add_spec_args(bench, many=True)
-    bench.add_argument("--threads", type=positive_int, default=None, help="torch threads (default: the window's, all cores but one)")
-    bench.add_argument("--backend", action="append", default=None, help="eager (default), channels_last, onnxruntime, int8, or all; repeatable")
+    bench.add_argument(
+        "--threads", type=positive_int, default=None, help="torch threads (default: the window's, all cores but one)"
+    )
+    bench.add_argument(
+        "--backend",
+        action="append",
+        default=None,
+        help="eager (default), channels_last, onnxruntime, int8, or all; repeatable",
+    )
     bench.add_argument("--runs", type=positive_int, default=30)
     bench.add_argument("--warmup", type=positive_int, default=5)
     bench.add_argument("--csv", default=None, help="also write the table to this CSV file")
@@ -41,16 +51,34 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--arch", choices=arch_names(), default=DEFAULT_ARCH)
     fit.add_argument("--groups", "-g", type=positive_int, default=None, help="V1 group count (kept as given)")
     fit.add_argument("--no-shuffle", action="store_true")
-    fit.add_argument("--fps", type=positive_float, default=DEFAULT_FPS_TARGET, help=f"target frame rate (default {DEFAULT_FPS_TARGET:g})")
-    fit.add_argument("--threads", type=positive_int, default=None, help="inference threads (default: the window's, all cores but one)")
+    fit.add_argument(
+        "--fps",
+        type=positive_float,
+        default=DEFAULT_FPS_TARGET,
+        help=f"target frame rate (default {DEFAULT_FPS_TARGET:g})",
+    )
+    fit.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help="inference threads (default: the window's, all cores but one)",
+    )
     fit.add_argument("--runs", type=positive_int, default=15)
     fit.add_argument("--json", action="store_true")
 
     export = sub.add_parser("export", help="a standalone ONNX model with its spec, labels and recipe in the metadata")
     add_spec_args(export)
-    export.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH (default: torchvision's if cached for V2, else untrained)")
-    export.add_argument("--int8", action="store_true", help="static int8 quantization (qnnpack preset on ARM, x86 elsewhere)")
-    export.add_argument("--calibrate", default=None, help="int8 calibration frames from this source (default: the synthetic scene)")
+    export.add_argument(
+        "--weights",
+        default=None,
+        help="torchvision | megvii:PATH | PATH (default: torchvision's if cached for V2, else untrained)",
+    )
+    export.add_argument(
+        "--int8", action="store_true", help="static int8 quantization (qnnpack preset on ARM, x86 elsewhere)"
+    )
+    export.add_argument(
+        "--calibrate", default=None, help="int8 calibration frames from this source (default: the synthetic scene)"
+    )
     export.add_argument("--taps", action="store_true", help="also output every feature tap and the pooled embedding")
     export.add_argument("--out", required=True, help="FILE.onnx")
     export.add_argument("--json", action="store_true")
@@ -58,7 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     predict = sub.add_parser("predict", help="classify an image (top-K labels and probabilities)")
     predict.add_argument("image")
     add_spec_args(predict)
-    predict.add_argument("--weights", default=None, help="torchvision | megvii:PATH | PATH (default: torchvision's if cached for V2, else untrained)")
+    predict.add_argument(
+        "--weights",
+        default=None,
+        help="torchvision | megvii:PATH | PATH (default: torchvision's if cached for V2, else untrained)",
+    )
     predict.add_argument("--top", type=positive_int, default=5)
     predict.add_argument("--json", action="store_true")
 
@@ -68,11 +100,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train the compact net end to end on synthetic sensor windows")
     train.add_argument("--arch", choices=arch_names(), default=with_input_kind("signal").name)
-    train.add_argument("--source", default="signal:synthetic", help="signal:synthetic (six activities, 9 channels, 50 Hz) or a CSV with a label column")
+    train.add_argument(
+        "--source",
+        default="signal:synthetic",
+        help="signal:synthetic (six activities, 9 channels, 50 Hz) or a CSV with a label column",
+    )
     train.add_argument("--epochs", type=positive_int, default=10)
-    train.add_argument("--seconds", type=positive_float, default=800.0, help="length of the training stream (default 800 s)")
-    train.add_argument("--series", type=positive_int, default=128, help="window length in samples (default 128 = 2.56 s)")
-    train.add_argument("--hop", type=positive_int, default=32, help="training windows start every HOP samples (default 32)")
+    train.add_argument(
+        "--seconds", type=positive_float, default=800.0, help="length of the training stream (default 800 s)"
+    )
+    train.add_argument(
+        "--series", type=positive_int, default=128, help="window length in samples (default 128 = 2.56 s)"
+    )
+    train.add_argument(
+        "--hop", type=positive_int, default=32, help="training windows start every HOP samples (default 32)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=positive_int, default=None)
     train.add_argument("--out", default=None, help="save the trained weights here (the app's own checkpoint format)")
@@ -80,8 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     diagram = sub.add_parser("diagram", help="the network drawn as the papers draw it, to SVG or PNG")
     add_spec_args(diagram)
-    diagram.add_argument("--level", choices=LEVELS, default="units", help="how deep to open: stages, units, or layers (default units)")
-    diagram.add_argument("--quantity", choices=tuple(QUANTITIES), default="madds", help="what box width and colour encode (default madds)")
+    diagram.add_argument(
+        "--level", choices=LEVELS, default="units", help="how deep to open: stages, units, or layers (default units)"
+    )
+    diagram.add_argument(
+        "--quantity",
+        choices=tuple(QUANTITIES),
+        default="madds",
+        help="what box width and colour encode (default madds)",
+    )
     diagram.add_argument("--out", required=True, help="FILE.svg or FILE.png")
     diagram.add_argument("--json", action="store_true")
 
@@ -93,7 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     lesson.add_argument("--json", action="store_true")
 
     report = sub.add_parser("report", help="run every lesson and write an HTML page with its figures for this machine")
-    report.add_argument("--out", required=True, help="a folder (created if missing): index.html, one PNG and CSV per lesson")
+    report.add_argument(
+        "--out", required=True, help="a folder (created if missing): index.html, one PNG and CSV per lesson"
+    )
     report.add_argument("--threads", type=positive_int, default=None)
     report.add_argument("--quick", action="store_true")
     report.add_argument("--only", nargs="+", choices=tuple(LESSONS), default=None, help="just these lessons")
@@ -126,4 +177,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # `explorer info | head`
         return 0
-

@@ -2,6 +2,7 @@
 
 Bad input is a UsageError: one line on stderr, exit code 2, never a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,9 @@ def parse_input_size(text: str) -> int | tuple[int, int]:
             return (int(a), int(b))
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"input size must be an integer like 224 or SERIESxMODAL like 128x9, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"input size must be an integer like 224 or SERIESxMODAL like 128x9, got {text!r}"
+        ) from None
 
 
 def positive_int(text: str) -> int:
@@ -75,8 +78,12 @@ def add_spec_args(parser: argparse.ArgumentParser, many: bool = False, arch_defa
 def spec_from_args(args: argparse.Namespace) -> ModelSpec:
     try:
         return ModelSpec.create(
-            args.arch, groups=args.groups, scale=1.0 if args.scale is None else args.scale,
-            shuffle=not args.no_shuffle, input_size=args.input_size, num_classes=getattr(args, "num_classes", None),
+            args.arch,
+            groups=args.groups,
+            scale=1.0 if args.scale is None else args.scale,
+            shuffle=not args.no_shuffle,
+            input_size=args.input_size,
+            num_classes=getattr(args, "num_classes", None),
         )
     except ValueError as exc:
         raise UsageError(f"explorer {getattr(args, 'command', None) or ''}".rstrip() + f": {exc}") from None

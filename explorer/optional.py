@@ -4,6 +4,7 @@ torchvision is the usual casualty: a CPU-only torch beside a torchvision wheel b
 CUDA torch fails at import with "operator torchvision::nms does not exist".  The app must start
 anyway and say what that costs and how to fix it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,12 +47,12 @@ def _probe(name: str, disables: str, fix: str) -> Availability:
     return Availability(name, True, getattr(module, "__version__", "?"), None, disables, fix)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def torchvision_status() -> Availability:
     return _probe("torchvision", TORCHVISION_DISABLES, TORCHVISION_FIX)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def onnxruntime_status() -> Availability:
     return _probe("onnxruntime", "the ONNX Runtime backend", "pip install onnxruntime onnx")
 

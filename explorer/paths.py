@@ -1,13 +1,14 @@
 """Where the app keeps what it makes between runs (EXPLORER_CACHE moves all of it), and how it
 writes any file: atomically."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def cache_root() -> Path:

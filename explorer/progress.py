@@ -3,10 +3,11 @@
 Every long job (download, export, calibration, sweep, fit, training) takes an optional
 ``progress(fraction, text)`` callback, fraction in 0..1, and a ``threading.Event`` to cancel.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 Progress = Callable[[float, str], None]
 

@@ -7,6 +7,7 @@ same checkpoint, every backend's agreement with fp32 eager, the int8 preset, a p
 the window offscreen (both skipped by --quick), peak RSS of predict and of the window.  Timings
 under emulation mean nothing; the summary says so.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # quick enough under emulation (minutes, not hours): the pure parts and the CLI; the window is
 # checked by running it, not by the pytest-qt suite
-TEST_SUBSET = ["tests/models", "tests/analysis", "tests/runtime", "tests/weights", "tests/test_cli.py", "tests/test_export.py"]
+TEST_SUBSET = [
+    "tests/models",
+    "tests/analysis",
+    "tests/runtime",
+    "tests/weights",
+    "tests/test_cli.py",
+    "tests/test_export.py",
+]
 
 
 def run(argv, timeout=3600, env=None):
     """(exit code, stdout, stderr)."""
-    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=timeout, env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, cwd=ROOT, timeout=timeout, env={**os.environ, **(env or {})}
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -38,7 +48,9 @@ def explorer(*args, **kw):
 
 def peak_rss(argv, env=None) -> tuple[int, float, str]:
     """Run ``argv`` and read its own peak RSS (ru_maxrss via wait4: this child only)."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})}
+    )
     output = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024, output
@@ -71,8 +83,14 @@ def versions() -> dict:
     import PySide6
     import torch
 
-    return {"machine": platform.machine(), "python": platform.python_version(), "torch": torch.__version__,
-            "onnxruntime": onnxruntime.__version__, "pyside6": PySide6.__version__, "numpy": numpy.__version__}
+    return {
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "pyside6": PySide6.__version__,
+        "numpy": numpy.__version__,
+    }
 
 
 def spread_weights(model):
@@ -106,39 +124,91 @@ def check_predict(work: Path, rss: dict) -> dict:
     image = work / "frame.png"
     cv2.imwrite(str(image), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     sampled = work / "predict-rss.json"
-    code, rss["cli_predict"], output = peak_rss([sys.executable, "scripts/guest_rss.py", "--out", str(sampled), "--every", "0.5", "--",
-                                                 "-m", "explorer", "predict", str(image), "--arch", "v2", "--weights", str(checkpoint), "--json"])
+    code, rss["cli_predict"], output = peak_rss(
+        [
+            sys.executable,
+            "scripts/guest_rss.py",
+            "--out",
+            str(sampled),
+            "--every",
+            "0.5",
+            "--",
+            "-m",
+            "explorer",
+            "predict",
+            str(image),
+            "--arch",
+            "v2",
+            "--weights",
+            str(checkpoint),
+            "--json",
+        ]
+    )
     if sampled.is_file():
         rss["cli_predict_guest"] = json.loads(sampled.read_text())["guest_peak_mb"]
     ours = json.loads(output.strip().splitlines()[-1]) if code == 0 else {}
     with torch.no_grad():
         expected = reference(preprocess_image(frame, Recipe.imagenet(224)))[0].topk(5).indices.tolist()
     got = [p["index"] for p in ours.get("top", [])]
-    return {"exit": code, "top5": got, "torchvision_top5": expected, "equal": got == expected, "trained": ours.get("trained")}
+    return {
+        "exit": code,
+        "top5": got,
+        "torchvision_top5": expected,
+        "equal": got == expected,
+        "trained": ours.get("trained"),
+    }
 
 
 def check_deployment(work: Path) -> dict:
     """The board's path: `explorer export` of the checkpoint check_predict made (fp32 and int8),
     then examples/pi_classify.py (onnxruntime, numpy, OpenCV only) on a short video."""
     import cv2
+
     from explorer.sources import SyntheticSource
 
     result = {}
     for name, extra in (("export_fp32", []), ("export_int8", ["--int8"])):
         out = work / f"{name}.onnx"
-        code, stdout, err = explorer("export", "--arch", "v2", "--weights", str(work / "shufflenetv2_x1_test.pth"), *extra,
-                                     "--out", str(out), "--json")
+        code, stdout, err = explorer(
+            "export",
+            "--arch",
+            "v2",
+            "--weights",
+            str(work / "shufflenetv2_x1_test.pth"),
+            *extra,
+            "--out",
+            str(out),
+            "--json",
+        )
         report = json.loads(stdout.strip().splitlines()[-1]) if code == 0 else {}
-        result[name] = {"exit": code, "agreement": report.get("agreement"), "int8_engine": report.get("int8_engine"),
-                        **({} if code == 0 else {"error": err.strip()[-300:]})}
+        result[name] = {
+            "exit": code,
+            "agreement": report.get("agreement"),
+            "int8_engine": report.get("int8_engine"),
+            **({} if code == 0 else {"error": err.strip()[-300:]}),
+        }
     video = work / "clip.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
     for i in range(8):
         writer.write(cv2.cvtColor(cv2.resize(SyntheticSource(seed=4).frame_at(i * 3), (320, 240)), cv2.COLOR_RGB2BGR))
     writer.release()
-    code, stdout, err = run([sys.executable, "examples/pi_classify.py", str(work / "export_fp32.onnx"), "--source", str(video),
-                             "--json", "--threads", "2"], timeout=1800)
-    result["pi_classify"] = {"exit": code, **(json.loads(stdout.strip().splitlines()[-1]) if code == 0 else {"error": err.strip()[-300:]})}
+    code, stdout, err = run(
+        [
+            sys.executable,
+            "examples/pi_classify.py",
+            str(work / "export_fp32.onnx"),
+            "--source",
+            str(video),
+            "--json",
+            "--threads",
+            "2",
+        ],
+        timeout=1800,
+    )
+    result["pi_classify"] = {
+        "exit": code,
+        **(json.loads(stdout.strip().splitlines()[-1]) if code == 0 else {"error": err.strip()[-300:]}),
+    }
     return result
 
 
@@ -171,12 +241,36 @@ def measure_window(screenshot: str, rss: dict) -> dict:
     QEMU's share, which grows with the code the run executes)."""
     runs = {}
     with tempfile.TemporaryDirectory() as cache:
-        env = {"QT_QPA_PLATFORM": "offscreen", "EXPLORER_SETTINGS": str(Path(cache) / "arm64.ini"), "EXPLORER_CACHE": cache}
+        env = {
+            "QT_QPA_PLATFORM": "offscreen",
+            "EXPLORER_SETTINGS": str(Path(cache) / "arm64.ini"),
+            "EXPLORER_CACHE": cache,
+        }
         for name in ("window_first_run", "window"):
             sampled = Path(cache) / f"{name}-rss.json"
-            code, rss[name], output = peak_rss([sys.executable, "scripts/guest_rss.py", "--out", str(sampled), "--every", "2", "--",
-                                                "main.py", "--source", "synthetic", "--frames", str(WINDOW_FRAMES), "--threads", "2",
-                                                "--timeout", "1800", "--screenshot", str(Path(screenshot).resolve())], env=env)
+            code, rss[name], output = peak_rss(
+                [
+                    sys.executable,
+                    "scripts/guest_rss.py",
+                    "--out",
+                    str(sampled),
+                    "--every",
+                    "2",
+                    "--",
+                    "main.py",
+                    "--source",
+                    "synthetic",
+                    "--frames",
+                    str(WINDOW_FRAMES),
+                    "--threads",
+                    "2",
+                    "--timeout",
+                    "1800",
+                    "--screenshot",
+                    str(Path(screenshot).resolve()),
+                ],
+                env=env,
+            )
             summary = output.strip().splitlines()[-1] if output.strip() else ""
             runs[name] = {"exit": code, "summary": summary}
             # the app's own peak, printed at the end of its run; the process maximum (wait4) also
@@ -190,22 +284,32 @@ def measure_window(screenshot: str, rss: dict) -> dict:
                 rss[f"{name}_guest"] = guest["guest_peak_mb"]
                 rss[f"{name}_emulator_at_guest_peak"] = guest["emulator_at_guest_peak_mb"]
                 rss[f"{name}_guest_anonymous"] = guest["guest_anonymous_peak_mb"]
-    return {"exit": max(r["exit"] for r in runs.values()), "frames": WINDOW_FRAMES if all(r["exit"] == 0 for r in runs.values()) else None,
-            "screenshot": str(Path(screenshot).resolve()), "summary": runs["window"]["summary"],
-            "first_run_summary": runs["window_first_run"]["summary"]}
+    return {
+        "exit": max(r["exit"] for r in runs.values()),
+        "frames": WINDOW_FRAMES if all(r["exit"] == 0 for r in runs.values()) else None,
+        "screenshot": str(Path(screenshot).resolve()),
+        "summary": runs["window"]["summary"],
+        "first_run_summary": runs["window_first_run"]["summary"],
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the pytest subset and the window")
     parser.add_argument("--out", default="arm64-summary.json")
-    parser.add_argument("--emulated", action="store_true", help="running under QEMU (arm64_check.sh): also report the emulator's share of RSS")
+    parser.add_argument(
+        "--emulated",
+        action="store_true",
+        help="running under QEMU (arm64_check.sh): also report the emulator's share of RSS",
+    )
     parser.add_argument("--screenshot", default="arm64-window.png")
     parser.add_argument("--window-only", action="store_true", help="only the window's two runs and their peak RSS")
     args = parser.parse_args()
     seconds: dict[str, float] = {}
-    summary: dict = {"mode": "quick" if args.quick else "window" if args.window_only else "full",
-                     "note": "QEMU user-mode emulation: proves correctness, installs and memory; its timings mean nothing"}
+    summary: dict = {
+        "mode": "quick" if args.quick else "window" if args.window_only else "full",
+        "note": "QEMU user-mode emulation: proves correctness, installs and memory; its timings mean nothing",
+    }
     t = time.perf_counter()
     summary.update(versions())
     seconds["import_torch_and_versions"] = round(time.perf_counter() - t, 1)
@@ -215,10 +319,19 @@ def main() -> int:
     if not args.window_only:
         t = time.perf_counter()
         code, out, err = explorer("doctor", "--json")
-        cli["doctor"] = {"exit": code, **({k: v["available"] for k, v in json.loads(out).items()} if code == 0 else {"error": err.strip()[-300:]})}
-        for name, argv in (("info_v1_g3", ["--arch", "v1", "--groups", "3"]), ("info_v2_1x", ["--arch", "v2", "--scale", "1.0"])):
+        cli["doctor"] = {
+            "exit": code,
+            **({k: v["available"] for k, v in json.loads(out).items()} if code == 0 else {"error": err.strip()[-300:]}),
+        }
+        for name, argv in (
+            ("info_v1_g3", ["--arch", "v1", "--groups", "3"]),
+            ("info_v2_1x", ["--arch", "v2", "--scale", "1.0"]),
+        ):
             code, out, err = explorer("info", *argv, "--json")
-            cli[name] = {"exit": code, "mflops": round(json.loads(out)["totals"]["madds"] / 1e6, 2) if code == 0 else None}
+            cli[name] = {
+                "exit": code,
+                "mflops": round(json.loads(out)["totals"]["madds"] / 1e6, 2) if code == 0 else None,
+            }
         seconds["doctor_info"] = round(time.perf_counter() - t, 1)
         with tempfile.TemporaryDirectory() as folder:
             t = time.perf_counter()
@@ -228,9 +341,26 @@ def main() -> int:
             summary["deployment"] = check_deployment(Path(folder))
             seconds["deployment"] = round(time.perf_counter() - t, 1)
         t = time.perf_counter()
-        code, out, err = explorer("bench", "--arch", "v2", "--scale", "1.0", "--backend", "all", "--runs", "3", "--warmup", "1", "--threads", "2", "--json")
+        code, out, err = explorer(
+            "bench",
+            "--arch",
+            "v2",
+            "--scale",
+            "1.0",
+            "--backend",
+            "all",
+            "--runs",
+            "3",
+            "--warmup",
+            "1",
+            "--threads",
+            "2",
+            "--json",
+        )
         rows = json.loads(out)["rows"] if code == 0 else []
-        summary["backends"] = {r["backend"]: {"top1_agreement": r["top1_agreement"], "max_abs_diff": r["max_abs_diff"]} for r in rows}
+        summary["backends"] = {
+            r["backend"]: {"top1_agreement": r["top1_agreement"], "max_abs_diff": r["max_abs_diff"]} for r in rows
+        }
         cli["bench_exit"] = code
         seconds["bench_all_backends"] = round(time.perf_counter() - t, 1)
         t = time.perf_counter()
@@ -242,11 +372,36 @@ def main() -> int:
 
     if not args.quick and not args.window_only:
         t = time.perf_counter()
-        code, out, err = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore", "-rf", "--tb=line", *TEST_SUBSET], timeout=4 * 3600)
-        counts = {key: int(n) for n, key in re.findall(r"(\d+) (passed|failed|skipped|errors?)", out.strip().splitlines()[-1] if out.strip() else "")}
-        summary["tests"] = {"subset": TEST_SUBSET, "passed": counts.get("passed", 0), "failed": counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0),
-                            "skipped": counts.get("skipped", 0), "exit": code,
-                            "failures": [line[len("FAILED "):] for line in out.splitlines() if line.startswith("FAILED ")]}
+        code, out, err = run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-W",
+                "ignore",
+                "-rf",
+                "--tb=line",
+                *TEST_SUBSET,
+            ],
+            timeout=4 * 3600,
+        )
+        counts = {
+            key: int(n)
+            for n, key in re.findall(
+                r"(\d+) (passed|failed|skipped|errors?)", out.strip().splitlines()[-1] if out.strip() else ""
+            )
+        }
+        summary["tests"] = {
+            "subset": TEST_SUBSET,
+            "passed": counts.get("passed", 0),
+            "failed": counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0),
+            "skipped": counts.get("skipped", 0),
+            "exit": code,
+            "failures": [line[len("FAILED ") :] for line in out.splitlines() if line.startswith("FAILED ")],
+        }
         seconds["tests"] = round(time.perf_counter() - t, 1)
     if not args.quick:
         t = time.perf_counter()
@@ -256,19 +411,24 @@ def main() -> int:
     overhead = emulator_overhead_mb() if args.emulated else None
     if overhead is not None:  # measured under QEMU: what of each peak is the emulator's own
         summary["rss_mb"]["of_which_emulator"] = overhead
-        summary["rss_mb"]["note"] = ("peak RSS of the emulated process; *_guest: the program's own peak without QEMU's share (what a board "
-                                     "holds; sampled every 2 s), *_guest_anonymous: the anonymous part of it (heap and buffers, not library pages), "
-                                     "*_emulator_at_guest_peak: QEMU's share then; of_which_emulator: QEMU's "
-                                     "share in a small torch process")
+        summary["rss_mb"]["note"] = (
+            "peak RSS of the emulated process; *_guest: the program's own peak without QEMU's share (what a board "
+            "holds; sampled every 2 s), *_guest_anonymous: the anonymous part of it (heap and buffers, not library pages), "
+            "*_emulator_at_guest_peak: QEMU's share then; of_which_emulator: QEMU's "
+            "share in a small torch process"
+        )
     summary["seconds"] = seconds
     Path(args.out).write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     if args.window_only:
         return 0 if summary["window"]["exit"] == 0 else 1
-    ok = (cli["predict"]["equal"] and all(c.get("exit") == 0 for c in cli.values() if isinstance(c, dict))
-          and all(step["exit"] == 0 for step in summary["deployment"].values())
-          and summary["int8_preset"] == ("qnnpack" if summary["machine"] in ("aarch64", "arm64") else "x86")
-          and (args.quick or (summary["tests"]["failed"] == 0 and summary["window"]["exit"] == 0)))
+    ok = (
+        cli["predict"]["equal"]
+        and all(c.get("exit") == 0 for c in cli.values() if isinstance(c, dict))
+        and all(step["exit"] == 0 for step in summary["deployment"].values())
+        and summary["int8_preset"] == ("qnnpack" if summary["machine"] in ("aarch64", "arm64") else "x86")
+        and (args.quick or (summary["tests"]["failed"] == 0 and summary["window"]["exit"] == 0))
+    )
     return 0 if ok else 1
 
 

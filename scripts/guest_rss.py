@@ -13,6 +13,7 @@ the two figures are equal.
 The JSON holds the peaks of both figures (sampled), QEMU's share at the guest's peak, and the
 peak of the guest's anonymous memory (its own heap and buffers, the steadiest figure).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,9 @@ import time
 
 RANGE = re.compile(rb"^([0-9a-f]+)-([0-9a-f]+) ", re.M)
 # one smaps entry: its range, then its Rss and (further down) its Anonymous kB
-SMAPS_ENTRY = re.compile(rb"^([0-9a-f]+)-([0-9a-f]+) [^\n]*\n(?:[^\n]*\n)*?Rss:\s+(\d+) kB\n(?:[^\n]*\n)*?Anonymous:\s+(\d+) kB", re.M)
+SMAPS_ENTRY = re.compile(
+    rb"^([0-9a-f]+)-([0-9a-f]+) [^\n]*\n(?:[^\n]*\n)*?Rss:\s+(\d+) kB\n(?:[^\n]*\n)*?Anonymous:\s+(\d+) kB", re.M
+)
 
 
 def guest_ranges() -> tuple[list[int], list[int]]:
@@ -106,10 +109,14 @@ def main() -> int:
     finally:
         sampler.sample()
         with sampler.lock:
-            result = {"peak_mb": round(sampler.peak_total), "guest_peak_mb": round(sampler.peak_guest),
-                      "emulator_at_guest_peak_mb": round(sampler.emulator_at_guest_peak),
-                      "guest_anonymous_peak_mb": round(sampler.peak_anonymous), "samples": sampler.samples,
-                      "every_s": options.every}
+            result = {
+                "peak_mb": round(sampler.peak_total),
+                "guest_peak_mb": round(sampler.peak_guest),
+                "emulator_at_guest_peak_mb": round(sampler.emulator_at_guest_peak),
+                "guest_anonymous_peak_mb": round(sampler.peak_anonymous),
+                "samples": sampler.samples,
+                "every_s": options.every,
+            }
         with open(options.out, "w") as f:
             json.dump(result, f)
     return code

@@ -9,8 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # home of their own (ONNX Runtime, fontconfig and Qt write there on their own account), set
 # before anything is imported.  Each test then gets its own cache, settings and torch hub.
 _HOME = tempfile.mkdtemp(prefix="explorer-tests-home-")
-os.environ.update({"HOME": _HOME, "XDG_CACHE_HOME": os.path.join(_HOME, ".cache"),
-                   "XDG_CONFIG_HOME": os.path.join(_HOME, ".config")})
+os.environ.update(
+    {"HOME": _HOME, "XDG_CACHE_HOME": os.path.join(_HOME, ".cache"), "XDG_CONFIG_HOME": os.path.join(_HOME, ".config")}
+)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Every file the app writes goes through one atomic path: killed or failing mid-write, the old
 file stays whole and no half file or temporary is left beside it."""
+
 import pytest
 
 from explorer.paths import atomic_path, write_atomically

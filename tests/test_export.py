@@ -1,4 +1,5 @@
 """`explorer export` and examples/pi_classify.py: the deployment path, checked on this machine."""
+
 import json
 import subprocess
 import sys
@@ -11,10 +12,10 @@ import pytest
 import torch
 
 from explorer.cli import main
+from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
 from explorer.engine.export import read_metadata
 from explorer.engine.pipeline import InferencePipeline, to_input
-from explorer.engine.bundles import load_bundle
 from explorer.models import ModelSpec, build_model
 from tests.weights.megvii_reference import randomise
 
@@ -38,9 +39,31 @@ def scene(seed=0):
 
 def test_export_round_trip_gives_the_apps_top5_and_carries_its_metadata(tmp_path, checkpoint, capsys):
     out = tmp_path / "model.onnx"
-    assert main(["export", "--arch", "v2", "--scale", "0.5", "--input-size", "128", "--weights", str(checkpoint), "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--arch",
+                "v2",
+                "--scale",
+                "0.5",
+                "--input-size",
+                "128",
+                "--weights",
+                str(checkpoint),
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out)
-    assert summary["trained"] and summary["agreement"]["top1_agreement"] == 1.0 and summary["agreement"]["max_abs_diff"] < 1e-3
+    assert (
+        summary["trained"]
+        and summary["agreement"]["top1_agreement"] == 1.0
+        and summary["agreement"]["max_abs_diff"] < 1e-3
+    )
     meta = read_metadata(out)
     assert ModelSpec.from_dict(meta["spec"]) == SPEC and len(meta["labels"]) == 1000 and meta["recipe"]["crop"] == 128
     bundle = load_bundle(RunConfig(SPEC, str(checkpoint), backend="eager"), check_agreement=False)
@@ -54,8 +77,28 @@ def test_export_round_trip_gives_the_apps_top5_and_carries_its_metadata(tmp_path
 
 def test_int8_export_reports_its_agreement(tmp_path, checkpoint, capsys):
     out = tmp_path / "int8.onnx"
-    assert main(["export", "--arch", "v2", "--scale", "0.5", "--input-size", "128", "--weights", str(checkpoint),
-                 "--int8", "--calibrate", "synthetic:1", "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--arch",
+                "v2",
+                "--scale",
+                "0.5",
+                "--input-size",
+                "128",
+                "--weights",
+                str(checkpoint),
+                "--int8",
+                "--calibrate",
+                "synthetic:1",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out)
     assert summary["int8"] and summary["int8_engine"] in ("x86", "qnnpack")
     check = summary["agreement"]
@@ -63,14 +106,17 @@ def test_int8_export_reports_its_agreement(tmp_path, checkpoint, capsys):
     assert read_metadata(out)["agreement"] == check
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["--out", "OUT/missing/x.onnx"], "does not exist"),
-    (["--out", "OUT/x.txt"], ".onnx"),
-    (["--calibrate", "synthetic", "--out", "OUT/x.onnx"], "goes with --int8"),
-    (["--int8", "--calibrate", "/no/such.mp4", "--out", "OUT/x.onnx"], "bad --calibrate source"),
-    (["--weights", "/no/such.pth", "--out", "OUT/x.onnx"], "weights not loaded"),
-    (["--groups", "5", "--arch", "v1", "--out", "OUT/x.onnx"], "V1 groups"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["--out", "OUT/missing/x.onnx"], "does not exist"),
+        (["--out", "OUT/x.txt"], ".onnx"),
+        (["--calibrate", "synthetic", "--out", "OUT/x.onnx"], "goes with --int8"),
+        (["--int8", "--calibrate", "/no/such.mp4", "--out", "OUT/x.onnx"], "bad --calibrate source"),
+        (["--weights", "/no/such.pth", "--out", "OUT/x.onnx"], "weights not loaded"),
+        (["--groups", "5", "--arch", "v1", "--out", "OUT/x.onnx"], "V1 groups"),
+    ],
+)
 def test_export_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, fragment):
     argv = [a.replace("OUT", str(tmp_path)) for a in argv]
     assert main(["export", "--input-size", "96", *argv]) == 2
@@ -80,15 +126,45 @@ def test_export_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, fragment
 
 def test_pi_classify_runs_an_exported_model_on_a_video(tmp_path, checkpoint):
     out = tmp_path / "model.onnx"
-    assert main(["export", "--arch", "v2", "--scale", "0.5", "--input-size", "128", "--weights", str(checkpoint), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--arch",
+                "v2",
+                "--scale",
+                "0.5",
+                "--input-size",
+                "128",
+                "--weights",
+                str(checkpoint),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     video = tmp_path / "clip.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
     frames = [scene(seed) for seed in range(6)]
     for frame in frames:
         writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     writer.release()
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "pi_classify.py"), str(out), "--source", str(video), "--json", "--threads", "1"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "pi_classify.py"),
+            str(out),
+            "--source",
+            str(video),
+            "--json",
+            "--threads",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["frames"] == 6 and result["trained"] and result["fps"] > 0
@@ -104,16 +180,47 @@ def test_pi_classify_runs_an_exported_model_on_a_video(tmp_path, checkpoint):
     assert result["top1"]["index"] == InferencePipeline(bundle).run(last).top[0].index
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["MISSING"], "not a loadable ONNX model"),
-    (["PLAIN"], "no shufflenet_explorer metadata"),
-    (["EXPORTED", "--source", "/no/such.mp4"], "cannot open source"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["MISSING"], "not a loadable ONNX model"),
+        (["PLAIN"], "no shufflenet_explorer metadata"),
+        (["EXPORTED", "--source", "/no/such.mp4"], "cannot open source"),
+    ],
+)
 def test_pi_classify_bad_input_exits_2_with_one_line(tmp_path, checkpoint, args, fragment):
     plain, exported = tmp_path / "plain.onnx", tmp_path / "exported.onnx"
-    torch.onnx.export(build_model(SPEC), (torch.zeros(1, 3, 128, 128),), str(plain), dynamo=False, input_names=["input"], output_names=["logits"])
-    assert main(["export", "--arch", "v2", "--scale", "0.5", "--input-size", "128", "--weights", str(checkpoint), "--out", str(exported)]) == 0
+    torch.onnx.export(
+        build_model(SPEC),
+        (torch.zeros(1, 3, 128, 128),),
+        str(plain),
+        dynamo=False,
+        input_names=["input"],
+        output_names=["logits"],
+    )
+    assert (
+        main(
+            [
+                "export",
+                "--arch",
+                "v2",
+                "--scale",
+                "0.5",
+                "--input-size",
+                "128",
+                "--weights",
+                str(checkpoint),
+                "--out",
+                str(exported),
+            ]
+        )
+        == 0
+    )
     names = {"MISSING": str(tmp_path / "missing.onnx"), "PLAIN": str(plain), "EXPORTED": str(exported)}
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "pi_classify.py"), *[names.get(a, a) for a in args]],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "pi_classify.py"), *[names.get(a, a) for a in args]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and fragment in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

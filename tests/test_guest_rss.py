@@ -1,5 +1,6 @@
 """scripts/guest_rss.py: the memory figure the arm64 check reports, checked natively (where the
 guest's ranges are all ranges, so the program's own RSS equals the process's)."""
+
 import json
 import subprocess
 import sys
@@ -17,8 +18,12 @@ sys.exit(int(sys.argv[1]))
 
 def run(tmp_path, *target):
     out = tmp_path / "rss.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "guest_rss.py"), "--out", str(out), "--every", "0.1", "--", *target],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "guest_rss.py"), "--out", str(out), "--every", "0.1", "--", *target],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc, json.loads(out.read_text())
 
 

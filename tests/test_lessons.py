@@ -1,6 +1,7 @@
 """Lessons: their test networks are built as the paper describes (equal FLOPs by the project's
 own counter), their output has the documented schema, and the CLI and report run them.
 Timings are never asserted: only that they were measured and what the verdicts are computed from."""
+
 import json
 
 import pytest
@@ -29,7 +30,9 @@ def test_the_test_networks_are_the_papers_and_the_mac_formula_is_the_counters():
         assert count_layers(variant.module, variant.input_shape)[1].mac == pytest.approx(variant.mac_formula)
     assert [m.groups for m in (v.module[0] for v in GUIDELINES["G2"]())] == [1, 2, 4, 8]
     names = [v.name for v in GUIDELINES["G3"]()]
-    assert names[0] == "1-fragment" and sum("series" in n for n in names) == 2 and sum("parallel" in n for n in names) == 2
+    assert (
+        names[0] == "1-fragment" and sum("series" in n for n in names) == 2 and sum("parallel" in n for n in names) == 2
+    )
     g4 = GUIDELINES["G4"]()
     macs = [count_layers(v.module, v.input_shape)[1].mac for v in g4]
     assert macs[0] > macs[1] > macs[3] and macs[1] == macs[2]  # ReLU and the add cost memory traffic, no FLOPs
@@ -46,8 +49,13 @@ def check_schema(result, name):
     data = json.loads(json.dumps(result.to_json()))
     assert set(data) >= {"lesson", "machine", "rows", "paper", "verdicts"} and data["lesson"] == name
     assert set(data["machine"]) >= {"cpu", "threads", "versions"} and data["machine"]["threads"] == 1
-    assert data["rows"] and all(set(v) == {"claim", "holds", "measured", "spread", "cpu_share", "outcome", "text"} for v in data["verdicts"])
-    assert all(v["outcome"] in ("holds", "does not hold", "inconclusive") and v["text"].startswith(v["outcome"]) for v in data["verdicts"])
+    assert data["rows"] and all(
+        set(v) == {"claim", "holds", "measured", "spread", "cpu_share", "outcome", "text"} for v in data["verdicts"]
+    )
+    assert all(
+        v["outcome"] in ("holds", "does not hold", "inconclusive") and v["text"].startswith(v["outcome"])
+        for v in data["verdicts"]
+    )
     timed = [r for r in data["rows"] if "ms" in r]
     assert all(r["spread"] >= 1.0 and r["runs"] > 0 and 0 < r["cpu_share"] <= 1 for r in timed)  # how steady, how alone
     assert all(p["source"] and p["claim"] for p in data["paper"])
@@ -74,8 +82,11 @@ def test_shuffle_ablation_trains_whole_networks_both_ways_over_seeds():
         mine = [r for r in trained if r["shuffle"] is arm]
         assert len({r["seed"] for r in mine}) >= 3 and all(r["epochs"] > 0 and 0 <= r["accuracy"] <= 100 for r in mine)
     # the verdict is the rows' mean gap, whatever its sign
-    gaps = [next(r["accuracy"] for r in trained if r["seed"] == s and r["shuffle"]) -
-            next(r["accuracy"] for r in trained if r["seed"] == s and not r["shuffle"]) for s in {r["seed"] for r in trained}]
+    gaps = [
+        next(r["accuracy"] for r in trained if r["seed"] == s and r["shuffle"])
+        - next(r["accuracy"] for r in trained if r["seed"] == s and not r["shuffle"])
+        for s in {r["seed"] for r in trained}
+    ]
     verdict = result.verdicts[1]
     assert verdict.holds == (sum(gaps) / len(gaps) > 1.0 and all(g > 0 for g in gaps))
     assert f"mean {sum(gaps) / len(gaps):+.1f}" in verdict.measured

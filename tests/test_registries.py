@@ -4,6 +4,8 @@ The counts print every place they find, so a new name comparison is found where 
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from explorer.models.architecture import arch_names
@@ -37,8 +39,12 @@ def test_architecture_names_stay_inside_the_models_package():
 
 
 def test_the_package_is_typed_without_excuses_and_its_classes_stay_small():
-    ignores = [f"{p.name}:{i}" for p in PACKAGE.rglob("*.py") for i, line in enumerate(p.read_text().splitlines(), 1)
-               if "type: ignore" in line]
+    ignores = [
+        f"{p.name}:{i}"
+        for p in PACKAGE.rglob("*.py")
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if "type: ignore" in line
+    ]
     print("\n".join(ignores))
     assert len(ignores) <= 5, ignores
     large = []
@@ -50,6 +56,18 @@ def test_the_package_is_typed_without_excuses_and_its_classes_stay_small():
 
 
 def test_the_engine_waits_on_events_not_by_polling():
-    sleeping = [f"{p.name}:{n.lineno}" for p in (PACKAGE / "engine").rglob("*.py") for n in ast.walk(ast.parse(p.read_text()))
-                if isinstance(n, ast.Attribute) and n.attr == "sleep" and isinstance(n.value, ast.Name) and n.value.id == "time"]
+    sleeping = [
+        f"{p.name}:{n.lineno}"
+        for p in (PACKAGE / "engine").rglob("*.py")
+        for n in ast.walk(ast.parse(p.read_text()))
+        if isinstance(n, ast.Attribute) and n.attr == "sleep" and isinstance(n.value, ast.Name) and n.value.id == "time"
+    ]
     assert not sleeping, sleeping
+
+
+def test_ruff_finds_nothing_to_lint_or_format():
+    """The pyproject's ruff settings hold on every file (ruff is a test dependency)."""
+    root = PACKAGE.parent
+    for command in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([sys.executable, "-m", "ruff", *command], cwd=root, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -15,6 +15,7 @@ Conventions (also printed by the CLI and shown in the GUI):
 
 Analysis runs on the meta device: shapes only, so it is instant for any spec.
 """
+
 from __future__ import annotations
 
 import csv
@@ -194,7 +195,19 @@ def write_layer_csv(path, report: ComplexityReport, layer_ms: dict[str, float] |
         writer.writerow(LAYER_CSV_FIELDS)
         for row in report.layers:
             ms = layer_ms.get(row.name)
-            writer.writerow([row.name, row.type, "x".join(map(str, row.out_shape)), row.params, row.madds, row.mac, "" if ms is None else f"{ms:.4f}"])
+            writer.writerow(
+                [
+                    row.name,
+                    row.type,
+                    "x".join(map(str, row.out_shape)),
+                    row.params,
+                    row.madds,
+                    row.mac,
+                    "" if ms is None else f"{ms:.4f}",
+                ]
+            )
         t = report.totals
         total_ms = sum(layer_ms.values()) if layer_ms else None
-        writer.writerow(["TOTAL", report.spec.label, "", t.params, t.madds, t.mac, "" if total_ms is None else f"{total_ms:.4f}"])
+        writer.writerow(
+            ["TOTAL", report.spec.label, "", t.params, t.madds, t.mac, "" if total_ms is None else f"{total_ms:.4f}"]
+        )

@@ -10,10 +10,11 @@ Every node names the complexity-table rows it stands for (a conv node also cover
 ReLU right after it, as the papers draw them), and its numbers are the sums of those rows, so
 the drawing can never disagree with the table.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
 
 from torch import nn
 
@@ -143,7 +144,9 @@ def _lane(modules: list[tuple[str, nn.Module]], rows: _Rows, tap_after_shuffle: 
             groups.append((name, module, [name]))
     nodes = []
     for name, module, names in groups:
-        folded = [type(m).__name__ for n, m in modules if n in names[1:] and not isinstance(m, (nn.Flatten, nn.Dropout))]
+        folded = [
+            type(m).__name__ for n, m in modules if n in names[1:] and not isinstance(m, (nn.Flatten, nn.Dropout))
+        ]
         suffix = " · " + " ".join("BN" if f.startswith("BatchNorm") else f for f in folded) if folded else ""
         numbers = rows.numbers(names)
         if isinstance(module, nn.Conv2d):
@@ -151,20 +154,35 @@ def _lane(modules: list[tuple[str, nn.Module]], rows: _Rows, tap_after_shuffle: 
             nodes.append(Node(name, "conv", label, detail + suffix, tuple(names), numbers, groups=module.groups))
         elif isinstance(module, ChannelShuffle):
             state = "" if module.enabled else " (off)"
-            nodes.append(Node(name, "shuffle", f"Channel Shuffle{state}", f"g = {module.groups}", tuple(names), numbers,
-                              tap=tap_after_shuffle.get(name), enabled=module.enabled, groups=module.groups))
+            nodes.append(
+                Node(
+                    name,
+                    "shuffle",
+                    f"Channel Shuffle{state}",
+                    f"g = {module.groups}",
+                    tuple(names),
+                    numbers,
+                    tap=tap_after_shuffle.get(name),
+                    enabled=module.enabled,
+                    groups=module.groups,
+                )
+            )
         elif isinstance(module, (nn.AvgPool2d, nn.MaxPool2d)):
             kind = "AVG Pool" if isinstance(module, nn.AvgPool2d) else "Max Pool"
             k = module.kernel_size if isinstance(module.kernel_size, int) else module.kernel_size[0]
             s = module.stride if isinstance(module.stride, int) else module.stride[0]
             nodes.append(Node(name, "pool", f"{k}x{k} {kind} (stride = {s})", "", tuple(names), numbers))
         elif isinstance(module, nn.AdaptiveAvgPool2d) and module.output_size not in (1, (1, 1)):
-            size = "x".join(map(str, module.output_size)) if isinstance(module.output_size, tuple) else module.output_size
+            size = (
+                "x".join(map(str, module.output_size)) if isinstance(module.output_size, tuple) else module.output_size
+            )
             nodes.append(Node(name, "pool", "Adaptive Avg Pool", f"to {size}", tuple(names), numbers))
         elif isinstance(module, nn.AdaptiveAvgPool2d) or type(module).__name__ == "GlobalAvgPool":
             nodes.append(Node(name, "pool", "Global Avg Pool", "", tuple(names), numbers))
         elif isinstance(module, nn.Linear):
-            nodes.append(Node(name, "fc", "FC", f"{module.in_features}→{module.out_features}{suffix}", tuple(names), numbers))
+            nodes.append(
+                Node(name, "fc", "FC", f"{module.in_features}→{module.out_features}{suffix}", tuple(names), numbers)
+            )
         elif isinstance(module, nn.Identity):
             nodes.append(Node(name, "identity", "Identity", "passes through", tuple(names), numbers))
         elif isinstance(module, Concat):
@@ -178,7 +196,11 @@ def _lane(modules: list[tuple[str, nn.Module]], rows: _Rows, tap_after_shuffle: 
 
 def _leaves(model: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
     root = model.get_submodule(prefix) if prefix else model
-    return [(f"{prefix}.{n}" if prefix else n, m) for n, m in root.named_modules() if n and not any(True for _ in m.children())] or [(prefix, root)]
+    return [
+        (f"{prefix}.{n}" if prefix else n, m)
+        for n, m in root.named_modules()
+        if n and not any(True for _ in m.children())
+    ] or [(prefix, root)]
 
 
 def _unit(uid: str, title: str, rows: _Rows, lanes, exit_nodes=(), entry=None, tap=None, stride=1) -> Unit:
@@ -195,17 +217,33 @@ def _stage(sid: str, title: str, units: list[Unit], rows: _Rows, tap=None) -> St
 
 def _v1_unit(model, prefix: str, index: int, rows: _Rows, taps: dict[str, str]) -> Unit:
     unit = model.get_submodule(prefix)
-    main = _lane([(f"{prefix}.{n}", getattr(unit, n)) for n in ("gconv1", "bn1", "relu1", "shuffle", "dwconv", "bn2", "gconv2", "bn3")], rows, taps)
+    main = _lane(
+        [
+            (f"{prefix}.{n}", getattr(unit, n))
+            for n in ("gconv1", "bn1", "relu1", "shuffle", "dwconv", "bn2", "gconv2", "bn3")
+        ],
+        rows,
+        taps,
+    )
     if unit.stride == 2:
         shortcut = _lane([(f"{prefix}.shortcut", unit.shortcut)], rows, taps)
     else:  # the identity shortcut is the input itself: no module runs, no row in the table
         shortcut = (Node(f"{prefix}.shortcut", "identity", "Identity", "the input itself", (), Numbers(None, 0, 0, 0)),)
     # in execution order: a stride-2 unit applies its ReLU to the branch before the concat
-    merge_names = (f"{prefix}.relu_out", f"{prefix}.merge") if unit.stride == 2 else (f"{prefix}.merge", f"{prefix}.relu_out")
+    merge_names = (
+        (f"{prefix}.relu_out", f"{prefix}.merge") if unit.stride == 2 else (f"{prefix}.merge", f"{prefix}.relu_out")
+    )
     kind, label = ("concat", "Concat") if unit.stride == 2 else ("add", "Add")
     merge = Node(f"{prefix}.merge", kind, label, "ReLU", merge_names, rows.numbers(merge_names))
-    return _unit(prefix, f"unit {index + 1}" + (" · stride 2" if unit.stride == 2 else ""), rows, [shortcut, main], [merge],
-                 tap=prefix, stride=unit.stride)
+    return _unit(
+        prefix,
+        f"unit {index + 1}" + (" · stride 2" if unit.stride == 2 else ""),
+        rows,
+        [shortcut, main],
+        [merge],
+        tap=prefix,
+        stride=unit.stride,
+    )
 
 
 def _v2_unit(model, prefix: str, index: int, rows: _Rows, taps: dict[str, str]) -> Unit:
@@ -216,12 +254,39 @@ def _v2_unit(model, prefix: str, index: int, rows: _Rows, taps: dict[str, str]) 
     branch2 = _lane(_leaves(model, f"{prefix}.branch2"), rows, taps)
     if unit.stride == 1:
         c, h, w = concat_row.out_shape
-        split = Node(f"{prefix}.split", "split", "Channel Split", f"{c}→{c // 2} + {c // 2} (a view, no copy)", (), Numbers((c // 2, h, w), 0, 0, 0))
-        passthrough = Node(f"{prefix}.pass", "identity", "Identity", "half the channels pass through", (), Numbers((c // 2, h, w), 0, 0, 0))
-        return _unit(prefix, f"unit {index + 1}", rows, [(passthrough,), branch2], [concat, *shuffle], entry=split, tap=prefix)
+        split = Node(
+            f"{prefix}.split",
+            "split",
+            "Channel Split",
+            f"{c}→{c // 2} + {c // 2} (a view, no copy)",
+            (),
+            Numbers((c // 2, h, w), 0, 0, 0),
+        )
+        passthrough = Node(
+            f"{prefix}.pass",
+            "identity",
+            "Identity",
+            "half the channels pass through",
+            (),
+            Numbers((c // 2, h, w), 0, 0, 0),
+        )
+        return _unit(
+            prefix, f"unit {index + 1}", rows, [(passthrough,), branch2], [concat, *shuffle], entry=split, tap=prefix
+        )
     branch1 = _lane(_leaves(model, f"{prefix}.branch1"), rows, taps)
-    fanout = Node(f"{prefix}.fanout", "fanout", "No split", "both branches see every channel", (), Numbers(None, 0, 0, 0))
-    return _unit(prefix, f"unit {index + 1} · stride 2", rows, [branch1, branch2], [concat, *shuffle], entry=fanout, tap=prefix, stride=2)
+    fanout = Node(
+        f"{prefix}.fanout", "fanout", "No split", "both branches see every channel", (), Numbers(None, 0, 0, 0)
+    )
+    return _unit(
+        prefix,
+        f"unit {index + 1} · stride 2",
+        rows,
+        [branch1, branch2],
+        [concat, *shuffle],
+        entry=fanout,
+        tap=prefix,
+        stride=2,
+    )
 
 
 # the hand-drawn units an architecture entry's DiagramPlan names
@@ -262,7 +327,10 @@ def build_diagram(spec: ModelSpec) -> Diagram:
         stages.append(_stage("stem", "Stem", [stem], rows, tap="stem.pool"))
         make_unit = UNIT_DRAWERS[plan.unit]
         for stage_name in plan.stages:
-            units = [make_unit(model, f"{stage_name}.{i}", i, rows, after_shuffle) for i in range(len(model.get_submodule(stage_name)))]
+            units = [
+                make_unit(model, f"{stage_name}.{i}", i, rows, after_shuffle)
+                for i in range(len(model.get_submodule(stage_name)))
+            ]
             stages.append(_stage(stage_name, f"Stage {stage_name[-1]}", units, rows, tap=stage_name))
         head_nodes = _lane([leaf for name in plan.head for leaf in _leaves(model, name)], rows, after_shuffle)
         if plan.head_tap is not None:
@@ -272,13 +340,17 @@ def build_diagram(spec: ModelSpec) -> Diagram:
         # no hand-drawn unit (the compact net, the family): the module tree's longest Sequential
         # is the body, one unit per child; what runs before it is the stem, after it the head
         children = [(n, m) for n, m in model.named_children() if rows.has_any(_leaves(model, n))]
-        body = max(range(len(children)), key=lambda i: len(children[i][1]) if isinstance(children[i][1], nn.Sequential) else 0)
-        parts = {"stem": children[:body], "head": children[body + 1:]}
+        body = max(
+            range(len(children)), key=lambda i: len(children[i][1]) if isinstance(children[i][1], nn.Sequential) else 0
+        )
+        parts = {"stem": children[:body], "head": children[body + 1 :]}
         if parts["stem"]:
             nodes = _lane([leaf for name, _ in parts["stem"] for leaf in _leaves(model, name)], rows, after_shuffle)
             stages.append(_stage("stem", "Stem", [_single("stem", "stem", nodes, rows)], rows))
         name = children[body][0]
-        stages.append(_stage(name, name.capitalize(), _generic_units(model, name, rows, after_shuffle, unit_taps), rows))
+        stages.append(
+            _stage(name, name.capitalize(), _generic_units(model, name, rows, after_shuffle, unit_taps), rows)
+        )
         if parts["head"]:
             nodes = _lane([leaf for name, _ in parts["head"] for leaf in _leaves(model, name)], rows, after_shuffle)
             stages.append(_stage("head", "Head", [_single("head", "head", nodes, rows)], rows))

@@ -4,13 +4,14 @@ Per-layer timings come from forward pre/post hooks on leaf modules.  They are in
 the hooks themselves add overhead and eager ops are timed one by one, so per-layer times do not
 add up exactly to the whole-model time.
 """
+
 from __future__ import annotations
 
 import contextlib
 import statistics
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -61,7 +62,9 @@ def torch_threads(threads: int | None) -> Iterator[int]:
         torch.set_num_threads(previous)
 
 
-def time_callable(fn: Callable[[], object], runs: int = 50, warmup: int = 10, threads: int | None = None) -> tuple[LatencyResult, list[float]]:
+def time_callable(
+    fn: Callable[[], object], runs: int = 50, warmup: int = 10, threads: int | None = None
+) -> tuple[LatencyResult, list[float]]:
     """Time ``fn`` (already bound to its input); returns the summary and the raw samples in ms."""
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
@@ -76,13 +79,25 @@ def time_callable(fn: Callable[[], object], runs: int = 50, warmup: int = 10, th
             samples.append((time.perf_counter() - start) * 1000.0)
         cpu, wall = time.process_time() - cpu_start, time.perf_counter() - wall_start
     result = LatencyResult(
-        median_ms=statistics.median(samples), p90_ms=percentile(samples, 90), min_ms=min(samples),
-        runs=runs, warmup=warmup, threads=used, cpu_share=min(1.0, cpu / max(wall * used, 1e-9)),
+        median_ms=statistics.median(samples),
+        p90_ms=percentile(samples, 90),
+        min_ms=min(samples),
+        runs=runs,
+        warmup=warmup,
+        threads=used,
+        cpu_share=min(1.0, cpu / max(wall * used, 1e-9)),
     )
     return result, samples
 
 
-def measure_model(model: nn.Module, input_shape: tuple[int, ...], runs: int = 50, warmup: int = 10, threads: int | None = None, batch: int = 1) -> LatencyResult:
+def measure_model(
+    model: nn.Module,
+    input_shape: tuple[int, ...],
+    runs: int = 50,
+    warmup: int = 10,
+    threads: int | None = None,
+    batch: int = 1,
+) -> LatencyResult:
     """Whole-model latency of ``model`` on a random input of ``(batch, *input_shape)``."""
     x = torch.randn(batch, *input_shape)
     model.eval()
@@ -90,7 +105,9 @@ def measure_model(model: nn.Module, input_shape: tuple[int, ...], runs: int = 50
     return result
 
 
-def measure_layers(model: nn.Module, input_shape: tuple[int, ...], runs: int = 20, warmup: int = 3, threads: int | None = None) -> list[LayerLatency]:
+def measure_layers(
+    model: nn.Module, input_shape: tuple[int, ...], runs: int = 20, warmup: int = 3, threads: int | None = None
+) -> list[LayerLatency]:
     """Median time of every leaf module, in call order (indicative: hooks add overhead)."""
     x = torch.randn(1, *input_shape)
     starts: dict[str, float] = {}
@@ -101,11 +118,13 @@ def measure_layers(model: nn.Module, input_shape: tuple[int, ...], runs: int = 2
     def pre(name):
         def hook(_m, _a):
             starts[name] = time.perf_counter()
+
         return hook
 
     def post(name):
         def hook(_m, _a, _o):
             samples.setdefault(name, []).append((time.perf_counter() - starts[name]) * 1000.0)
+
         return hook
 
     for name, module in model.named_modules():

@@ -1,5 +1,6 @@
 """Feature maps -> one RGB mosaic image, each channel framed in its group's colour (numpy and
 OpenCV's colour maps)."""
+
 from __future__ import annotations
 
 import math
@@ -9,11 +10,27 @@ import cv2
 import numpy as np
 
 # distinct, colour-blind-friendly-ish group colours (Okabe-Ito first, then extras)
-GROUP_COLOURS = np.array([
-    (230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (0, 114, 178), (213, 94, 0),
-    (204, 121, 167), (150, 150, 150), (120, 60, 200), (60, 200, 120), (200, 60, 60), (60, 60, 200),
-    (200, 200, 60), (60, 200, 200), (200, 60, 200), (140, 90, 40),
-], dtype=np.uint8)
+GROUP_COLOURS = np.array(
+    [
+        (230, 159, 0),
+        (86, 180, 233),
+        (0, 158, 115),
+        (240, 228, 66),
+        (0, 114, 178),
+        (213, 94, 0),
+        (204, 121, 167),
+        (150, 150, 150),
+        (120, 60, 200),
+        (60, 200, 120),
+        (200, 60, 60),
+        (60, 60, 200),
+        (200, 200, 60),
+        (60, 200, 200),
+        (200, 60, 200),
+        (140, 90, 40),
+    ],
+    dtype=np.uint8,
+)
 
 
 def group_colour(group: int) -> tuple[int, int, int]:
@@ -63,8 +80,13 @@ def heat_strips(features: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(features.transpose(0, 2, 1))
 
 
-def make_mosaic(features: np.ndarray, groups: int = 1, group_ids: np.ndarray | None = None, columns: int | None = None,
-                heat: bool = False) -> tuple[np.ndarray, MosaicLayout]:
+def make_mosaic(
+    features: np.ndarray,
+    groups: int = 1,
+    group_ids: np.ndarray | None = None,
+    columns: int | None = None,
+    heat: bool = False,
+) -> tuple[np.ndarray, MosaicLayout]:
     """Tile a C x H x W feature tensor into an RGB uint8 image (row-major, H x W x 3).
 
     Each channel is min-max normalised on its own and drawn in grey (``heat``: OpenCV's inferno
@@ -80,16 +102,20 @@ def make_mosaic(features: np.ndarray, groups: int = 1, group_ids: np.ndarray | N
     rows = math.ceil(c / columns)
     border = 1 if max(h, w) < 8 else 2
     ids = channel_group_ids(c, groups) if group_ids is None else np.asarray(group_ids)
-    frames = GROUP_COLOURS[ids % len(GROUP_COLOURS)] if groups > 1 or group_ids is not None else np.full((c, 3), 40, np.uint8)
+    frames = (
+        GROUP_COLOURS[ids % len(GROUP_COLOURS)]
+        if groups > 1 or group_ids is not None
+        else np.full((c, 3), 40, np.uint8)
+    )
     cells = np.empty((rows * columns, h + 2 * border, w + 2 * border, 3), np.uint8)
     cells[:] = 20  # empty trailing cells
     cells[:c] = frames[:, None, None, :]
     grey = (normalise_channels(features.astype(np.float32, copy=False)) * 255).astype(np.uint8)
     if heat:  # one colour-map call on all channels at once (a C*h x w image), BGR -> RGB
         coloured = cv2.applyColorMap(grey.reshape(c * h, w), cv2.COLORMAP_INFERNO)[:, :, ::-1]
-        cells[:c, border:border + h, border:border + w, :] = coloured.reshape(c, h, w, 3)
+        cells[:c, border : border + h, border : border + w, :] = coloured.reshape(c, h, w, 3)
     else:
-        cells[:c, border:border + h, border:border + w, :] = grey[..., None]
+        cells[:c, border : border + h, border : border + w, :] = grey[..., None]
     ch, cw = h + 2 * border, w + 2 * border
     image = cells.reshape(rows, columns, ch, cw, 3).transpose(0, 2, 1, 3, 4).reshape(rows * ch, columns * cw, 3)
     return np.ascontiguousarray(image), MosaicLayout(c, columns, rows, ch, cw, border)

@@ -4,6 +4,7 @@ GConv(g) connects output channel o to input channel i only if both sit in the sa
 Stacking two of them without a shuffle, each output group still depends on one input group
 only; with the paper's shuffle in between it depends on all of them (paper Fig. 1).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,6 +39,6 @@ def input_groups_seen(connectivity: np.ndarray, groups: int) -> list[int]:
     n = channels // groups
     seen = []
     for g in range(groups):
-        rows = connectivity[g * n:(g + 1) * n]
-        seen.append(int(sum(rows[:, j * n:(j + 1) * n].any() for j in range(groups))))
+        rows = connectivity[g * n : (g + 1) * n]
+        seen.append(int(sum(rows[:, j * n : (j + 1) * n].any() for j in range(groups))))
     return seen

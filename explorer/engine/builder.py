@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
 
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import AUTO, RunConfig
@@ -37,8 +37,15 @@ def synthetic_source(kind: str) -> FrameSource:
 
 
 class Builder:
-    def __init__(self, state: AppState, generations: Generations, swap: PendingSwap, recent: RecentFrames,
-                 running: Callable[[], ModelBundle], current_source: Callable[[], FrameSource]) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        generations: Generations,
+        swap: PendingSwap,
+        recent: RecentFrames,
+        running: Callable[[], ModelBundle],
+        current_source: Callable[[], FrameSource],
+    ) -> None:
         self.state = state
         self._generations = generations
         self._swap = swap
@@ -72,9 +79,19 @@ class Builder:
         self._cancel_download = cancel = threading.Event()
         reduced = config.backend != AUTO and registry.get(config.backend).reduced_precision
         calibration = self._recent.latest() if reduced else None
-        self.submit(lambda progress: load_bundle(config, strict=explicit_weights, progress=progress, cancel=cancel,
-                                                 calibration=calibration, check_agreement=False, defer_taps=True),
-                    config.describe(), generation)
+        self.submit(
+            lambda progress: load_bundle(
+                config,
+                strict=explicit_weights,
+                progress=progress,
+                cancel=cancel,
+                calibration=calibration,
+                check_agreement=False,
+                defer_taps=True,
+            ),
+            config.describe(),
+            generation,
+        )
 
     def submit(self, factory, description: str, generation: int | None = None) -> Future:
         """Build a bundle off-thread (``factory(progress)``); it replaces the current one between two frames."""
@@ -144,8 +161,10 @@ class Builder:
             spec = self.state.config.spec  # the model asked for last: the source must fit it
             if source.input_kind != spec.input_kind:
                 source.close()
-                self.state.say(f"{failure_note}: {text} gives {KIND_WORDS[source.input_kind]}, but {spec.label} reads "
-                               f"{KIND_WORDS[spec.input_kind]}; pick a model for it first (or a source of {KIND_WORDS[spec.input_kind]})")
+                self.state.say(
+                    f"{failure_note}: {text} gives {KIND_WORDS[source.input_kind]}, but {spec.label} reads "
+                    f"{KIND_WORDS[spec.input_kind]}; pick a model for it first (or a source of {KIND_WORDS[spec.input_kind]})"
+                )
                 self.state.set_source_text(self._current_source().text or self.state.source_text)
                 return None
             self._fit_signal_input(source, spec)
@@ -162,5 +181,8 @@ class Builder:
         series, modal = spec.signal_size
         fitted = (min(series, source.history), source.modal)
         if fitted != (series, modal):
-            self.state.say(f"{source.name} has {source.modal} channels: the {spec.architecture.title}'s input is now {fitted[0]}x{fitted[1]}", error=False)
+            self.state.say(
+                f"{source.name} has {source.modal} channels: the {spec.architecture.title}'s input is now {fitted[0]}x{fitted[1]}",
+                error=False,
+            )
             self.state.request(spec=spec.with_changes(input_size=fitted))

@@ -5,6 +5,7 @@ them (``strict``), the build fails with the reason; when they were only carried 
 previous configuration (say torchvision's V2 weights while switching to V1), the new variant
 runs untrained and the bundle's note says why.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,15 +17,27 @@ from explorer.teach.head import backbone_fingerprint
 from explorer.weights import WeightsError, load_weights
 
 
-def load_bundle(config: RunConfig, strict: bool = True, progress: Progress | None = None,
-                cancel: threading.Event | None = None, calibration=None, engine: str | None = None,
-                check_agreement: bool = True, defer_taps: bool = False) -> ModelBundle:
+def load_bundle(
+    config: RunConfig,
+    strict: bool = True,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    calibration=None,
+    engine: str | None = None,
+    check_agreement: bool = True,
+    defer_taps: bool = False,
+) -> ModelBundle:
     """The bundle for ``config``; raises explorer.weights.WeightsError (strict) on bad weights.
 
     ``progress(fraction, text)`` reports downloads and first-run work (export, calibration).
     """
-    options = dict(calibration=calibration, progress=progress, engine=engine, check_agreement=check_agreement,
-                   defer_taps=defer_taps)
+    options = dict(
+        calibration=calibration,
+        progress=progress,
+        engine=engine,
+        check_agreement=check_agreement,
+        defer_taps=defer_taps,
+    )
     if not config.weights:
         return build_bundle(config, **options)
     try:
@@ -36,8 +49,16 @@ def load_bundle(config: RunConfig, strict: bool = True, progress: Progress | Non
         bundle = build_bundle(config, **options)  # the choice stays: it applies again to a variant it fits
         bundle.note = f"{exc} - running {config.spec.label} untrained"
         return bundle
-    return build_bundle(config, model=loaded.model, recipe=loaded.recipe, labels=loaded.labels, trained=True,
-                          weights_name=f"{loaded.origin}: {loaded.name}", weights_source=config.weights, **options)
+    return build_bundle(
+        config,
+        model=loaded.model,
+        recipe=loaded.recipe,
+        labels=loaded.labels,
+        trained=True,
+        weights_name=f"{loaded.origin}: {loaded.name}",
+        weights_source=config.weights,
+        **options,
+    )
 
 
 def backbone_id(bundle: ModelBundle) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import statistics
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 import torch
 
@@ -46,8 +46,16 @@ class Trial:
 
 
 class Checks:
-    def __init__(self, state: AppState, generations: Generations, swap: PendingSwap, recent: RecentFrames,
-                 recent_inference_ms, stop: threading.Event, timer: Callable = time_runner) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        generations: Generations,
+        swap: PendingSwap,
+        recent: RecentFrames,
+        recent_inference_ms,
+        stop: threading.Event,
+        timer: Callable = time_runner,
+    ) -> None:
         self.state = state
         self._generations = generations
         self._swap = swap
@@ -86,7 +94,9 @@ class Checks:
     def _time_against_fp32(self, bundle: ModelBundle) -> None:
         """Reduced precision is not always faster (ORT has few fast int8 kernels for grouped 1x1
         convs, and QDQ pairs around every shuffle): measure it against its fp32 twin here."""
-        twin = registry.make_runner(bundle.entry.fp32_twin, fp32_copy(bundle), bundle.spec, threads=bundle.config.threads)
+        twin = registry.make_runner(
+            bundle.entry.fp32_twin, fp32_copy(bundle), bundle.spec, threads=bundle.config.threads
+        )
         x = self._sample(bundle)
         bundle.versus_fp32 = (self._timer(bundle.runner, x), self._timer(twin, x))
 
@@ -134,8 +144,13 @@ class Checks:
             self.state.set_busy(f"auto: building and timing {entry.title}…")
             # a view that taps now gets its taps with the swap; otherwise they wait until one does
             # (teach mode needs only the embedding, which the untapped graph has)
-            runner = registry.make_runner(entry.name, fp32_copy(bundle), bundle.spec, threads=bundle.config.threads,
-                                          defer_taps=not self.state.taps)
+            runner = registry.make_runner(
+                entry.name,
+                fp32_copy(bundle),
+                bundle.spec,
+                threads=bundle.config.threads,
+                defer_taps=not self.state.taps,
+            )
             candidate = dataclasses.replace(bundle, runner=runner, backend=entry.name, agreement=None, auto_reason="")
             check = measure_agreement(candidate, frames=self._recent.latest(AUTO_FRAMES))
             if not check.agrees(AUTO_MAX_ABS_DIFF):
@@ -161,6 +176,8 @@ class Checks:
             bundle.tap_export = TapExport.READY
         except Exception as exc:  # the logits go on; only the views that tap stay empty
             bundle.tap_export = TapExport.FAILED
-            self.state.say(f"{bundle.entry.short_title} could not export the feature taps ({exc}); a torch backend shows them")
+            self.state.say(
+                f"{bundle.entry.short_title} could not export the feature taps ({exc}); a torch backend shows them"
+            )
         finally:
             self.state.set_busy("")

@@ -1,4 +1,5 @@
 """What the user can ask the engine to run: a small frozen value (spec, weights, backend, threads)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -14,7 +15,7 @@ class RunConfig:
     backend: str = AUTO
     threads: int = 1
 
-    def with_changes(self, **changes) -> "RunConfig":
+    def with_changes(self, **changes) -> RunConfig:
         return replace(self, **changes)
 
     def describe(self) -> str:

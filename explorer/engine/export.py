@@ -5,6 +5,7 @@ the spec, the class labels, the preprocessing recipe, the weights' name, whether
 trained, and the agreement with fp32 eager measured at export time.  A consumer needs only
 onnxruntime, numpy and OpenCV.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,14 +20,22 @@ from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import fp32_copy, model_inputs, synthetic_inputs
 from explorer.paths import write_atomically
-from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
 from explorer.runtime import registry
+from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
 from explorer.sources.factory import open_source
 
 METADATA_KEY = "shufflenet_explorer"
 FORMAT = "shufflenet-explorer/onnx/1"
 CALIBRATION_FRAMES = 32
-SUMMARY_KEYS = ("label", "weights", "trained", "int8", "int8_engine", "taps", "agreement")  # what `export --json` prints
+SUMMARY_KEYS = (
+    "label",
+    "weights",
+    "trained",
+    "int8",
+    "int8_engine",
+    "taps",
+    "agreement",
+)  # what `export --json` prints
 
 
 def calibration_frames(source_text: str, count: int = CALIBRATION_FRAMES) -> list[np.ndarray]:
@@ -38,8 +47,14 @@ def calibration_frames(source_text: str, count: int = CALIBRATION_FRAMES) -> lis
         source.close()
 
 
-def export_model(config: RunConfig, out: str | Path, int8: bool = False, calibrate: str | None = None,
-                 taps: bool = False, engine: str | None = None) -> dict:
+def export_model(
+    config: RunConfig,
+    out: str | Path,
+    int8: bool = False,
+    calibrate: str | None = None,
+    taps: bool = False,
+    engine: str | None = None,
+) -> dict:
     """Write the ONNX file and return its metadata (raises WeightsError, SourceError, OSError)."""
     bundle = load_bundle(config.with_changes(backend=registry.reference().name), check_agreement=False)
     spec, model = bundle.spec, fp32_copy(bundle)
@@ -53,10 +68,19 @@ def export_model(config: RunConfig, out: str | Path, int8: bool = False, calibra
     runner = OnnxRunner(data, threads=1)
     check = registry.agreement(model, runner, inputs[:8])
     metadata = {
-        "format": FORMAT, "spec": spec.to_dict(), "label": spec.label, "labels": list(bundle.labels),
-        "recipe": dataclasses.asdict(bundle.recipe) if bundle.recipe else None, "weights": bundle.weights_name,
-        "trained": bundle.trained, "int8": int8, "int8_engine": int8_engine, "taps": taps,
-        "input": "input", "output": "logits", "torch": torch.__version__,
+        "format": FORMAT,
+        "spec": spec.to_dict(),
+        "label": spec.label,
+        "labels": list(bundle.labels),
+        "recipe": dataclasses.asdict(bundle.recipe) if bundle.recipe else None,
+        "weights": bundle.weights_name,
+        "trained": bundle.trained,
+        "int8": int8,
+        "int8_engine": int8_engine,
+        "taps": taps,
+        "input": "input",
+        "output": "logits",
+        "torch": torch.__version__,
         "agreement": {**check.to_dict(), "calibration": calibrate or ("synthetic" if int8 else None)},
     }
     proto = onnx.load_from_string(data)

@@ -6,6 +6,7 @@ scale; the group count and the architecture stay the user's.  int8 is considered
 cannot reach the target (it is never chosen silently), and only if its top-1 agreement with fp32
 eager is at least 98 %.
 """
+
 from __future__ import annotations
 
 import threading
@@ -31,24 +32,36 @@ class FitResult:
     seconds: float
 
     def to_dict(self) -> dict:
-        return {"target_fps": self.target_fps, "chosen": self.chosen.to_dict() if self.chosen else None,
-                "candidates": [c.to_dict() for c in self.candidates], "seconds": round(self.seconds, 1)}
+        return {
+            "target_fps": self.target_fps,
+            "chosen": self.chosen.to_dict() if self.chosen else None,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "seconds": round(self.seconds, 1),
+        }
 
     def summary(self) -> str:
         if self.chosen is None:
             fastest = max(self.candidates, key=lambda c: c.fps, default=None)
-            best = f"; the fastest, {fastest.spec.label} on {fastest.backend}, runs at {fastest.fps:.0f} fps" if fastest else ""
+            best = (
+                f"; the fastest, {fastest.spec.label} on {fastest.backend}, runs at {fastest.fps:.0f} fps"
+                if fastest
+                else ""
+            )
             return f"no configuration reaches {self.target_fps:g} fps here{best}"
         c = self.chosen
-        return (f"{c.spec.label} on {c.backend}: {c.fps:.0f} fps ({c.median_ms:.1f} ms/frame), "
-                f"the largest of {len(self.candidates)} measured that reaches {self.target_fps:g} fps ({self.seconds:.0f} s)")
+        return (
+            f"{c.spec.label} on {c.backend}: {c.fps:.0f} fps ({c.median_ms:.1f} ms/frame), "
+            f"the largest of {len(self.candidates)} measured that reaches {self.target_fps:g} fps ({self.seconds:.0f} s)"
+        )
 
 
 def fit_specs(spec: ModelSpec) -> list[ModelSpec]:
     """The configurations fit may pick from, largest first: same arch, groups and shuffle."""
     if spec.input_kind != "image":
         return [spec]
-    specs = [spec.with_changes(scale=scale, input_size=size) for scale in spec.architecture.scales for size in FIT_SIZES]
+    specs = [
+        spec.with_changes(scale=scale, input_size=size) for scale in spec.architecture.scales for size in FIT_SIZES
+    ]
     return sorted(specs, key=lambda s: (s.scale, s.input_size), reverse=True)
 
 
@@ -64,6 +77,7 @@ def reduced_backends() -> list[str]:
 def choose(candidates, target_fps: float) -> Candidate | None:
     """The candidate with the most multiply-adds that reaches ``target_fps`` (ties: the faster);
     reduced precision only with top-1 agreement >= 98 %."""
+
     def trusted(c: Candidate) -> bool:
         return not registry.get(c.backend).reduced_precision or c.top1_agreement >= INT8_MIN_AGREEMENT
 
@@ -71,8 +85,15 @@ def choose(candidates, target_fps: float) -> Candidate | None:
     return max(passing, key=lambda c: (c.madds, c.fps), default=None)
 
 
-def run_fit(spec: ModelSpec, target_fps: float, threads: int, runs: int = 15, progress: Progress | None = None,
-            cancel: threading.Event | None = None, measure=measure_pipeline) -> FitResult:
+def run_fit(
+    spec: ModelSpec,
+    target_fps: float,
+    threads: int,
+    runs: int = 15,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    measure=measure_pipeline,
+) -> FitResult:
     if not target_fps > 0:
         raise ValueError(f"the target frame rate must be > 0, got {target_fps}")
     start = time.perf_counter()

@@ -4,6 +4,7 @@ The paper's question: does 4x fewer FLOPs give 4x speed?  ("every 4x theoretical
 reduction usually results in ~2.6x actual speedup" for V1.)  Each sweep row carries both
 ratios, relative to the first row.
 """
+
 from __future__ import annotations
 
 import threading
@@ -14,12 +15,12 @@ import torch
 from explorer.analysis.complexity import analyze
 from explorer.analysis.latency import measure_model, time_callable, torch_threads
 from explorer.engine.pipeline import build_bundle, to_input
-from explorer.models.registry import build_model
 from explorer.models.architecture import architecture, architectures, with_group_choices
+from explorer.models.registry import build_model
 from explorer.models.spec import ModelSpec
+from explorer.progress import Progress, check_cancel
 from explorer.runtime import registry
 from explorer.runtime.base import EXACT
-from explorer.progress import Progress, check_cancel
 from explorer.sources.synthetic import SyntheticSource
 
 
@@ -61,8 +62,12 @@ def default_sweep() -> list[ModelSpec]:
 
 
 def run_sweep(
-    specs: list[ModelSpec], threads: int | None = None, runs: int = 30, warmup: int = 5,
-    progress: Progress | None = None, cancel: threading.Event | None = None,
+    specs: list[ModelSpec],
+    threads: int | None = None,
+    runs: int = 30,
+    warmup: int = 5,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
     backends: tuple[str, ...] = (),
 ) -> tuple[int, list[SweepRow]]:
     """Measure every spec on every backend (default: the reference); ``progress(fraction, label)`` after each."""
@@ -81,9 +86,21 @@ def run_sweep(
                 x = torch.randn(1, *spec.input_shape)
                 latency, _ = time_callable(lambda: bundle.runner(x), runs=runs, warmup=warmup)
                 check = bundle.agreement or EXACT
-            rows.append(SweepRow(spec.arch, spec.groups, spec.scale, totals.params, totals.madds, totals.mac,
-                                 round(latency.median_ms, 3), round(latency.p90_ms, 3), backend=backend,
-                                 top1_agreement=round(check.top1_agreement, 4), max_abs_diff=float(f"{check.max_abs_diff:.3g}")))
+            rows.append(
+                SweepRow(
+                    spec.arch,
+                    spec.groups,
+                    spec.scale,
+                    totals.params,
+                    totals.madds,
+                    totals.mac,
+                    round(latency.median_ms, 3),
+                    round(latency.p90_ms, 3),
+                    backend=backend,
+                    top1_agreement=round(check.top1_agreement, 4),
+                    max_abs_diff=float(f"{check.max_abs_diff:.3g}"),
+                )
+            )
             if progress is not None:
                 progress(index / total, f"{rows[-1].label} {backend}")
     if rows:
@@ -102,12 +119,15 @@ def sweep_series(rows: list[SweepRow]) -> dict[str, list[SweepRow]]:
     g = grouped.group_choices
     series = {
         f"{grouped.short} 1x, g = {g[0]}..{g[-1]}": [r for r in mine if r.scale == 1.0],
-        f"{grouped.short} g={grouped.default_groups}, {grouped.scales[0]:g}x..{grouped.scales[-1]:g}x":
-            [r for r in mine if r.groups == grouped.default_groups],
+        f"{grouped.short} g={grouped.default_groups}, {grouped.scales[0]:g}x..{grouped.scales[-1]:g}x": [
+            r for r in mine if r.groups == grouped.default_groups
+        ],
     }
     for entry in architectures(shufflenet=True):
         if entry is not grouped:
-            series[f"{entry.short} {entry.scales[0]:g}x..{entry.scales[-1]:g}x"] = [r for r in rows if r.arch == entry.name]
+            series[f"{entry.short} {entry.scales[0]:g}x..{entry.scales[-1]:g}x"] = [
+                r for r in rows if r.arch == entry.name
+            ]
     rivals = {a.name for a in architectures(shufflenet=False)}
     series[RIVALS] = [r for r in rows if r.arch in rivals]
     return {name: found for name, found in series.items() if found}
@@ -128,9 +148,11 @@ def groups_note(rows: list[SweepRow]) -> str:
     if not scales:
         return ""
     a, b = by_scale[scales[0]][low], by_scale[scales[0]][high]
-    return (f" {grouped.short} {scales[0]:g}x: g={high} has {b.madds / a.madds:.2f}x the FLOPs of g={low} but takes "
-            f"{b.median_ms / a.median_ms:.2f}x the time - its memory access cost is {b.mac / a.mac:.2f}x "
-            "(G2: group convs cost memory traffic).")
+    return (
+        f" {grouped.short} {scales[0]:g}x: g={high} has {b.madds / a.madds:.2f}x the FLOPs of g={low} but takes "
+        f"{b.median_ms / a.median_ms:.2f}x the time - its memory access cost is {b.mac / a.mac:.2f}x "
+        "(G2: group convs cost memory traffic)."
+    )
 
 
 @dataclass(frozen=True)
@@ -148,16 +170,26 @@ class Candidate:
         return 1000.0 / self.median_ms if self.median_ms > 0 else float("inf")
 
     def to_dict(self) -> dict:
-        return {"spec": self.spec.to_dict(), "label": self.spec.label, "backend": self.backend, "madds": self.madds,
-                "median_ms": round(self.median_ms, 3), "fps": round(self.fps, 1), "top1_agreement": self.top1_agreement}
+        return {
+            "spec": self.spec.to_dict(),
+            "label": self.spec.label,
+            "backend": self.backend,
+            "madds": self.madds,
+            "median_ms": round(self.median_ms, 3),
+            "fps": round(self.fps, 1),
+            "top1_agreement": self.top1_agreement,
+        }
 
 
-def measure_pipeline(spec: ModelSpec, backend: str, threads: int, runs: int = 20, warmup: int = 3, model=None) -> Candidate:
+def measure_pipeline(
+    spec: ModelSpec, backend: str, threads: int, runs: int = 20, warmup: int = 3, model=None
+) -> Candidate:
     """Preprocess (from a 640x480 frame) + inference of ``spec`` on ``backend``: what one live frame costs."""
     reduced = registry.get(backend).reduced_precision
     calibration = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(16)] if reduced else None
-    bundle = build_bundle(spec, model=model, backend=backend, threads=threads, calibration=calibration,
-                          check_agreement=reduced)
+    bundle = build_bundle(
+        spec, model=model, backend=backend, threads=threads, calibration=calibration, check_agreement=reduced
+    )
     frame = SyntheticSource(seed=1).frame_at(0)
 
     def one_frame():
@@ -167,4 +199,3 @@ def measure_pipeline(spec: ModelSpec, backend: str, threads: int, runs: int = 20
         latency, _ = time_callable(one_frame, runs=runs, warmup=warmup)
     agreement = bundle.agreement.top1_agreement if bundle.agreement else 1.0
     return Candidate(spec, backend, analyze(spec).totals.madds, latency.median_ms, agreement)
-

@@ -3,6 +3,7 @@
 A ModelBundle is everything derived from one RunConfig (model, runner, complexity, taps),
 built off the UI thread; InferencePipeline runs one frame through it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -95,7 +96,9 @@ def to_input(frame, spec: ModelSpec, recipe: Recipe | SignalRecipe | None) -> to
     if spec.input_kind == "signal":
         return preprocess_signal(frame, spec.signal_size, recipe if isinstance(recipe, SignalRecipe) else None)
     if not isinstance(frame, np.ndarray) or frame.ndim != 3:
-        raise ValueError(f"{spec.label} classifies images, not sensor signals: pick an image source (synthetic, camera, a video or images)")
+        raise ValueError(
+            f"{spec.label} classifies images, not sensor signals: pick an image source (synthetic, camera, a video or images)"
+        )
     return preprocess_image(frame, recipe if isinstance(recipe, Recipe) else Recipe.imagenet(spec.image_size))
 
 
@@ -128,16 +131,31 @@ def model_inputs(frames, spec: ModelSpec, recipe: Recipe | SignalRecipe | None) 
     return [to_input(f, spec, recipe).contiguous().numpy() for f in frames if fits_model(f, spec)]
 
 
-def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, recipe: Recipe | SignalRecipe | None = None,
-                 labels: list[str] | None = None, trained: bool = False, weights_name: str = "random init",
-                 weights_source: str | None = None, backend: str | None = None, progress: Progress | None = None,
-                 calibration=None, threads: int | None = None, engine: str | None = None,
-                 check_agreement: bool = True, defer_taps: bool = False) -> ModelBundle:
+def build_bundle(
+    spec: ModelSpec | RunConfig,
+    model: nn.Module | None = None,
+    recipe: Recipe | SignalRecipe | None = None,
+    labels: list[str] | None = None,
+    trained: bool = False,
+    weights_name: str = "random init",
+    weights_source: str | None = None,
+    backend: str | None = None,
+    progress: Progress | None = None,
+    calibration=None,
+    threads: int | None = None,
+    engine: str | None = None,
+    check_agreement: bool = True,
+    defer_taps: bool = False,
+) -> ModelBundle:
     """Everything the live view needs.  ``backend="auto"`` starts on the torch backend (the
     engine moves to ONNX Runtime later).  Non-reference backends are checked against fp32 eager
     on the calibration frames (raw RGB) or synthetic ones, unless ``check_agreement`` is False
     (the window measures after the swap: see measure_agreement).  ``defer_taps``: see make_runner."""
-    config = spec if isinstance(spec, RunConfig) else RunConfig(spec, weights_source, backend or AUTO, threads or torch.get_num_threads())
+    config = (
+        spec
+        if isinstance(spec, RunConfig)
+        else RunConfig(spec, weights_source, backend or AUTO, threads or torch.get_num_threads())
+    )
     spec = config.spec
     start = time.perf_counter()
     model = (model or build_model(spec, seed=untrained_seed(spec))).eval()
@@ -152,11 +170,27 @@ def build_bundle(spec: ModelSpec | RunConfig, model: nn.Module | None = None, re
     else:  # a checkpoint's own layout (megvii V2) differs from the spec's default: count what runs
         report, taps = analyze_model(model, spec), describe_taps(model, spec.input_shape)
     bundle = ModelBundle(
-        config=config, model=model, recipe=recipe, labels=labels or default_labels(spec.num_classes),
-        trained=trained, weights_name=weights_name, report=report, taps=list(taps),
-        runner=registry.make_runner(runs, model, spec, progress=progress, calibration=inputs, threads=config.threads, engine=engine,
-                           defer_taps=defer_taps),
-        backend=runs, weights_source=weights_source, agreement_inputs=tuple(inputs[:8]) if inputs else (),
+        config=config,
+        model=model,
+        recipe=recipe,
+        labels=labels or default_labels(spec.num_classes),
+        trained=trained,
+        weights_name=weights_name,
+        report=report,
+        taps=list(taps),
+        runner=registry.make_runner(
+            runs,
+            model,
+            spec,
+            progress=progress,
+            calibration=inputs,
+            threads=config.threads,
+            engine=engine,
+            defer_taps=defer_taps,
+        ),
+        backend=runs,
+        weights_source=weights_source,
+        agreement_inputs=tuple(inputs[:8]) if inputs else (),
     )
     if check_agreement:
         measure_agreement(bundle)
@@ -202,8 +236,15 @@ class InferencePipeline:
         self.top_k = top_k
         self._known_taps = bundle.tap_names
 
-    def run(self, frame: np.ndarray, capture_ms: float = 0.0, frame_index: int = 0, taps: tuple[str, ...] = (),
-            embedding: bool = False, head=None) -> FrameResult:
+    def run(
+        self,
+        frame: np.ndarray,
+        capture_ms: float = 0.0,
+        frame_index: int = 0,
+        taps: tuple[str, ...] = (),
+        embedding: bool = False,
+        head=None,
+    ) -> FrameResult:
         bundle = self.bundle
         t0 = time.perf_counter()
         x = to_input(frame, bundle.spec, bundle.recipe)
@@ -220,8 +261,18 @@ class InferencePipeline:
             labels = bundle.labels
         k = min(self.top_k, probs.numel())
         values, indices = probs.topk(k)
-        top = [Prediction(int(i), labels[int(i)] if int(i) < len(labels) else f"class {int(i)}", float(v)) for v, i in zip(values, indices)]
+        top = [
+            Prediction(int(i), labels[int(i)] if int(i) < len(labels) else f"class {int(i)}", float(v))
+            for v, i in zip(values, indices)
+        ]
         t3 = time.perf_counter()
-        timings = {"capture": capture_ms, "preprocess": (t1 - t0) * 1000, "inference": (t2 - t1) * 1000, "postprocess": (t3 - t2) * 1000}
+        timings = {
+            "capture": capture_ms,
+            "preprocess": (t1 - t0) * 1000,
+            "inference": (t2 - t1) * 1000,
+            "postprocess": (t3 - t2) * 1000,
+        }
         taught = head is not None and pooled is not None
-        return FrameResult(frame, top, features, timings, bundle.trained or taught, bundle.spec, frame_index, pooled, taught)
+        return FrameResult(
+            frame, top, features, timings, bundle.trained or taught, bundle.spec, frame_index, pooled, taught
+        )

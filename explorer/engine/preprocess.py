@@ -1,4 +1,5 @@
 """Frame -> model input, per the loaded weights' recipe (pure numpy/OpenCV/torch)."""
+
 from __future__ import annotations
 
 import functools
@@ -62,11 +63,15 @@ def preprocess_signal(frame, input_size: tuple[int, int], recipe: SignalRecipe |
     elif isinstance(frame, np.ndarray) and frame.ndim == 2:
         samples = frame
     else:
-        raise ValueError("the compact net reads sensor-signal windows, not images: pick a signal source "
-                         "(signal:synthetic or a .csv/.npy recording)")
+        raise ValueError(
+            "the compact net reads sensor-signal windows, not images: pick a signal source "
+            "(signal:synthetic or a .csv/.npy recording)"
+        )
     if samples.shape != (series, modal):
-        raise ValueError(f"a window of {samples.shape[0]} samples x {samples.shape[1]} channels does not fit the model's "
-                         f"{series} x {modal} input")
+        raise ValueError(
+            f"a window of {samples.shape[0]} samples x {samples.shape[1]} channels does not fit the model's "
+            f"{series} x {modal} input"
+        )
     if recipe is not None and recipe.mean is not None:
         mean, std = np.asarray(recipe.mean, np.float32), np.asarray(recipe.std, np.float32)
     else:

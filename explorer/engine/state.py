@@ -7,6 +7,7 @@ on whichever thread made the change: Qt views connect through ``explorer.ui.brid
 delivers them on the UI thread (napari's split: evented models without Qt, Qt views that
 subscribe).
 """
+
 from __future__ import annotations
 
 import threading

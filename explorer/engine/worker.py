@@ -63,8 +63,14 @@ def set_thread_count(threads: int) -> None:
 
 
 class Engine:
-    def __init__(self, state: AppState, bundle: ModelBundle, source: FrameSource | None = None, pace: bool = True,
-                 timer=time_runner) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        bundle: ModelBundle,
+        source: FrameSource | None = None,
+        pace: bool = True,
+        timer=time_runner,
+    ) -> None:
         self.state = state
         self._pipeline = InferencePipeline(bundle)
         self._source: FrameSource = source or synthetic_source(bundle.spec.input_kind)
@@ -80,10 +86,12 @@ class Engine:
         self.frames = 0
         self.recent_frames = RecentFrames(32)  # calibration and the checks run on live frames
         self.recent_inference_ms: deque = deque(maxlen=30)
-        self.builder = Builder(state, self._generations, self._swap, self.recent_frames, lambda: self.bundle,
-                               lambda: self._source)
-        self.checks = Checks(state, self._generations, self._swap, self.recent_frames, self.recent_inference_ms,
-                             self._stop, timer)
+        self.builder = Builder(
+            state, self._generations, self._swap, self.recent_frames, lambda: self.bundle, lambda: self._source
+        )
+        self.checks = Checks(
+            state, self._generations, self._swap, self.recent_frames, self.recent_inference_ms, self._stop, timer
+        )
         self.builder.remember(self._source)
         self._thread: threading.Thread | None = None
         state.set_running(bundle)
@@ -196,7 +204,9 @@ class Engine:
             try:
                 if self._profile_frames > 0:
                     self._profile_step()
-                result = self._pipeline.run(frame, capture_ms, self.frames, taps=state.taps, embedding=state.capture, head=head)
+                result = self._pipeline.run(
+                    frame, capture_ms, self.frames, taps=state.taps, embedding=state.capture, head=head
+                )
             except Exception as exc:
                 state.say(f"inference failed: {exc}")
                 self._stop.wait(0.2)  # not a hot loop of failures; wakes at once on stop

@@ -6,6 +6,7 @@ scratch, once with the shuffle and once without (same seed, so the same initial 
 the same batches), on a task whose answer needs cues that separate groups see apart
 (``crossing_task``), and scored on held-out images.  Several seeds per arm give the spread.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -53,7 +54,7 @@ def train_and_score(spec: ModelSpec, seed: int, epochs: int, data, cancel=None, 
         permutation = torch.randperm(len(train_x), generator=order)
         for start in range(0, len(train_x) - BATCH + 1, BATCH):
             check_cancel(cancel)
-            index = permutation[start:start + BATCH]
+            index = permutation[start : start + BATCH]
             optimiser.zero_grad()
             loss_fn(model(train_x[index]), train_y[index]).backward()
             optimiser.step()
@@ -63,7 +64,7 @@ def train_and_score(spec: ModelSpec, seed: int, epochs: int, data, cancel=None, 
                 progress(step / steps)
     model.eval()
     with torch.no_grad():
-        predicted = torch.cat([model(test_x[i:i + 256]).argmax(1) for i in range(0, len(test_x), 256)])
+        predicted = torch.cat([model(test_x[i : i + 256]).argmax(1) for i in range(0, len(test_x), 256)])
     return 100.0 * float((predicted == test_y).float().mean())
 
 
@@ -73,25 +74,65 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
     data = (make_images(TRAIN, size, seed=1), make_images(HELD_OUT, size, seed=2))
     rows = []
     for shuffle in (False, True):
-        seen = input_groups_seen(stacked_connectivity(SPEC.groups ** 2, SPEC.groups, shuffle), SPEC.groups)
-        rows.append({"part": "connectivity", "shuffle": shuffle, "seed": None, "epochs": None, "accuracy": None,
-                     "input_groups_seen": f"{min(seen)}-{max(seen)} of {SPEC.groups}", "series": "connectivity"})
+        seen = input_groups_seen(stacked_connectivity(SPEC.groups**2, SPEC.groups, shuffle), SPEC.groups)
+        rows.append(
+            {
+                "part": "connectivity",
+                "shuffle": shuffle,
+                "seed": None,
+                "epochs": None,
+                "accuracy": None,
+                "input_groups_seen": f"{min(seen)}-{max(seen)} of {SPEC.groups}",
+                "series": "connectivity",
+            }
+        )
     seeds, epochs = range(3), (2 if quick else 4)
     arms = [(seed, shuffle) for seed in seeds for shuffle in (True, False)]
     for done, (seed, shuffle) in enumerate(arms):
+
         def report(fraction, _done=done, _seed=seed, _shuffle=shuffle):
             if progress:
-                progress((_done + fraction) / len(arms), f"training seed {_seed}, shuffle {'on' if _shuffle else 'off'}: {fraction:.0%}")
+                progress(
+                    (_done + fraction) / len(arms),
+                    f"training seed {_seed}, shuffle {'on' if _shuffle else 'off'}: {fraction:.0%}",
+                )
+
         accuracy = train_and_score(SPEC.with_changes(shuffle=shuffle), seed, epochs, data, cancel, report)
-        rows.append({"part": "trained", "shuffle": shuffle, "seed": seed, "epochs": epochs, "accuracy": round(accuracy, 2),
-                     "input_groups_seen": None, "series": f"shuffle {'on' if shuffle else 'off'}"})
-    return LessonResult("shuffle-ablation", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, _verdicts(rows),
-                        Plot("seed", "accuracy", "series", "training seed (both arms: same start, same batches)",
-                             "held-out accuracy (%)", x_ticks="seed_name", scatter=True),
-                        [f"network: {SPEC.label}, {len(CLASSES)} classes (chance {100 / len(CLASSES):.0f} %), trained from scratch "
-                         f"on {TRAIN} images, scored on {HELD_OUT} others; AdamW, one-cycle schedule, batch {BATCH}",
-                         "minutes of training on a small generated task, not the paper's days on ImageNet: a gap either way "
-                         "says what this setting shows, not what the paper measured"])
+        rows.append(
+            {
+                "part": "trained",
+                "shuffle": shuffle,
+                "seed": seed,
+                "epochs": epochs,
+                "accuracy": round(accuracy, 2),
+                "input_groups_seen": None,
+                "series": f"shuffle {'on' if shuffle else 'off'}",
+            }
+        )
+    return LessonResult(
+        "shuffle-ablation",
+        TITLE,
+        EXPLANATION,
+        machine_info(threads),
+        rows,
+        PAPER,
+        _verdicts(rows),
+        Plot(
+            "seed",
+            "accuracy",
+            "series",
+            "training seed (both arms: same start, same batches)",
+            "held-out accuracy (%)",
+            x_ticks="seed_name",
+            scatter=True,
+        ),
+        [
+            f"network: {SPEC.label}, {len(CLASSES)} classes (chance {100 / len(CLASSES):.0f} %), trained from scratch "
+            f"on {TRAIN} images, scored on {HELD_OUT} others; AdamW, one-cycle schedule, batch {BATCH}",
+            "minutes of training on a small generated task, not the paper's days on ImageNet: a gap either way "
+            "says what this setting shows, not what the paper measured",
+        ],
+    )
 
 
 def _verdicts(rows: list[dict]) -> list[Verdict]:
@@ -106,12 +147,19 @@ def _verdicts(rows: list[dict]) -> list[Verdict]:
     off = [trained[(s, False)] for s in seeds]
     mean_gap, gap_spread = statistics.mean(gaps), (statistics.stdev(gaps) if len(gaps) > 1 else 0.0)
     better = sum(g > 0 for g in gaps)
-    summary = (f"with {statistics.mean(on):.1f} % vs without {statistics.mean(off):.1f} % held-out; gap per seed "
-               f"{', '.join(f'{g:+.1f}' for g in gaps)} points, mean {mean_gap:+.1f} ± {gap_spread:.1f}; shuffle better in {better} of {len(gaps)} seeds")
+    summary = (
+        f"with {statistics.mean(on):.1f} % vs without {statistics.mean(off):.1f} % held-out; gap per seed "
+        f"{', '.join(f'{g:+.1f}' for g in gaps)} points, mean {mean_gap:+.1f} ± {gap_spread:.1f}; shuffle better in {better} of {len(gaps)} seeds"
+    )
     return [
-        Verdict("two stacked group convs see every input group only with the shuffle",
-                reach[True].startswith(f"{SPEC.groups}-") and reach[False].startswith("1-1"),
-                f"without: {reach[False]}, with: {reach[True]} input groups per output"),
-        Verdict("networks trained with the shuffle are more accurate than without it (V1 paper, Table 3)",
-                mean_gap > NOISE_POINTS and better == len(gaps), summary),
+        Verdict(
+            "two stacked group convs see every input group only with the shuffle",
+            reach[True].startswith(f"{SPEC.groups}-") and reach[False].startswith("1-1"),
+            f"without: {reach[False]}, with: {reach[True]} input groups per output",
+        ),
+        Verdict(
+            "networks trained with the shuffle are more accurate than without it (V1 paper, Table 3)",
+            mean_gap > NOISE_POINTS and better == len(gaps),
+            summary,
+        ),
     ]

@@ -1,4 +1,5 @@
 """What a lesson returns, and the machine it ran on."""
+
 from __future__ import annotations
 
 import csv
@@ -7,10 +8,7 @@ import os
 import platform
 from dataclasses import asdict, dataclass, field
 
-import torch
-
 from explorer.runtime import registry
-
 
 # p90 / median of a timed row above this: its runs were disturbed (measured quiet here, rows of
 # flops-vs-speed at 1 thread over three runs: 1.01-1.44, most under 1.1 (a ~1 ms model jitters
@@ -32,8 +30,9 @@ class Verdict:
 
     @property
     def busy(self) -> bool:
-        return ((self.spread is not None and self.spread > BUSY_SPREAD)
-                or (self.cpu_share is not None and self.cpu_share < MIN_CPU_SHARE))
+        return (self.spread is not None and self.spread > BUSY_SPREAD) or (
+            self.cpu_share is not None and self.cpu_share < MIN_CPU_SHARE
+        )
 
     @property
     def outcome(self) -> str:
@@ -96,8 +95,15 @@ class LessonResult:
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"lesson": self.lesson, "title": self.title, "machine": self.machine, "rows": self.rows, "paper": self.paper,
-                "verdicts": [{**asdict(v), "outcome": v.outcome, "text": v.line()} for v in self.verdicts], "notes": self.notes}
+        return {
+            "lesson": self.lesson,
+            "title": self.title,
+            "machine": self.machine,
+            "rows": self.rows,
+            "paper": self.paper,
+            "verdicts": [{**asdict(v), "outcome": v.outcome, "text": v.line()} for v in self.verdicts],
+            "notes": self.notes,
+        }
 
     def rows_csv(self) -> str:
         keys = list(dict.fromkeys(k for row in self.rows for k in row))
@@ -123,5 +129,10 @@ def cpu_name() -> str:
 
 
 def machine_info(threads: int) -> dict:
-    return {"cpu": cpu_name(), "machine": platform.machine(), "cores": os.cpu_count(), "threads": threads,
-            "versions": {"python": platform.python_version(), **registry.versions()}}
+    return {
+        "cpu": cpu_name(),
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "threads": threads,
+        "versions": {"python": platform.python_version(), **registry.versions()},
+    }

@@ -13,6 +13,7 @@ counter: tests/lessons check it):
 Feature maps are 56 x 56 with 128 base channels (the size of a ShuffleNet stage-2 map), small
 enough for every variant to be timed in seconds on a laptop or a board.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,7 +83,11 @@ class Parallel(nn.Module):
 
 
 def g3_variants() -> list[Variant]:
-    variants = [Variant("G3", "1-fragment", nn.Sequential(*[_conv(BASE, BASE) for _ in range(REPEATS)]), (BASE, SIZE, SIZE), 0.0)]
+    variants = [
+        Variant(
+            "G3", "1-fragment", nn.Sequential(*[_conv(BASE, BASE) for _ in range(REPEATS)]), (BASE, SIZE, SIZE), 0.0
+        )
+    ]
     for fragments in (2, 4):
         c = round(BASE / math.sqrt(fragments))
         series = nn.Sequential(*[nn.Sequential(*[_conv(c, c) for _ in range(fragments)]) for _ in range(REPEATS)])

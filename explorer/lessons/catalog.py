@@ -1,4 +1,5 @@
 """The lessons by name, and the one way to run one."""
+
 from __future__ import annotations
 
 import torch

@@ -12,6 +12,7 @@ hand each other what they found (the paper's argument, Section 3.1).
 
 Generated from a seed with numpy: the same seed gives the same images on every machine.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,9 +39,9 @@ def make_images(count: int, size: int, seed: int) -> tuple[torch.Tensor, torch.T
         # b: a square in the right half, in blue, filled (b = 0) or hollow (b = 1)
         sy, sx = rng.integers(2, size - quarter - 2), rng.integers(size // 2 + 2, size - quarter - 1)
         square = np.zeros((size, size), bool)
-        square[sy:sy + quarter, sx:sx + quarter] = True
+        square[sy : sy + quarter, sx : sx + quarter] = True
         if b[i]:
-            square[sy + 2:sy + quarter - 2, sx + 2:sx + quarter - 2] = False
+            square[sy + 2 : sy + quarter - 2, sx + 2 : sx + quarter - 2] = False
         images[i, 2, square] += 1.5
     labels = 2 * (a ^ b) + (b ^ c)
     return torch.from_numpy(images), torch.from_numpy(labels.astype(np.int64))

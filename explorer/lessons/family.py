@@ -1,14 +1,14 @@
 """Lesson `family`: ShuffleNet among the networks it was made to beat, on this machine."""
+
 from __future__ import annotations
 
 from explorer.analysis.complexity import spec_tables
 from explorer.lessons.base import BUSY_SPREAD, MIN_CPU_SHARE, LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
-from explorer.models import ModelSpec
-from explorer.models.registry import build_model
-from explorer.models import variants
+from explorer.models import ModelSpec, variants
 from explorer.models.architecture import architecture, architectures
+from explorer.models.registry import build_model
 from explorer.models.v1 import V1
 from explorer.models.v2 import V2
 from explorer.optional import torchvision_status
@@ -49,7 +49,11 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
     wake(threads)
     torchvision = torchvision_status()
     specs = [s for s in _specs() if torchvision.available or not s.architecture.needs_torchvision]
-    notes = [] if torchvision.available else [f"torchvision is unusable ({torchvision.error}): its models are left out; {torchvision.fix}"]
+    notes = (
+        []
+        if torchvision.available
+        else [f"torchvision is unusable ({torchvision.error}): its models are left out; {torchvision.fix}"]
+    )
     rows = []
     total, done = len(specs) * len(backends), 0
     for spec in specs:
@@ -62,10 +66,19 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             timed = latency(model, spec.input_shape, backend, threads, runs=5 if quick else 25, warmup=4)
             ms = timed.median_ms
             name = spec.label.rsplit(" @", 1)[0].replace("ShuffleNet ", "ShuffleNet")
-            rows.append({"model": name, "arch": spec.arch, "backend": backend, "mflops": round(report.totals.madds / 1e6, 1),
-                         "params_m": round(report.totals.params / 1e6, 2), "top1": published.top1,
-                         "top1_source": published.top1_source or published.source, **timed_fields(timed),
-                         "series": backend})
+            rows.append(
+                {
+                    "model": name,
+                    "arch": spec.arch,
+                    "backend": backend,
+                    "mflops": round(report.totals.madds / 1e6, 1),
+                    "params_m": round(report.totals.params / 1e6, 2),
+                    "top1": published.top1,
+                    "top1_source": published.top1_source or published.source,
+                    **timed_fields(timed),
+                    "series": backend,
+                }
+            )
             done += 1
             if progress:
                 progress(done / total, f"{name} on {backend}: {ms:.1f} ms")
@@ -76,24 +89,56 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             row["pareto"] = front
         front_names = [r["model"] for r in mine if r["pareto"]]
         shufflenets = [r["model"] for r in mine if r["pareto"] and architecture(r["arch"]).shufflenet]
-        verdicts.append(timed_verdict(f"a ShuffleNet is on this machine's speed/accuracy Pareto front ({backend})", bool(shufflenets),
-                                      f"front: {', '.join(front_names)}", mine))
+        verdicts.append(
+            timed_verdict(
+                f"a ShuffleNet is on this machine's speed/accuracy Pareto front ({backend})",
+                bool(shufflenets),
+                f"front: {', '.join(front_names)}",
+                mine,
+            )
+        )
         by_name = {r["model"]: r for r in mine}
         if "MobileNetV1 1x" in by_name and "ShuffleNetV2 1x" in by_name:
             v2, mb = by_name["ShuffleNetV2 1x"], by_name["MobileNetV1 1x"]
-            verdicts.append(timed_verdict(f"ShuffleNet V2 1x runs faster than MobileNetV1 1.0 ({backend})", v2["ms"] < mb["ms"],
-                                          f"{v2['ms']:.1f} vs {mb['ms']:.1f} ms for {v2['top1']} vs {mb['top1']} % top-1, "
-                                          f"{v2['mflops']:.0f} vs {mb['mflops']:.0f} MFLOPs", [v2, mb]))
+            verdicts.append(
+                timed_verdict(
+                    f"ShuffleNet V2 1x runs faster than MobileNetV1 1.0 ({backend})",
+                    v2["ms"] < mb["ms"],
+                    f"{v2['ms']:.1f} vs {mb['ms']:.1f} ms for {v2['top1']} vs {mb['top1']} % top-1, "
+                    f"{v2['mflops']:.0f} vs {mb['mflops']:.0f} MFLOPs",
+                    [v2, mb],
+                )
+            )
         fastest, slowest = min(r["ms"] for r in mine), max(r["ms"] for r in mine)
         worst, least = max(r["spread"] for r in mine), min(r["cpu_share"] for r in mine)
         if worst > BUSY_SPREAD or least < MIN_CPU_SHARE:
-            notes.append(f"{backend}: no budget advice, the machine was busy while timing (spread {worst:.2f}, CPU share {least:.2f})")
+            notes.append(
+                f"{backend}: no budget advice, the machine was busy while timing (spread {worst:.2f}, CPU share {least:.2f})"
+            )
             continue
         for budget in sorted({round(fastest * 1.5, 1), round((fastest + slowest) / 2, 1), round(slowest, 1)}):
             best = best_within(mine, budget)
             if best:
-                notes.append(f"{backend} at {threads} thread{'s' if threads != 1 else ''}, budget {budget:g} ms: "
-                             f"{best['model']} ({best['top1']} % top-1, {best['ms']:.1f} ms)")
-    return LessonResult("family", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
-                        Plot("ms", "top1", "series", f"measured latency here (ms, batch 1, {threads} thread{'s' if threads != 1 else ''})", "published ImageNet top-1 (%)",
-                             mark="pareto", label="model"), notes)
+                notes.append(
+                    f"{backend} at {threads} thread{'s' if threads != 1 else ''}, budget {budget:g} ms: "
+                    f"{best['model']} ({best['top1']} % top-1, {best['ms']:.1f} ms)"
+                )
+    return LessonResult(
+        "family",
+        TITLE,
+        EXPLANATION,
+        machine_info(threads),
+        rows,
+        PAPER,
+        verdicts,
+        Plot(
+            "ms",
+            "top1",
+            "series",
+            f"measured latency here (ms, batch 1, {threads} thread{'s' if threads != 1 else ''})",
+            "published ImageNet top-1 (%)",
+            mark="pareto",
+            label="model",
+        ),
+        notes,
+    )

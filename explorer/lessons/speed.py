@@ -1,4 +1,5 @@
 """Lesson `flops-vs-speed`: ShuffleNet V1's own speed claim and its group-count table, measured here."""
+
 from __future__ import annotations
 
 import torch
@@ -7,9 +8,8 @@ from explorer.analysis.complexity import count_layers, spec_tables
 from explorer.lessons.base import LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
-from explorer.models import ModelSpec
+from explorer.models import ModelSpec, variants
 from explorer.models.registry import build_model
-from explorer.models import variants
 from explorer.models.v1 import V1
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
@@ -32,9 +32,14 @@ ALEXNET_PAPER = (13.0, 18.0)  # ShuffleNet 0.5x over AlexNet on an ARM phone: ~1
 
 def _models() -> tuple[list[tuple[str, str, ModelSpec | None, object]], list[str]]:
     """(group, label, spec or None, module) for every timed network, and notes on what is missing."""
-    models = [("V1 g=3 2x..0.25x", _label(spec), spec, None) for spec in (ModelSpec.create(V1.name, groups=3, scale=s) for s in SCALES)]
-    models += [("V1 1x g=1..8", _label(spec), spec, None)
-               for spec in (ModelSpec.create(V1.name, groups=g, scale=1.0) for g in V1.group_choices if g != 3)]
+    models = [
+        ("V1 g=3 2x..0.25x", _label(spec), spec, None)
+        for spec in (ModelSpec.create(V1.name, groups=3, scale=s) for s in SCALES)
+    ]
+    models += [
+        ("V1 1x g=1..8", _label(spec), spec, None)
+        for spec in (ModelSpec.create(V1.name, groups=g, scale=1.0) for g in V1.group_choices if g != 3)
+    ]
     status = torchvision_status()
     if not status.available:
         return models, [f"AlexNet left out: torchvision is unusable ({status.error}); {status.fix}"]
@@ -66,19 +71,49 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             timed = latency(model, shape, backend, threads, runs=5 if quick else 25, warmup=4)
             ms = timed.median_ms
             ref_ms.setdefault(backend, ms)
-            rows.append({"model": label, "group": group, "backend": backend, "threads": threads, "mflops": round(madds / 1e6, 1),
-                         "published_mflops": published.madds_m if published else None, **timed_fields(timed),
-                         "theoretical_speedup": round(reference / madds, 3), "actual_speedup": round(ref_ms[backend] / ms, 3),
-                         "paper_ms": PAPER_MS.get(spec.scale) if spec and spec.groups == 3 else None,
-                         "series": f"{group} · {backend}"})
+            rows.append(
+                {
+                    "model": label,
+                    "group": group,
+                    "backend": backend,
+                    "threads": threads,
+                    "mflops": round(madds / 1e6, 1),
+                    "published_mflops": published.madds_m if published else None,
+                    **timed_fields(timed),
+                    "theoretical_speedup": round(reference / madds, 3),
+                    "actual_speedup": round(ref_ms[backend] / ms, 3),
+                    "paper_ms": PAPER_MS.get(spec.scale) if spec and spec.groups == 3 else None,
+                    "series": f"{group} · {backend}",
+                }
+            )
             done += 1
             if progress:
                 progress(done / total, f"{label} on {backend}, {thread_text}: {ms:.1f} ms")
-    verdicts = [v for backend in backends for v in _verdicts([r for r in rows if r["backend"] == backend], backend, thread_text)]
-    return LessonResult("flops-vs-speed", TITLE, EXPLANATION, machine_info(threads), rows, PAPER, verdicts,
-                        Plot("theoretical_speedup", "actual_speedup", "series", "theoretical speed-up (x, FLOPs ratio to V1 2x)",
-                             f"actual speed-up (x, {thread_text})", log_x=True, log_y=True, diagonal=True, label="model",
-                             diagonal_label="FLOPs = speed (actual = theoretical)"), notes)
+    verdicts = [
+        v for backend in backends for v in _verdicts([r for r in rows if r["backend"] == backend], backend, thread_text)
+    ]
+    return LessonResult(
+        "flops-vs-speed",
+        TITLE,
+        EXPLANATION,
+        machine_info(threads),
+        rows,
+        PAPER,
+        verdicts,
+        Plot(
+            "theoretical_speedup",
+            "actual_speedup",
+            "series",
+            "theoretical speed-up (x, FLOPs ratio to V1 2x)",
+            f"actual speed-up (x, {thread_text})",
+            log_x=True,
+            log_y=True,
+            diagonal=True,
+            label="model",
+            diagonal_label="FLOPs = speed (actual = theoretical)",
+        ),
+        notes,
+    )
 
 
 def _verdicts(mine: list[dict], backend: str, thread_text: str) -> list:
@@ -86,20 +121,37 @@ def _verdicts(mine: list[dict], backend: str, thread_text: str) -> list:
     on = f" ({backend}, {thread_text})"
     one, two = by_model["V1 1x g=3"], by_model["V1 2x g=3"]
     step, flops = two["ms"] / one["ms"], two["mflops"] / one["mflops"]
-    verdicts = [timed_verdict("a ~4x FLOPs cut (V1 2x -> 1x) gives well under 4x speed" + on, step < 0.8 * flops,
-                              f"{flops:.1f}x fewer FLOPs, {step:.2f}x faster (paper: ~2.6x; its phone: {108.8 / 37.8:.2f}x)", [one, two])]
+    verdicts = [
+        timed_verdict(
+            "a ~4x FLOPs cut (V1 2x -> 1x) gives well under 4x speed" + on,
+            step < 0.8 * flops,
+            f"{flops:.1f}x fewer FLOPs, {step:.2f}x faster (paper: ~2.6x; its phone: {108.8 / 37.8:.2f}x)",
+            [one, two],
+        )
+    ]
     by_g = [by_model[f"V1 1x g={g}"] for g in V1.group_choices]
     spread_ms = max(r["ms"] for r in by_g) / min(r["ms"] for r in by_g)
     spread_flops = max(r["mflops"] for r in by_g) / min(r["mflops"] for r in by_g)
     slowest = max(by_g, key=lambda r: r["ms"])["model"]
-    verdicts.append(timed_verdict("equal FLOPs across g (Table 1) are not equal speed" + on, spread_ms > spread_flops * 1.1,
-                                  f"FLOPs differ by {spread_flops:.2f}x, time by {spread_ms:.2f}x; slowest {slowest}", by_g))
+    verdicts.append(
+        timed_verdict(
+            "equal FLOPs across g (Table 1) are not equal speed" + on,
+            spread_ms > spread_flops * 1.1,
+            f"FLOPs differ by {spread_flops:.2f}x, time by {spread_ms:.2f}x; slowest {slowest}",
+            by_g,
+        )
+    )
     if "AlexNet" in by_model:
         alex, half = by_model["AlexNet"], by_model["V1 0.5x g=3"]
         actual, theoretical = alex["ms"] / half["ms"], alex["mflops"] / half["mflops"]
         paper_actual, paper_theoretical = ALEXNET_PAPER
-        verdicts.append(timed_verdict(
-            f"ShuffleNet 0.5x runs ~{paper_actual:.0f}x faster than AlexNet (the paper's phone; theoretical ~{paper_theoretical:.0f}x)" + on,
-            actual >= 0.8 * paper_actual,
-            f"here {actual:.1f}x actual of {theoretical:.1f}x theoretical ({half['ms']:.1f} vs {alex['ms']:.1f} ms)", [alex, half]))
+        verdicts.append(
+            timed_verdict(
+                f"ShuffleNet 0.5x runs ~{paper_actual:.0f}x faster than AlexNet (the paper's phone; theoretical ~{paper_theoretical:.0f}x)"
+                + on,
+                actual >= 0.8 * paper_actual,
+                f"here {actual:.1f}x actual of {theoretical:.1f}x theoretical ({half['ms']:.1f} vs {alex['ms']:.1f} ms)",
+                [alex, half],
+            )
+        )
     return verdicts

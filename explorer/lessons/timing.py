@@ -1,6 +1,7 @@
 """Latency of any module on this machine: torch eager fp32, and ONNX Runtime when installed
 (the app's own fastest correct backend), both at the lesson's thread count.  Every timed row
 carries its spread, so a verdict can tell a busy machine from a real difference."""
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,16 @@ def _onnx_bytes(module: nn.Module, shape: tuple[int, ...]) -> bytes:
     buffer = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (torch.zeros(1, *shape),), buffer, dynamo=False, opset_version=17,
-                          input_names=["input"], output_names=["output"], do_constant_folding=True)
+        torch.onnx.export(
+            module.eval(),
+            (torch.zeros(1, *shape),),
+            buffer,
+            dynamo=False,
+            opset_version=17,
+            input_names=["input"],
+            output_names=["output"],
+            do_constant_folding=True,
+        )
     return buffer.getvalue()
 
 
@@ -41,7 +50,9 @@ def wake(threads: int, seconds: float = 0.3) -> None:
             a @ a
 
 
-def latency(module: nn.Module, shape: tuple[int, ...], backend: str, threads: int, runs: int = 20, warmup: int = 3) -> LatencyResult:
+def latency(
+    module: nn.Module, shape: tuple[int, ...], backend: str, threads: int, runs: int = 20, warmup: int = 3
+) -> LatencyResult:
     """One batch-1 forward of ``module`` on ``backend``: median, p90 and the run count."""
     module = module.eval()
     x = torch.randn(1, *shape)
@@ -55,5 +66,9 @@ def latency(module: nn.Module, shape: tuple[int, ...], backend: str, threads: in
 def timed_fields(result: LatencyResult, digits: int = 2) -> dict:
     """What every timed row carries: the median, its spread (p90 / median), how many runs, and the
     share of the CPU the process got meanwhile (see LatencyResult.cpu_share)."""
-    return {"ms": round(result.median_ms, digits), "spread": round(result.p90_ms / result.median_ms, 2), "runs": result.runs,
-            "cpu_share": round(result.cpu_share, 2)}
+    return {
+        "ms": round(result.median_ms, digits),
+        "spread": round(result.p90_ms / result.median_ms, 2),
+        "runs": result.runs,
+        "cpu_share": round(result.cpu_share, 2),
+    }

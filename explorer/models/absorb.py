@@ -9,6 +9,7 @@ computes exactly the same outputs.  A shuffle only adds something in front of a 
 conv, whose block-diagonal weights cannot absorb a permutation that crosses groups: ShuffleNet
 V1's units.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,6 +19,11 @@ from torch import nn
 
 from explorer.models.compact import CompactShuffleNet
 from explorer.models.shuffle import shuffle_permutation
+
+
+def can_absorb(model: nn.Module) -> bool:
+    """Whether every conv after each shuffle of ``model`` is dense or depthwise (so absorb_shuffles applies)."""
+    return isinstance(model, CompactShuffleNet)
 
 
 def absorb_shuffles(model: CompactShuffleNet) -> CompactShuffleNet:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from explorer.models.recipe import Recipe
 
@@ -68,7 +69,7 @@ class DiagramPlan:
 class Architecture:
     name: str
     title: str  # "ShuffleNet V1"
-    build: Callable[["ModelSpec", str], "nn.Module"]  # (spec, layout) -> a fresh model
+    build: Callable[[ModelSpec, str], nn.Module]  # (spec, layout) -> a fresh model
     scales: tuple[float, ...] = (1.0,)
     short_title: str = ""  # in tight labels ("V1"); the title when empty
     order: int = 50
@@ -91,8 +92,8 @@ class Architecture:
     def short(self) -> str:
         return self.short_title or self.title
 
-    def describe(self, spec: "ModelSpec") -> str:
-        """"V1 1x g=3": the short name a sweep row or a legend uses."""
+    def describe(self, spec: ModelSpec) -> str:
+        """ "V1 1x g=3": the short name a sweep row or a legend uses."""
         parts = [self.short]
         if len(self.scales) > 1:
             parts.append(f"{spec.scale:g}x")
@@ -102,8 +103,10 @@ class Architecture:
 
 
 def rival_hint(title: str, scales: tuple[float, ...]) -> str:
-    return (f"{title}: one of the networks ShuffleNet is compared with (the Lessons tab's family). It has no group count "
-            "and no channel shuffle" + ("; its width multiplier is the scale." if len(scales) > 1 else " and one width."))
+    return (
+        f"{title}: one of the networks ShuffleNet is compared with (the Lessons tab's family). It has no group count "
+        "and no channel shuffle" + ("; its width multiplier is the scale." if len(scales) > 1 else " and one width.")
+    )
 
 
 _REGISTRY: dict[str, Architecture] = {}

@@ -1,4 +1,5 @@
 """The classifier of a model: the layer whose input is the pooled feature vector."""
+
 from __future__ import annotations
 
 from torch import nn

@@ -6,18 +6,23 @@ channel shuffle), channels 1 -> 64 -> 128 -> 256 -> 512 with shuffle groups 8, 8
 then an adaptive average pool to (1, modal) and a linear layer to the class count.  The
 (k x 1) kernels slide along time only, so each sensor axis ("modal") keeps its own column.
 """
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from explorer.models.architecture import Architecture, register_architecture
 from explorer.models.shuffle import ChannelShuffle
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
-from explorer.models.variants import COMPACT_BLOCK_CHANNELS, COMPACT_BLOCK_GROUPS, COMPACT_KERNEL
-from explorer.models.architecture import Architecture, register_architecture
-from explorer.models.variants import COMPACT_DEFAULT_CLASSES, COMPACT_DEFAULT_INPUT
-
+from explorer.models.variants import (
+    COMPACT_BLOCK_CHANNELS,
+    COMPACT_BLOCK_GROUPS,
+    COMPACT_DEFAULT_CLASSES,
+    COMPACT_DEFAULT_INPUT,
+    COMPACT_KERNEL,
+)
 
 
 class ChannelShuffleModule(nn.Module):
@@ -61,11 +66,19 @@ class CompactShuffleNet(nn.Module):
         return points
 
 
-COMPACT = register_architecture(Architecture(
-    "compact", "Compact ChannelShuffle net", lambda spec, layout: CompactShuffleNet(spec), short_title="compact",
-    order=30, input_kind="signal", default_input=COMPACT_DEFAULT_INPUT, default_classes=COMPACT_DEFAULT_CLASSES,
-    groups_note="the compact net has fixed shuffle groups (8, 8, 16, 16); drop groups",
-    hint="The compact net reads sensor windows (series x modal) from a signal source: signal:synthetic or a .csv/.npy "
-         "recording. Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
-    checkpoint_marker="blocks.0.dwconv.weight",
-))
+COMPACT = register_architecture(
+    Architecture(
+        "compact",
+        "Compact ChannelShuffle net",
+        lambda spec, layout: CompactShuffleNet(spec),
+        short_title="compact",
+        order=30,
+        input_kind="signal",
+        default_input=COMPACT_DEFAULT_INPUT,
+        default_classes=COMPACT_DEFAULT_CLASSES,
+        groups_note="the compact net has fixed shuffle groups (8, 8, 16, 16); drop groups",
+        hint="The compact net reads sensor windows (series x modal) from a signal source: signal:synthetic or a .csv/.npy "
+        "recording. Its scale is fixed and its shuffle groups are 8, 8, 16, 16.",
+        checkpoint_marker="blocks.0.dwconv.weight",
+    )
+)

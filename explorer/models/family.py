@@ -6,6 +6,7 @@ weights unchanged); each gets the two things the app asks of a model: ``tap_poin
 block of its feature extractor) and a classifier input to read the pooled embedding from.
 Without a usable torchvision these models say so and what to run; the ShuffleNets still work.
 """
+
 from __future__ import annotations
 
 import torch
@@ -24,8 +25,14 @@ TORCHVISION_RIVALS = {
     "mobilenet_v3_small": ("MobileNetV3 Small", 42, {1.0: ("mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth")}),
     "mobilenet_v3_large": ("MobileNetV3 Large", 43, {1.0: ("mobilenet_v3_large", "mobilenet_v3_large-8738ca79.pth")}),
     "squeezenet1_1": ("SqueezeNet 1.1", 44, {1.0: ("squeezenet1_1", "squeezenet1_1-b8a52dc0.pth")}),
-    "mnasnet": ("MnasNet", 45, {0.5: ("mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth"),
-                                1.0: ("mnasnet1_0", "mnasnet1.0_top1_73.512-f206786ef8.pth")}),
+    "mnasnet": (
+        "MnasNet",
+        45,
+        {
+            0.5: ("mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth"),
+            1.0: ("mnasnet1_0", "mnasnet1.0_top1_73.512-f206786ef8.pth"),
+        },
+    ),
 }
 _SKIP = (nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.Dropout, nn.MaxPool2d)
 
@@ -41,14 +48,18 @@ def builder_name(spec: ModelSpec) -> str:
 def build_torchvision(spec: ModelSpec) -> nn.Module:
     status = torchvision_status()
     if not status.available:
-        raise TorchvisionUnavailable(f"{spec.label} comes from torchvision, which is unusable here ({status.error}); to fix: {status.fix}")
+        raise TorchvisionUnavailable(
+            f"{spec.label} comes from torchvision, which is unusable here ({status.error}); to fix: {status.fix}"
+        )
     import torchvision  # heavy, and optional: only when a torchvision model is asked for
 
     model = torchvision.models.get_model(builder_name(spec), weights=None, num_classes=spec.num_classes)
     extractor = "features" if hasattr(model, "features") else "layers"  # MnasNet names its extractor "layers"
     blocks = [name for name, module in getattr(model, extractor).named_children() if not isinstance(module, _SKIP)]
-    points = [TapPoint(f"{extractor}.{name}", f"{extractor}.{name}", "output", "stem" if i == 0 else "unit")
-              for i, name in enumerate(blocks)]
+    points = [
+        TapPoint(f"{extractor}.{name}", f"{extractor}.{name}", "output", "stem" if i == 0 else "unit")
+        for i, name in enumerate(blocks)
+    ]
     model.tap_points = lambda: list(points)  # type: ignore[method-assign]
     model.spec = spec  # type: ignore[assignment]
     if not any(isinstance(m, nn.Linear) for m in model.modules()):  # SqueezeNet classifies with a conv
@@ -72,9 +83,18 @@ def _give_squeezenet_an_embedding(model: nn.Module) -> None:
 
 for _name, (_title, _order, _variants) in TORCHVISION_RIVALS.items():
     _scales = tuple(_variants)
-    register_architecture(Architecture(
-        _name, _title, lambda spec, layout: build_torchvision(spec), scales=_scales, order=_order, has_shuffle=False,
-        shufflenet=False, needs_torchvision=True, hint=rival_hint(_title, _scales),
-        groups_note=f"{_title} has no group count (groups apply to ShuffleNet V1 only)",
-        torchvision_checkpoints={scale: Checkpoint(_URL + filename) for scale, (_b, filename) in _variants.items()},
-    ))
+    register_architecture(
+        Architecture(
+            _name,
+            _title,
+            lambda spec, layout: build_torchvision(spec),
+            scales=_scales,
+            order=_order,
+            has_shuffle=False,
+            shufflenet=False,
+            needs_torchvision=True,
+            hint=rival_hint(_title, _scales),
+            groups_note=f"{_title} has no group count (groups apply to ShuffleNet V1 only)",
+            torchvision_checkpoints={scale: Checkpoint(_URL + filename) for scale, (_b, filename) in _variants.items()},
+        )
+    )

@@ -1,4 +1,5 @@
 """A short, stable hash of a model's weights: keys for export caches and taught heads."""
+
 from __future__ import annotations
 
 import hashlib

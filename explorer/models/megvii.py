@@ -40,8 +40,14 @@ def megvii_v1_to_ours(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]
         elif parts[0] == "features":
             unit = units[int(parts[1])]
             branch, index, leaf = parts[2], parts[3], parts[4]
-            name = {("branch_main_1", "0"): "gconv1", ("branch_main_1", "1"): "bn1", ("branch_main_1", "3"): "dwconv",
-                    ("branch_main_1", "4"): "bn2", ("branch_main_2", "0"): "gconv2", ("branch_main_2", "1"): "bn3"}.get((branch, index))
+            name = {
+                ("branch_main_1", "0"): "gconv1",
+                ("branch_main_1", "1"): "bn1",
+                ("branch_main_1", "3"): "dwconv",
+                ("branch_main_1", "4"): "bn2",
+                ("branch_main_2", "0"): "gconv2",
+                ("branch_main_2", "1"): "bn3",
+            }.get((branch, index))
             if name is None:
                 raise ValueError(f"unexpected megvii V1 key {key}")
             out[f"{unit}.{name}.{leaf}"] = value

@@ -4,21 +4,24 @@ Table 1: a 3x3/2 conv, then 13 depthwise-separable blocks (3x3 depthwise + BN + 
 pointwise + BN + ReLU), global average pooling and one FC layer.  The width multiplier alpha
 scales every layer's channels (the paper's 1.0 / 0.75 / 0.5 / 0.25).
 """
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from explorer.models.architecture import Architecture, register_architecture, rival_hint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint
-from explorer.models.variants import MOBILENET_V1_BLOCKS
-from explorer.models.architecture import Architecture, register_architecture, rival_hint
-from explorer.models.variants import MOBILENET_V1_SCALES
+from explorer.models.variants import MOBILENET_V1_BLOCKS, MOBILENET_V1_SCALES
 
 
 def _conv_bn_relu(inp: int, oup: int, kernel: int, stride: int, groups: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(inp, oup, kernel, stride, kernel // 2, groups=groups, bias=False),
-                         nn.BatchNorm2d(oup), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(inp, oup, kernel, stride, kernel // 2, groups=groups, bias=False),
+        nn.BatchNorm2d(oup),
+        nn.ReLU(inplace=True),
+    )
 
 
 class DepthwiseSeparable(nn.Module):
@@ -56,11 +59,20 @@ class MobileNetV1(nn.Module):
 
     def tap_points(self) -> list[TapPoint]:
         return [TapPoint("conv1", "conv1", "output", "stem")] + [
-            TapPoint(f"blocks.{i}", f"blocks.{i}", "output", "unit") for i in range(len(self.blocks))]
+            TapPoint(f"blocks.{i}", f"blocks.{i}", "output", "unit") for i in range(len(self.blocks))
+        ]
 
 
-MOBILENET_V1 = register_architecture(Architecture(
-    "mobilenet_v1", "MobileNetV1", lambda spec, layout: MobileNetV1(spec), scales=MOBILENET_V1_SCALES, order=40,
-    has_shuffle=False, shufflenet=False, hint=rival_hint("MobileNetV1", MOBILENET_V1_SCALES),
-    groups_note="MobileNetV1 has no group count (groups apply to ShuffleNet V1 only)",
-))
+MOBILENET_V1 = register_architecture(
+    Architecture(
+        "mobilenet_v1",
+        "MobileNetV1",
+        lambda spec, layout: MobileNetV1(spec),
+        scales=MOBILENET_V1_SCALES,
+        order=40,
+        has_shuffle=False,
+        shufflenet=False,
+        hint=rival_hint("MobileNetV1", MOBILENET_V1_SCALES),
+        groups_note="MobileNetV1 has no group count (groups apply to ShuffleNet V1 only)",
+    )
+)

@@ -1,4 +1,5 @@
 """How a checkpoint expects its input (a small frozen value, shared by weights and engine)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ class Recipe:
     bgr: bool = False
 
     @classmethod
-    def imagenet(cls, crop: int = 224, resize: int | None = None) -> "Recipe":
+    def imagenet(cls, crop: int = 224, resize: int | None = None) -> Recipe:
         """torchvision's classic recipe: resize 256, crop 224, scaled with the input size."""
         return cls(resize=resize or round(crop * 256 / 224), crop=crop)
 

@@ -1,9 +1,10 @@
 """The model zoo: every valid spec, and the one way to build a model from a spec."""
+
 from __future__ import annotations
 
 import types
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import torch
 from torch import nn

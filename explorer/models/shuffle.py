@@ -4,6 +4,7 @@ Reshape the C channels to (g, n), transpose to (n, g), flatten.  Output position
 input channel (k mod g) * n + (k div g): every output group takes one channel from each input
 group, which is what lets stacked group convolutions exchange information.
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,8 +21,7 @@ def check_groups(channels: int, groups: int) -> int:
         raise ValueError(f"groups must be >= 1, got {groups}")
     if channels % groups:
         raise ValueError(
-            f"channels ({channels}) must be divisible by groups ({groups}); "
-            f"{channels} % {groups} = {channels % groups}"
+            f"channels ({channels}) must be divisible by groups ({groups}); {channels} % {groups} = {channels % groups}"
         )
     return channels // groups
 

@@ -3,6 +3,7 @@
 Invalid combinations fail here, early, with a ValueError that says which constraint broke;
 the CLI and the GUI show that text as it is.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
@@ -51,7 +52,7 @@ class ModelSpec:
         shuffle: bool = True,
         input_size: int | tuple[int, int] | None = None,
         num_classes: int | None = None,
-    ) -> "ModelSpec":
+    ) -> ModelSpec:
         """A spec with the arch's defaults for anything left as None."""
         entry = architecture(arch)
         if groups is None:
@@ -66,7 +67,7 @@ class ModelSpec:
             num_classes = entry.default_classes
         return cls(entry.name, groups, float(scale), bool(shuffle), input_size, num_classes)
 
-    def with_changes(self, **changes: Any) -> "ModelSpec":
+    def with_changes(self, **changes: Any) -> ModelSpec:
         return replace(self, **changes)
 
     @property
@@ -75,7 +76,7 @@ class ModelSpec:
 
     @property
     def input_kind(self) -> str:
-        """"signal" (sensor windows, the compact net) or "image": which sources fit."""
+        """ "signal" (sensor windows, the compact net) or "image": which sources fit."""
         return self.architecture.input_kind
 
     @property
@@ -120,7 +121,7 @@ class ModelSpec:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ModelSpec":
+    def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
         known = {k: data[k] for k in ("arch", "groups", "scale", "shuffle", "input_size", "num_classes") if k in data}
         return cls.create(**known)
 
@@ -137,13 +138,18 @@ def validate(spec: ModelSpec) -> None:
         if spec.groups not in entry.group_choices or not _is_int(spec.groups):
             raise ValueError(f"{title} groups must be one of {entry.group_choices}, got {spec.groups!r}")
     elif spec.groups != entry.default_groups:
-        raise ValueError(entry.groups_note or f"{title} has no group count to choose; groups must be {entry.default_groups}")
+        raise ValueError(
+            entry.groups_note or f"{title} has no group count to choose; groups must be {entry.default_groups}"
+        )
     if not entry.has_shuffle and not spec.shuffle:
         raise ValueError(f"{title} has no channel shuffle to turn off")
     if spec.scale not in entry.scales:
         choices = ", ".join(f"{s:g}" for s in entry.scales)
-        raise ValueError(f"{title} scale must be one of {choices}, got {spec.scale!r}" if len(entry.scales) > 1 else
-                         f"{title} has one width (scale 1); got scale {spec.scale!r}")
+        raise ValueError(
+            f"{title} scale must be one of {choices}, got {spec.scale!r}"
+            if len(entry.scales) > 1
+            else f"{title} has one width (scale 1); got scale {spec.scale!r}"
+        )
     _validate_input_size(spec, entry)
 
 

@@ -4,10 +4,11 @@ A model lists its tap points (which module, input or output side, what kind, how
 groups to frame); channel counts and strides are then read off one shape-only forward pass on
 the meta device, so they can never drift from the real network.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import torch
 from torch import nn
@@ -89,7 +90,7 @@ class FeatureTaps:
         self._handles: list = []
         self.clone = clone  # False only for ONNX export, where no tapped tensor is changed in place
 
-    def __enter__(self) -> "FeatureTaps":
+    def __enter__(self) -> FeatureTaps:
         modules = dict(self.model.named_modules())
         for point in self.points:
             module = modules[point.module]
@@ -140,7 +141,10 @@ def tap_infos(model: nn.Module, input_shape, shapes: dict) -> list[TapInfo]:
         height = shape[2] if len(shape) > 2 else 1
         width = shape[3] if len(shape) > 3 else 1
         channels = int(shape[1])
-        permutation = (tuple(observed_permutation(modules[point.module], channels))
-                       if point.kind == "after_shuffle" else None)
-        infos.append(TapInfo(point, channels, int(height), int(width), max(1, input_shape[1] // max(1, height)), permutation))
+        permutation = (
+            tuple(observed_permutation(modules[point.module], channels)) if point.kind == "after_shuffle" else None
+        )
+        infos.append(
+            TapInfo(point, channels, int(height), int(width), max(1, input_shape[1] // max(1, height)), permutation)
+        )
     return infos

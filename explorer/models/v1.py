@@ -6,18 +6,19 @@ concat with a 3x3/2 average-pooled shortcut (stride 2).  As in the paper and the
 megvii code, the first pointwise conv of stage 2 is not grouped (its input has only 24 channels)
 and the bottleneck is 1/4 of the unit's output channels.
 """
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from explorer.models.architecture import Architecture, DiagramPlan, ForeignLayout, register_architecture
+from explorer.models.megvii import V1_MARKER, megvii_v1_to_ours
 from explorer.models.shuffle import Add, ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
-from explorer.models.variants import STAGE_REPEATS, v1_channels
-from explorer.models.architecture import Architecture, DiagramPlan, ForeignLayout, register_architecture
-from explorer.models.megvii import V1_MARKER, megvii_v1_to_ours
-from explorer.models.variants import V1_DEFAULT_GROUPS, V1_GROUPS, V1_SCALES
+from explorer.models.variants import STAGE_REPEATS, V1_DEFAULT_GROUPS, V1_GROUPS, V1_SCALES, v1_channels
+
 
 class ShuffleV1Unit(nn.Module):
     def __init__(self, inp: int, oup: int, groups: int, stride: int, group_first_conv: bool, shuffle: bool) -> None:
@@ -84,8 +85,12 @@ class ShuffleNetV1(nn.Module):
             units = []
             for i in range(repeats):
                 unit = ShuffleV1Unit(
-                    inp, oup, groups, stride=2 if i == 0 else 1,
-                    group_first_conv=not (index == 0 and i == 0), shuffle=spec.shuffle,
+                    inp,
+                    oup,
+                    groups,
+                    stride=2 if i == 0 else 1,
+                    group_first_conv=not (index == 0 and i == 0),
+                    shuffle=spec.shuffle,
                 )
                 unit.shuffle.inverse = layout == "megvii"
                 units.append(unit)
@@ -114,12 +119,23 @@ class ShuffleNetV1(nn.Module):
         return points
 
 
-V1 = register_architecture(Architecture(
-    "v1", "ShuffleNet V1", lambda spec, layout: ShuffleNetV1(spec, "megvii" if layout == "megvii" else "paper"),
-    scales=V1_SCALES, short_title="V1", order=10, group_choices=V1_GROUPS, default_groups=V1_DEFAULT_GROUPS,
-    hint="Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
-    checkpoint_marker="stage2.0.gconv1.weight",
-    foreign=ForeignLayout("megvii", V1_MARKER, megvii_v1_to_ours,
-                          frozenset((g, s) for g in (3, 8) for s in (0.5, 1.0, 1.5, 2.0))),
-    diagram=DiagramPlan(stem=("first_conv",), unit="grouped_bottleneck", head=("globalpool", "flatten", "classifier")),
-))
+V1 = register_architecture(
+    Architecture(
+        "v1",
+        "ShuffleNet V1",
+        lambda spec, layout: ShuffleNetV1(spec, "megvii" if layout == "megvii" else "paper"),
+        scales=V1_SCALES,
+        short_title="V1",
+        order=10,
+        group_choices=V1_GROUPS,
+        default_groups=V1_DEFAULT_GROUPS,
+        hint="Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
+        checkpoint_marker="stage2.0.gconv1.weight",
+        foreign=ForeignLayout(
+            "megvii", V1_MARKER, megvii_v1_to_ours, frozenset((g, s) for g in (3, 8) for s in (0.5, 1.0, 1.5, 2.0))
+        ),
+        diagram=DiagramPlan(
+            stem=("first_conv",), unit="grouped_bottleneck", head=("globalpool", "flatten", "classifier")
+        ),
+    )
+)

@@ -5,20 +5,25 @@ Module names, parameter shapes and forward maths are those of torchvision's
 outputs.  The only additions are parameterless modules (ChannelShuffle, Concat) that make the
 shuffle switchable and the points around it tappable; they add no state-dict keys.
 """
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from explorer.models.architecture import (
+    Architecture,
+    Checkpoint,
+    DiagramPlan,
+    ForeignLayout,
+    register_architecture,
+)
+from explorer.models.megvii import V2_MARKER, megvii_v2_to_ours
 from explorer.models.shuffle import ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
-from explorer.models.variants import STAGE_REPEATS, V2_CHANNELS
-from explorer.models.architecture import (
-    Architecture, Checkpoint, DiagramPlan, ForeignLayout, register_architecture,
-)
-from explorer.models.megvii import V2_MARKER, megvii_v2_to_ours
-from explorer.models.variants import V2_GROUPS, V2_SCALES
+from explorer.models.variants import STAGE_REPEATS, V2_CHANNELS, V2_GROUPS, V2_SCALES
+
 
 def _depthwise(channels: int, stride: int) -> nn.Conv2d:
     return nn.Conv2d(channels, channels, 3, stride, 1, bias=False, groups=channels)
@@ -149,18 +154,27 @@ class ShuffleNetV2(nn.Module):
 
 
 _TORCHVISION = "https://download.pytorch.org/models/"
-V2 = register_architecture(Architecture(
-    "v2", "ShuffleNet V2", lambda spec, layout: ShuffleNetV2(spec, "megvii" if layout == "megvii" else "torchvision"),
-    scales=V2_SCALES, short_title="V2", order=20, default_groups=V2_GROUPS,
-    groups_note="ShuffleNet V2 always shuffles 2 branches; a group count applies to V1 only",
-    hint="V2 has no group count: its shuffle always mixes the two branches of a channel split (groups apply to V1 only).",
-    checkpoint_marker="stage2.0.branch2.0.weight",
-    foreign=ForeignLayout("megvii", V2_MARKER, megvii_v2_to_ours, frozenset((V2_GROUPS, s) for s in V2_SCALES)),
-    torchvision_checkpoints={  # torchvision's weight enums (url, resize, crop); the tests check them against torchvision
-        0.5: Checkpoint(_TORCHVISION + "shufflenetv2_x0.5-f707e7126e.pth", 256),
-        1.0: Checkpoint(_TORCHVISION + "shufflenetv2_x1-5666bf0f80.pth", 256),
-        1.5: Checkpoint(_TORCHVISION + "shufflenetv2_x1_5-3c479a10.pth", 232),
-        2.0: Checkpoint(_TORCHVISION + "shufflenetv2_x2_0-8be3c8ee.pth", 232),
-    },
-    diagram=DiagramPlan(stem=("conv1",), unit="split_branches", head=("conv5", "globalpool", "fc"), head_tap="conv5"),
-))
+V2 = register_architecture(
+    Architecture(
+        "v2",
+        "ShuffleNet V2",
+        lambda spec, layout: ShuffleNetV2(spec, "megvii" if layout == "megvii" else "torchvision"),
+        scales=V2_SCALES,
+        short_title="V2",
+        order=20,
+        default_groups=V2_GROUPS,
+        groups_note="ShuffleNet V2 always shuffles 2 branches; a group count applies to V1 only",
+        hint="V2 has no group count: its shuffle always mixes the two branches of a channel split (groups apply to V1 only).",
+        checkpoint_marker="stage2.0.branch2.0.weight",
+        foreign=ForeignLayout("megvii", V2_MARKER, megvii_v2_to_ours, frozenset((V2_GROUPS, s) for s in V2_SCALES)),
+        torchvision_checkpoints={  # torchvision's weight enums (url, resize, crop); the tests check them against torchvision
+            0.5: Checkpoint(_TORCHVISION + "shufflenetv2_x0.5-f707e7126e.pth", 256),
+            1.0: Checkpoint(_TORCHVISION + "shufflenetv2_x1-5666bf0f80.pth", 256),
+            1.5: Checkpoint(_TORCHVISION + "shufflenetv2_x1_5-3c479a10.pth", 232),
+            2.0: Checkpoint(_TORCHVISION + "shufflenetv2_x2_0-8be3c8ee.pth", 232),
+        },
+        diagram=DiagramPlan(
+            stem=("conv1",), unit="split_branches", head=("conv5", "globalpool", "fc"), head_tap="conv5"
+        ),
+    )
+)

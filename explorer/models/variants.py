@@ -4,6 +4,7 @@ Every builder, validator, weight converter, test and the README read these table
 else repeats a channel count, a stage repeat or a published figure.  (torchvision keeps the same
 shape: a per-variant table feeding one private builder, plus weight enums beside it.)
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -41,8 +42,21 @@ COMPACT_DEFAULT_CLASSES = 6
 
 # ---- the lightweight family ShuffleNet is compared with ---------------------------------------
 # MobileNetV1 (Howard et al. 2017, Table 1): 13 depthwise-separable blocks (output channels, stride)
-MOBILENET_V1_BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1),
-                       (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1))
+MOBILENET_V1_BLOCKS = (
+    (64, 1),
+    (128, 2),
+    (128, 1),
+    (256, 2),
+    (256, 1),
+    (512, 2),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (1024, 2),
+    (1024, 1),
+)
 MOBILENET_V1_SCALES = (0.25, 0.5, 0.75, 1.0)  # the paper's width multipliers
 FAMILY_SCALES = {
     "mobilenet_v1": MOBILENET_V1_SCALES,

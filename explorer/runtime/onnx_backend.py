@@ -12,6 +12,7 @@ quantization needs nothing new, has int8 kernels for ARM (NEON dot-product) and 
 "qnnpack" (ARM: int8 activations and weights, full range) and "x86" (uint8 activations,
 int8 weights with reduce_range, which avoids the AVX2 saturation of non-VNNI x86 CPUs).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,8 @@ import tempfile
 import threading
 import warnings
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import torch
@@ -45,7 +46,7 @@ def cache_dir() -> Path:
     return cache_root() / "onnx"
 
 
-_MEMORY: "OrderedDict[str, bytes]" = OrderedDict()
+_MEMORY: OrderedDict[str, bytes] = OrderedDict()
 _MEMORY_LIMIT = 6
 
 
@@ -100,8 +101,16 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic in the shuffle
             # the TorchScript exporter: no onnxscript dependency, 1 s for these models
-            torch.onnx.export(wrapper, (torch.zeros(1, *spec.input_shape),), buffer, dynamo=False, opset_version=17,
-                              input_names=["input"], output_names=output_names(model, tapped), do_constant_folding=True)
+            torch.onnx.export(
+                wrapper,
+                (torch.zeros(1, *spec.input_shape),),
+                buffer,
+                dynamo=False,
+                opset_version=17,
+                input_names=["input"],
+                output_names=output_names(model, tapped),
+                do_constant_folding=True,
+            )
         data = buffer.getvalue()
         del wrapper, buffer
         release_freed_memory()
@@ -112,8 +121,10 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
         except OSError as exc:  # a read-only or full disk only costs a re-export next time: said once
             if not _UNWRITABLE_SAID.is_set():
                 _UNWRITABLE_SAID.set()
-                note_healed(f"could not keep ONNX exports in {path.parent} ({exc.strerror or exc}): each model is exported "
-                            "again at every start (set EXPLORER_CACHE to a writable folder to keep them)")
+                note_healed(
+                    f"could not keep ONNX exports in {path.parent} ({exc.strerror or exc}): each model is exported "
+                    "again at every start (set EXPLORER_CACHE to a writable folder to keep them)"
+                )
     _MEMORY[key] = data
     while len(_MEMORY) > _MEMORY_LIMIT:
         _MEMORY.popitem(last=False)
@@ -242,13 +253,18 @@ class OnnxRunner:
         lean = self.lean is not None and (not taps or not self.taps_ready)
         chosen = self.lean if lean else self.session
         available = self.lean_outputs if lean else self.outputs
-        wanted = (["logits"] + (["embedding"] if embedding and "embedding" in available else [])
-                  + [f"tap:{t}" for t in taps if f"tap:{t}" in available])
+        wanted = (
+            ["logits"]
+            + (["embedding"] if embedding and "embedding" in available else [])
+            + [f"tap:{t}" for t in taps if f"tap:{t}" in available]
+        )
         values = chosen.run(wanted, feed)  # only what a view needs is copied out
         logits = torch.from_numpy(values[0])
         features = {}
         for name, value in zip(wanted[1:], values[1:]):
-            features["embedding" if name == "embedding" else name[4:]] = value[0].reshape(-1) if name == "embedding" else value[0]
+            features["embedding" if name == "embedding" else name[4:]] = (
+                value[0].reshape(-1) if name == "embedding" else value[0]
+            )
         return logits, features
 
 
@@ -284,9 +300,14 @@ def quantize(data: bytes, calibration: Iterable[np.ndarray], engine: str, progre
         except Exception:
             prepared = source  # pre-processing only helps; quantization works without it
         quantize_static(
-            str(prepared), str(target), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+            str(prepared),
+            str(target),
+            Reader(),
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
             activation_type=QuantType.QInt8 if engine == "qnnpack" else QuantType.QUInt8,
-            weight_type=QuantType.QInt8, reduce_range=engine == "x86",
+            weight_type=QuantType.QInt8,
+            reduce_range=engine == "x86",
             extra_options={"ActivationSymmetric": engine == "qnnpack"},
         )
         if progress:
@@ -312,14 +333,34 @@ def _int8(request: BuildRequest) -> OnnxRunner:
     tapped = export_onnx(model, spec, progress)
     lean = untapped(tapped) or export_onnx(model, spec, progress, tapped=False)
     engine, samples = request.engine or default_int8_engine(), request.calibration or []
-    return OnnxRunner(quantize(tapped, samples, engine, progress), request.threads, quantize(lean, samples, engine, progress))
+    return OnnxRunner(
+        quantize(tapped, samples, engine, progress), request.threads, quantize(lean, samples, engine, progress)
+    )
 
 
-FP32 = register(Backend(
-    "onnxruntime", "ONNX Runtime fp32", "ONNX Runtime", _fp32, order=30, probe=_probe, auto_candidate=True,
-    runtime="onnxruntime",
-))
-register(Backend(
-    "int8", "ONNX Runtime int8 (static, calibrated on live frames)", "ONNX Runtime int8", _int8, order=40,
-    probe=_probe, tolerance=float("inf"), reduced_precision=True, fp32_twin=FP32.name, runtime="onnxruntime",
-))
+FP32 = register(
+    Backend(
+        "onnxruntime",
+        "ONNX Runtime fp32",
+        "ONNX Runtime",
+        _fp32,
+        order=30,
+        probe=_probe,
+        auto_candidate=True,
+        runtime="onnxruntime",
+    )
+)
+register(
+    Backend(
+        "int8",
+        "ONNX Runtime int8 (static, calibrated on live frames)",
+        "ONNX Runtime int8",
+        _int8,
+        order=40,
+        probe=_probe,
+        tolerance=float("inf"),
+        reduced_precision=True,
+        fp32_twin=FP32.name,
+        runtime="onnxruntime",
+    )
+)

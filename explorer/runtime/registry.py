@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -151,9 +151,16 @@ def timed_on(backend: str, threads: int) -> str:
     return f"{short}, {threads} thread{'s' if threads != 1 else ''}"
 
 
-def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress | None = None,
-                calibration: Iterable[np.ndarray] | None = None, threads: int | None = None, engine: str | None = None,
-                defer_taps: bool = False) -> Runner:
+def make_runner(
+    name: str,
+    model: nn.Module,
+    spec: ModelSpec,
+    progress: Progress | None = None,
+    calibration: Iterable[np.ndarray] | None = None,
+    threads: int | None = None,
+    engine: str | None = None,
+    defer_taps: bool = False,
+) -> Runner:
     """A runner for backend ``name`` (BackendUnavailable with the fix when it cannot run here)."""
     backend = get(name)
     info = backend.status()
@@ -162,7 +169,9 @@ def make_runner(name: str, model: nn.Module, spec: ModelSpec, progress: Progress
     samples = list(calibration or ())
     if backend.reduced_precision and not samples:
         raise ValueError(f"the {name} backend needs calibration inputs (preprocessed frames)")
-    request = BuildRequest(model, spec, threads or torch.get_num_threads(), progress, samples or None, engine, defer_taps)
+    request = BuildRequest(
+        model, spec, threads or torch.get_num_threads(), progress, samples or None, engine, defer_taps
+    )
     return backend.build(request)
 
 

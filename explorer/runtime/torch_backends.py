@@ -3,6 +3,7 @@
 channels_last (NHWC) lets oneDNN/XNNPACK pick faster depthwise and pointwise kernels on CPU;
 the maths is the same, only summation order differs (outputs match eager to ~1e-5).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,6 +39,7 @@ class EagerRunner:
         captured: dict[str, np.ndarray] = {}
         handle = None
         if embedding:
+
             def grab(_module, args):
                 captured["embedding"] = args[0][0].detach().float().reshape(-1).numpy().copy()
 
@@ -62,11 +64,27 @@ class ChannelsLastRunner(EagerRunner):
         return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
 
 
-register(Backend(
-    "eager", "torch eager fp32 (reference)", "torch eager", lambda r: EagerRunner(r.model), order=10,
-    tolerance=0.0, reference=True, runs_torch_module=True,
-))
-register(Backend(
-    "channels_last", "torch channels_last fp32", "torch channels_last", lambda r: ChannelsLastRunner(r.model), order=20,
-    runs_torch_module=True, auto_start=True, agreement_frames=2,  # only summation order differs (~1e-9)
-))
+register(
+    Backend(
+        "eager",
+        "torch eager fp32 (reference)",
+        "torch eager",
+        lambda r: EagerRunner(r.model),
+        order=10,
+        tolerance=0.0,
+        reference=True,
+        runs_torch_module=True,
+    )
+)
+register(
+    Backend(
+        "channels_last",
+        "torch channels_last fp32",
+        "torch channels_last",
+        lambda r: ChannelsLastRunner(r.model),
+        order=20,
+        runs_torch_module=True,
+        auto_start=True,
+        agreement_frames=2,  # only summation order differs (~1e-9)
+    )
+)

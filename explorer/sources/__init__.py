@@ -1,4 +1,5 @@
 """Frame sources: camera, video, images, synthetic - one small interface (base.FrameSource)."""
+
 from explorer.sources.base import FrameSource, SourceError
 from explorer.sources.factory import SOURCE_HELP, open_source
 from explorer.sources.synthetic import SyntheticSource

@@ -4,6 +4,7 @@ An image source hands out RGB uint8 frames (H x W x 3, C-contiguous); a signal s
 explorer.sources.signal_stream.SignalWindow (the newest samples of a sensor stream).  ``read()`` returns the newest
 frame or raises SourceError with a message a user can act on; it never returns garbage.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@
 On macOS the first open triggers the camera permission prompt; Raspberry Pi CSI cameras need
 Picamera2 (OpenCV has no libcamera backend) - USB webcams work through V4L2.
 """
+
 from __future__ import annotations
 
 import cv2

@@ -1,4 +1,5 @@
 """Turn what a user types (synthetic, camera, camera:1, a path) into an open FrameSource."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,10 @@ from explorer.sources.picamera import PicameraSource
 from explorer.sources.signal_stream import DEFAULT_HOP, file_signal_source, synthetic_signal_source
 from explorer.sources.synthetic import SyntheticSource
 
-SOURCE_HELP = ("synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], picamera[@WIDTHxHEIGHT], a video file, "
-               "an image file or a folder of images; for the compact net signal:synthetic[:SEED][@HOP] or a .csv/.npy recording[@HOP]")
+SOURCE_HELP = (
+    "synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], picamera[@WIDTHxHEIGHT], a video file, "
+    "an image file or a folder of images; for the compact net signal:synthetic[:SEED][@HOP] or a .csv/.npy recording[@HOP]"
+)
 SIGNAL_SUFFIXES = (".csv", ".npy")
 
 
@@ -35,7 +38,7 @@ def recording_path(text: str) -> str | None:
     text = _split_hop((text or "").strip())[0]
     if not is_signal_text(text):
         return None
-    text = text[len("signal:"):] if text.lower().startswith("signal:") else text
+    text = text[len("signal:") :] if text.lower().startswith("signal:") else text
     return None if text.lower() == "synthetic" or text.lower().startswith("synthetic:") else text
 
 
@@ -53,7 +56,7 @@ def _open_signal(text: str) -> FrameSource:
     text, hop = _split_hop(text)
     hop = DEFAULT_HOP if hop is None else hop
     if text.lower().startswith("signal:"):
-        text = text[len("signal:"):]
+        text = text[len("signal:") :]
     if text.lower() == "synthetic" or text.lower().startswith("synthetic:"):
         seed = _suffix_int(text, "signal:synthetic") if ":" in text else 0
         return synthetic_signal_source(seed, hop)

@@ -1,4 +1,5 @@
 """Sources from files: a video (looped), one image, or a folder of images (slideshow)."""
+
 from __future__ import annotations
 
 import time
@@ -36,7 +37,9 @@ class VideoSource(FrameSource):
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
-            raise SourceError(f"{self.path.name} could not be decoded as a video (corrupt, or a codec OpenCV lacks); try an .mp4 (H.264) or .avi (MJPG) file")
+            raise SourceError(
+                f"{self.path.name} could not be decoded as a video (corrupt, or a codec OpenCV lacks); try an .mp4 (H.264) or .avi (MJPG) file"
+            )
         self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
         fps = self._capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 1 <= fps <= 240 else 30.0

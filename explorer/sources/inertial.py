@@ -14,6 +14,7 @@ way real ones do, and no single statistic gives them away:
 - every stretch: the device sits a little rotated (up to ~12 degrees), sensor noise, a slowly
   drifting gyro bias, and a one-second crossfade into the next activity.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,17 @@ from dataclasses import dataclass
 import numpy as np
 
 ACTIVITIES = ("walking", "upstairs", "running", "sitting", "standing", "lying")
-CHANNELS = ("body_acc_x", "body_acc_y", "body_acc_z", "gyro_x", "gyro_y", "gyro_z",
-            "total_acc_x", "total_acc_y", "total_acc_z")
+CHANNELS = (
+    "body_acc_x",
+    "body_acc_y",
+    "body_acc_z",
+    "gyro_x",
+    "gyro_y",
+    "gyro_z",
+    "total_acc_x",
+    "total_acc_y",
+    "total_acc_z",
+)
 SAMPLE_RATE = 50.0
 GAIT = {"walking": (1.6, 2.1, 0.22), "upstairs": (1.4, 1.9, 0.22), "running": (2.5, 3.2, 0.75)}  # Hz range, g
 POSTURE_PITCH = {"sitting": 55.0, "standing": 0.0, "lying": 90.0}  # degrees from upright
@@ -85,8 +95,8 @@ def _posture(activity: str, t: np.ndarray, rng: np.random.Generator) -> tuple[np
     for _ in range(rng.poisson(len(t) / SAMPLE_RATE / 8)):  # a fidget every ~8 s
         start = rng.integers(0, max(1, len(t) - 25))
         bump = np.hanning(25) * rng.normal(0, 0.08, size=(1, 3)).T
-        acc[start:start + 25] += bump.T[: len(acc[start:start + 25])]
-        gyro[start:start + 25] += 3 * bump.T[: len(gyro[start:start + 25])]
+        acc[start : start + 25] += bump.T[: len(acc[start : start + 25])]
+        gyro[start : start + 25] += 3 * bump.T[: len(gyro[start : start + 25])]
     return acc, gyro, POSTURE_PITCH[activity] + rng.normal(0, 8)
 
 

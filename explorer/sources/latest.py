@@ -3,6 +3,7 @@
 Devices keep a queue of buffers (V4L2 about 4): reading on demand would hand out frames that
 are already stale.  The reader thread drains the device continuously and keeps the latest.
 """
+
 from __future__ import annotations
 
 import threading

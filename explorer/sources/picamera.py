@@ -5,6 +5,7 @@ optional dependency that exists only there).  Like the webcam source, a reader t
 only the newest frame.  Picamera2's "RGB888" format is
 libcamera's name for B, G, R bytes in memory, so frames are swapped to RGB here.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -14,8 +15,10 @@ import numpy as np
 from explorer.sources.base import SourceError
 from explorer.sources.latest import LatestFrameSource
 
-PICAMERA_FIX = ("Raspberry Pi CSI cameras need Picamera2, which ships with Raspberry Pi OS: `sudo apt install python3-picamera2`, "
-                "and create the venv with --system-site-packages so it is visible; USB webcams work without it as camera:0")
+PICAMERA_FIX = (
+    "Raspberry Pi CSI cameras need Picamera2, which ships with Raspberry Pi OS: `sudo apt install python3-picamera2`, "
+    "and create the venv with --system-site-packages so it is visible; USB webcams work without it as camera:0"
+)
 
 
 class PicameraSource(LatestFrameSource):
@@ -33,7 +36,9 @@ class PicameraSource(LatestFrameSource):
             self._camera.configure(config)
             self._camera.start()
         except Exception as exc:
-            raise SourceError(f"the Pi camera could not be started ({exc}): is it connected, enabled and not in use by another app?") from None
+            raise SourceError(
+                f"the Pi camera could not be started ({exc}): is it connected, enabled and not in use by another app?"
+            ) from None
         self._start_reader()
 
     def _grab(self) -> np.ndarray:

@@ -6,6 +6,7 @@ names (the layout of UCI HAR's X/y files, in one folder).
 Every problem is one SourceError naming the file, what is wrong and what to do; nothing here
 returns a half-read recording.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,14 +46,18 @@ def read_signal_file(path: str | Path, series: int = 128) -> SignalRecording:
     elif suffix == ".npy":
         recording = _read_npy(path)
     else:
-        raise SourceError(f"{path.name}: signal files are .csv (a header naming the channels) or .npy, got {suffix or 'no extension'}")
+        raise SourceError(
+            f"{path.name}: signal files are .csv (a header naming the channels) or .npy, got {suffix or 'no extension'}"
+        )
     data = recording.signals
     if not np.isfinite(data).all():
         bad = int((~np.isfinite(data)).sum())
         raise SourceError(f"{path.name}: {bad} missing or infinite values (NaN/inf); fill or drop those rows first")
     length = data.shape[1] if recording.windowed else data.shape[0]
     if length < series:
-        raise SourceError(f"{path.name}: {length} samples, fewer than one window of {series}; record longer or pick a shorter window")
+        raise SourceError(
+            f"{path.name}: {length} samples, fewer than one window of {series}; record longer or pick a shorter window"
+        )
     return recording
 
 
@@ -67,7 +72,9 @@ def _read_csv(path: Path) -> SignalRecording:
         raise SourceError(f"{path.name}: needs a header row naming the channels and at least one row of samples")
     header = [cell.strip() for cell in rows[0]]
     if any(_is_number(cell) for cell in header):
-        raise SourceError(f"{path.name}: the first row must name the channels (e.g. acc_x,acc_y,acc_z), it holds numbers")
+        raise SourceError(
+            f"{path.name}: the first row must name the channels (e.g. acc_x,acc_y,acc_z), it holds numbers"
+        )
     label_index = next((i for i, name in enumerate(header) if name.lower() in LABEL_COLUMNS), None)
     channels = tuple(name for i, name in enumerate(header) if i != label_index)
     if not channels:
@@ -81,7 +88,9 @@ def _read_csv(path: Path) -> SignalRecording:
             values.append([float(cell) for cell in cells])
         except ValueError:
             bad = next(cell for cell in cells if not _is_number(cell))
-            raise SourceError(f"{path.name}: line {line} holds {bad!r}, not a number; signal columns must be numeric") from None
+            raise SourceError(
+                f"{path.name}: line {line} holds {bad!r}, not a number; signal columns must be numeric"
+            ) from None
         if label_index is not None:
             labels.append(row[label_index].strip())
     signals = np.asarray(values, dtype=np.float32)
@@ -99,7 +108,9 @@ def _read_npy(path: Path) -> SignalRecording:
     if not np.issubdtype(data.dtype, np.number):
         raise SourceError(f"{path.name}: holds {data.dtype} values, not numbers")
     if data.ndim not in (2, 3):
-        raise SourceError(f"{path.name}: shape {data.shape}; expected (samples, channels) or (windows, series, channels)")
+        raise SourceError(
+            f"{path.name}: shape {data.shape}; expected (samples, channels) or (windows, series, channels)"
+        )
     modal = data.shape[-1]
     if not 1 <= modal <= 256:
         raise SourceError(f"{path.name}: {modal} channels in the last axis; expected 1-256 (is the array transposed?)")

@@ -6,6 +6,7 @@ labels when the recording has them, and what the channels and classes are called
 takes the last ``series`` of those samples, so one source serves any window length.  The
 recording loops, so a demo never runs dry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,8 +47,10 @@ class SignalWindow:
     def window(self, series: int) -> np.ndarray:
         """The model's input: the last ``series`` samples, (series, modal)."""
         if series > len(self.history):
-            raise ValueError(f"a window of {series} samples needs a longer recording than {len(self.history)} samples; "
-                             "pick a shorter input size")
+            raise ValueError(
+                f"a window of {series} samples needs a longer recording than {len(self.history)} samples; "
+                "pick a shorter input size"
+            )
         return self.history[-series:]
 
     def label(self, series: int) -> str | None:
@@ -61,10 +64,20 @@ class SignalSource(FrameSource):
     input_kind = "signal"
     kind = "signal"
 
-    def __init__(self, signals: np.ndarray, channels, rate: float = inertial.SAMPLE_RATE, hop: int = DEFAULT_HOP,
-                 labels: np.ndarray | None = None, classes=(), name: str = "signals") -> None:
+    def __init__(
+        self,
+        signals: np.ndarray,
+        channels,
+        rate: float = inertial.SAMPLE_RATE,
+        hop: int = DEFAULT_HOP,
+        labels: np.ndarray | None = None,
+        classes=(),
+        name: str = "signals",
+    ) -> None:
         if signals.ndim != 2 or len(signals) < MIN_FILE_SAMPLES:
-            raise SourceError(f"{name}: a signal stream needs (samples, channels) with at least {MIN_FILE_SAMPLES} samples, got {signals.shape}")
+            raise SourceError(
+                f"{name}: a signal stream needs (samples, channels) with at least {MIN_FILE_SAMPLES} samples, got {signals.shape}"
+            )
         if not 1 <= hop <= 10 * rate:
             raise SourceError(f"hop must be 1..{int(10 * rate)} samples, got {hop}")
         self.signals = np.ascontiguousarray(signals, dtype=np.float32)
@@ -87,7 +100,9 @@ class SignalSource(FrameSource):
     def window_at(self, end: int) -> SignalWindow:
         index = np.arange(end - self.history, end) % len(self.signals)  # loops over the seam
         labels = self.labels[index] if self.labels is not None else None
-        return SignalWindow(self.signals[index], labels, end, self.rate, self.channels, self.classes, self.centre, self.spread)
+        return SignalWindow(
+            self.signals[index], labels, end, self.rate, self.channels, self.classes, self.centre, self.spread
+        )
 
     def read(self) -> SignalWindow:
         window = self.window_at(self._end)
@@ -105,8 +120,15 @@ class SignalSource(FrameSource):
 
 def synthetic_signal_source(seed: int = 0, hop: int = DEFAULT_HOP, seconds: float = SYNTHETIC_SECONDS) -> SignalSource:
     stream = inertial.generate(seconds, seed=LIVE_SEED_OFFSET + seed)
-    source = SignalSource(stream.signals, inertial.CHANNELS, stream.rate, hop, stream.labels, inertial.ACTIVITIES,
-                          f"synthetic activities (seed {seed})")
+    source = SignalSource(
+        stream.signals,
+        inertial.CHANNELS,
+        stream.rate,
+        hop,
+        stream.labels,
+        inertial.ACTIVITIES,
+        f"synthetic activities (seed {seed})",
+    )
     source.text = "signal:synthetic" + (f":{seed}" if seed else "") + (f"@{hop}" if hop != DEFAULT_HOP else "")
     return source
 

@@ -4,6 +4,7 @@ Used when there is no camera (always on CI), for the README screenshot and for t
 where ``scene`` picks one of several visually distinct scenes (different colours and shapes) so
 a few-shot classifier has something real to learn.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,9 @@ DEFAULT_SIZE = (480, 640)  # height, width
 class SyntheticSource(FrameSource):
     kind = "synthetic"
 
-    def __init__(self, seed: int = 0, size: tuple[int, int] = DEFAULT_SIZE, scene: int | None = None, fps: float = 30.0) -> None:
+    def __init__(
+        self, seed: int = 0, size: tuple[int, int] = DEFAULT_SIZE, scene: int | None = None, fps: float = 30.0
+    ) -> None:
         if scene is not None and not 0 <= scene < len(SCENES):
             raise SourceError(f"synthetic scene must be 0..{len(SCENES) - 1}, got {scene}")
         self.seed = seed
@@ -48,7 +51,7 @@ class SyntheticSource(FrameSource):
         h, w = self.height, self.width
         if self.scene is None:
             offset = int(40 * t) % self.width
-            frame = self._background[:, offset:offset + w].copy()
+            frame = self._background[:, offset : offset + w].copy()
             shapes = ("circles", "squares", "triangles")
             for i in range(6):
                 self._draw(frame, shapes[i % 3], i, t)
@@ -82,7 +85,13 @@ class SyntheticSource(FrameSource):
         cx = int(w * (0.5 + 0.38 * math.sin(0.6 * t + px)))
         cy = int(h * (0.5 + 0.36 * math.sin(0.45 * t + py)))
         size = int(min(h, w) * (0.08 + 0.04 * math.sin(t + pc)))
-        colour = tuple(int(c) for c in self._colours[i]) if self.scene is None else (235, 235, 235) if i % 2 else (250, 210, 60)
+        colour = (
+            tuple(int(c) for c in self._colours[i])
+            if self.scene is None
+            else (235, 235, 235)
+            if i % 2
+            else (250, 210, 60)
+        )
         if shape == "circles":
             cv2.circle(frame, (cx, cy), size, colour, -1, cv2.LINE_AA)
         elif shape == "squares":

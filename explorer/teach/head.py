@@ -1,5 +1,6 @@
 """A taught head: class names + a linear layer on the backbone's pooled features, remembering
 the spec and backbone weights it was trained on so it is never applied to another backbone."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class TaughtHead:
         return torch.softmax(x @ self.weight.T + self.bias, dim=1)[0]
 
     def _groups_text(self) -> str:
-        """" g=3" where the taught-on network's group count was the user's choice."""
+        """ " g=3" where the taught-on network's group count was the user's choice."""
         try:
             chosen = bool(architecture(str(self.spec.get("arch"))).group_choices)
         except ValueError:  # an architecture this version does not have
@@ -66,11 +67,21 @@ class TaughtHead:
 
 def save_head(head: TaughtHead, path: str | Path) -> None:
     with atomic_path(path) as temp:  # a crash mid-save never leaves half a head file
-        torch.save({
-            "format": FORMAT, "classes": list(head.classes), "weight": head.weight, "bias": head.bias,
-            "mean": head.mean, "std": head.std, "spec": dict(head.spec), "backbone": head.backbone,
-            "backbone_name": head.backbone_name, "accuracy": float(head.accuracy),
-        }, temp)
+        torch.save(
+            {
+                "format": FORMAT,
+                "classes": list(head.classes),
+                "weight": head.weight,
+                "bias": head.bias,
+                "mean": head.mean,
+                "std": head.std,
+                "spec": dict(head.spec),
+                "backbone": head.backbone,
+                "backbone_name": head.backbone_name,
+                "accuracy": float(head.accuracy),
+            },
+            temp,
+        )
 
 
 def load_head(path: str | Path) -> TaughtHead:
@@ -82,5 +93,14 @@ def load_head(path: str | Path) -> TaughtHead:
         raise HeadError(f"{Path(path).name} is not a readable head file ({type(exc).__name__})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise HeadError(f"{Path(path).name} is not a taught head saved by ShuffleNet Explorer")
-    return TaughtHead(data["classes"], data["weight"], data["bias"], data["mean"], data["std"], data["spec"],
-                      data["backbone"], data["backbone_name"], data.get("accuracy", 0.0))
+    return TaughtHead(
+        data["classes"],
+        data["weight"],
+        data["bias"],
+        data["mean"],
+        data["std"],
+        data["spec"],
+        data["backbone"],
+        data["backbone_name"],
+        data.get("accuracy", 0.0),
+    )

@@ -4,13 +4,14 @@ Windows are standardised per sensor channel with the training set's mean and spr
 with the weights: a window must be scaled the same way at inference).  AdamW with a one-cycle
 learning rate: a few epochs reach a usable model on a CPU.
 """
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -44,9 +45,13 @@ class TrainedSignals:
 
     def summary(self) -> dict:
         last = self.history[-1]
-        return {"epochs": len(self.history), "train_accuracy": round(last.train_accuracy, 4),
-                "val_accuracy": round(last.val_accuracy, 4), "seconds": round(last.seconds, 1),
-                "curve": [vars(row) for row in self.history]}
+        return {
+            "epochs": len(self.history),
+            "train_accuracy": round(last.train_accuracy, 4),
+            "val_accuracy": round(last.val_accuracy, 4),
+            "seconds": round(last.seconds, 1),
+            "curve": [vars(row) for row in self.history],
+        }
 
     def standardise(self, windows: np.ndarray) -> torch.Tensor:
         """(count, series, modal) raw windows -> the model's (count, 1, series, modal) input."""
@@ -56,9 +61,19 @@ class TrainedSignals:
         """The app's own checkpoint format: a state dict plus what reading it needs."""
         path = Path(path)
         with atomic_path(path) as temp:  # a crash mid-save never leaves half a checkpoint a later start trusts
-            torch.save({"kind": CHECKPOINT_KIND, "state_dict": self.model.state_dict(), "spec": self.spec.to_dict(),
-                        "mean": self.mean.tolist(), "std": self.std.tolist(), "classes": list(self.classes),
-                        "channels": list(self.channels), "val_accuracy": self.history[-1].val_accuracy if self.history else None}, temp)
+            torch.save(
+                {
+                    "kind": CHECKPOINT_KIND,
+                    "state_dict": self.model.state_dict(),
+                    "spec": self.spec.to_dict(),
+                    "mean": self.mean.tolist(),
+                    "std": self.std.tolist(),
+                    "classes": list(self.classes),
+                    "channels": list(self.channels),
+                    "val_accuracy": self.history[-1].val_accuracy if self.history else None,
+                },
+                temp,
+            )
         return path
 
 
@@ -80,7 +95,7 @@ def _precise_batch_norm(model, x: torch.Tensor, batch: int = 256, limit: int = 2
     model.train()
     with torch.no_grad():
         for i in range(0, min(len(x), limit), batch):
-            model(x[i:i + batch])
+            model(x[i : i + batch])
     for norm in norms:
         norm.momentum = 0.1
 
@@ -88,27 +103,42 @@ def _precise_batch_norm(model, x: torch.Tensor, batch: int = 256, limit: int = 2
 def _accuracy(model, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> float:
     model.eval()
     with torch.no_grad():
-        correct = sum(int((model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum()) for i in range(0, len(x), batch))
+        correct = sum(
+            int((model(x[i : i + batch]).argmax(1) == y[i : i + batch]).sum()) for i in range(0, len(x), batch)
+        )
     return correct / max(1, len(x))
 
 
-def train_signals(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray], classes, channels,
-                  epochs: int = 10, batch: int = 64, max_lr: float = 3e-3, seed: int = 0,
-                  progress: Progress | None = None, cancel: threading.Event | None = None,
-                  on_batch: Callable[[float, float], None] | None = None,
-                  on_epoch: Callable[[EpochRow], None] | None = None) -> TrainedSignals:
+def train_signals(
+    train: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    classes,
+    channels,
+    epochs: int = 10,
+    batch: int = 64,
+    max_lr: float = 3e-3,
+    seed: int = 0,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    on_batch: Callable[[float, float], None] | None = None,
+    on_epoch: Callable[[EpochRow], None] | None = None,
+) -> TrainedSignals:
     """Train on ``train`` = (windows (N, series, modal), labels (N,)); report accuracy on ``val``
     after every epoch.  ``progress(fraction, text)`` and ``on_batch(epochs done, batch loss)``
     are called per batch, ``on_epoch(row)`` per epoch (live curves); ``cancel`` stops it."""
     windows, labels = train
     if windows.ndim != 3 or len(windows) != len(labels):
-        raise ValueError(f"training windows must be (count, series, modal) with one label each, got {windows.shape} and {len(labels)} labels")
+        raise ValueError(
+            f"training windows must be (count, series, modal) with one label each, got {windows.shape} and {len(labels)} labels"
+        )
     if len(windows) < batch:
         raise ValueError(f"{len(windows)} training windows are too few (need at least {batch})")
     if labels.min() < 0 or labels.max() >= len(classes):
         raise ValueError(f"labels must be 0..{len(classes) - 1}, found {labels.min()}..{labels.max()}")
     series, modal = windows.shape[1:]
-    spec = ModelSpec.create(with_input_kind("signal").name, input_size=(int(series), int(modal)), num_classes=len(classes))
+    spec = ModelSpec.create(
+        with_input_kind("signal").name, input_size=(int(series), int(modal)), num_classes=len(classes)
+    )
     torch.manual_seed(seed)
     model = build_model(spec)
     flat = windows.reshape(-1, modal)
@@ -127,7 +157,7 @@ def train_signals(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, n
             correct, seen, loss_sum = 0, 0, 0.0
             for step, start in enumerate(range(0, len(x), batch)):
                 check_cancel(cancel)
-                index = order[start:start + batch]
+                index = order[start : start + batch]
                 out = model(x[index])
                 loss = torch.nn.functional.cross_entropy(out, y[index])
                 optimiser.zero_grad()
@@ -143,7 +173,9 @@ def train_signals(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, n
                 if on_batch:
                     on_batch(done, loss.item())
             _precise_batch_norm(model, x[order])
-            row = EpochRow(epoch + 1, loss_sum / seen, correct / seen, _accuracy(model, vx, vy), time.perf_counter() - started)
+            row = EpochRow(
+                epoch + 1, loss_sum / seen, correct / seen, _accuracy(model, vx, vy), time.perf_counter() - started
+            )
             result.history.append(row)
             if on_epoch:
                 on_epoch(row)

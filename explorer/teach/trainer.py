@@ -3,6 +3,7 @@
 Features are standardised, then full-batch Adam with weight decay runs for a few hundred steps:
 seconds on a CPU for a few hundred samples, and stable with as few as 3 samples a class.
 """
+
 from __future__ import annotations
 
 import threading
@@ -15,9 +16,16 @@ from explorer.teach.head import TaughtHead
 MIN_CLASSES, MAX_CLASSES = 2, 10
 
 
-def train_head(samples: dict[str, list[torch.Tensor]], spec: dict, backbone: str, backbone_name: str,
-               steps: int = 300, progress: Progress | None = None,
-               cancel: threading.Event | None = None, seed: int = 0) -> TaughtHead:
+def train_head(
+    samples: dict[str, list[torch.Tensor]],
+    spec: dict,
+    backbone: str,
+    backbone_name: str,
+    steps: int = 300,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    seed: int = 0,
+) -> TaughtHead:
     classes = [name for name, items in samples.items() if items]
     if not MIN_CLASSES <= len(samples) <= MAX_CLASSES:
         raise ValueError(f"teach {MIN_CLASSES}-{MAX_CLASSES} classes, not {len(samples)}")

@@ -1,4 +1,5 @@
 """The architecture panel: the layer table of the current model with totals."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt
@@ -152,8 +153,11 @@ class ArchitectureView(QWidget):
         t = report.totals
         ms = self.model.layer_ms
         threads = self.state.bundle.config.threads if self.state.bundle is not None else 1
-        measured = (f" · layers sum {sum(ms.values()):.1f} ms ({registry.timed_on(registry.reference().name, threads)}, through hooks: indicative)"
-                    if ms else " · measuring…")
+        measured = (
+            f" · layers sum {sum(ms.values()):.1f} ms ({registry.timed_on(registry.reference().name, threads)}, through hooks: indicative)"
+            if ms
+            else " · measuring…"
+        )
         self.totals.setText(
             f"{report.spec.label}: {t.params / 1e6:.3f} M params · {t.madds / 1e6:.1f} MFLOPs "
             f"(conv {t.madds_conv / 1e6:.1f} + FC {t.madds_fc / 1e6:.2f}) · MAC {t.mac / 1e6:.2f} M elements{measured}"

@@ -5,10 +5,11 @@ text)`` becomes the ``progress`` signal, the return value ``finished``, a raised
 explorer.progress.Cancelled ``cancelled`` and any other exception ``failed`` (with its text):
 all delivered on the UI thread.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 

@@ -5,12 +5,14 @@ thread.  Re-emitting through a QObject that lives on the UI thread lets Qt queue
 for the UI thread (an AutoConnection across threads is queued), so views never touch widgets
 from another thread.  Views take this bridge in their constructor and subscribe themselves.
 """
+
 from __future__ import annotations
 
 from psygnal import Signal as PsygnalSignal
 from PySide6.QtCore import QObject, Signal
 
 from explorer.engine.state import AppState
+
 
 def _qt_signals() -> dict[str, Signal]:
     """A Qt signal for every psygnal signal AppState declares: same name, same argument types."""

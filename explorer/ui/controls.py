@@ -4,13 +4,24 @@ No box changes a model: each turns a user action into a request on the AppState 
 weights choice, a backend, a thread count, a source) and says plainly why a combination is not
 available instead of silently ignoring it.
 """
+
 from __future__ import annotations
 
 import os
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-    QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer.analysis.complexity import spec_tables
@@ -23,7 +34,13 @@ from explorer.ui.fit_panel import FitPanel
 
 SOURCE_PRESETS = {
     "image": ["synthetic", "synthetic:0", "synthetic:1", "synthetic:2", "synthetic:3", "camera:0", "camera:1"],
-    "signal": ["signal:synthetic", "signal:synthetic:1", "signal:synthetic:2", "signal:synthetic@1", "signal:synthetic@25"],
+    "signal": [
+        "signal:synthetic",
+        "signal:synthetic:1",
+        "signal:synthetic:2",
+        "signal:synthetic@1",
+        "signal:synthetic@25",
+    ],
 }
 SOURCE_TIPS = {
     "image": "synthetic[:SCENE], camera[:INDEX], or type a path to a video, image or folder; Enter to switch",
@@ -68,8 +85,10 @@ class ModelBox(QGroupBox):
         for entry in architectures():
             self.arch.addItem(entry.title, entry.name)
         rivals = ", ".join(a.title for a in architectures(shufflenet=False))
-        self.arch.setToolTip("the ShuffleNets first (group convolutions + shuffle; channel split; the tutorial's signal "
-                             f"net), then the networks ShuffleNet is compared with ({rivals})")
+        self.arch.setToolTip(
+            "the ShuffleNets first (group convolutions + shuffle; channel split; the tutorial's signal "
+            f"net), then the networks ShuffleNet is compared with ({rivals})"
+        )
         self.groups = QComboBox()
         self.groups.setToolTip("group count of the pointwise convolutions (G key cycles)")
         self.scale = QComboBox()
@@ -92,8 +111,14 @@ class ModelBox(QGroupBox):
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.explanation.setObjectName("explanation")
-        for label, widget in (("architecture", self.arch), ("groups", self.groups), ("scale", self.scale), ("", self.shuffle),
-                              ("input size", self.input_size), ("series x modal", self.signal_size)):
+        for label, widget in (
+            ("architecture", self.arch),
+            ("groups", self.groups),
+            ("scale", self.scale),
+            ("", self.shuffle),
+            ("input size", self.input_size),
+            ("series x modal", self.signal_size),
+        ):
             form.addRow(label, widget)
         form.addRow(self.explanation)
         self._form = form
@@ -146,11 +171,18 @@ class ModelBox(QGroupBox):
 
     def current_spec(self) -> ModelSpec:
         entry = architecture(self.arch.currentData())
-        shuffle = self.shuffle.isChecked() if self.shuffle.isEnabled() else True  # no shuffle to switch: the spec's default
+        shuffle = (
+            self.shuffle.isChecked() if self.shuffle.isEnabled() else True
+        )  # no shuffle to switch: the spec's default
         if entry.input_kind == "signal":
             return ModelSpec.create(entry.name, shuffle=shuffle, input_size=(self.series.value(), self.modal.value()))
-        return ModelSpec.create(entry.name, groups=self.groups.currentData() if entry.group_choices else None,
-                                scale=self.scale.currentData(), shuffle=shuffle, input_size=self.input_size.value())
+        return ModelSpec.create(
+            entry.name,
+            groups=self.groups.currentData() if entry.group_choices else None,
+            scale=self.scale.currentData(),
+            shuffle=shuffle,
+            input_size=self.input_size.value(),
+        )
 
     def _on_arch(self) -> None:
         if self._updating:
@@ -158,7 +190,9 @@ class ModelBox(QGroupBox):
         entry, scale = architecture(self.arch.currentData()), self.scale.currentData()
         # the arch's own defaults (never repeated here), keeping the scale and shuffle where they apply
         scale = scale if scale in entry.scales else (1.0 if 1.0 in entry.scales else entry.scales[0])
-        self.show_spec(ModelSpec.create(entry.name, scale=scale, shuffle=self.shuffle.isChecked() or not entry.has_shuffle))
+        self.show_spec(
+            ModelSpec.create(entry.name, scale=scale, shuffle=self.shuffle.isChecked() or not entry.has_shuffle)
+        )
         self._emit_spec()
 
     def _emit_spec(self) -> None:
@@ -184,7 +218,9 @@ class WeightsBox(QGroupBox):
         self.weights.addItem("torchvision ImageNet (V2; downloads once)", "torchvision")
         self.weights.addItem("checkpoint file…", "file")
         self.weights.addItem("megvii checkpoint…", "megvii")
-        self.weights.setToolTip("torchvision: from the torch hub cache (TORCH_HOME), downloaded on first use; files: any ShuffleNet state dict")
+        self.weights.setToolTip(
+            "torchvision: from the torch hub cache (TORCH_HOME), downloaded on first use; files: any ShuffleNet state dict"
+        )
         self.weights_status = QLabel()
         self.weights_status.setWordWrap(True)
         self.download_bar = QProgressBar()
@@ -226,7 +262,9 @@ class WeightsBox(QGroupBox):
         if kind in (None, "torchvision"):
             self.state.request(weights=kind)
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open a ShuffleNet checkpoint", "", "Checkpoints (*.pth *.pt *.tar *.pth.tar *.ckpt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a ShuffleNet checkpoint", "", "Checkpoints (*.pth *.pt *.tar *.pth.tar *.ckpt);;All files (*)"
+        )
         if not path:
             self._show_choice(self.state.config.weights)  # dialog cancelled: nothing changes
             return
@@ -252,8 +290,10 @@ class RunBox(QGroupBox):
             item = self.backend.model().item(self.backend.count() - 1)
             item.setEnabled(info.available)
             item.setToolTip(info.reason)
-        self.backend.setToolTip("auto starts on torch at once, then builds, checks and times every other backend on live "
-                                "frames and keeps the fastest that agrees with fp32 eager; any switch happens between two frames")
+        self.backend.setToolTip(
+            "auto starts on torch at once, then builds, checks and times every other backend on live "
+            "frames and keeps the fastest that agrees with fp32 eager; any switch happens between two frames"
+        )
         form.addRow("backend", self.backend)
         self.agreement = QLabel()
         self.agreement.setWordWrap(True)
@@ -306,7 +346,9 @@ class RunBox(QGroupBox):
 
     def _on_source(self, _description: str) -> None:
         self._show_source_status()
-        self._offer_sources(self.state.config.spec.input_kind if self.state.bundle is None else self.state.bundle.spec.input_kind)
+        self._offer_sources(
+            self.state.config.spec.input_kind if self.state.bundle is None else self.state.bundle.spec.input_kind
+        )
         self.source.setEditText(self.state.source_text)
 
     def _on_requested(self, config, _explicit) -> None:
@@ -334,7 +376,9 @@ class RunBox(QGroupBox):
         if bundle.auto_reason:
             self.agreement.setText(bundle.auto_reason)
         elif bundle.config.backend == AUTO:
-            self.agreement.setText(f"auto: running {entry.short_title} while the other backends are built, checked and timed…")
+            self.agreement.setText(
+                f"auto: running {entry.short_title} while the other backends are built, checked and timed…"
+            )
         elif agreement is None:
             self.agreement.setText("measuring agreement with fp32 eager…")
         elif entry.reference:
@@ -345,9 +389,13 @@ class RunBox(QGroupBox):
             if bundle.versus_fp32 is not None:
                 ms, fp32_ms = bundle.versus_fp32
                 twin = registry.get(entry.fp32_twin).short_title if entry.fp32_twin else "fp32"
-                speed = f"; {'slower' if ms > fp32_ms else 'faster'} than fp32 {twin} here ({ms:.1f} vs {fp32_ms:.1f} ms)"
-            self.agreement.setText(f"vs fp32 eager on {frames} frame{'s' if frames != 1 else ''}: top-1 agreement "
-                                   f"{agreement.top1_agreement * 100:.0f} %, max |Δlogit| {agreement.max_abs_diff:.2g}{speed}")
+                speed = (
+                    f"; {'slower' if ms > fp32_ms else 'faster'} than fp32 {twin} here ({ms:.1f} vs {fp32_ms:.1f} ms)"
+                )
+            self.agreement.setText(
+                f"vs fp32 eager on {frames} frame{'s' if frames != 1 else ''}: top-1 agreement "
+                f"{agreement.top1_agreement * 100:.0f} %, max |Δlogit| {agreement.max_abs_diff:.2g}{speed}"
+            )
 
     def set_cameras(self, indices: list[int]) -> None:
         """Offer the cameras a probe found (replacing the blind camera:0/camera:1 presets)."""
@@ -370,6 +418,7 @@ class RunBox(QGroupBox):
         if self._cameras == [] and self._source_kind == "image":
             text += "\nno camera found: plug one in and pick camera:N here, or open a video or image"
         self.source_status.setText(text)
+
     def _pick_file(self) -> None:
         title = "Open a sensor recording" if self._source_kind == "signal" else "Open a video or image"
         path, _ = QFileDialog.getOpenFileName(self, title, "", FILE_FILTERS[self._source_kind])

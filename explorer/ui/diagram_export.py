@@ -1,4 +1,5 @@
 """`explorer diagram`: the Diagram tab's drawing written to SVG or PNG without opening a window."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ def run_diagram(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from explorer.ui.diagram_scene import DiagramScene
+    from explorer.ui.diagram_scene import DiagramScene, save_diagram
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
     scene = DiagramScene()
@@ -30,11 +31,17 @@ def run_diagram(args: argparse.Namespace) -> int:
     diagram = build_diagram(spec)
     scene.show_diagram(diagram)
     try:
-        scene.save(out)
+        save_diagram(scene, out)
     except OSError as exc:
         raise UsageError(f"explorer diagram: cannot write {args.out}: {exc}") from None
-    summary = {"spec": spec.to_dict(), "level": args.level, "quantity": args.quantity, "out": str(out),
-               "boxes": len(scene.node_boxes()), "units": sum(1 for _ in diagram.units())}
+    summary = {
+        "spec": spec.to_dict(),
+        "level": args.level,
+        "quantity": args.quantity,
+        "out": str(out),
+        "boxes": len(scene.node_boxes()),
+        "units": sum(1 for _ in diagram.units()),
+    }
     if args.json:
         print_json(summary)
     else:

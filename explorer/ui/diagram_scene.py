@@ -5,6 +5,7 @@ into its lanes of layers), the head.  Box width and colour encode one quantity; 
 have their own outline (grey and dashed when the shuffle is off); split/concat/add are pills.
 The same scene renders to SVG (QSvgGenerator: text stays text) and PNG, with or without a window.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,12 @@ def shape_text(shape: tuple[int, ...] | None) -> str:
 
 def describe(numbers: Numbers, layer_ms: float | None = None) -> str:
     """The hover text: output shape, params, multiply-adds, MAC (and ms once measured)."""
-    lines = [f"output {shape_text(numbers.out_shape)}", f"params {numbers.params:,}",
-             f"multiply-adds {numbers.madds:,} ({numbers.madds / 1e6:.3f} M)", f"MAC {numbers.mac:,} elements"]
+    lines = [
+        f"output {shape_text(numbers.out_shape)}",
+        f"params {numbers.params:,}",
+        f"multiply-adds {numbers.madds:,} ({numbers.madds / 1e6:.3f} M)",
+        f"MAC {numbers.mac:,} elements",
+    ]
     if layer_ms is not None:
         lines.append(f"measured {layer_ms:.3f} ms (torch eager, hooks)")
     return "\n".join(lines)
@@ -150,8 +155,11 @@ class DiagramScene(QGraphicsScene):
         stage_values = [self.value(s.numbers, _stage_layers(s)) for s in diagram.stages]
         unit_values = [self.value(u.numbers, _unit_layers(u)) for u in diagram.units()]
         node_values = [self.value(n.numbers, n.layers) for n in diagram.nodes()]
-        self._scale = {"stage": max(stage_values, default=0) or 1.0, "unit": max(unit_values, default=0) or 1.0,
-                       "node": max(node_values, default=0) or 1.0}
+        self._scale = {
+            "stage": max(stage_values, default=0) or 1.0,
+            "unit": max(unit_values, default=0) or 1.0,
+            "node": max(node_values, default=0) or 1.0,
+        }
 
     def _fraction(self, value: float, granularity: str) -> float:
         return max(0.0, min(1.0, value / self._scale[granularity]))
@@ -166,7 +174,17 @@ class DiagramScene(QGraphicsScene):
         diagram = self.diagram
         y = 0.0
         shape = "x".join(map(str, diagram.input_shape))
-        top = self._box(0.0, y, 200.0 * _text_scale(), 32.0 * _text_scale(), "Input", shape, Target("input", None), fill=PILL_FILL, pill=True)
+        top = self._box(
+            0.0,
+            y,
+            200.0 * _text_scale(),
+            32.0 * _text_scale(),
+            "Input",
+            shape,
+            Target("input", None),
+            fill=PILL_FILL,
+            pill=True,
+        )
         y = top.bottom() + GAP
         for stage in diagram.stages:
             y = self._edge_into(y)
@@ -178,8 +196,17 @@ class DiagramScene(QGraphicsScene):
             numbers = stage.numbers
             frac = self._fraction(self.value(numbers, _stage_layers(stage)), "stage")
             width = (360.0 + 160.0 * math.sqrt(frac)) * _text_scale()
-            rect = self._box(0.0, y, width, 46.0, marker + f"{stage.title} · {len(stage.units)} units", _summary(numbers, self.quantity, self.ms_of(_stage_layers(stage))),
-                             Target("stage", stage, toggle=stage.id), fill=_color(frac), tooltip=describe(numbers, self.ms_of(_stage_layers(stage))))
+            rect = self._box(
+                0.0,
+                y,
+                width,
+                46.0,
+                marker + f"{stage.title} · {len(stage.units)} units",
+                _summary(numbers, self.quantity, self.ms_of(_stage_layers(stage))),
+                Target("stage", stage, toggle=stage.id),
+                fill=_color(frac),
+                tooltip=describe(numbers, self.ms_of(_stage_layers(stage))),
+            )
             y = rect.bottom() + GAP
             if expanded:
                 for unit in stage.units:
@@ -190,7 +217,7 @@ class DiagramScene(QGraphicsScene):
 
     def _edge_into(self, y: float) -> float:
         """A short arrow down the centre line, from the previous element to ``y`` + GAP."""
-        self._arrow(QPointF(0.0, y - GAP), QPointF(0.0, y))
+        draw_arrow(self, QPointF(0.0, y - GAP), QPointF(0.0, y))
         return y
 
     def _draw_unit(self, unit: Unit, y: float, title: str | None = None) -> float:
@@ -201,8 +228,17 @@ class DiagramScene(QGraphicsScene):
         if not expanded:  # the stem and head stand beside the stages: on the stages' scale
             frac = self._fraction(self.value(unit.numbers, layers), "stage" if title else "unit")
             width = (MIN_WIDTH + 60 + EXTRA_WIDTH * math.sqrt(frac)) * _text_scale()
-            rect = self._box(0.0, y, width, NODE_HEIGHT + 4, f"▸ {name}", _summary(unit.numbers, self.quantity, self.ms_of(layers)),
-                             Target("unit", unit, toggle=unit.id), fill=_color(frac), tooltip=describe(unit.numbers, self.ms_of(layers)))
+            rect = self._box(
+                0.0,
+                y,
+                width,
+                NODE_HEIGHT + 4,
+                f"▸ {name}",
+                _summary(unit.numbers, self.quantity, self.ms_of(layers)),
+                Target("unit", unit, toggle=unit.id),
+                fill=_color(frac),
+                tooltip=describe(unit.numbers, self.ms_of(layers)),
+            )
             return rect.bottom() + GAP
         header = self.addSimpleText(f"▾ {name}")
         header.setBrush(QColor("#9ecbff"))
@@ -219,10 +255,10 @@ class DiagramScene(QGraphicsScene):
             centre = x + width / 2
             ly = y
             if not single_lane:  # fan out from the unit's input (or its split node)
-                self._arrow(QPointF(0.0, y - GAP), QPointF(centre, y))
+                draw_arrow(self, QPointF(0.0, y - GAP), QPointF(centre, y))
             for i, node in enumerate(lane):
                 if i:
-                    self._arrow(QPointF(centre, ly - GAP), QPointF(centre, ly))
+                    draw_arrow(self, QPointF(centre, ly - GAP), QPointF(centre, ly))
                 ly = self._draw_node(node, centre, ly).bottom() + GAP
             ends.append(QPointF(centre, ly - GAP))
             lane_bottom = max(lane_bottom, ly)
@@ -231,15 +267,17 @@ class DiagramScene(QGraphicsScene):
         for i, node in enumerate(unit.exit):
             if i == 0:  # every lane runs straight down past the longest one, then joins
                 for end in ends:
-                    self._arrow(end, QPointF(0.0, y), bend_y=y - GAP / 2)
+                    draw_arrow(self, end, QPointF(0.0, y), bend_y=y - GAP / 2)
             else:
-                self._arrow(QPointF(0.0, y - GAP), QPointF(0.0, y))
+                draw_arrow(self, QPointF(0.0, y - GAP), QPointF(0.0, y))
             y = self._draw_node(node, 0.0, y).bottom() + GAP
         # a frame around the open unit; clicking its title folds it again
         frame_rect = QRectF(-total / 2 - 14, header_y - 4, total + 28, y - header_y - GAP / 2 + 6)
         frame = QPainterPath()
         frame.addRoundedRect(frame_rect, 8, 8)
-        box = DiagramBox(frame, Target("unit", unit, toggle=unit.id if title is None or self.level != "layers" else None))
+        box = DiagramBox(
+            frame, Target("unit", unit, toggle=unit.id if title is None or self.level != "layers" else None)
+        )
         box.setPen(QPen(QColor("#4a5568"), 1.2, Qt.DashLine))
         box.setBrush(Qt.NoBrush)
         box.setZValue(-2)
@@ -257,40 +295,72 @@ class DiagramScene(QGraphicsScene):
         if node.kind in ("split", "fanout", "concat", "add", "identity"):
             width = 150.0 * _text_scale()
         else:
-            width = (MIN_WIDTH + EXTRA_WIDTH * math.sqrt(self._fraction(self.value(node.numbers, node.layers), "node"))) * _text_scale()
+            width = (
+                MIN_WIDTH + EXTRA_WIDTH * math.sqrt(self._fraction(self.value(node.numbers, node.layers), "node"))
+            ) * _text_scale()
         return max(width, _text_width(node.label, node.detail) + (48 if node.kind == "shuffle" else 28))
 
     def _draw_node(self, node: Node, centre: float, y: float) -> QRectF:
         ms = self.ms_of(node.layers)
-        tooltip = f"{node.label} ({node.detail})\n" + describe(node.numbers, ms) + (f"\nclick: feature maps at {node.tap}" if node.tap else "")
+        tooltip = (
+            f"{node.label} ({node.detail})\n"
+            + describe(node.numbers, ms)
+            + (f"\nclick: feature maps at {node.tap}" if node.tap else "")
+        )
         target = Target("node", node)
         width = self._node_width(node)
         if node.kind in ("split", "fanout", "concat", "add"):
-            return self._box(centre, y, width, 32.0, node.label, node.detail, target, fill=PILL_FILL, pill=True, tooltip=tooltip)
+            return self._box(
+                centre, y, width, 32.0, node.label, node.detail, target, fill=PILL_FILL, pill=True, tooltip=tooltip
+            )
         if node.kind == "identity":
-            return self._box(centre, y, width, 32.0, node.label, node.detail, target, fill=BACKGROUND, dashed=True, tooltip=tooltip)
+            return self._box(
+                centre, y, width, 32.0, node.label, node.detail, target, fill=BACKGROUND, dashed=True, tooltip=tooltip
+            )
         frac = self._fraction(self.value(node.numbers, node.layers), "node")
         if node.kind == "shuffle":
             fill = QColor("#555555") if not node.enabled else _color(frac)
-            return self._box(centre, y, width, NODE_HEIGHT, node.label, node.detail, target, fill=fill, tooltip=tooltip,
-                             edge=QPen(QColor("#9a9a9a") if not node.enabled else SHUFFLE_EDGE, 2.5, Qt.DashLine if not node.enabled else Qt.SolidLine),
-                             hexagon=True)
-        return self._box(centre, y, width, NODE_HEIGHT, node.label, node.detail, target, fill=_color(frac), tooltip=tooltip)
+            return self._box(
+                centre,
+                y,
+                width,
+                NODE_HEIGHT,
+                node.label,
+                node.detail,
+                target,
+                fill=fill,
+                tooltip=tooltip,
+                edge=QPen(
+                    QColor("#9a9a9a") if not node.enabled else SHUFFLE_EDGE,
+                    2.5,
+                    Qt.DashLine if not node.enabled else Qt.SolidLine,
+                ),
+                hexagon=True,
+            )
+        return self._box(
+            centre, y, width, NODE_HEIGHT, node.label, node.detail, target, fill=_color(frac), tooltip=tooltip
+        )
 
-    def _box(self, centre: float, y: float, width: float, height: float, title: str, detail: str, target: Target, *,
-             fill: QColor, pill: bool = False, dashed: bool = False, hexagon: bool = False, edge: QPen | None = None,
-             tooltip: str | None = None) -> QRectF:
+    def _box(
+        self,
+        centre: float,
+        y: float,
+        width: float,
+        height: float,
+        title: str,
+        detail: str,
+        target: Target,
+        *,
+        fill: QColor,
+        pill: bool = False,
+        dashed: bool = False,
+        hexagon: bool = False,
+        edge: QPen | None = None,
+        tooltip: str | None = None,
+    ) -> QRectF:
         height *= _text_scale()  # taller text, taller boxes (callers lay out from the returned rect)
         rect = QRectF(centre - width / 2, y, width, height)
-        path = QPainterPath()
-        if hexagon:
-            d = height / 2
-            path.addPolygon(QPolygonF([QPointF(rect.left() + d, rect.top()), QPointF(rect.right() - d, rect.top()), QPointF(rect.right(), rect.center().y()),
-                                       QPointF(rect.right() - d, rect.bottom()), QPointF(rect.left() + d, rect.bottom()), QPointF(rect.left(), rect.center().y())]))
-            path.closeSubpath()
-        else:
-            radius = height / 2 if pill else 6
-            path.addRoundedRect(rect, radius, radius)
+        path = _outline(rect, pill, hexagon)
         box = DiagramBox(path, target)
         box.setBrush(QBrush(fill))
         box.setPen(edge or QPen(QColor("#8a8a8a"), 1.0, Qt.DashLine if dashed else Qt.SolidLine))
@@ -298,42 +368,8 @@ class DiagramScene(QGraphicsScene):
             box.setToolTip(tooltip)
         self.addItem(box)
         self.boxes.append(box)
-        luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
-        ink = QColor("#101010") if luminance > 0.5 else TEXT
-        bold, small_font = _fonts()
-        label = QGraphicsSimpleTextItem(title, box)
-        label.setFont(bold)
-        label.setBrush(ink)
-        small = QGraphicsSimpleTextItem(detail, box) if detail else None
-        if small:
-            small.setFont(small_font)
-            small.setBrush(ink)
-        text_height = label.boundingRect().height() + (small.boundingRect().height() if small else 0)
-        ty = rect.top() + (height - text_height) / 2
-        label.setPos(rect.center().x() - label.boundingRect().width() / 2, ty)
-        if target.toggle is not None and title.startswith(FOLD_GLYPHS):
-            box.marker = _glyph_rect(label)
-        if small:
-            small.setPos(rect.center().x() - small.boundingRect().width() / 2, ty + label.boundingRect().height())
+        _write_labels(box, rect, title, detail, fill)
         return rect
-
-    def _arrow(self, start: QPointF, end: QPointF, bend_y: float | None = None) -> None:
-        path = QPainterPath(start)
-        if abs(start.x() - end.x()) > 0.5:  # elbow: down, across, down
-            middle = (start.y() + end.y()) / 2 if bend_y is None else bend_y
-            path.lineTo(start.x(), middle)
-            path.lineTo(end.x(), middle)
-        path.lineTo(end)
-        line = QGraphicsPathItem(path)
-        line.setPen(QPen(QColor("#9a9a9a"), 1.4))
-        line.setZValue(-1)
-        self.addItem(line)
-        head = QPainterPath()
-        head.addPolygon(QPolygonF([end, QPointF(end.x() - 4.5, end.y() - 8), QPointF(end.x() + 4.5, end.y() - 8)]))
-        tip = QGraphicsPathItem(head)
-        tip.setBrush(QColor("#9a9a9a"))
-        tip.setPen(Qt.NoPen)
-        self.addItem(tip)
 
     # ---- queries (tests and the tab) -------------------------------------------------------
     def node_boxes(self) -> list[DiagramBox]:
@@ -362,16 +398,15 @@ class DiagramScene(QGraphicsScene):
         else:
             self.activated.emit(target)
 
-    # ---- files -----------------------------------------------------------------------------
-    def save(self, path: str | Path) -> Path:
-        """SVG (text stays searchable) or PNG of the whole drawing, written atomically."""
-        path = Path(path)
-        if path.suffix.lower() not in (".svg", ".png"):
-            raise ValueError(f"diagram files are .svg or .png, got {path.name!r}")
-        with atomic_path(path) as temp:
-            write_scene(self, path.suffix.lower(), temp, self.diagram.spec.label if self.diagram else "diagram")
-        return path
 
+def save_diagram(scene: DiagramScene, path: str | Path) -> Path:
+    """SVG (text stays searchable) or PNG of the whole drawing, written atomically."""
+    path = Path(path)
+    if path.suffix.lower() not in (".svg", ".png"):
+        raise ValueError(f"diagram files are .svg or .png, got {path.name!r}")
+    with atomic_path(path) as temp:
+        write_scene(scene, path.suffix.lower(), temp, scene.diagram.spec.label if scene.diagram else "diagram")
+    return path
 
 
 def _text_scale() -> float:
@@ -389,7 +424,9 @@ def _fonts() -> tuple[QFont, QFont]:
 
 def _text_width(title: str, detail: str) -> float:
     bold, small = _fonts()
-    return max(QFontMetricsF(bold).horizontalAdvance(title), QFontMetricsF(small).horizontalAdvance(detail) if detail else 0.0)
+    return max(
+        QFontMetricsF(bold).horizontalAdvance(title), QFontMetricsF(small).horizontalAdvance(detail) if detail else 0.0
+    )
 
 
 def _color(fraction: float) -> QColor:
@@ -439,7 +476,7 @@ def write_scene(scene: QGraphicsScene, kind: str, target: Path, title: str) -> N
         raise OSError(f"could not write {target}")
 
 
-def draw_legend(scene: "DiagramScene", y: float) -> None:
+def draw_legend(scene: DiagramScene, y: float) -> None:
     """The colour bar and its caption under the drawing."""
     name = QUANTITIES[scene.quantity]
     rect = QRectF(-150, y + 20, 300, 14)
@@ -450,8 +487,10 @@ def draw_legend(scene: "DiagramScene", y: float) -> None:
     bar.setZValue(-1)
     unit = {"madds": 1e6, "params": 1e3, "mac": 1e3, "ms": 1.0}[scene.quantity]
     suffix = {"madds": " M", "params": " K", "mac": " K el.", "ms": " ms"}[scene.quantity]
-    caption = scene.addSimpleText(f"box width and colour: {name} (each layer box on one scale, max {scene._scale['node'] / unit:.3g}{suffix};"
-                                 " stage and unit boxes on their own)")
+    caption = scene.addSimpleText(
+        f"box width and colour: {name} (each layer box on one scale, max {scene._scale['node'] / unit:.3g}{suffix};"
+        " stage and unit boxes on their own)"
+    )
     caption.setBrush(TEXT)
     caption.setPos(-caption.boundingRect().width() / 2, y)
     if scene.quantity == "ms" and not scene.layer_ms:
@@ -461,3 +500,65 @@ def draw_legend(scene: "DiagramScene", y: float) -> None:
         tick = scene.addSimpleText(text)
         tick.setBrush(TEXT)
         tick.setPos(x - tick.boundingRect().width() / 2, rect.bottom() + 2)
+
+
+def draw_arrow(scene: QGraphicsScene, start: QPointF, end: QPointF, bend_y: float | None = None) -> None:
+    """An elbow arrow (down, across, down) from ``start`` to ``end``."""
+    path = QPainterPath(start)
+    if abs(start.x() - end.x()) > 0.5:  # elbow: down, across, down
+        middle = (start.y() + end.y()) / 2 if bend_y is None else bend_y
+        path.lineTo(start.x(), middle)
+        path.lineTo(end.x(), middle)
+    path.lineTo(end)
+    line = QGraphicsPathItem(path)
+    line.setPen(QPen(QColor("#9a9a9a"), 1.4))
+    line.setZValue(-1)
+    scene.addItem(line)
+    head = QPainterPath()
+    head.addPolygon(QPolygonF([end, QPointF(end.x() - 4.5, end.y() - 8), QPointF(end.x() + 4.5, end.y() - 8)]))
+    tip = QGraphicsPathItem(head)
+    tip.setBrush(QColor("#9a9a9a"))
+    tip.setPen(Qt.NoPen)
+    scene.addItem(tip)
+
+
+def _outline(rect: QRectF, pill: bool, hexagon: bool) -> QPainterPath:
+    """A box's outline: a rounded rectangle, a pill or a hexagon."""
+    path = QPainterPath()
+    if hexagon:
+        d = rect.height() / 2
+        corners = [
+            QPointF(rect.left() + d, rect.top()),
+            QPointF(rect.right() - d, rect.top()),
+            QPointF(rect.right(), rect.center().y()),
+            QPointF(rect.right() - d, rect.bottom()),
+            QPointF(rect.left() + d, rect.bottom()),
+            QPointF(rect.left(), rect.center().y()),
+        ]
+        path.addPolygon(QPolygonF(corners))
+        path.closeSubpath()
+    else:
+        radius = rect.height() / 2 if pill else 6
+        path.addRoundedRect(rect, radius, radius)
+    return path
+
+
+def _write_labels(box: DiagramBox, rect: QRectF, title: str, detail: str, fill: QColor) -> None:
+    """The title and the detail line, centred, in an ink that reads on ``fill``."""
+    luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
+    ink = QColor("#101010") if luminance > 0.5 else TEXT
+    bold, small_font = _fonts()
+    label = QGraphicsSimpleTextItem(title, box)
+    label.setFont(bold)
+    label.setBrush(ink)
+    small = QGraphicsSimpleTextItem(detail, box) if detail else None
+    if small:
+        small.setFont(small_font)
+        small.setBrush(ink)
+    text_height = label.boundingRect().height() + (small.boundingRect().height() if small else 0)
+    ty = rect.top() + (rect.height() - text_height) / 2
+    label.setPos(rect.center().x() - label.boundingRect().width() / 2, ty)
+    if box.target.toggle is not None and title.startswith(FOLD_GLYPHS):
+        box.marker = _glyph_rect(label)
+    if small:
+        small.setPos(rect.center().x() - small.boundingRect().width() / 2, ty + label.boundingRect().height())

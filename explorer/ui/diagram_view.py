@@ -3,6 +3,7 @@
 Click a box: the Architecture table selects its rows and, where the box has a feature tap, the
 Feature maps tab opens on it.  The ▸/▾ marker folds a stage or opens a unit into its layers.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer, Signal
@@ -67,8 +68,10 @@ class DiagramView(QWidget):
         self.title.setObjectName("metric")
         self.title.setWordWrap(True)  # large fonts: the model's name wraps instead of widening the window
         self.title.setMinimumWidth(120)
-        hint = QLabel("Click a box: its rows in the Architecture tab and, where it has a feature tap, its feature maps. "
-                      "▸ opens a stage or a unit into its layers. Hover for shape, params, multiply-adds, MAC. Wheel zooms.")
+        hint = QLabel(
+            "Click a box: its rows in the Architecture tab and, where it has a feature tap, its feature maps. "
+            "▸ opens a stage or a unit into its layers. Hover for shape, params, multiply-adds, MAC. Wheel zooms."
+        )
         hint.setObjectName("explanation")
         hint.setWordWrap(True)
         top = QHBoxLayout()
@@ -175,9 +178,17 @@ class DiagramView(QWidget):
         box = self.scene.box_for(self._focus) if self._focus else None
         self._focus = None
         if box is not None:
-            self.canvas.centerOn(rect.center().x(), box.sceneBoundingRect().top() + self.canvas.viewport().height() / 2 / self.canvas.transform().m22() - 90)
+            self.canvas.centerOn(
+                rect.center().x(),
+                box.sceneBoundingRect().top()
+                + self.canvas.viewport().height() / 2 / self.canvas.transform().m22()
+                - 90,
+            )
         else:
-            self.canvas.centerOn(rect.center().x(), rect.top() + self.canvas.viewport().height() / 2 / max(0.01, self.canvas.transform().m22()))
+            self.canvas.centerOn(
+                rect.center().x(),
+                rect.top() + self.canvas.viewport().height() / 2 / max(0.01, self.canvas.transform().m22()),
+            )
 
     def _on_activated(self, target: Target) -> None:
         item = target.item

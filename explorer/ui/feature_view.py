@@ -1,5 +1,6 @@
 """Feature maps of any tap: a grid of every channel framed by group, click one to see it large,
 and at a shuffle point the before/after pair showing where each group's channels go."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,14 @@ from explorer.models.taps import TapInfo
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
 
-KIND_TITLES = {"stem": "stem", "stage": "stage", "unit": "unit", "before_shuffle": "before shuffle", "after_shuffle": "after shuffle", "head": "head"}
+KIND_TITLES = {
+    "stem": "stem",
+    "stage": "stage",
+    "unit": "unit",
+    "before_shuffle": "before shuffle",
+    "after_shuffle": "after shuffle",
+    "head": "head",
+}
 
 
 def partner_tap(name: str) -> str | None:
@@ -28,7 +36,9 @@ def partner_tap(name: str) -> str | None:
 def shuffle_caption(origin: list[int], channels: int, groups: int) -> str:
     """What the running model's shuffle did, in words, from its observed permutation."""
     if is_identity(origin):
-        return "after shuffle: the shuffle is OFF in this model - every channel stays in place, the groups stay contiguous"
+        return (
+            "after shuffle: the shuffle is OFF in this model - every channel stays in place, the groups stay contiguous"
+        )
     how = "" if origin == shuffle_permutation(channels, groups) else " (megvii's (n, g) order)"
     return f"after shuffle{how}: frame = group each channel came from - the groups interleave"
 
@@ -148,8 +158,11 @@ class FeatureView(QWidget):
         is_shuffle = partner_tap(name) is not None
         self.after_box.setVisible(is_shuffle)
         groups = tap.point.groups
-        shape = (f"{tap.height} time steps x {tap.width} sensor axes, each a heat strip: time to the right, axes down"
-                 if self.signal else f"{tap.height}x{tap.width}")
+        shape = (
+            f"{tap.height} time steps x {tap.width} sensor axes, each a heat strip: time to the right, axes down"
+            if self.signal
+            else f"{tap.height}x{tap.width}"
+        )
         self.info.setText(
             f"{KIND_TITLES[tap.point.kind]} · {tap.channels} channels of {shape} · stride {tap.reduction}"
             + (f" · frames coloured by group (g = {groups})" if groups > 1 else "")
@@ -197,7 +210,9 @@ class FeatureView(QWidget):
         self.last_mosaic = mosaic
         self.grid_title.setText(f"before shuffle: frame = group (g = {groups}), groups are contiguous")
         origin = self._origins(after_tap, channels)
-        after_mosaic, self.layout_after = self._mosaic(after, groups=groups, group_ids=channel_group_ids(channels, groups, origin))
+        after_mosaic, self.layout_after = self._mosaic(
+            after, groups=groups, group_ids=channel_group_ids(channels, groups, origin)
+        )
         self.after_grid.show_image(after_mosaic)
         self.after_title.setText(shuffle_caption(origin, channels, groups))
 
@@ -246,6 +261,9 @@ class FeatureView(QWidget):
             detail += f", group {self.selected_channel // n}"
             if after:
                 origin = self._origins(self.taps[source], features.shape[0])[self.selected_channel]
-                detail += (" (shuffle off: the same channel as before it)" if origin == self.selected_channel
-                           else f" (came from channel {origin}, group {origin // n})")
+                detail += (
+                    " (shuffle off: the same channel as before it)"
+                    if origin == self.selected_channel
+                    else f" (came from channel {origin}, group {origin // n})"
+                )
         self.large_title.setText(f"{source}: {detail}")

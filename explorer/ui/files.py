@@ -2,6 +2,7 @@
 
 Every failure is a message naming the file and what to do; nothing raises into the event loop.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,6 +16,7 @@ from explorer.analysis.complexity import write_layer_csv
 from explorer.engine.bundles import backbone_id
 from explorer.paths import write_atomically
 from explorer.teach import HeadError, load_head, save_head
+from explorer.ui.diagram_scene import save_diagram
 from explorer.ui.images import save_png
 from explorer.ui.lesson_plot import export_widget_png
 from explorer.ui.sweep_view import rows_csv
@@ -99,7 +101,7 @@ class FileActions:
         if not path:
             return False
         try:
-            scene.save(path)
+            save_diagram(scene, path)
         except (OSError, ValueError) as exc:
             return self._report(False, path, str(exc))
         return self._report(True, path)
@@ -155,14 +157,18 @@ class FileActions:
     def load_weights(self, path: str | None = None) -> bool:
         """Any checkpoint file into the running model, through the validated weights path."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Load weights", "", "Checkpoints (*.pt *.pth *.tar);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Load weights", "", "Checkpoints (*.pt *.pth *.tar);;All files (*)"
+            )
         if not path:
             return False
         return self.state.request(weights=path) or True
 
     def load_head(self, path: str | None = None) -> bool:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Load taught head", "", "Taught head (*.pt);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Load taught head", "", "Taught head (*.pt);;All files (*)"
+            )
         if not path:
             return False
         bundle = self.state.bundle

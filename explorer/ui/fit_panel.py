@@ -1,15 +1,24 @@
 """Fit to a frame rate, in the Run box: measure the candidates in the background (the live view
 pauses meanwhile, so the numbers are clean), show the table, switch to the largest that passes."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer.engine.config import AUTO
-from explorer.runtime import registry
 from explorer.engine.fit import DEFAULT_FPS_TARGET, FitResult, run_fit
+from explorer.runtime import registry
 from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 
@@ -24,8 +33,10 @@ class FitPanel(QWidget):
         self.target.setValue(DEFAULT_FPS_TARGET)
         self.target.setSuffix(" fps")
         self.fit_button = QPushButton("Fit")
-        self.fit_button.setToolTip("measure this architecture's scales, input sizes and backends here and switch to the "
-                                   "largest that reaches the target (groups and architecture stay yours)")
+        self.fit_button.setToolTip(
+            "measure this architecture's scales, input sizes and backends here and switch to the "
+            "largest that reaches the target (groups and architecture stay yours)"
+        )
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.hide()
         self.progress = QProgressBar()

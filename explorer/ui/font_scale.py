@@ -5,6 +5,7 @@ sheet's sizes (headings, the fps numbers) are scaled with it, so switching back 
 exactly.  pyqtgraph axes and legends set their own fonts, so they are told here; custom-drawn
 views (the shuffle drawing, the diagram) read ``font()`` when they paint or lay out.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A pyqtgraph image panel: an ImageItem in a locked-aspect ViewBox, fed row-major uint8 RGB."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,7 +24,6 @@ def save_png(image, path) -> bool:
     return True
 
 
-
 class _ClickableImage(pg.ImageItem):
     """An ImageItem that hands its clicks to a callback (pyqtgraph's way: override mouseClickEvent)."""
 
@@ -33,6 +33,7 @@ class _ClickableImage(pg.ImageItem):
 
     def mouseClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._on_click(event)
+
 
 class ImagePanel(pg.GraphicsLayoutWidget):
     clicked = Signal(float, float)  # image pixel coordinates (x, y)

@@ -6,6 +6,7 @@ first, as people read) and takes the first that stays inside the bounds and over
 already placed and no other point.  A label with no free spot is left out (None): the point
 keeps its hover tooltip and the table names it.
 """
+
 from __future__ import annotations
 
 Box = tuple[float, float, float, float]  # left, top, width, height in pixels (y grows down)
@@ -16,8 +17,16 @@ POINT_RADIUS = 5.0
 
 def _candidates(x: float, y: float, w: float, h: float) -> list[Box]:
     g = GAP
-    return [(x + g, y - h - g, w, h), (x + g, y + g, w, h), (x - w - g, y - h - g, w, h), (x - w - g, y + g, w, h),
-            (x - w / 2, y - h - 2 * g, w, h), (x - w / 2, y + 2 * g, w, h), (x + 2 * g, y - h / 2, w, h), (x - w - 2 * g, y - h / 2, w, h)]
+    return [
+        (x + g, y - h - g, w, h),
+        (x + g, y + g, w, h),
+        (x - w - g, y - h - g, w, h),
+        (x - w - g, y + g, w, h),
+        (x - w / 2, y - h - 2 * g, w, h),
+        (x - w / 2, y + 2 * g, w, h),
+        (x + 2 * g, y - h / 2, w, h),
+        (x - w - 2 * g, y - h / 2, w, h),
+    ]
 
 
 def _overlaps(a: Box, b: Box) -> bool:
@@ -25,12 +34,21 @@ def _overlaps(a: Box, b: Box) -> bool:
 
 
 def _inside(box: Box, bounds: Box) -> bool:
-    return (box[0] >= bounds[0] and box[1] >= bounds[1] and box[0] + box[2] <= bounds[0] + bounds[2]
-            and box[1] + box[3] <= bounds[1] + bounds[3])
+    return (
+        box[0] >= bounds[0]
+        and box[1] >= bounds[1]
+        and box[0] + box[2] <= bounds[0] + bounds[2]
+        and box[1] + box[3] <= bounds[1] + bounds[3]
+    )
 
 
-def place_labels(anchors: list[tuple[float, float]], sizes: list[tuple[float, float]], bounds: Box,
-                 points: list[tuple[float, float]] = (), blocked: list[Box] = ()) -> list[Box | None]:
+def place_labels(
+    anchors: list[tuple[float, float]],
+    sizes: list[tuple[float, float]],
+    bounds: Box,
+    points: list[tuple[float, float]] = (),
+    blocked: list[Box] = (),
+) -> list[Box | None]:
     """For each label (anchor point in pixels, text size), its box, or None when no spot is free.
 
     ``points`` are every drawn point (labelled or not): labels avoid covering them too, and any
@@ -40,8 +58,14 @@ def place_labels(anchors: list[tuple[float, float]], sizes: list[tuple[float, fl
     taken: list[Box] = [(px - r, py - r, 2 * r, 2 * r) for px, py in points] + list(blocked)
     placed: list[Box | None] = []
     for (x, y), (w, h) in zip(anchors, sizes):
-        spot = next((box for box in _candidates(x, y, w, h)
-                     if _inside(box, bounds) and not any(_overlaps(box, other) for other in taken)), None)
+        spot = next(
+            (
+                box
+                for box in _candidates(x, y, w, h)
+                if _inside(box, bounds) and not any(_overlaps(box, other) for other in taken)
+            ),
+            None,
+        )
         if spot is not None:
             taken.append(spot)
         placed.append(spot)

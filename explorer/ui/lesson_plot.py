@@ -7,6 +7,7 @@ What keeps it readable: axes in the units the rows carry (no SI prefixes on top 
 placed by a collision pass (``label_layout``) redone whenever the view changes, every point
 named on hover, and a note over the plot when a verdict was inconclusive.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,16 @@ from explorer.ui.font_scale import point_size, set_axis_label
 from explorer.ui.images import save_png
 from explorer.ui.point_labels import PointLabels, hover_names
 
-COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7", "#c9a800", "#d55e00", "#0072b2", "#999999")  # no pale yellow: the report is white
+COLOURS = (
+    "#56b4e9",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#c9a800",
+    "#d55e00",
+    "#0072b2",
+    "#999999",
+)  # no pale yellow: the report is white
 
 
 def _view(value: float, log: bool) -> float:
@@ -50,11 +60,22 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
         colour = COLOURS[i % len(COLOURS)]
         xs, ys = [float(r[spec.x]) for r in mine], [float(r[spec.y]) for r in mine]
         sizes = [14 if spec.mark and r.get(spec.mark) else 8 for r in mine]
-        joined = not spec.scatter and (spec.mark is None and spec.label is None or spec.segment is not None)  # a sweep reads as a line
+        joined = not spec.scatter and (
+            spec.mark is None and spec.label is None or spec.segment is not None
+        )  # a sweep reads as a line
         names = [str(r.get(spec.hover or spec.label or spec.series) or name) for r in mine]
-        item = plot.plot(xs, ys, pen=pg.mkPen(colour, width=1.5) if joined else None, symbol="o", symbolSize=sizes,
-                         symbolBrush=colour, symbolPen=pg.mkPen("#202020"), name=name, data=names,
-                         connect=_segments(mine, spec.segment) if spec.segment else "all")
+        item = plot.plot(
+            xs,
+            ys,
+            pen=pg.mkPen(colour, width=1.5) if joined else None,
+            symbol="o",
+            symbolSize=sizes,
+            symbolBrush=colour,
+            symbolPen=pg.mkPen("#202020"),
+            name=name,
+            data=names,
+            connect=_segments(mine, spec.segment) if spec.segment else "all",
+        )
         hover_names(item, lambda data, x, y, _s=spec: _tip(data, x, y, _s))
         views = [(_view(x, spec.log_x), _view(y, spec.log_y)) for x, y in zip(xs, ys)]
         if joined:  # labels keep off the lines too: a few points along every drawn segment count as taken
@@ -65,7 +86,9 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
         for row, view in zip(mine, views):
             points.append(view)
             label = row.get(spec.label) if spec.label else None
-            if label is not None and not (spec.mark and not row.get(spec.mark)):  # with a front marked, only it is named
+            if label is not None and not (
+                spec.mark and not row.get(spec.mark)
+            ):  # with a front marked, only it is named
                 entries.append((*view, str(label), colour))
     if spec.diagonal and rows:
         _identity_line(plot, rows, spec)
@@ -74,8 +97,11 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
     room.fit()
     inconclusive = [v for v in result.verdicts if v.outcome == "inconclusive"]
     if inconclusive:
-        plot.setTitle(f"{len(inconclusive)} verdict{'s' if len(inconclusive) != 1 else ''} inconclusive: "
-                      "the machine was busy while timing", color="#ffb74d")
+        plot.setTitle(
+            f"{len(inconclusive)} verdict{'s' if len(inconclusive) != 1 else ''} inconclusive: "
+            "the machine was busy while timing",
+            color="#ffb74d",
+        )
     else:
         plot.setTitle(None)
     labels = PointLabels(plot, entries, points, avoid=[legend])
@@ -138,7 +164,7 @@ def _log_ticks(low: float, high: float) -> list[tuple[float, str]]:
     ticks = []
     for exponent in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
         for mantissa in (1, 2, 5):
-            value = mantissa * 10.0 ** exponent
+            value = mantissa * 10.0**exponent
             if low / 1.5 <= value <= high * 1.5:
                 ticks.append((math.log10(value), f"{value:g}"))
     return ticks
@@ -168,8 +194,8 @@ def _forget_labels(plot: pg.PlotItem) -> None:
 
 
 def _tip(name: str, x: float, y: float, spec) -> str:
-    x = 10 ** x if spec.log_x else x
-    y = 10 ** y if spec.log_y else y
+    x = 10**x if spec.log_x else x
+    y = 10**y if spec.log_y else y
     return f"{name}\n{spec.x_label}: {x:.3g}\n{spec.y_label}: {y:.3g}"
 
 
@@ -185,7 +211,9 @@ def _set_ticks(plot: pg.PlotItem, rows: list[dict], spec) -> None:
         bottom.setTicks([sorted((sum(xs) / len(xs), name) for name, xs in places.items()), []])
     for axis, key, log in ((bottom, spec.x, spec.log_x), (left, spec.y, spec.log_y)):
         if log:
-            values = [float(r[k]) for r in rows for k in ((spec.x, spec.y) if spec.diagonal else (key,)) if float(r[k]) > 0]
+            values = [
+                float(r[k]) for r in rows for k in ((spec.x, spec.y) if spec.diagonal else (key,)) if float(r[k]) > 0
+            ]
             axis.setTicks([_log_ticks(min(values), max(values)), []] if values else None)
         elif not (axis is bottom and spec.x_ticks):
             axis.setTicks(None)

@@ -3,6 +3,7 @@ project or hand out (figures drawn by the Lessons tab's own plotting, on Qt's of
 
 DIR gets index.html, and per lesson a PNG figure, a CSV of the measured rows and the JSON.
 """
+
 from __future__ import annotations
 
 import html
@@ -35,32 +36,41 @@ def _table(rows: list[dict]) -> str:
         return ""
     keys = [k for k in rows[0] if k != "series"]
     head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
-    body = "".join("<tr>" + "".join(f"<td>{'' if r.get(k) is None else html.escape(str(r.get(k)))}</td>" for k in keys) + "</tr>"
-                   for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{'' if r.get(k) is None else html.escape(str(r.get(k)))}</td>" for k in keys) + "</tr>"
+        for r in rows
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def lesson_section(result: LessonResult, figure: str) -> str:
     css = {"holds": "holds", "does not hold": "fails", "inconclusive": "unsure"}
-    verdicts = "".join(f"<li><span class='{css[v.outcome]}'>{html.escape(v.label)}</span>: "
-                       f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>" for v in result.verdicts)
+    verdicts = "".join(
+        f"<li><span class='{css[v.outcome]}'>{html.escape(v.label)}</span>: "
+        f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>"
+        for v in result.verdicts
+    )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
-    return (f"<section id='{result.lesson}'><h2>{html.escape(result.title)}</h2><p>{html.escape(result.explanation)}</p>"
-            f"<img src='{figure}' alt='{html.escape(result.title)}'><h3>Verdicts on this machine</h3><ul>{verdicts}</ul>"
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + f"<h3>The paper</h3>{_table(result.paper)}<h3>Measured here</h3>{_table(result.rows)}"
-            f"<p><a href='{result.lesson}.csv'>{result.lesson}.csv</a> · <a href='{result.lesson}.json'>{result.lesson}.json</a></p></section>")
+    return (
+        f"<section id='{result.lesson}'><h2>{html.escape(result.title)}</h2><p>{html.escape(result.explanation)}</p>"
+        f"<img src='{figure}' alt='{html.escape(result.title)}'><h3>Verdicts on this machine</h3><ul>{verdicts}</ul>"
+        + (f"<ul>{notes}</ul>" if notes else "")
+        + f"<h3>The paper</h3>{_table(result.paper)}<h3>Measured here</h3>{_table(result.rows)}"
+        f"<p><a href='{result.lesson}.csv'>{result.lesson}.csv</a> · <a href='{result.lesson}.json'>{result.lesson}.json</a></p></section>"
+    )
 
 
 def page(results: list[LessonResult], seconds: float) -> str:
     machine = results[0].machine
     versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items() if v)
     contents = "".join(f"<li><a href='#{r.lesson}'>{html.escape(r.title)}</a></li>" for r in results)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>ShuffleNet Explorer: lessons on this machine</title>"
-            f"<style>{STYLE}</style></head><body><h1>The papers' experiments, on this machine</h1>"
-            f"<p class='machine'>{html.escape(machine['cpu'])} ({machine['machine']}, {machine['cores']} cores), {machine['threads']} thread{'s' if machine['threads'] != 1 else ''}; "
-            f"{html.escape(versions)}; measured in {seconds:.0f} s on {time.strftime('%Y-%m-%d %H:%M')}.</p>"
-            f"<ul>{contents}</ul>" + "".join(lesson_section(r, f"{r.lesson}.png") for r in results) + "</body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>ShuffleNet Explorer: lessons on this machine</title>"
+        f"<style>{STYLE}</style></head><body><h1>The papers' experiments, on this machine</h1>"
+        f"<p class='machine'>{html.escape(machine['cpu'])} ({machine['machine']}, {machine['cores']} cores), {machine['threads']} thread{'s' if machine['threads'] != 1 else ''}; "
+        f"{html.escape(versions)}; measured in {seconds:.0f} s on {time.strftime('%Y-%m-%d %H:%M')}.</p>"
+        f"<ul>{contents}</ul>" + "".join(lesson_section(r, f"{r.lesson}.png") for r in results) + "</body></html>"
+    )
 
 
 def run_report(args) -> int:
@@ -80,7 +90,12 @@ def run_report(args) -> int:
     names = args.only or list(LESSONS)
     started = time.perf_counter()
     results = []
-    with tqdm(total=len(names), desc="report", file=sys.stderr, bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}{postfix}") as bar:
+    with tqdm(
+        total=len(names),
+        desc="report",
+        file=sys.stderr,
+        bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}{postfix}",
+    ) as bar:
         for name in names:
             bar.set_postfix_str(name)
             result = run_lesson(name, threads=args.threads or default_live_threads(), quick=args.quick)
@@ -97,7 +112,9 @@ def run_report(args) -> int:
             bar.update(1)
     index = out / "index.html"
     write_atomically(index, page(results, time.perf_counter() - started))
-    print(f"wrote {index} ({len(results)} lessons, {sum(len(r.verdicts) for r in results)} verdicts, "
-          f"{sum(v.outcome == 'holds' for r in results for v in r.verdicts)} hold here, "
-          f"{sum(v.outcome == 'inconclusive' for r in results for v in r.verdicts)} inconclusive)")
+    print(
+        f"wrote {index} ({len(results)} lessons, {sum(len(r.verdicts) for r in results)} verdicts, "
+        f"{sum(v.outcome == 'holds' for r in results for v in r.verdicts)} hold here, "
+        f"{sum(v.outcome == 'inconclusive' for r in results for v in r.verdicts)} inconclusive)"
+    )
     return 0

@@ -6,6 +6,7 @@ the explanation, this machine's figure and table, the paper's statement with its
 the verdicts.  Every result stays until it is run again; Save writes the figure (PNG) and the
 rows (CSV), Ctrl+S the figure.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,8 +14,20 @@ import html
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSplitter,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer.lessons import LESSONS, LessonResult, run_lesson
@@ -22,19 +35,24 @@ from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 from explorer.ui.lesson_plot import clear_lesson, draw_lesson
 
-
 OUTCOME_COLOURS = {"holds": "#6fd38b", "does not hold": "#ff8a80", "inconclusive": "#ffb74d"}
 
 
 def verdict_html(result: LessonResult) -> str:
     """The paper's statements with their sources, then this machine's verdicts (rich text)."""
-    paper = "".join(f"<li>{html.escape(p['claim'])} <i>({html.escape(p['source'])})</i>: {html.escape(str(p['figures']))}</li>"
-                    for p in result.paper)
-    verdicts = "".join(f"<li><b style='color:{OUTCOME_COLOURS[v.outcome]}'>{html.escape(v.label)}</b>: "
-                       f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>" for v in result.verdicts)
+    paper = "".join(
+        f"<li>{html.escape(p['claim'])} <i>({html.escape(p['source'])})</i>: {html.escape(str(p['figures']))}</li>"
+        for p in result.paper
+    )
+    verdicts = "".join(
+        f"<li><b style='color:{OUTCOME_COLOURS[v.outcome]}'>{html.escape(v.label)}</b>: "
+        f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>"
+        for v in result.verdicts
+    )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
-    return (f"<b>Verdicts on this machine</b><ul>{verdicts}</ul><b>The paper</b><ul>{paper}</ul>"
-            + (f"<b>Notes</b><ul>{notes}</ul>" if notes else ""))
+    return f"<b>Verdicts on this machine</b><ul>{verdicts}</ul><b>The paper</b><ul>{paper}</ul>" + (
+        f"<b>Notes</b><ul>{notes}</ul>" if notes else ""
+    )
 
 
 class LessonsView(QWidget):
@@ -151,7 +169,9 @@ class LessonsView(QWidget):
         name = name or self.current_lesson()
         self.select(name)
         threads, quick = self.state.config.threads, self.quick.isChecked()
-        if not self.task.start(lambda progress, cancel: run_lesson(name, threads=threads, progress=progress, cancel=cancel, quick=quick)):
+        if not self.task.start(
+            lambda progress, cancel: run_lesson(name, threads=threads, progress=progress, cancel=cancel, quick=quick)
+        ):
             return False
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -161,8 +181,10 @@ class LessonsView(QWidget):
             self._was_paused = self.state.paused
             self.state.set_paused(True)
         self._paused_by_lesson = timed
-        self.status.setText(f"measuring {name} at {threads} thread{'s' if threads != 1 else ''}"
-                            + (" (the live view pauses meanwhile)…" if timed else " while the video runs…"))
+        self.status.setText(
+            f"measuring {name} at {threads} thread{'s' if threads != 1 else ''}"
+            + (" (the live view pauses meanwhile)…" if timed else " while the video runs…")
+        )
         return True
 
     def _resume_video(self) -> None:
@@ -182,8 +204,10 @@ class LessonsView(QWidget):
         self.progress.setValue(1000)
         outcomes = [v.outcome for v in result.verdicts]
         unsure = outcomes.count("inconclusive")
-        self.status.setText(f"{result.lesson}: {outcomes.count('holds')} of {len(outcomes)} claims hold here"
-                            + (f", {unsure} inconclusive (the machine was busy: run it again)" if unsure else ""))
+        self.status.setText(
+            f"{result.lesson}: {outcomes.count('holds')} of {len(outcomes)} claims hold here"
+            + (f", {unsure} inconclusive (the machine was busy: run it again)" if unsure else "")
+        )
         self.select(result.lesson)
         self.show_current()
 

@@ -7,6 +7,7 @@ needs between its many small ops.  Per frame it draws the frame and repaints one
 widget (no label or layout changes); numbers and the history plot redraw at a fixed rate from a
 fixed-size ring buffer, whatever the history length.
 """
+
 from __future__ import annotations
 
 import time
@@ -20,8 +21,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSt
 from explorer.engine.pipeline import UNTRAINED_NOTICE, FrameResult
 from explorer.models import variants
 from explorer.runtime import registry
-from explorer.ui.bridge import QtState
 from explorer.sources.signal_stream import SignalWindow
+from explorer.ui.bridge import QtState
 from explorer.ui.font_scale import set_axis_label
 from explorer.ui.images import ImagePanel
 from explorer.ui.signal_plot import SignalPlot
@@ -99,7 +100,11 @@ class PredictionBars(QWidget):
             painter.fillRect(bar, QColor("#3a78b5"))
             painter.setPen(QColor("#eee"))
             painter.drawText(QRectF(4, top, label_w - 8, row_h - 6), Qt.AlignVCenter | Qt.AlignLeft, label)
-            painter.drawText(QRectF(label_w + 6, top, self.width() - label_w - 12, row_h - 6), Qt.AlignVCenter | Qt.AlignLeft, f"{prob * 100:.1f} %")
+            painter.drawText(
+                QRectF(label_w + 6, top, self.width() - label_w - 12, row_h - 6),
+                Qt.AlignVCenter | Qt.AlignLeft,
+                f"{prob * 100:.1f} %",
+            )
         painter.end()
 
 
@@ -131,7 +136,11 @@ class RunningAccuracy:
     def text(self) -> str:
         if self.truth is None:
             return "the recording has no labels: no accuracy to show"
-        accuracy = f"running accuracy {self.right / self.seen * 100:.1f} % over {self.seen} windows" if self.seen else "running accuracy -"
+        accuracy = (
+            f"running accuracy {self.right / self.seen * 100:.1f} % over {self.seen} windows"
+            if self.seen
+            else "running accuracy -"
+        )
         return f"true activity: {self.truth} · " + (self.why_not or accuracy)
 
 
@@ -159,7 +168,9 @@ class LiveView(QWidget):
         self.notice.setWordWrap(True)
         self.download_button = QPushButton()
         self.download_button.setObjectName("primary")
-        self.download_button.setToolTip("torchvision's ImageNet weights, downloaded once into the torch hub cache (cancellable)")
+        self.download_button.setToolTip(
+            "torchvision's ImageNet weights, downloaded once into the torch hub cache (cancellable)"
+        )
         self.download_button.clicked.connect(lambda: self.state.request(weights="torchvision"))
         self.title = QLabel("Top-5")
         self.title.setObjectName("heading")
@@ -183,7 +194,12 @@ class LiveView(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setXRange(0, HISTORY, padding=0)
-        self.budget_line = self.plot.addLine(y=1000 / 30, pen=pg.mkPen("#888", style=Qt.DashLine), label="30 fps budget", labelOpts={"position": 0.85, "color": "#aaa"})
+        self.budget_line = self.plot.addLine(
+            y=1000 / 30,
+            pen=pg.mkPen("#888", style=Qt.DashLine),
+            label="30 fps budget",
+            labelOpts={"position": 0.85, "color": "#aaa"},
+        )
         # a cosmetic 1-px pen: wide antialiased polylines cost tens of ms to stroke
         self.curve = self.plot.plot(pen=pg.mkPen("#56b4e9", width=1), skipFiniteCheck=True)
         self.plot.setMinimumHeight(140)
@@ -232,14 +248,18 @@ class LiveView(QWidget):
         self.truth_label.setText("")
         self._restart_accuracy()
         fix = " Train it on sensor windows in the Teach tab (about a minute)." if signal else ""
-        self.notice.setText(f"⚠ {UNTRAINED_NOTICE}: no trained weights are loaded for {spec.label} "
-                            f"(random weights give random classes).{fix}")
+        self.notice.setText(
+            f"⚠ {UNTRAINED_NOTICE}: no trained weights are loaded for {spec.label} "
+            f"(random weights give random classes).{fix}"
+        )
         self.notice.setVisible(not bundle.trained)
         offer = not bundle.trained and has_torchvision_weights(spec) and not torchvision_cached(spec)
         self.download_button.setText(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
         self.download_button.setVisible(offer)
         self.timed_on = registry.timed_on(bundle.backend, bundle.config.threads)
-        self.backend_label.setText(f"backend: {self.timed_on}" + (" (picked by auto)" if bundle.config.backend == registry.AUTO else ""))
+        self.backend_label.setText(
+            f"backend: {self.timed_on}" + (" (picked by auto)" if bundle.config.backend == registry.AUTO else "")
+        )
         self.latency_label.setToolTip(f"measured on {self.timed_on}")
         set_axis_label(self.plot.getPlotItem(), "left", "inference (ms)")  # its backend and threads: the line above
         self.history = RingBuffer(HISTORY)
@@ -270,7 +290,9 @@ class LiveView(QWidget):
         if fps is not None:
             self.fps_label.setText(f"{fps:.1f} fps")
         t = result.timings
-        self.split_label.setText(f"capture {t['capture']:.1f} · preprocess {t['preprocess']:.1f} · inference {t['inference']:.1f} · post {t['postprocess']:.1f} ms")
+        self.split_label.setText(
+            f"capture {t['capture']:.1f} · preprocess {t['preprocess']:.1f} · inference {t['inference']:.1f} · post {t['postprocess']:.1f} ms"
+        )
         values = self.history.ordered()
         self.curve.setData(values)
         # scale to the typical values, not to the warm-up spikes of a fresh model

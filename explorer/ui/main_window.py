@@ -1,11 +1,19 @@
 """The main window: lays out the controls, the tabs and the status bar, and hands each frame to
 the visible tab.  It holds no model logic and no state of its own: views draw the AppState
 (through the Qt bridge) and forward the user's intent to it."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QDockWidget, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from explorer.engine.worker import Engine
@@ -25,10 +33,22 @@ from explorer.ui.sweep_view import SweepView
 from explorer.ui.teach_view import TeachView
 
 # short titles: all eight fit beside the controls at 1400 px in large-font mode too
-TABS = (("live", "Live"), ("features", "Features"), ("shuffle", "Shuffle"),
-        ("architecture", "Architecture"), ("diagram", "Diagram"), ("sweep", "FLOPs vs ms"), ("teach", "Teach"), ("lessons", "Lessons"))
+TABS = (
+    ("live", "Live"),
+    ("features", "Features"),
+    ("shuffle", "Shuffle"),
+    ("architecture", "Architecture"),
+    ("diagram", "Diagram"),
+    ("sweep", "FLOPs vs ms"),
+    ("teach", "Teach"),
+    ("lessons", "Lessons"),
+)
 TAB_NAMES = tuple(name for name, _ in TABS)
-TAB_TIPS = {"features": "Feature maps of any layer", "shuffle": "What the channel shuffle does", "sweep": "FLOPs vs measured latency"}
+TAB_TIPS = {
+    "features": "Feature maps of any layer",
+    "shuffle": "What the channel shuffle does",
+    "sweep": "FLOPs vs measured latency",
+}
 
 
 class MainWindow(QMainWindow):
@@ -104,7 +124,9 @@ class MainWindow(QMainWindow):
 
     def _fit_controls_dock(self) -> None:
         scroll = self.controls_scroll
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
+        scroll.setMinimumWidth(
+            self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        )
 
     def _add_status_bar(self) -> None:
         self.model_label = QLabel()
@@ -163,7 +185,9 @@ class MainWindow(QMainWindow):
     def _show_model(self, bundle) -> None:
         weights = "trained" if bundle.trained else "untrained (random init)"
         t = bundle.report.totals
-        self.model_label.setText(f"{bundle.spec.label} · {weights} · {bundle.backend} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params")
+        self.model_label.setText(
+            f"{bundle.spec.label} · {weights} · {bundle.backend} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params"
+        )
 
     def _on_busy(self, busy) -> None:
         self.busy_bar.setVisible(not busy.idle)

@@ -1,5 +1,6 @@
 """The window's menus and keyboard shortcuts: each action forwards intent to the state or to
 the window's file actions."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -37,12 +38,19 @@ def build_menus(window) -> dict[str, QAction]:
             state.request(spec=state.config.spec.with_changes(groups=groups))
 
     menu = window.menuBar().addMenu("&File")
-    action(menu, "save_png", "Save window (the diagram or the lesson figure, on their tabs)…", "Ctrl+S", lambda: files.save_current())
+    action(
+        menu,
+        "save_png",
+        "Save window (the diagram or the lesson figure, on their tabs)…",
+        "Ctrl+S",
+        lambda: files.save_current(),
+    )
     action(menu, "save_grid", "Save feature grid as PNG…", "Ctrl+Shift+S", lambda: files.save_feature_png())
     action(menu, "export_csv", "Export layer table as CSV…", "Ctrl+E", lambda: files.save_layer_csv())
     menu.addSeparator()
     action(menu, "quit", "Quit", "Ctrl+Q", window.close)
     menu = window.menuBar().addMenu("&Model")
+
     def toggle_shuffle() -> None:
         spec = state.config.spec
         if not spec.architecture.has_shuffle:
@@ -56,7 +64,13 @@ def build_menus(window) -> dict[str, QAction]:
     menu = window.menuBar().addMenu("&View")
     action(menu, "pause", "Pause", "Space", state.set_paused, checkable=True)
     action(menu, "large_fonts", "Large fonts (classroom)", "Ctrl+L", window.set_large_fonts, checkable=True)
-    action(menu, "full_screen", "Full screen", "F11", lambda: window.showNormal() if window.isFullScreen() else window.showFullScreen())
+    action(
+        menu,
+        "full_screen",
+        "Full screen",
+        "F11",
+        lambda: window.showNormal() if window.isFullScreen() else window.showFullScreen(),
+    )
     for i, (_name, title) in enumerate(window.TABS, 1):
         action(menu, f"tab{i}", title, f"Ctrl+{i}", lambda _=False, i=i: window.tabs.setCurrentIndex(i - 1))
     return actions

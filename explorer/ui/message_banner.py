@@ -4,6 +4,7 @@ The status bar has room for a sentence; an error's fix (a file name, a folder, a
 longer.  So an error shows here whole, wrapped, selectable for copying, until dismissed or
 replaced, and the status bar keeps a short form that points here.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt

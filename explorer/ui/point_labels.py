@@ -1,6 +1,7 @@
 """Text labels beside plotted points that never cover each other, a point, or the plot's edge:
 placed by ``label_layout``'s collision pass and placed again whenever the view moves or resizes.
 A label with no free spot is hidden; its point keeps a hover tooltip."""
+
 from __future__ import annotations
 
 import pyqtgraph as pg
@@ -12,8 +13,13 @@ from explorer.ui.label_layout import place_labels
 class PointLabels:
     """The labels of one figure, re-placed whenever the view's range or size changes."""
 
-    def __init__(self, plot: pg.PlotItem, entries: list[tuple[float, float, str, str]], points: list[tuple[float, float]],
-                 avoid=()) -> None:
+    def __init__(
+        self,
+        plot: pg.PlotItem,
+        entries: list[tuple[float, float, str, str]],
+        points: list[tuple[float, float]],
+        avoid=(),
+    ) -> None:
         self.plot, self.entries, self.points = plot, entries, points  # entries: (x, y, text, colour) in view coords
         self.avoid = list(avoid)  # items no label may cover (the legend)
         self.items = []
@@ -34,11 +40,18 @@ class PointLabels:
             p = box.mapViewToScene(QPointF(x, y))
             return p.x(), p.y()
 
-        sizes = [(item.textItem.boundingRect().width() + 2, item.textItem.boundingRect().height() + 2) for item in self.items]
+        sizes = [
+            (item.textItem.boundingRect().width() + 2, item.textItem.boundingRect().height() + 2) for item in self.items
+        ]
         anchors = [px(x, y) for x, y, _t, _c in self.entries]
         blocked = [item.sceneBoundingRect() for item in self.avoid if item.isVisible()]
-        spots = place_labels(anchors, sizes, (rect.left(), rect.top(), rect.width(), rect.height()), [px(x, y) for x, y in self.points],
-                             [(r.left(), r.top(), r.width(), r.height()) for r in blocked])
+        spots = place_labels(
+            anchors,
+            sizes,
+            (rect.left(), rect.top(), rect.width(), rect.height()),
+            [px(x, y) for x, y in self.points],
+            [(r.left(), r.top(), r.width(), r.height()) for r in blocked],
+        )
         for item, spot in zip(self.items, spots):
             item.setVisible(spot is not None)
             if spot is not None:

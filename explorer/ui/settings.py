@@ -2,6 +2,7 @@
 weights choice, source and tab.  Command-line switches always win; headless ``--frames`` runs
 neither read nor write (scripts must be reproducible); ``--reset`` starts from defaults.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,11 +45,16 @@ def load() -> dict:
             else:
                 value = str(value)
         except (TypeError, ValueError):
-            values["problems"].append(f"ignored the remembered {key} {value!r} in {settings.fileName()} (not a valid value)")
+            values["problems"].append(
+                f"ignored the remembered {key} {value!r} in {settings.fileName()} (not a valid value)"
+            )
             continue
         values[key] = value
-    by_arch = {key[len(WEIGHTS_PREFIX):]: str(settings.value(key)) for key in settings.allKeys()
-               if key.startswith(WEIGHTS_PREFIX) and settings.value(key) not in (None, "")}
+    by_arch = {
+        key[len(WEIGHTS_PREFIX) :]: str(settings.value(key))
+        for key in settings.allKeys()
+        if key.startswith(WEIGHTS_PREFIX) and settings.value(key) not in (None, "")
+    }
     if "weights" in values and values.get("arch") and values["arch"] not in by_arch:
         by_arch[values["arch"]] = values["weights"]  # an older version remembered one choice, with its arch
     values.pop("weights", None)

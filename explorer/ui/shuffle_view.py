@@ -1,6 +1,7 @@
 """The channel shuffle, drawn: input channels coloured by group -> (g x n) grid -> transposed ->
 flattened, with a wire from each input channel to its output position; beside it, what two
 stacked group convolutions can see with the shuffle off and on."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from explorer.analysis.mosaic import GROUP_COLOURS, group_colour
 from explorer.analysis.shuffle_flow import input_groups_seen, stacked_connectivity
-from explorer.models.absorb import absorb_shuffles
-from explorer.models.compact import CompactShuffleNet
+from explorer.models.absorb import absorb_shuffles, can_absorb
 from explorer.models.shuffle import check_groups, is_identity, shuffle_permutation
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
@@ -45,7 +45,11 @@ class ShuffleDiagram(QWidget):
         self.update()
 
     def permutation(self) -> list[int]:
-        return self.model_permutation if self.model_permutation is not None else shuffle_permutation(self.channels, self.groups)
+        return (
+            self.model_permutation
+            if self.model_permutation is not None
+            else shuffle_permutation(self.channels, self.groups)
+        )
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt naming)
         c, g = self.channels, self.groups
@@ -70,7 +74,11 @@ class ShuffleDiagram(QWidget):
             """Wrapped text in the rows above ``y``: never cut at the widget's edge."""
             painter.setFont(caption_font)
             painter.setPen(QColor("#ddd"))
-            painter.drawText(QRectF(x, y - 2 * line - 4, w or width - x - margin, 2 * line), Qt.AlignLeft | Qt.AlignBottom | Qt.TextWordWrap, text)
+            painter.drawText(
+                QRectF(x, y - 2 * line - 4, w or width - x - margin, 2 * line),
+                Qt.AlignLeft | Qt.AlignBottom | Qt.TextWordWrap,
+                text,
+            )
             painter.setFont(font)
 
         painter.setFont(font)
@@ -95,7 +103,9 @@ class ShuffleDiagram(QWidget):
         caption(out_y + box + 2 * line + 6, "output positions 0..C-1, each showing the input channel it takes")
 
         if is_identity(perm):  # a model with its shuffle off: nothing is regrouped
-            caption(out_y + box + 4 * line + 12, "this shuffle is OFF in the running model: every channel stays in place")
+            caption(
+                out_y + box + 4 * line + 12, "this shuffle is OFF in the running model: every channel stays in place"
+            )
             painter.end()
             return
         # the (g x n) -> (n x g) regrouping that produces the wiring
@@ -105,7 +115,9 @@ class ShuffleDiagram(QWidget):
             show_grid_numbers = cell >= 13
             origin_a = QPointF(margin * 2, grid_top + 16)
             origin_b = QPointF(width / 2 + margin, grid_top + 16)
-            caption(grid_top + 8, f"1. reshape to (g = {g}) x (n = {n})", origin_a.x(), width / 2 - origin_a.x() - margin)
+            caption(
+                grid_top + 8, f"1. reshape to (g = {g}) x (n = {n})", origin_a.x(), width / 2 - origin_a.x() - margin
+            )
             caption(grid_top + 8, f"2. transpose to ({n} x {g}), read rows", origin_b.x())
             for r in range(g):
                 for col in range(n):
@@ -116,7 +128,9 @@ class ShuffleDiagram(QWidget):
         painter.end()
 
     @staticmethod
-    def _cell(painter: QPainter, origin: QPointF, row: int, col: int, size: float, index: int, group: int, numbers: bool) -> None:
+    def _cell(
+        painter: QPainter, origin: QPointF, row: int, col: int, size: float, index: int, group: int, numbers: bool
+    ) -> None:
         rect = QRectF(origin.x() + col * size, origin.y() + row * size, size - 1, size - 1)
         painter.fillRect(rect, QColor(*group_colour(group)))
         if numbers:
@@ -130,8 +144,10 @@ def model_shuffle_summary(label: str, permutations: list) -> str:
         return f"{label} has no channel shuffle: the drawing shows the paper's definition for any (C, g)."
     off = sum(is_identity(p) for p in permutations)
     if off == len(permutations):
-        return (f"{label}: its {off} shuffles are OFF (each passes the channels through unchanged), so its groups never "
-                "mix. The drawing shows what the shuffle would do; press S to turn it on.")
+        return (
+            f"{label}: its {off} shuffles are OFF (each passes the channels through unchanged), so its groups never "
+            "mix. The drawing shows what the shuffle would do; press S to turn it on."
+        )
     return f"{label}: {len(permutations) - off} of its {len(permutations)} shuffles permute the channels as drawn."
 
 
@@ -150,7 +166,9 @@ class ShuffleView(QWidget):
         self.message.setObjectName("explanation")
         self.message.setWordWrap(True)
         self.model_pairs = QComboBox()
-        self.model_pairs.setToolTip("the (C, g) of every shuffle in the running model: picked, the drawing shows that shuffle as the model runs it")
+        self.model_pairs.setToolTip(
+            "the (C, g) of every shuffle in the running model: picked, the drawing shows that shuffle as the model runs it"
+        )
         self.model_state = QLabel()  # what the running model's shuffles really do (read off the model)
         self.model_state.setObjectName("explanation")
         self.model_state.setWordWrap(True)
@@ -174,7 +192,9 @@ class ShuffleView(QWidget):
         for title in (self.off_title, self.on_title):
             title.setWordWrap(True)
         matrices = QVBoxLayout()
-        intro = QLabel("Two stacked group convolutions (GConv → GConv): which inputs can each output see?  rows = outputs, columns = inputs")
+        intro = QLabel(
+            "Two stacked group convolutions (GConv → GConv): which inputs can each output see?  rows = outputs, columns = inputs"
+        )
         intro.setWordWrap(True)
         matrices.addWidget(intro)
         matrices.addWidget(self.off_title)
@@ -220,7 +240,7 @@ class ShuffleView(QWidget):
     def _show_absorption(self, bundle) -> None:
         """For the compact net: fold its shuffles into the next layers' weights and show that the
         outputs do not change (every conv after a shuffle there is dense or depthwise)."""
-        if not bundle.spec.shuffle or not isinstance(bundle.model, CompactShuffleNet):
+        if not bundle.spec.shuffle or not can_absorb(bundle.model):
             self.absorbed.hide()
             return
         generator = torch.Generator().manual_seed(0)
@@ -230,7 +250,8 @@ class ShuffleView(QWidget):
         self.absorbed.setText(
             f"In this network every 1x1 conv is dense (groups = 1), so each shuffle is a fixed permutation the next layers "
             f"absorb: shuffle OFF with those layers' weights permuted gives the same outputs (max |Δ| = {difference:.1e} on random "
-            f"windows). A shuffle only matters in front of a grouped conv, as in ShuffleNet V1's units.")
+            f"windows). A shuffle only matters in front of a grouped conv, as in ShuffleNet V1's units."
+        )
         self.absorbed.show()
 
     def set_config(self, channels: int, groups: int, permutation: list[int] | None = None) -> None:
@@ -256,7 +277,9 @@ class ShuffleView(QWidget):
             self.message.setText(f"Not drawn: {exc}. Pick a C that g divides.")
             return
         if permutation is not None and is_identity(permutation):
-            self.message.setText(f"the running model's shuffle at C = {c}, g = {g} is OFF: output k takes input channel k")
+            self.message.setText(
+                f"the running model's shuffle at C = {c}, g = {g} is OFF: output k takes input channel k"
+            )
         else:
             self.message.setText(f"g = {g}: output position k takes input channel (k mod {g})·{c // g} + k div {g}")
         self.diagram.set_config(c, g, permutation)
@@ -264,6 +287,12 @@ class ShuffleView(QWidget):
         self.off_panel.show_image(connectivity_image(off, g))
         self.on_panel.show_image(connectivity_image(on, g))
         seen_off, seen_on = input_groups_seen(off, g), input_groups_seen(on, g)
-        self.off_title.setText(f"shuffle OFF: each output group sees {min(seen_off)} of {g} input groups - the groups never mix")
-        limit = "" if min(seen_on) == g else f" (a group has only n = {c // g} channels to take from: full mixing needs n >= g)"
+        self.off_title.setText(
+            f"shuffle OFF: each output group sees {min(seen_off)} of {g} input groups - the groups never mix"
+        )
+        limit = (
+            ""
+            if min(seen_on) == g
+            else f" (a group has only n = {c // g} channels to take from: full mixing needs n >= g)"
+        )
         self.on_title.setText(f"shuffle ON: each output group sees {min(seen_on)} of {g} input groups{limit}")

@@ -4,6 +4,7 @@ its own lane, the window the model reads shaded, time in seconds before now.
 Per window it is one numpy expression and one setData per channel (9 polylines of ~500 points,
 a cosmetic 1-px pen): about a millisecond on the UI thread.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +21,11 @@ SENSOR_COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7", "#f0e442", "#d55e0
 
 def channel_colour(index: int, count: int) -> str:
     """Channels come in triples (x, y, z) of one sensor: one colour per sensor."""
-    return SENSOR_COLOURS[(index // 3) % len(SENSOR_COLOURS)] if count % 3 == 0 else SENSOR_COLOURS[index % len(SENSOR_COLOURS)]
+    return (
+        SENSOR_COLOURS[(index // 3) % len(SENSOR_COLOURS)]
+        if count % 3 == 0
+        else SENSOR_COLOURS[index % len(SENSOR_COLOURS)]
+    )
 
 
 class SignalPlot(pg.PlotWidget):
@@ -45,7 +50,9 @@ class SignalPlot(pg.PlotWidget):
         count, modal = len(window.history), window.modal
         for curve in self.curves:
             self.removeItem(curve)
-        self.curves = [self.plot(pen=pg.mkPen(channel_colour(i, modal), width=1), skipFiniteCheck=True) for i in range(modal)]
+        self.curves = [
+            self.plot(pen=pg.mkPen(channel_colour(i, modal), width=1), skipFiniteCheck=True) for i in range(modal)
+        ]
         self._offsets = (-np.arange(modal) * LANE).astype(np.float32)
         self._times = (np.arange(count) - (count - 1)) / window.rate
         names = window.channels if len(window.channels) == modal else tuple(f"ch{i}" for i in range(modal))
@@ -70,4 +77,3 @@ class SignalPlot(pg.PlotWidget):
     def lane_data(self, channel: int) -> np.ndarray:
         """What is drawn for one channel (for tests)."""
         return self.curves[channel].getData()[1]
-

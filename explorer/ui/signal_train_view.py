@@ -1,6 +1,7 @@
 """The Teach tab for the compact net: train the whole network on labelled sensor windows in the
 background, watch the loss and accuracy curves grow, cancel at any time; the result is kept in
 the app's cache and loaded into the live model through the usual (validated) weights path."""
+
 from __future__ import annotations
 
 import tempfile
@@ -38,8 +39,10 @@ def keep_trained(trained, stamp: str) -> tuple[Path, str]:
         return trained.save(kept_path(stamp)), ""
     except OSError as exc:
         fallback = trained.save(Path(tempfile.mkdtemp(prefix="explorer-trained-")) / f"compact-signals-{stamp}.pt")
-        return fallback, (f"could not keep the trained net in {cache_root() / 'trained'} ({exc.strerror or exc}): it runs from "
-                          f"{fallback} for now; use Save… to keep it somewhere that lasts")
+        return fallback, (
+            f"could not keep the trained net in {cache_root() / 'trained'} ({exc.strerror or exc}): it runs from "
+            f"{fallback} for now; use Save… to keep it somewhere that lasts"
+        )
 
 
 class SignalTrainView(QWidget):
@@ -53,13 +56,17 @@ class SignalTrainView(QWidget):
     def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
         self.state = qt_state.state
-        intro = QLabel("Train the whole compact net end to end on labelled sensor windows. It runs in the background "
-                       "while the live view keeps going; the trained weights then run live (and are kept, so nothing is lost).")
+        intro = QLabel(
+            "Train the whole compact net end to end on labelled sensor windows. It runs in the background "
+            "while the live view keeps going; the trained weights then run live (and are kept, so nothing is lost)."
+        )
         intro.setWordWrap(True)
         intro.setObjectName("explanation")
         self.data = QComboBox()
-        self.data.setToolTip("synthetic activities: six activities from the generator (validation from another seed); "
-                             "a labelled recording is split in time, 80 % to train")
+        self.data.setToolTip(
+            "synthetic activities: six activities from the generator (validation from another seed); "
+            "a labelled recording is split in time, 80 % to train"
+        )
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 200)
         self.epochs.setValue(10)
@@ -77,7 +84,9 @@ class SignalTrainView(QWidget):
         self.save_button = QPushButton("Save weights…")
         self.save_button.setEnabled(False)
         self.load_button = QPushButton("Load weights…")
-        self.status = QLabel("Press Train: 10 epochs on 800 s of synthetic activities take about a minute on two cores.")
+        self.status = QLabel(
+            "Press Train: 10 epochs on 800 s of synthetic activities take about a minute on two cores."
+        )
         self.status.setWordWrap(True)
 
         form = QFormLayout()
@@ -112,8 +121,12 @@ class SignalTrainView(QWidget):
         self.accuracy_plot.showGrid(y=True, alpha=0.3)
         self.accuracy_plot.addLegend(offset=(-10, -10))
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#e69f00", width=1))
-        self.train_curve = self.accuracy_plot.plot(pen=pg.mkPen("#56b4e9", width=1), symbol="o", symbolSize=5, name="training windows (while learning)")
-        self.val_curve = self.accuracy_plot.plot(pen=pg.mkPen("#009e73", width=2), symbol="o", symbolSize=6, name="validation windows")
+        self.train_curve = self.accuracy_plot.plot(
+            pen=pg.mkPen("#56b4e9", width=1), symbol="o", symbolSize=5, name="training windows (while learning)"
+        )
+        self.val_curve = self.accuracy_plot.plot(
+            pen=pg.mkPen("#009e73", width=2), symbol="o", symbolSize=6, name="validation windows"
+        )
         layout = QHBoxLayout(self)
         layout.addWidget(self.curves, 3)
         side_widget = QWidget()
@@ -161,8 +174,17 @@ class SignalTrainView(QWidget):
 
         def work(progress, cancel):
             split = synthetic_split(seconds, series) if data == SYNTHETIC else file_split(data, series)
-            trained = train_signals(split.train, split.val, split.classes, split.channels, epochs=epochs, progress=progress,
-                                    cancel=cancel, on_batch=batch_done, on_epoch=epoch_done)
+            trained = train_signals(
+                split.train,
+                split.val,
+                split.classes,
+                split.channels,
+                epochs=epochs,
+                progress=progress,
+                cancel=cancel,
+                on_batch=batch_done,
+                on_epoch=epoch_done,
+            )
             path, note = keep_trained(trained, time.strftime("%Y%m%d-%H%M%S"))
             return trained, str(path), split, note
 
@@ -212,8 +234,10 @@ class SignalTrainView(QWidget):
         self.save_button.setEnabled(True)
         self.progress.setValue(1000)
         last = trained.history[-1]
-        self.status.setText(f"trained on {len(split.train[0])} windows of {split.origin}: validation accuracy {last.val_accuracy:.1%} "
-                            f"(training {last.train_accuracy:.1%}) in {last.seconds:.0f} s. Now running live; kept in {path}.")
+        self.status.setText(
+            f"trained on {len(split.train[0])} windows of {split.origin}: validation accuracy {last.val_accuracy:.1%} "
+            f"(training {last.train_accuracy:.1%}) in {last.seconds:.0f} s. Now running live; kept in {path}."
+        )
         self.state.request(spec=trained.spec, weights=path)
         if note:
             self.state.say(note)

@@ -1,5 +1,6 @@
 """FLOPs vs measured latency over the V1/V2 variants: the tool's answer to "why is g = 8 not
 faster than g = 3?".  The sweep runs in a background thread with progress and can be cancelled."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,12 @@ from explorer.ui.point_labels import PointLabels, hover_names
 def rival_specs() -> list[ModelSpec]:
     """The networks ShuffleNet is compared with (torchvision's only where torchvision works)."""
     usable = torchvision_status().available
-    return [ModelSpec.create(a.name, scale=scale) for a in architectures(shufflenet=False)
-            if usable or not a.needs_torchvision for scale in a.scales]
+    return [
+        ModelSpec.create(a.name, scale=scale)
+        for a in architectures(shufflenet=False)
+        if usable or not a.needs_torchvision
+        for scale in a.scales
+    ]
 
 
 def rows_csv(rows: list[SweepRow]) -> str:
@@ -55,7 +60,9 @@ class SweepView(QWidget):
         self.status = QLabel("FLOPs vs measured latency: run the sweep to see where the FLOPs stop predicting speed.")
         self.status.setWordWrap(True)
         self.rivals = QCheckBox("with the rivals")
-        self.rivals.setToolTip("also MobileNetV1 (0.25-1x), MobileNetV2/V3, SqueezeNet 1.1 and MnasNet: the networks ShuffleNet is compared with")
+        self.rivals.setToolTip(
+            "also MobileNetV1 (0.25-1x), MobileNetV2/V3, SqueezeNet 1.1 and MnasNet: the networks ShuffleNet is compared with"
+        )
         self.save_button = QPushButton("Save PNG and CSV…")
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_requested)
@@ -97,7 +104,9 @@ class SweepView(QWidget):
         if self.current is not None and not any(self._is_current(s) for s in specs):
             specs = [*specs, self.current]  # the current model is always on the figure, measured like the rest
         threads = self.state.config.threads
-        if not self.task.start(lambda progress, cancel: run_sweep(specs, threads, runs, warmup, progress=progress, cancel=cancel)[1]):
+        if not self.task.start(
+            lambda progress, cancel: run_sweep(specs, threads, runs, warmup, progress=progress, cancel=cancel)[1]
+        ):
             return
         self.progress.setValue(0)
         self.run_button.setEnabled(False)
@@ -140,7 +149,11 @@ class SweepView(QWidget):
 
     def _is_current(self, item) -> bool:
         current = self.current
-        return current is not None and (item.arch, item.groups, item.scale) == (current.arch, current.groups, current.scale)
+        return current is not None and (item.arch, item.groups, item.scale) == (
+            current.arch,
+            current.groups,
+            current.scale,
+        )
 
     def _draw(self) -> None:
         if self.labels is not None:
@@ -156,15 +169,35 @@ class SweepView(QWidget):
             colour = group_colour(i)
             # a family's variants read as a line; the rivals are unrelated networks: points only
             pen = None if name == RIVALS else pg.mkPen(colour, width=1)
-            item = self.plot.plot([r.madds / 1e6 for r in rows], [r.median_ms for r in rows], pen=pen,
-                                  symbol="o", symbolBrush=colour, symbolSize=9, name=name, data=[r.label for r in rows])
+            item = self.plot.plot(
+                [r.madds / 1e6 for r in rows],
+                [r.median_ms for r in rows],
+                pen=pen,
+                symbol="o",
+                symbolBrush=colour,
+                symbolSize=9,
+                name=name,
+                data=[r.label for r in rows],
+            )
             hover_names(item, lambda label, x, y: f"{label}\n{x:.0f} MFLOPs, {y:.1f} ms")
             points += [(r.madds / 1e6, r.median_ms) for r in rows]
         match = [r for r in self.rows if self._is_current(r)]
         if match:  # the current model first: its label wins a crowded spot
             r = match[0]
-            self.plot.plot([r.madds / 1e6], [r.median_ms], pen=None, symbol="star", symbolSize=22, symbolBrush="#ff4040", name="current model")
+            self.plot.plot(
+                [r.madds / 1e6],
+                [r.median_ms],
+                pen=None,
+                symbol="star",
+                symbolSize=22,
+                symbolBrush="#ff4040",
+                name="current model",
+            )
             entries.append((r.madds / 1e6, r.median_ms, f"{r.label} (current)", "#ff8080"))
-        entries += [(r.madds / 1e6, r.median_ms, r.label, "#cccccc") for r in sorted(self.rows, key=lambda r: r.madds) if not self._is_current(r)]
+        entries += [
+            (r.madds / 1e6, r.median_ms, r.label, "#cccccc")
+            for r in sorted(self.rows, key=lambda r: r.madds)
+            if not self._is_current(r)
+        ]
         self.labels = PointLabels(self.plot.getPlotItem(), entries, points)
         self.labels.relayout()

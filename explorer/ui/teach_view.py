@@ -1,12 +1,21 @@
 """Teach mode: name 2-10 classes, hold Capture while showing each, press Train; the live
 predictions switch to the taught classes.  Training runs in the background with progress.
 For the compact net the tab trains the whole net on sensor windows instead (signal_train_view)."""
+
 from __future__ import annotations
 
 import torch
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStackedLayout, QVBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QStackedLayout,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -114,8 +123,11 @@ class TeachView(QWidget):
     def set_backbone(self, bundle) -> None:
         self.pages.setCurrentIndex(1 if bundle.spec.input_kind == "signal" else 0)
         description, trained = f"{bundle.spec.label}, {bundle.weights_name}", bundle.trained
-        quality = "pretrained: a few samples per class are usually enough" if trained else \
-            "untrained (random init): teaching still works on distinct scenes, but less well - load trained weights for real objects"
+        quality = (
+            "pretrained: a few samples per class are usually enough"
+            if trained
+            else "untrained (random init): teaching still works on distinct scenes, but less well - load trained weights for real objects"
+        )
         self.backbone_label.setText(f"Backbone: {description} - {quality}")
 
     def add_class(self, name: str) -> bool:
@@ -216,7 +228,9 @@ class TeachView(QWidget):
         self.train_button.setEnabled(True)
         self.progress.setValue(100)
         counts = ", ".join(f"{name} {len(self.samples.get(name, []))}" for name in head.classes)
-        self.status.setText(f"taught {len(head.classes)} classes ({counts}); {head.accuracy * 100:.0f} % right on its own samples. Live predictions now use them.")
+        self.status.setText(
+            f"taught {len(head.classes)} classes ({counts}); {head.accuracy * 100:.0f} % right on its own samples. Live predictions now use them."
+        )
         self.state.set_head(head)
 
     def _on_failed(self, message: str) -> None:

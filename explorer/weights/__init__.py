@@ -2,6 +2,7 @@
 
 Nothing here executes pickled code: every file is read with torch.load(weights_only=True).
 """
+
 from explorer.weights.loader import LoadedWeights, WeightsError, load_weights
 
 __all__ = ["LoadedWeights", "WeightsError", "load_weights"]

@@ -19,7 +19,11 @@ def torchvision_published(spec: ModelSpec) -> Checkpoint | None:
 
 
 def all_torchvision_checkpoints() -> list[tuple[ModelSpec, Checkpoint]]:
-    return [(ModelSpec.create(a.name, scale=scale), c) for a in architectures() for scale, c in a.torchvision_checkpoints.items()]
+    return [
+        (ModelSpec.create(a.name, scale=scale), c)
+        for a in architectures()
+        for scale, c in a.torchvision_checkpoints.items()
+    ]
 
 
 # megvii ShuffleNet-Series: BGR input in 0-255, no mean/std, resize 256 + centre crop 224

@@ -5,16 +5,17 @@ respects TORCH_HOME; sha256 prefix from the file name; write to a temp file, ren
 verified), plus what a GUI needs and torch.hub has no hook for: a progress callback and a
 cancel event.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
+
 import torch
 
 from explorer.progress import Progress
@@ -40,9 +41,14 @@ def download_text(done: int, total: int) -> str:
     return f"downloading {done / 1e6:.1f}{of} MB"
 
 
-def download(url: str, destination: Path, hash_prefix: str | None = None,
-             progress: Progress | None = None, cancel: threading.Event | None = None,
-             timeout: float = 30.0) -> Path:
+def download(
+    url: str,
+    destination: Path,
+    hash_prefix: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    timeout: float = 30.0,
+) -> Path:
     """Fetch ``url`` to ``destination``; progress(fraction, "downloading 1.2 of 8.8 MB")."""
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -54,7 +60,9 @@ def download(url: str, destination: Path, hash_prefix: str | None = None,
             # network stalls mid-file; only `timeout` seconds without any data is an error
             response = urllib.request.urlopen(url, timeout=POLL_S)  # noqa: S310 (https/http from our catalogue or the user)
         except Exception as exc:
-            raise DownloadError(f"cannot download {url}: {exc} (offline? copy the file into {destination.parent} or pass --weights PATH)") from None
+            raise DownloadError(
+                f"cannot download {url}: {exc} (offline? copy the file into {destination.parent} or pass --weights PATH)"
+            ) from None
         total = int(response.headers.get("Content-Length") or 0)
         done, last_data = 0, time.monotonic()
         with os.fdopen(handle, "wb") as out, response:
@@ -63,7 +71,7 @@ def download(url: str, destination: Path, hash_prefix: str | None = None,
                     raise DownloadCancelled("download cancelled")
                 try:
                     chunk = response.read1(CHUNK)  # whatever has arrived: a timeout loses nothing
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     if time.monotonic() - last_data > timeout:
                         raise DownloadError(f"download of {url} stalled for {timeout:.0f} s at {done} bytes") from None
                     continue
@@ -78,7 +86,9 @@ def download(url: str, destination: Path, hash_prefix: str | None = None,
         if total and done != total:
             raise DownloadError(f"download of {url} stopped at {done} of {total} bytes")
         if hash_prefix and not digest.hexdigest().startswith(hash_prefix):
-            raise DownloadError(f"hash mismatch for {url}: expected sha256 {hash_prefix}..., got {digest.hexdigest()[:len(hash_prefix)]}...")
+            raise DownloadError(
+                f"hash mismatch for {url}: expected sha256 {hash_prefix}..., got {digest.hexdigest()[: len(hash_prefix)]}..."
+            )
         os.replace(temp_name, destination)
         return destination
     finally:

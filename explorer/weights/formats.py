@@ -4,6 +4,7 @@
 - another codebase's layout (megvii's): its architecture entry names the marker key and the
   converter (explorer/models/megvii.py).
 """
+
 from __future__ import annotations
 
 import pickle
@@ -13,7 +14,6 @@ from pathlib import Path
 import torch
 
 from explorer.models.architecture import architectures
-
 
 
 class CheckpointError(Exception):
@@ -32,11 +32,15 @@ def read_state_dict(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
         found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
         if found or "weights_only" in text and "global" in text.lower():
             what = found.group(1) if found else "a Python object"
-            raise CheckpointError(f"{path.name} contains {what}, which safe (weights_only) loading refuses to run; only plain state dicts of tensors are accepted") from None
+            raise CheckpointError(
+                f"{path.name} contains {what}, which safe (weights_only) loading refuses to run; only plain state dicts of tensors are accepted"
+            ) from None
         raise CheckpointError(f"{path.name} is not a readable PyTorch checkpoint (corrupt or another format)") from None
     except Exception as exc:  # corrupt files raise anything from EOFError to RuntimeError
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-        raise CheckpointError(f"{path.name} is not a readable PyTorch checkpoint (corrupt, truncated or another format: {detail})") from None
+        raise CheckpointError(
+            f"{path.name} is not a readable PyTorch checkpoint (corrupt, truncated or another format: {detail})"
+        ) from None
     extras: dict = {}
     if isinstance(data, dict):
         for key in ("state_dict", "model_state_dict", "model", "net", "weights"):
@@ -45,8 +49,10 @@ def read_state_dict(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
                 data = data[key]
                 break
     if not isinstance(data, dict) or not data or not all(isinstance(v, torch.Tensor) for v in data.values()):
-        raise CheckpointError(f"{path.name} holds no state dict (expected a dict of tensors, or a dict with a 'state_dict' entry)")
-    state = {(k[len("module."):] if k.startswith("module.") else k): v for k, v in data.items()}
+        raise CheckpointError(
+            f"{path.name} holds no state dict (expected a dict of tensors, or a dict with a 'state_dict' entry)"
+        )
+    state = {(k[len("module.") :] if k.startswith("module.") else k): v for k, v in data.items()}
     return state, extras
 
 

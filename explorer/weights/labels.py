@@ -1,4 +1,5 @@
 """Class names: the 1000 ImageNet classes ship in resources/ (no network needed)."""
+
 from __future__ import annotations
 
 import functools

@@ -4,6 +4,7 @@
 or a PATH in any known layout.  On any problem a WeightsError says what is wrong (missing or
 unexpected keys, shape mismatches, which spec the file looks like) and nothing changes.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,8 +59,13 @@ def torchvision_cached(spec: ModelSpec) -> bool:
     return has_torchvision_weights(spec) and torchvision_cache_path(spec).is_file()
 
 
-def load_weights(spec: ModelSpec, source: str, progress: Progress | None = None,
-                 cancel: threading.Event | None = None, allow_download: bool = True) -> LoadedWeights:
+def load_weights(
+    spec: ModelSpec,
+    source: str,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    allow_download: bool = True,
+) -> LoadedWeights:
     source = (source or "").strip()
     if not source:
         raise WeightsError("no weights given: use torchvision, megvii:PATH or a file path")
@@ -67,7 +73,7 @@ def load_weights(spec: ModelSpec, source: str, progress: Progress | None = None,
         return _load_torchvision(spec, progress, cancel, allow_download)
     forced = None
     if source.startswith("megvii:"):
-        forced, source = "megvii", source[len("megvii:"):]
+        forced, source = "megvii", source[len("megvii:") :]
     try:
         state, extras = read_state_dict(source)
         arch, layout = detect_format(state)
@@ -75,7 +81,9 @@ def load_weights(spec: ModelSpec, source: str, progress: Progress | None = None,
         raise WeightsError(str(exc)) from None
     name = Path(source).name
     if forced == "megvii" and layout != "megvii":
-        raise WeightsError(f"{name} is not in megvii's layout (it looks like a {architecture(arch).title} checkpoint); drop the 'megvii:' prefix")
+        raise WeightsError(
+            f"{name} is not in megvii's layout (it looks like a {architecture(arch).title} checkpoint); drop the 'megvii:' prefix"
+        )
     foreign = architecture(arch).foreign
     if foreign is not None and layout == foreign.name:
         try:
@@ -93,7 +101,9 @@ def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
     assert published is not None  # torchvision_cache_path said so
     if not path.is_file():
         if not allow_download:
-            raise WeightsError(f"torchvision weights for {spec.label} are not in the cache ({path}); download them or copy the file there")
+            raise WeightsError(
+                f"torchvision weights for {spec.label} are not in the cache ({path}); download them or copy the file there"
+            )
         try:
             download(published.url, path, published.hash_prefix, progress=progress, cancel=cancel)
         except DownloadError as exc:
@@ -107,7 +117,9 @@ def _load_torchvision(spec, progress, cancel, allow_download) -> LoadedWeights:
             where = f"moved to {aside}"
         except OSError:
             where = "it could not be moved aside"
-        note_healed(f"{exc}: {where}; download the weights again (Weights box) or copy a good {path.name} into {path.parent}")
+        note_healed(
+            f"{exc}: {where}; download the weights again (Weights box) or copy a good {path.name} into {path.parent}"
+        )
         raise WeightsError(f"{exc} ({where})") from None
     return _validated(spec, state, "torchvision", spec.arch, path.name, published.recipe, extras)
 
@@ -137,21 +149,37 @@ def _torchvision_recipe_for(name: str, spec: ModelSpec) -> Recipe | None:
     return Recipe.imagenet(spec.image_size)
 
 
-def _validated(spec: ModelSpec, state: dict[str, torch.Tensor], origin: str, arch: str, name: str,
-               recipe: Recipe | SignalRecipe | None, extras: dict, layout: str = "default") -> LoadedWeights:
+def _validated(
+    spec: ModelSpec,
+    state: dict[str, torch.Tensor],
+    origin: str,
+    arch: str,
+    name: str,
+    recipe: Recipe | SignalRecipe | None,
+    extras: dict,
+    layout: str = "default",
+) -> LoadedWeights:
     if arch != spec.arch:
         hint = looks_like(state, arch, layout)
-        raise WeightsError(f"{name} holds {architecture(arch).title} weights, but the current model is {spec.label}" + (f"; it looks like {hint}" if hint else ""))
+        raise WeightsError(
+            f"{name} holds {architecture(arch).title} weights, but the current model is {spec.label}"
+            + (f"; it looks like {hint}" if hint else "")
+        )
     head = state.get("classifier.weight", state.get("fc.weight"))
     if head is not None and head.shape[0] != spec.num_classes:
         hint = looks_like(state, arch, layout)
-        raise WeightsError(f"{name} has {head.shape[0]} output classes, the current model {spec.num_classes}" + (f"; it looks like {hint}" if hint else ""))
+        raise WeightsError(
+            f"{name} has {head.shape[0]} output classes, the current model {spec.num_classes}"
+            + (f"; it looks like {hint}" if hint else "")
+        )
     with torch.device("meta"):
         template = build_model(spec, layout).state_dict()
     problems = _compare(template, state)
     if problems:
         hint = looks_like(state, arch, layout)
-        raise WeightsError(f"{name} does not fit {spec.label}: {problems}" + (f". It looks like {hint}" if hint else ""))
+        raise WeightsError(
+            f"{name} does not fit {spec.label}: {problems}" + (f". It looks like {hint}" if hint else "")
+        )
     model = build_model(spec, layout).eval()
     missing = set(model.state_dict()) - set(state)
     own = model.state_dict()
@@ -168,7 +196,11 @@ def _compare(template: dict, state: dict) -> str:
     optional = {k for k in template if k.endswith("num_batches_tracked")}
     missing = [k for k in template if k not in state and k not in optional]
     unexpected = [k for k in state if k not in template]
-    shapes = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(template[k].shape)}" for k in template if k in state and state[k].shape != template[k].shape]
+    shapes = [
+        f"{k}: file {tuple(state[k].shape)} vs model {tuple(template[k].shape)}"
+        for k in template
+        if k in state and state[k].shape != template[k].shape
+    ]
     parts = []
     if missing:
         parts.append(f"{len(missing)} keys missing (e.g. {', '.join(missing[:3])})")
@@ -194,5 +226,7 @@ def looks_like(state: dict, arch: str, layout: str) -> str | None:
         with torch.device("meta"):
             template = build_model(spec, layout).state_dict()
         if not _compare(template, state):
-            return spec.label.rsplit(" @", 1)[0] + (f" with {classes} classes" if classes and classes != spec.architecture.default_classes else "")
+            return spec.label.rsplit(" @", 1)[0] + (
+                f" with {classes} classes" if classes and classes != spec.architecture.default_classes else ""
+            )
     return None

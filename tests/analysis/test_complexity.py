@@ -2,12 +2,15 @@ import pytest
 
 from explorer.analysis.complexity import analyze, analyze_model, flop_counter_total
 from explorer.models import ModelSpec, build_model, list_specs
-
 from explorer.models.variants import PUBLISHED
 
 # the papers' and reference implementations' figures, from the one variant table
 V1_1X = {g: p.madds_m for (arch, g, s), p in PUBLISHED.items() if arch == "v1" and s == 1.0}
-V1_G3 = {s: p.madds_m for (arch, g, s), p in PUBLISHED.items() if arch == "v1" and g == 3 and s not in (0.25, 1.0) and p.madds_m}
+V1_G3 = {
+    s: p.madds_m
+    for (arch, g, s), p in PUBLISHED.items()
+    if arch == "v1" and g == 3 and s not in (0.25, 1.0) and p.madds_m
+}
 V2 = {s: (p.madds_m, p.params) for (arch, _, s), p in PUBLISHED.items() if arch == "v2"}
 V1_PARAMS = {(g, s): p.params / 1e6 for (arch, g, s), p in PUBLISHED.items() if arch == "v1" and p.params}
 
@@ -16,7 +19,16 @@ def test_the_variant_table_holds_the_published_figures():
     assert V1_1X == {1: 143, 2: 140, 3: 137, 4: 133, 8: 137}  # V1 paper Table 1
     assert V1_G3 == {0.5: 38, 1.5: 292, 2.0: 524}
     assert V2 == {0.5: (41, 1_366_792), 1.0: (146, 2_278_604), 1.5: (299, 3_503_624), 2.0: (591, 7_393_996)}
-    assert V1_PARAMS == {(3, 0.5): 0.7, (3, 1.0): 1.9, (3, 1.5): 3.4, (3, 2.0): 5.4, (8, 0.5): 1.0, (8, 1.0): 2.4, (8, 1.5): 4.3, (8, 2.0): 6.5}
+    assert V1_PARAMS == {
+        (3, 0.5): 0.7,
+        (3, 1.0): 1.9,
+        (3, 1.5): 3.4,
+        (3, 2.0): 5.4,
+        (8, 0.5): 1.0,
+        (8, 1.0): 2.4,
+        (8, 1.5): 4.3,
+        (8, 2.0): 6.5,
+    }
 
 
 def mflops(spec):
@@ -51,10 +63,16 @@ def test_v2_matches_paper_table_5_and_torchvision_params(scale):
 @pytest.mark.parametrize("key", list(V1_PARAMS))
 def test_v1_params_match_the_official_figures_within_3_percent(key):
     groups, scale = key
-    assert analyze(ModelSpec.create("v1", groups=groups, scale=scale)).totals.params / 1e6 == pytest.approx(V1_PARAMS[key], rel=0.03)
+    assert analyze(ModelSpec.create("v1", groups=groups, scale=scale)).totals.params / 1e6 == pytest.approx(
+        V1_PARAMS[key], rel=0.03
+    )
 
 
-@pytest.mark.parametrize("spec", list(list_specs()) + [ModelSpec.create("v1", groups=8, input_size=160, shuffle=False)], ids=lambda s: s.label)
+@pytest.mark.parametrize(
+    "spec",
+    list(list_specs()) + [ModelSpec.create("v1", groups=8, input_size=160, shuffle=False)],
+    ids=lambda s: s.label,
+)
 def test_totals_agree_with_torch_flop_counter(spec):
     # flop_counter counts 2 FLOPs per multiply-add, over conv and matmul ops
     report = analyze(spec)

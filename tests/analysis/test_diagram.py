@@ -1,4 +1,5 @@
 """The diagram's structure (as the papers draw the units) and its numbers (the complexity table's)."""
+
 import pytest
 
 from explorer.analysis.complexity import analyze
@@ -36,7 +37,11 @@ def test_v1_stride_2_units_concat_an_average_pooled_shortcut_and_stride_1_units_
         shortcut, main = unit.lanes
         merge = unit.exit[-1]
         if unit.stride == 2:
-            assert [n.kind for n in shortcut] == ["pool"] and "AVG Pool" in shortcut[0].label and "stride = 2" in shortcut[0].label
+            assert (
+                [n.kind for n in shortcut] == ["pool"]
+                and "AVG Pool" in shortcut[0].label
+                and "stride = 2" in shortcut[0].label
+            )
             assert merge.kind == "concat"
         else:
             assert [n.kind for n in shortcut] == ["identity"] and merge.kind == "add"
@@ -58,7 +63,9 @@ def test_v2_has_concat_and_a_shuffle_in_every_unit_and_a_channel_split_in_every_
             assert [n.kind for n in unit.lanes[0]] == ["identity"]
         else:  # Figure 3(d): no split, both branches see every channel
             assert unit.entry.kind == "fanout"
-            assert len(unit.lanes) == 2 and all(len(lane) == 2 and lane[0].label.startswith("3x3") for lane in unit.lanes[:1])
+            assert len(unit.lanes) == 2 and all(
+                len(lane) == 2 and lane[0].label.startswith("3x3") for lane in unit.lanes[:1]
+            )
             assert "DWConv (stride = 2)" in unit.lanes[0][0].label and "DWConv (stride = 2)" in unit.lanes[1][1].label
     assert sum(1 for u in units if u.entry.kind == "split") == 13
 
@@ -83,11 +90,25 @@ def test_the_compact_net_draws_its_four_blocks_from_the_module_tree():
         assert kinds(unit) == ["conv", "conv", "shuffle"]
         assert "stride = (2, 1)" in unit.lanes[0][0].label and unit.lanes[0][1].label == "1x1 Conv"
     # the first block's temporal conv sees one channel, so it is a plain conv; the others are depthwise
-    assert [u.lanes[0][0].label.split(" (")[0] for u in blocks] == ["3x1 Conv", "3x1 DWConv", "3x1 DWConv", "3x1 DWConv"]
+    assert [u.lanes[0][0].label.split(" (")[0] for u in blocks] == [
+        "3x1 Conv",
+        "3x1 DWConv",
+        "3x1 DWConv",
+        "3x1 DWConv",
+    ]
 
 
-@pytest.mark.parametrize("spec", [V1_G3, ModelSpec.create("v1", groups=8, scale=0.5, input_size=160), V2,
-                                  ModelSpec.create("v2", scale=2.0, shuffle=False), COMPACT], ids=lambda s: s.label)
+@pytest.mark.parametrize(
+    "spec",
+    [
+        V1_G3,
+        ModelSpec.create("v1", groups=8, scale=0.5, input_size=160),
+        V2,
+        ModelSpec.create("v2", scale=2.0, shuffle=False),
+        COMPACT,
+    ],
+    ids=lambda s: s.label,
+)
 def test_every_node_sums_its_own_rows_of_the_complexity_table_and_together_they_cover_it_once(spec):
     report = analyze(spec)
     rows = {r.name: r for r in report.layers}

@@ -43,6 +43,6 @@ def test_per_layer_latency_covers_every_leaf_module_in_call_order():
     spec = ModelSpec.create("compact")
     model = build_model(spec)
     layers = measure_layers(model, spec.input_shape, runs=3, warmup=1)
-    assert [l.name for l in layers][:3] == ["blocks.0.dwconv", "blocks.0.pwconv", "blocks.0.bn"]
-    assert layers[-1].name == "fc" and all(l.median_ms >= 0 for l in layers)
+    assert [layer.name for layer in layers][:3] == ["blocks.0.dwconv", "blocks.0.pwconv", "blocks.0.bn"]
+    assert layers[-1].name == "fc" and all(layer.median_ms >= 0 for layer in layers)
     assert len(layers) == 23

@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 
 from explorer.analysis.mosaic import GROUP_COLOURS, channel_group_ids, make_mosaic, normalise_channels
-from explorer.analysis.shuffle_flow import group_conv_connectivity, input_groups_seen, shuffle_matrix, stacked_connectivity
+from explorer.analysis.shuffle_flow import (
+    group_conv_connectivity,
+    input_groups_seen,
+    shuffle_matrix,
+    stacked_connectivity,
+)
 from explorer.models import shuffle_permutation
 
 
@@ -15,7 +20,7 @@ def test_mosaic_tiles_every_channel_with_group_frames_and_maps_clicks_back():
     x, y = 2 * layout.cell_width, 1 * layout.cell_height
     assert image[y, x].tolist() == GROUP_COLOURS[1].tolist()
     b = layout.border
-    inside = image[y + b:y + b + 4, x + b:x + b + 5]
+    inside = image[y + b : y + b + 4, x + b : x + b + 5]
     assert (inside[..., 0] == inside[..., 1]).all() and inside.max() == 255 and inside.min() == 0
     assert layout.channel_at(x + 3, y + 3) == 6
     assert layout.channel_at(3 * layout.cell_width + 1, 2 * layout.cell_height + 1) is None  # empty cell 11

@@ -4,8 +4,8 @@ import torch
 
 from explorer.engine.pipeline import InferencePipeline, build_bundle, to_input
 from explorer.engine.preprocess import preprocess_image, preprocess_signal, resize_and_crop
-from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.models import ModelSpec
+from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.sources import SyntheticSource
 from explorer.sources.signal_stream import synthetic_signal_source
 
@@ -34,7 +34,9 @@ def test_signal_preprocessing_for_the_compact_net():
     assert x.shape == (1, 1, 128, 9)
     assert np.allclose(x[0, 0].mean(0), 0, atol=1e-4) and np.allclose(x[0, 0].std(0, unbiased=False), 1, atol=1e-3)
     samples = window.window(128)
-    assert np.allclose(x[0, 0, -1].numpy(), (samples[-1] - samples.mean(0)) / (samples.std(0) + 1e-6), atol=1e-5)  # newest last
+    assert np.allclose(
+        x[0, 0, -1].numpy(), (samples[-1] - samples.mean(0)) / (samples.std(0) + 1e-6), atol=1e-5
+    )  # newest last
     recipe = SignalRecipe(tuple(range(9)), (2.0,) * 9)  # trained: the training windows' statistics
     y = preprocess_signal(window, (128, 9), recipe)
     assert np.allclose(y[0, 0].numpy(), (samples - np.arange(9)) / 2, atol=1e-5)
@@ -50,7 +52,13 @@ def sample_input(spec):
     return synthetic_signal_source().frame_at(0) if spec.input_kind == "signal" else SyntheticSource().frame_at(0)
 
 
-@pytest.mark.parametrize("spec,tap", [(ModelSpec.create("v2", scale=0.5, input_size=128), "stage3"), (ModelSpec.create("compact"), "blocks.1.after_shuffle")])
+@pytest.mark.parametrize(
+    "spec,tap",
+    [
+        (ModelSpec.create("v2", scale=0.5, input_size=128), "stage3"),
+        (ModelSpec.create("compact"), "blocks.1.after_shuffle"),
+    ],
+)
 def test_pipeline_returns_top5_taps_and_timings(spec, tap):
     pipeline = InferencePipeline(build_bundle(spec))
     result = pipeline.run(sample_input(spec), taps=(tap, "not-a-tap"))

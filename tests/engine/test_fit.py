@@ -1,4 +1,5 @@
 """Fit to a frame rate: the decision, from a given table of measurements (timings never asserted)."""
+
 import json
 
 import pytest
@@ -51,9 +52,16 @@ def test_fit_keeps_the_architecture_and_groups_and_measures_every_candidate():
 
     result = fit.run_fit(spec, 30, threads=1, measure=fake_measure)
     assert len(result.candidates) == len(measured) == len(specs) * len(fit.fp32_backends())
-    assert result.chosen.spec == max(specs, key=lambda s: analyze(s).totals.madds) and result.chosen.backend == "onnxruntime"
+    assert (
+        result.chosen.spec == max(specs, key=lambda s: analyze(s).totals.madds)
+        and result.chosen.backend == "onnxruntime"
+    )
     data = result.to_dict()
-    assert data["target_fps"] == 30 and data["chosen"]["backend"] == "onnxruntime" and len(data["candidates"]) == len(measured)
+    assert (
+        data["target_fps"] == 30
+        and data["chosen"]["backend"] == "onnxruntime"
+        and len(data["candidates"]) == len(measured)
+    )
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "fast", "nan", "inf"])

@@ -1,6 +1,7 @@
 """The engine with two kinds of input: the compact net brings its sensor stream along, a source
 of the wrong kind is refused, a recording's channel count sets the input, trained weights carry
 their own standardisation and class names."""
+
 import numpy as np
 import pytest
 import torch
@@ -68,7 +69,9 @@ def test_a_recording_with_other_channels_sets_the_compact_nets_input(engine, tmp
     wait_until(lambda: engine.bundle.spec.input_size == (128, 6) and engine.source.modal == 6)
     frames = engine.frames
     wait_until(lambda: engine.frames > frames + 2)
-    assert any("has 6 channels: the Compact ChannelShuffle net's input is now 128x6" in text for text, _ in engine.messages)
+    assert any(
+        "has 6 channels: the Compact ChannelShuffle net's input is now 128x6" in text for text, _ in engine.messages
+    )
 
 
 def test_trained_signal_weights_load_with_their_statistics_and_activity_names(tmp_path):

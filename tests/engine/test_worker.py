@@ -1,4 +1,5 @@
 """The engine without any window: mailbox, overtaking requests, swaps between frames, auto."""
+
 import threading
 import time
 
@@ -206,7 +207,9 @@ def test_auto_stays_on_torch_and_says_why_when_a_candidate_disagrees(make_engine
 def test_auto_stays_on_torch_when_onnx_runtime_is_missing(make_engine, monkeypatch):
     from explorer.optional import Availability
 
-    missing = Availability("onnxruntime", False, None, "ModuleNotFoundError", "the ONNX Runtime backend", "pip install onnxruntime onnx")
+    missing = Availability(
+        "onnxruntime", False, None, "ModuleNotFoundError", "the ONNX Runtime backend", "pip install onnxruntime onnx"
+    )
     monkeypatch.setattr(onnx_backend, "onnxruntime_status", lambda: missing)
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     explained = []
@@ -249,7 +252,10 @@ def test_auto_runs_the_fastest_agreeing_backend_and_names_every_time(make_engine
     engine.start()
     wait_until(lambda: engine.bundle.backend == "onnxruntime")
     reason = engine.bundle.auto_reason
-    assert reason.startswith("auto → ONNX Runtime: ONNX Runtime 0.2 ms vs torch channels_last ") and "agreement 100 %" in reason
+    assert (
+        reason.startswith("auto → ONNX Runtime: ONNX Runtime 0.2 ms vs torch channels_last ")
+        and "agreement 100 %" in reason
+    )
 
 
 def test_auto_stays_on_torch_when_the_candidate_is_slower(make_engine):
@@ -259,5 +265,8 @@ def test_auto_stays_on_torch_when_the_candidate_is_slower(make_engine):
     state.agreement.connect(lambda bundle: explained.append(bundle.auto_reason))
     engine.start()
     wait_until(lambda: explained)
-    assert explained[-1].startswith("auto → torch channels_last: torch channels_last ") and "ONNX Runtime 10000.0 ms" in explained[-1]
+    assert (
+        explained[-1].startswith("auto → torch channels_last: torch channels_last ")
+        and "ONNX Runtime 10000.0 ms" in explained[-1]
+    )
     assert engine.bundle.backend == "channels_last"

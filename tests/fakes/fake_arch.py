@@ -15,9 +15,12 @@ class TinyNet(nn.Module):
         super().__init__()
         width = int(16 * spec.scale)
         self.stem = nn.Sequential(nn.Conv2d(3, width, 3, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU())
-        self.blocks = nn.Sequential(*[
-            nn.Sequential(nn.Conv2d(width, width, 3, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU()) for _ in range(3)
-        ])
+        self.blocks = nn.Sequential(
+            *[
+                nn.Sequential(nn.Conv2d(width, width, 3, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU())
+                for _ in range(3)
+            ]
+        )
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(width, spec.num_classes)
 
@@ -29,7 +32,15 @@ class TinyNet(nn.Module):
         return [TapPoint("stem", "stem", "output", "stem"), *blocks]
 
 
-FAKE = register_architecture(Architecture(
-    "tinynet", "TinyNet (a test's network)", lambda spec, layout: TinyNet(spec), scales=(0.5, 1.0), order=99,
-    has_shuffle=False, shufflenet=False, hint="a network registered by a test",
-))
+FAKE = register_architecture(
+    Architecture(
+        "tinynet",
+        "TinyNet (a test's network)",
+        lambda spec, layout: TinyNet(spec),
+        scales=(0.5, 1.0),
+        order=99,
+        has_shuffle=False,
+        shufflenet=False,
+        hint="a network registered by a test",
+    )
+)

@@ -16,5 +16,13 @@ class CountingRunner(EagerRunner):
         return super().__call__(x, taps, embedding)
 
 
-FAKE = register(Backend("counting", "counting eager (a test's backend)", "counting", lambda r: CountingRunner(r.model),
-                        order=90, runs_torch_module=True))
+FAKE = register(
+    Backend(
+        "counting",
+        "counting eager (a test's backend)",
+        "counting",
+        lambda r: CountingRunner(r.model),
+        order=90,
+        runs_torch_module=True,
+    )
+)

@@ -1,4 +1,5 @@
 """The compact net's shuffles can be folded into the next layer's weights: same outputs, no shuffle."""
+
 import pytest
 import torch
 from torch import nn

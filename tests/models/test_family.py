@@ -1,20 +1,20 @@
 """ShuffleNet's rivals as first-class models: published complexity, taps, every backend,
 torchvision's checkpoints, and a plain message without torchvision."""
+
 import json
 
 import pytest
 import torch
 
+from explorer.analysis.complexity import spec_tables
 from explorer.cli import main
 from explorer.engine.pipeline import build_bundle
-from explorer.models import ModelSpec
-from explorer.models import family
+from explorer.models import ModelSpec, family
+from explorer.models.architecture import architecture, architectures
 from explorer.models.classifier import final_linear
 from explorer.models.registry import build_model, list_specs
-from explorer.models.architecture import architecture, architectures
 from explorer.models.taps import describe_taps
 from explorer.models.variants import PUBLISHED
-from explorer.analysis.complexity import spec_tables
 from explorer.optional import Availability
 from explorer.weights import catalog, load_weights
 
@@ -24,8 +24,17 @@ FAMILY_SPECS = [s for s in list_specs(family=True) if s.arch in FAMILY]
 
 def test_every_rival_is_in_the_zoo_with_its_papers_widths():
     assert [(s.arch, s.scale) for s in FAMILY_SPECS] == [
-        ("mobilenet_v1", 0.25), ("mobilenet_v1", 0.5), ("mobilenet_v1", 0.75), ("mobilenet_v1", 1.0), ("mobilenet_v2", 1.0),
-        ("mobilenet_v3_small", 1.0), ("mobilenet_v3_large", 1.0), ("squeezenet1_1", 1.0), ("mnasnet", 0.5), ("mnasnet", 1.0)]
+        ("mobilenet_v1", 0.25),
+        ("mobilenet_v1", 0.5),
+        ("mobilenet_v1", 0.75),
+        ("mobilenet_v1", 1.0),
+        ("mobilenet_v2", 1.0),
+        ("mobilenet_v3_small", 1.0),
+        ("mobilenet_v3_large", 1.0),
+        ("squeezenet1_1", 1.0),
+        ("mnasnet", 0.5),
+        ("mnasnet", 1.0),
+    ]
 
 
 @pytest.mark.parametrize("spec", FAMILY_SPECS, ids=lambda s: s.label)
@@ -100,11 +109,15 @@ def test_the_catalogue_matches_torchvisions_weight_enums(torchvision_models):
         weights = torchvision_models.get_model_weights(family.builder_name(spec)).IMAGENET1K_V1
         published = PUBLISHED[(arch, None, scale)]
         assert weights.url == ours.url and weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] == published.top1
-        assert weights.meta["num_params"] == published.params and weights.meta["_ops"] * 1000 == pytest.approx(published.madds_m, abs=0.5)
+        assert weights.meta["num_params"] == published.params and weights.meta["_ops"] * 1000 == pytest.approx(
+            published.madds_m, abs=0.5
+        )
 
 
 def test_without_torchvision_the_rivals_say_so_and_what_to_run(monkeypatch):
-    broken = Availability("torchvision", False, None, "RuntimeError: operator torchvision::nms does not exist", "x", "pip install …")
+    broken = Availability(
+        "torchvision", False, None, "RuntimeError: operator torchvision::nms does not exist", "x", "pip install …"
+    )
     monkeypatch.setattr(family, "torchvision_status", lambda: broken)
     with pytest.raises(family.TorchvisionUnavailable, match="torchvision::nms.*to fix: pip install"):
         build_model(ModelSpec.create("mobilenet_v2"))

@@ -46,9 +46,16 @@ def test_every_output_group_takes_one_channel_from_every_input_group():
         assert sources == set(range(groups))
 
 
-@pytest.mark.parametrize("channels,groups,fragment", [
-    (10, 3, "divisible by groups"), (12, 0, ">= 1"), (12, -2, ">= 1"), (12, 2.5, "integer"), (0, 1, "positive"),
-])
+@pytest.mark.parametrize(
+    "channels,groups,fragment",
+    [
+        (10, 3, "divisible by groups"),
+        (12, 0, ">= 1"),
+        (12, -2, ">= 1"),
+        (12, 2.5, "integer"),
+        (0, 1, "positive"),
+    ],
+)
 def test_invalid_groups_raise_value_error_naming_the_constraint(channels, groups, fragment):
     with pytest.raises(ValueError, match=fragment):
         shuffle_permutation(channels, groups)

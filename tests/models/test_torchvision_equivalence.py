@@ -1,4 +1,5 @@
 """Our V2 must be a drop-in for torchvision's: same keys, same shapes, same outputs."""
+
 import pytest
 import torch
 

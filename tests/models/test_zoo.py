@@ -57,7 +57,9 @@ def test_v1_follows_table_1_structure():
     assert first.gconv2.out_channels == 240 - 24
 
 
-@pytest.mark.parametrize("spec", [s for s in ALL_SPECS if s.arch != "compact"][::3] + [ModelSpec.create("compact")], ids=lambda s: s.label)
+@pytest.mark.parametrize(
+    "spec", [s for s in ALL_SPECS if s.arch != "compact"][::3] + [ModelSpec.create("compact")], ids=lambda s: s.label
+)
 def test_shuffle_off_keeps_params_and_flops_but_changes_the_function(spec):
     on, off = build_model(spec), build_model(spec.with_changes(shuffle=False))
     off.load_state_dict(on.state_dict())
@@ -69,19 +71,22 @@ def test_shuffle_off_keeps_params_and_flops_but_changes_the_function(spec):
     assert same == (spec.groups == 1), "only a 1-group shuffle is the identity"
 
 
-@pytest.mark.parametrize("kwargs,fragment", [
-    (dict(arch="v3"), "unknown arch"),
-    (dict(arch="v1", groups=5), "V1 groups"),
-    (dict(arch="v1", scale=0.75), "V1 scale"),
-    (dict(arch="v2", scale=0.25), "V2 scale"),
-    (dict(arch="v2", groups=3), "V1 only"),
-    (dict(arch="v2", input_size=31), ">= 32"),
-    (dict(arch="v1", input_size=224.5), "integer"),
-    (dict(arch="compact", input_size=(8, 9)), "series"),
-    (dict(arch="compact", groups=4), "fixed shuffle groups"),
-    (dict(arch="compact", scale=2.0), "one width"),
-    (dict(arch="v2", num_classes=0), "num_classes"),
-])
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        (dict(arch="v3"), "unknown arch"),
+        (dict(arch="v1", groups=5), "V1 groups"),
+        (dict(arch="v1", scale=0.75), "V1 scale"),
+        (dict(arch="v2", scale=0.25), "V2 scale"),
+        (dict(arch="v2", groups=3), "V1 only"),
+        (dict(arch="v2", input_size=31), ">= 32"),
+        (dict(arch="v1", input_size=224.5), "integer"),
+        (dict(arch="compact", input_size=(8, 9)), "series"),
+        (dict(arch="compact", groups=4), "fixed shuffle groups"),
+        (dict(arch="compact", scale=2.0), "one width"),
+        (dict(arch="v2", num_classes=0), "num_classes"),
+    ],
+)
 def test_invalid_specs_say_which_constraint_broke(kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
         ModelSpec.create(**kwargs)
@@ -95,7 +100,11 @@ def test_spec_is_frozen_and_round_trips_through_a_dict():
     assert hash(spec) == hash(ModelSpec.create("compact", input_size=(64, 3)))
 
 
-@pytest.mark.parametrize("spec", [ModelSpec.create("v1", groups=8, scale=0.5), ModelSpec.create("v2", scale=0.5), ModelSpec.create("compact")], ids=lambda s: s.arch)
+@pytest.mark.parametrize(
+    "spec",
+    [ModelSpec.create("v1", groups=8, scale=0.5), ModelSpec.create("v2", scale=0.5), ModelSpec.create("compact")],
+    ids=lambda s: s.arch,
+)
 def test_taps_cover_stem_stages_units_and_both_sides_of_every_shuffle(spec):
     model = build_model(spec)
     infos = describe_taps(model, spec.input_shape)

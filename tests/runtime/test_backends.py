@@ -1,6 +1,7 @@
 """Every backend against fp32 eager.  Tolerances (max |logit difference| on random inputs):
 channels_last and ONNX Runtime fp32 1e-3 (same maths, other summation order); int8 is judged by
 top-1 agreement on real frames and a logit error small against the logits' spread."""
+
 import hashlib
 import json
 
@@ -12,12 +13,15 @@ from explorer import optional
 from explorer.cli import main
 from explorer.engine.pipeline import build_bundle, synthetic_inputs
 from explorer.models import FeatureTaps, ModelSpec, build_model
-from explorer.runtime import onnx_backend
+from explorer.runtime import onnx_backend, registry
 from explorer.runtime.base import BackendUnavailable
-from explorer.runtime import registry
 from explorer.runtime.registry import available_backends, make_runner
 
-SPECS = [ModelSpec.create("v2", scale=0.5, input_size=128), ModelSpec.create("v1", groups=8, scale=0.5, input_size=128), ModelSpec.create("compact")]
+SPECS = [
+    ModelSpec.create("v2", scale=0.5, input_size=128),
+    ModelSpec.create("v1", groups=8, scale=0.5, input_size=128),
+    ModelSpec.create("compact"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +112,14 @@ def test_one_thread_setting_reaches_onnx_runtime():
 
 
 def test_unavailable_onnxruntime_is_reported_with_the_install_hint(monkeypatch, capsys):
-    broken = optional.Availability("onnxruntime", False, None, "ModuleNotFoundError: No module named 'onnxruntime'", "the ONNX Runtime backend", "pip install onnxruntime onnx")
+    broken = optional.Availability(
+        "onnxruntime",
+        False,
+        None,
+        "ModuleNotFoundError: No module named 'onnxruntime'",
+        "the ONNX Runtime backend",
+        "pip install onnxruntime onnx",
+    )
     monkeypatch.setattr("explorer.runtime.onnx_backend.onnxruntime_status", lambda: broken)
     infos = {i.name: i for i in available_backends()}
     assert infos["eager"].available and not infos["onnxruntime"].available and not infos["int8"].available
@@ -125,8 +136,31 @@ def test_unavailable_onnxruntime_is_reported_with_the_install_hint(monkeypatch, 
 
 
 def test_bench_rows_carry_backend_and_agreement(capsys):
-    assert main(["bench", "--arch", "v2", "--scale", "0.5", "--input-size", "96", "--backend", "eager", "--backend", "onnxruntime",
-                 "--runs", "2", "--warmup", "1", "--threads", "1", "--json"]) == 0
+    assert (
+        main(
+            [
+                "bench",
+                "--arch",
+                "v2",
+                "--scale",
+                "0.5",
+                "--input-size",
+                "96",
+                "--backend",
+                "eager",
+                "--backend",
+                "onnxruntime",
+                "--runs",
+                "2",
+                "--warmup",
+                "1",
+                "--threads",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [r["backend"] for r in rows] == ["eager", "onnxruntime"]
     assert all({"backend", "top1_agreement", "max_abs_diff"} <= set(r) for r in rows)
@@ -134,7 +168,9 @@ def test_bench_rows_carry_backend_and_agreement(capsys):
     assert main(["bench", "--backend", "tpu"]) == 2
 
 
-@pytest.mark.parametrize("machine,engine", [("aarch64", "qnnpack"), ("arm64", "qnnpack"), ("x86_64", "x86"), ("AMD64", "x86")])
+@pytest.mark.parametrize(
+    "machine,engine", [("aarch64", "qnnpack"), ("arm64", "qnnpack"), ("x86_64", "x86"), ("AMD64", "x86")]
+)
 def test_the_int8_preset_follows_the_cpu(monkeypatch, machine, engine):
     monkeypatch.setattr(onnx_backend.platform, "machine", lambda: machine)
     assert onnx_backend.default_int8_engine() == engine

@@ -1,6 +1,7 @@
 """The ONNX export cache never trusts a damaged file: each kind of damage is noticed on read,
 moved aside, said once (naming the file), and the export made again, so auto still reaches ONNX
 Runtime."""
+
 from pathlib import Path
 
 import pytest

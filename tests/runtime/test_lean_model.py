@@ -1,5 +1,6 @@
 """The lean ONNX model (logits and embedding): cut out of the tapped export, or exported alone with the taps
 left for later (the window's way)."""
+
 import os
 import subprocess
 import sys
@@ -66,7 +67,10 @@ def test_a_later_start_reads_the_lean_model_from_disk_without_the_exporter_or_on
     """The first start exports; every later one only reads the file: neither torch's exporter
     nor the onnx package is loaded (each costs tens of MB on a board)."""
     env = {**os.environ, "EXPLORER_CACHE": str(tmp_path)}
-    runs = [subprocess.run([sys.executable, "-c", LATER_START], env=env, capture_output=True, text=True, timeout=300) for _ in range(2)]
+    runs = [
+        subprocess.run([sys.executable, "-c", LATER_START], env=env, capture_output=True, text=True, timeout=300)
+        for _ in range(2)
+    ]
     assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
     assert runs[0].stdout.split()[1] == "True"  # the first start did export
     assert runs[1].stdout.split() == ["False", "False"]

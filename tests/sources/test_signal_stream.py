@@ -1,9 +1,9 @@
 """Sensor streams as a source: playback at the sample rate, windows by hop, labels, files, parsing."""
+
 import numpy as np
 import pytest
 
-from explorer.sources import SourceError, open_source
-from explorer.sources import inertial
+from explorer.sources import SourceError, inertial, open_source
 from explorer.sources.factory import is_signal_source, recording_path
 from explorer.sources.signal_stream import HISTORY, SignalSource, synthetic_signal_source
 
@@ -16,7 +16,7 @@ def test_reads_slide_by_the_hop_with_the_newest_sample_last():
     assert first.history.shape == (HISTORY, 9) and second.end - first.end == 7
     assert np.array_equal(first.history, stream.signals[:HISTORY])  # starts with a full history
     assert np.array_equal(second.history[-1], stream.signals[HISTORY + 6])
-    assert np.array_equal(second.window(128), stream.signals[HISTORY + 7 - 128:HISTORY + 7])
+    assert np.array_equal(second.window(128), stream.signals[HISTORY + 7 - 128 : HISTORY + 7])
     assert second.label(128) == inertial.ACTIVITIES[stream.labels[HISTORY + 7 - 128 + 64]]  # the window's centre
     assert source.frame_at(1).end == second.end and source.read().end == second.end + 7  # frame_at does not move it
 
@@ -45,16 +45,21 @@ def test_source_texts_open_the_right_streams(tmp_path):
     np.save(tmp_path / "windows.npy", np.stack([np.full((32, 3), i, np.float32) for i in range(20)]))
     windows = open_source(str(tmp_path / "windows.npy"))  # windowed: played one window after another
     assert windows.signals.shape == (640, 3) and windows.signals[32, 0] == 1
-    assert is_signal_source("walk.csv@10") and is_signal_source("signal:synthetic") and not is_signal_source("synthetic")
+    assert (
+        is_signal_source("walk.csv@10") and is_signal_source("signal:synthetic") and not is_signal_source("synthetic")
+    )
     assert recording_path("signal:data/walk.csv@10") == "data/walk.csv" and recording_path("signal:synthetic:2") is None
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("signal:synthetic:x", "expected a number"),
-    ("signal:synthetic@0", "hop must be"),
-    ("signal:walk.wav", "signal:synthetic"),
-    ("missing.csv", "no such file"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("signal:synthetic:x", "expected a number"),
+        ("signal:synthetic@0", "hop must be"),
+        ("signal:walk.wav", "signal:synthetic"),
+        ("missing.csv", "no such file"),
+    ],
+)
 def test_bad_signal_sources_get_one_clear_message(text, fragment):
     with pytest.raises(SourceError, match=fragment):
         open_source(text)

@@ -46,9 +46,18 @@ def test_video_loops_and_images_slideshow(tmp_path):
     assert images.current(1)[0, 0].tolist() == [0, 255, 0]
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("", "no source"), ("camera:x", "expected a number"), ("camera:0@big", "resolution must look like"), ("camera:0@1x1", "out of range"), ("camera:-1", ">= 0"), ("synthetic:7", "scene"), ("/definitely/missing", "no such file"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("", "no source"),
+        ("camera:x", "expected a number"),
+        ("camera:0@big", "resolution must look like"),
+        ("camera:0@1x1", "out of range"),
+        ("camera:-1", ">= 0"),
+        ("synthetic:7", "scene"),
+        ("/definitely/missing", "no such file"),
+    ],
+)
 def test_bad_source_texts_are_explained(text, fragment):
     with pytest.raises(SourceError, match=fragment):
         open_source(text)

@@ -1,4 +1,5 @@
 """Synthetic inertial streams, the compact net trained end to end on them, and its checkpoint."""
+
 import json
 
 import numpy as np
@@ -40,7 +41,10 @@ def per_window_statistics_accuracy(seed=0):
     """A linear classifier on each window's per-channel mean and spread."""
     train = inertial.windows(inertial.generate(900, seed=seed), 128, 64)
     val = inertial.windows(inertial.generate(400, seed=seed + 99), 128, 64)
-    feats = lambda x: np.concatenate([x.mean(1), x.std(1)], 1)
+
+    def feats(x):
+        return np.concatenate([x.mean(1), x.std(1)], 1)
+
     a, b = feats(train[0]), feats(val[0])
     mu, sd = a.mean(0), a.std(0) + 1e-9
     a, b = torch.tensor((a - mu) / sd, dtype=torch.float32), torch.tensor((b - mu) / sd, dtype=torch.float32)
@@ -61,7 +65,9 @@ def per_window_statistics_accuracy(seed=0):
 
 def test_the_task_is_learnable_from_statistics_but_not_trivially():
     accuracy = per_window_statistics_accuracy()
-    assert 1 / 6 + 0.3 < accuracy < 0.95  # postures and running from level and spread; walking vs stairs need the waveform
+    assert (
+        1 / 6 + 0.3 < accuracy < 0.95
+    )  # postures and running from level and spread; walking vs stairs need the waveform
 
 
 def test_a_short_training_run_beats_chance_by_a_wide_margin_and_round_trips(tmp_path):
@@ -88,12 +94,15 @@ def test_training_refuses_bad_data():
         train_signals((x, np.zeros(3, int)), (x, np.zeros(10, int)), inertial.ACTIVITIES, inertial.CHANNELS)
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["train", "--arch", "v2"], "compact"),
-    (["train", "--source", "/nonexistent/walk.csv"], "no such file"),
-    (["train", "--epochs", "0"], "epochs"),
-    (["train", "--out", "/nonexistent/dir/c.pt"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["train", "--arch", "v2"], "compact"),
+        (["train", "--source", "/nonexistent/walk.csv"], "no such file"),
+        (["train", "--epochs", "0"], "epochs"),
+        (["train", "--out", "/nonexistent/dir/c.pt"], "does not exist"),
+    ],
+)
 def test_train_bad_arguments_exit_2_with_one_line(capsys, argv, fragment):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -149,16 +158,23 @@ def test_npy_labels_beside_the_recording_read_and_train(capsys, tmp_path):
     np.save(tmp_path / "har.npy", windows)
     np.save(tmp_path / "har.labels.npy", labels[:, None] + 1)
     windowed = read_signal_file(tmp_path / "har.npy")
-    assert windowed.windowed and np.array_equal(windowed.labels, labels) and windowed.classes[0] == str(labels.min() + 1)
+    assert (
+        windowed.windowed and np.array_equal(windowed.labels, labels) and windowed.classes[0] == str(labels.min() + 1)
+    )
     assert main(["train", "--source", str(tmp_path / "har.npy"), "--epochs", "1", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["train_windows"] == int(len(windows) * 0.8) and summary["val_windows"] == len(windows) - int(len(windows) * 0.8)
+    assert summary["train_windows"] == int(len(windows) * 0.8) and summary["val_windows"] == len(windows) - int(
+        len(windows) * 0.8
+    )
 
 
-@pytest.mark.parametrize("labels,fragment", [
-    (np.zeros(10, np.int64), "expected 300 labels"),
-    (np.full(300, 0.5), "whole numbers"),
-])
+@pytest.mark.parametrize(
+    "labels,fragment",
+    [
+        (np.zeros(10, np.int64), "expected 300 labels"),
+        (np.full(300, 0.5), "whole numbers"),
+    ],
+)
 def test_bad_npy_labels_get_one_clear_message(tmp_path, labels, fragment):
     np.save(tmp_path / "rec.npy", np.zeros((300, 3), np.float32))
     np.save(tmp_path / "rec.labels.npy", labels)
@@ -166,15 +182,18 @@ def test_bad_npy_labels_get_one_clear_message(tmp_path, labels, fragment):
         read_signal_file(tmp_path / "rec.npy")
 
 
-@pytest.mark.parametrize("name,content,fragment", [
-    ("no_header.csv", "1,2,3\n4,5,6\n", "must name the channels"),
-    ("text.csv", "a,b\n1,x\n" + "1,2\n" * 200, "not a number"),
-    ("ragged.csv", "a,b\n1,2\n3\n", "has 1 columns"),
-    ("short.csv", "a,b\n" + "1,2\n" * 20, "fewer than one window"),
-    ("nan.csv", "a,b\n" + "1,2\n" * 150 + "nan,2\n", "NaN"),
-    ("empty.csv", "", "header row"),
-    ("wrong.txt", "a\n1\n", ".csv"),
-])
+@pytest.mark.parametrize(
+    "name,content,fragment",
+    [
+        ("no_header.csv", "1,2,3\n4,5,6\n", "must name the channels"),
+        ("text.csv", "a,b\n1,x\n" + "1,2\n" * 200, "not a number"),
+        ("ragged.csv", "a,b\n1,2\n3\n", "has 1 columns"),
+        ("short.csv", "a,b\n" + "1,2\n" * 20, "fewer than one window"),
+        ("nan.csv", "a,b\n" + "1,2\n" * 150 + "nan,2\n", "NaN"),
+        ("empty.csv", "", "header row"),
+        ("wrong.txt", "a\n1\n", ".csv"),
+    ],
+)
 def test_every_bad_signal_file_gets_one_clear_message(tmp_path, name, content, fragment):
     path = tmp_path / name
     path.write_text(content)
@@ -182,13 +201,16 @@ def test_every_bad_signal_file_gets_one_clear_message(tmp_path, name, content, f
         read_signal_file(path)
 
 
-@pytest.mark.parametrize("array,fragment", [
-    (np.zeros((4, 4, 4, 4)), "expected"),
-    (np.zeros((300, 1000)), "transposed"),
-    (np.array(["a", "b"]), "not numbers"),
-    (np.full((200, 3), np.nan), "NaN"),
-    (np.zeros((50, 3)), "fewer than one window"),
-])
+@pytest.mark.parametrize(
+    "array,fragment",
+    [
+        (np.zeros((4, 4, 4, 4)), "expected"),
+        (np.zeros((300, 1000)), "transposed"),
+        (np.array(["a", "b"]), "not numbers"),
+        (np.full((200, 3), np.nan), "NaN"),
+        (np.zeros((50, 3)), "fewer than one window"),
+    ],
+)
 def test_every_bad_npy_gets_one_clear_message(tmp_path, array, fragment):
     path = tmp_path / "bad.npy"
     np.save(path, array)

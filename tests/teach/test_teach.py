@@ -1,5 +1,5 @@
-import torch
 import pytest
+import torch
 
 from explorer.engine.pipeline import InferencePipeline, build_bundle
 from explorer.models import ModelSpec
@@ -24,7 +24,13 @@ def taught():
     names = ["blue circles", "orange squares", "green triangles"]
     samples = {name: embeddings(pipeline, scene, range(0, 96, 12)) for scene, name in enumerate(names)}  # 8 each
     progress = []
-    head = train_head(samples, SPEC.to_dict(), backbone_fingerprint(bundle.model), bundle.weights_name, progress=lambda fraction, _text: progress.append(fraction))
+    head = train_head(
+        samples,
+        SPEC.to_dict(),
+        backbone_fingerprint(bundle.model),
+        bundle.weights_name,
+        progress=lambda fraction, _text: progress.append(fraction),
+    )
     return bundle, pipeline, head, names, progress
 
 

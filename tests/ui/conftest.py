@@ -33,8 +33,12 @@ def make_window(qtbot):
 
     def make(spec: ModelSpec = SMALL, source=None, pace: bool = False, backend: str = "channels_last"):
         config = RunConfig(spec, backend=backend, threads=1)
-        source = source or (synthetic_signal_source() if spec.input_kind == "signal" else SyntheticSource(size=(120, 160)))
-        engine = Engine(AppState(config, source.text or "synthetic"), build_bundle(config, check_agreement=False), source, pace=pace)
+        source = source or (
+            synthetic_signal_source() if spec.input_kind == "signal" else SyntheticSource(size=(120, 160))
+        )
+        engine = Engine(
+            AppState(config, source.text or "synthetic"), build_bundle(config, check_agreement=False), source, pace=pace
+        )
         window = MainWindow(engine)
         qtbot.addWidget(window)
         window.show()

@@ -1,4 +1,5 @@
 """The Diagram tab: follows the running model, navigates to the other tabs, saves files."""
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
@@ -10,8 +11,11 @@ V1_SMALL = ModelSpec.create("v1", groups=3, scale=0.5, input_size=96)
 
 
 def node_box(window, kind, unit=None):
-    return next(b for b in window.diagram.scene.node_boxes()
-                if b.target.item.kind == kind and (unit is None or b.target.item.id.startswith(unit + ".")))
+    return next(
+        b
+        for b in window.diagram.scene.node_boxes()
+        if b.target.item.kind == kind and (unit is None or b.target.item.id.startswith(unit + "."))
+    )
 
 
 def test_the_diagram_follows_groups_shuffle_and_input_size(make_window, qtbot):
@@ -19,8 +23,11 @@ def test_the_diagram_follows_groups_shuffle_and_input_size(make_window, qtbot):
     window.set_tab("diagram")
     scene = window.diagram.scene
     assert scene.diagram.spec == V1_SMALL
-    for target in (V1_SMALL.with_changes(groups=8), V1_SMALL.with_changes(groups=8, shuffle=False),
-                   V1_SMALL.with_changes(groups=8, shuffle=False, input_size=128)):
+    for target in (
+        V1_SMALL.with_changes(groups=8),
+        V1_SMALL.with_changes(groups=8, shuffle=False),
+        V1_SMALL.with_changes(groups=8, shuffle=False, input_size=128),
+    ):
         window.state.request(spec=target)
         qtbot.waitUntil(lambda: scene.diagram.spec == target, timeout=WAIT)
     window.diagram.open_unit("stage3.1")
@@ -117,7 +124,6 @@ def test_measured_ms_encode_box_widths_once_measured(make_window):
     assert "measured 2.000 ms" in scene.box_for("stage3.0.dwconv").toolTip()
 
 
-
 def test_a_hidden_diagram_draws_nothing_until_its_tab_is_shown(make_window, qtbot):
     window = make_window(V1_SMALL)  # opens on the Live tab
     assert window.diagram.scene.diagram is None
@@ -138,8 +144,11 @@ def _glyph_point(scene, unit_id: str) -> QPointF:
 
 
 def _open_title_point(scene, title: str) -> QPointF:
-    header = next(item for item in scene.items() if item.parentItem() is None and isinstance(item, QGraphicsSimpleTextItem)
-                  and item.text().startswith(title))
+    header = next(
+        item
+        for item in scene.items()
+        if item.parentItem() is None and isinstance(item, QGraphicsSimpleTextItem) and item.text().startswith(title)
+    )
     return QPointF(header.sceneBoundingRect().center())
 
 
@@ -150,7 +159,9 @@ def test_the_fold_glyph_opens_the_unit_where_it_is_drawn_and_the_box_edge_does_n
     activated = []
     scene.activated.connect(activated.append)
     glyph = _glyph_point(scene, "stage2.0")
-    assert glyph.x() > scene.box_for("stage2.0").sceneBoundingRect().left() + 28  # where the old left-edge zone never reached
+    assert (
+        glyph.x() > scene.box_for("stage2.0").sceneBoundingRect().left() + 28
+    )  # where the old left-edge zone never reached
     scene.click(scene.box_for("stage2.0"), glyph)
     assert scene.is_expanded("stage2.0") and not activated
     # the open unit's title (drawn above its frame) folds it again

@@ -1,5 +1,6 @@
 """A lesson's figure: the y = x reference is y = x on the axes shown, labels never cover each
 other or leave the plot, units stay as the rows carry them, and a busy run says so."""
+
 import itertools
 import math
 
@@ -16,8 +17,13 @@ def result(rows, plot, verdicts=()):
     return LessonResult("test", "a test", "", {}, rows, [], list(verdicts), plot)
 
 
-SPEED_ROWS = [{"model": f"V1 1x g={g}", "t": 3.8 + g * 0.01, "a": 2.4 + g * 0.01, "s": "V1 1x"} for g in (1, 2, 3, 4, 8)]
-SPEED_ROWS += [{"model": "V1 2x g=3", "t": 1.0, "a": 1.0, "s": "V1 g=3"}, {"model": "V1 0.25x g=3", "t": 40.0, "a": 9.0, "s": "V1 g=3"}]
+SPEED_ROWS = [
+    {"model": f"V1 1x g={g}", "t": 3.8 + g * 0.01, "a": 2.4 + g * 0.01, "s": "V1 1x"} for g in (1, 2, 3, 4, 8)
+]
+SPEED_ROWS += [
+    {"model": "V1 2x g=3", "t": 1.0, "a": 1.0, "s": "V1 g=3"},
+    {"model": "V1 0.25x g=3", "t": 40.0, "a": 9.0, "s": "V1 g=3"},
+]
 
 
 @pytest.fixture
@@ -37,20 +43,41 @@ def identity_item(plot):
 @pytest.mark.parametrize("log_y", [False, True])
 def test_the_flops_equal_speed_line_is_y_equals_x_on_the_axes_shown(plot_widget, log_y):
     plot = plot_widget.getPlotItem()
-    draw_lesson(plot, result(SPEED_ROWS, Plot("t", "a", "s", "theoretical (x)", "actual (x)", log_x=True, log_y=log_y,
-                                              diagonal=True, label="model", diagonal_label="FLOPs = speed")))
+    draw_lesson(
+        plot,
+        result(
+            SPEED_ROWS,
+            Plot(
+                "t",
+                "a",
+                "s",
+                "theoretical (x)",
+                "actual (x)",
+                log_x=True,
+                log_y=log_y,
+                diagonal=True,
+                label="model",
+                diagonal_label="FLOPs = speed",
+            ),
+        ),
+    )
     line = identity_item(plot)
     assert np.allclose(line.xData, line.yData)  # in data space
     shown_x, shown_y = line.getData()  # as drawn, through the axes' log transforms
     # at 3.8x theoretical the line reads 3.8x actual, on the screen's own axes
     at = np.interp(math.log10(3.8), shown_x, shown_y)
-    assert (10 ** at if log_y else at) == pytest.approx(3.8, rel=0.01)
+    assert (10**at if log_y else at) == pytest.approx(3.8, rel=0.01)
 
 
 def test_labels_never_overlap_and_stay_inside_the_plot(plot_widget, qtbot):
     plot = plot_widget.getPlotItem()
-    labels = draw_lesson(plot, result(SPEED_ROWS, Plot("t", "a", "s", "theoretical (x)", "actual (x)", log_x=True, log_y=True,
-                                                       diagonal=True, label="model")))
+    labels = draw_lesson(
+        plot,
+        result(
+            SPEED_ROWS,
+            Plot("t", "a", "s", "theoretical (x)", "actual (x)", log_x=True, log_y=True, diagonal=True, label="model"),
+        ),
+    )
     qtbot.waitUntil(lambda: len(labels.visible_texts()) >= 3)
     box = plot.getViewBox().sceneBoundingRect()
     shown = [item for item in labels.items if item.isVisible()]
@@ -71,7 +98,10 @@ def test_axes_keep_the_rows_units_and_a_busy_run_is_flagged(plot_widget):
     plot = plot_widget.getPlotItem()
     rows = [{"seed": s, "accuracy": 70 + s, "s": "on", "seed_name": f"seed {s}"} for s in range(3)]
     verdict = Verdict("a claim", True, "numbers", spread=1.8)
-    draw_lesson(plot, result(rows, Plot("seed", "accuracy", "s", "seed", "held-out accuracy (%)", x_ticks="seed_name"), [verdict]))
+    draw_lesson(
+        plot,
+        result(rows, Plot("seed", "accuracy", "s", "seed", "held-out accuracy (%)", x_ticks="seed_name"), [verdict]),
+    )
     left = plot.getAxis("left")
     assert not left.autoSIPrefix and "x0.001" not in left.labelString()
     assert plot.getAxis("bottom")._tickLevels[0] == [(0.0, "seed 0"), (1.0, "seed 1"), (2.0, "seed 2")]
@@ -92,5 +122,5 @@ def test_label_layout_skips_a_label_with_no_free_spot_and_keeps_inside():
     for a, b in itertools.combinations(placed, 2):
         assert not (a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3])
     # a label at the right edge goes to the left of its point instead of being cut
-    (left, _top, w, _h), = place_labels([(195.0, 50.0)], [(60.0, 12.0)], bounds)
+    ((left, _top, w, _h),) = place_labels([(195.0, 50.0)], [(60.0, 12.0)], bounds)
     assert left + w <= 195.0

@@ -1,5 +1,6 @@
 """The Lessons tab: runs a lesson in the background while frames keep coming, shows its figure,
 table and verdicts, keeps each result, saves PNG + CSV, and cancels."""
+
 from PySide6.QtGui import QImage
 
 WAIT = 240_000
@@ -16,7 +17,9 @@ def test_a_lesson_runs_in_the_background_and_shows_its_figure_table_and_verdicts
     assert not window.state.paused  # and the video comes back when it is done
     result = view.results["guidelines"]
     assert view.table.rowCount() == len(result.rows) and view.table.columnCount() >= 8
-    assert "Verdicts on this machine" in view.verdicts.text() and "ShuffleNet V2 paper, Section 2" in view.verdicts.text()
+    assert (
+        "Verdicts on this machine" in view.verdicts.text() and "ShuffleNet V2 paper, Section 2" in view.verdicts.text()
+    )
     assert len(view.plot.listDataItems()) == len({r["series"] for r in result.rows})
     assert view.status.text().startswith("guidelines: ") and view.save_button.isEnabled()
     view.select("family")  # another lesson shows "not run yet"; the first result is kept

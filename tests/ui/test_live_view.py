@@ -1,4 +1,5 @@
 """The Live tab: constant per-frame work, the honest untrained notice, the download offer."""
+
 import numpy as np
 
 from explorer.models import ModelSpec
@@ -24,7 +25,10 @@ def test_live_tab_draws_predictions_without_relayout_and_keeps_the_history_bound
     assert len(window.live.predictions.rows) == 5
     assert window.live.history.values.size == HISTORY and window.live.history.count >= HISTORY + 20
     # the plot redraws a few times a second from the ring: it settles at exactly HISTORY points
-    qtbot.waitUntil(lambda: window.live.curve.getData()[1] is not None and len(window.live.curve.getData()[1]) == HISTORY, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.live.curve.getData()[1] is not None and len(window.live.curve.getData()[1]) == HISTORY,
+        timeout=WAIT,
+    )
     assert np.all(window.live.curve.getData()[1] > 0)
 
 
@@ -38,7 +42,9 @@ def test_untrained_v2_offers_the_trained_weights_download(make_window, qtbot, mo
     button.click()
     assert requested[0] == ("torchvision", True)
     # offline here: the build fails, the message says why, the app keeps running untrained
-    qtbot.waitUntil(lambda: "cannot download" in window.full_message or "could not build" in window.full_message, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: "cannot download" in window.full_message or "could not build" in window.full_message, timeout=WAIT
+    )
     qtbot.waitUntil(lambda: window.state.config.weights is None, timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)

@@ -1,6 +1,7 @@
 """Guards the PySide6 pin: PySide6 6.12.0 decrefs True on every Signal.emit() under Python 3.11,
 so the live view (one emit per frame) crashed with "deallocating True or False" after a few
 thousand frames.  If a PySide6 upgrade brings that back, this fails instead of the app."""
+
 import sys
 
 from PySide6.QtCore import QObject, Signal
@@ -29,4 +30,6 @@ def test_emitting_signals_does_not_leak_references_to_singletons(qtbot):
         emitter.obj.emit(None)
     after = [sys.getrefcount(v) for v in (True, False, None)]
     assert received[0] == 900
-    assert all(abs(a - b) < 50 for a, b in zip(before, after)), f"refcounts of True/False/None moved by {[a - b for a, b in zip(after, before)]}"
+    assert all(abs(a - b) < 50 for a, b in zip(before, after)), (
+        f"refcounts of True/False/None moved by {[a - b for a, b in zip(after, before)]}"
+    )

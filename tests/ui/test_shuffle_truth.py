@@ -1,6 +1,7 @@
 """Views ask the model: with the shuffle off, every view that draws or names a permutation shows
 the identity and says so; with it on, the paper's order.  The truth each view is checked against
 is the model's own channel order, found by pushing one-hot inputs through its shuffle modules."""
+
 import pytest
 import torch
 
@@ -9,7 +10,6 @@ from explorer.analysis.diagram import build_diagram
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
 from explorer.models.shuffle import shuffle_permutation
-
 from tests.ui.test_window import WAIT
 
 

@@ -1,4 +1,5 @@
 """The Channel shuffle tab with the compact net: its own (C, g) pairs and why its shuffles change nothing."""
+
 from explorer.models import ModelSpec
 from explorer.models.shuffle import shuffle_permutation
 

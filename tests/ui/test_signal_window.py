@@ -1,5 +1,6 @@
 """The window with the compact net on sensor signals: the scrolling channels, the running
 accuracy, heat-strip feature maps, training in the Teach tab, sources of the right kind."""
+
 import os
 import subprocess
 import sys
@@ -47,8 +48,13 @@ def make_result(window, top_label, trained=True):
 
 def test_running_accuracy_counts_against_the_recordings_labels():
     labels = np.repeat([0, 1], 300)
-    source = SignalSource(np.random.default_rng(0).normal(size=(600, 9)).astype(np.float32), inertial.CHANNELS, hop=10,
-                          labels=labels, classes=("walking", "sitting"))
+    source = SignalSource(
+        np.random.default_rng(0).normal(size=(600, 9)).astype(np.float32),
+        inertial.CHANNELS,
+        hop=10,
+        labels=labels,
+        classes=("walking", "sitting"),
+    )
     accuracy = RunningAccuracy()
     window = source.read()  # ends at sample 512: the centre of its last 128 samples is labelled sitting
     assert window.label(128) == "sitting"
@@ -96,7 +102,7 @@ def test_feature_maps_of_the_compact_net_are_heat_strips_framed_by_group(make_wi
     assert layout.channels == 64
     assert (layout.cell_height, layout.cell_width) == (9 + 2 * border, 64 + 2 * border)  # time runs to the right
     mosaic = window.features.last_mosaic
-    inside = mosaic[border:border + 9, border:border + 64].astype(int)
+    inside = mosaic[border : border + 9, border : border + 64].astype(int)
     assert np.abs(inside[..., 0] - inside[..., 2]).max() > 30  # a colour map, not grey
     assert window.features.after_box.isVisible() and "time steps x 9 sensor axes" in window.features.info.text()
 
@@ -162,15 +168,30 @@ def run_main(*args):
 
 def test_the_headless_window_runs_the_compact_net_on_the_synthetic_stream(tmp_path):
     shot = tmp_path / "signals.png"
-    proc = run_main("--arch", "compact", "--source", "signal:synthetic", "--frames", "5", "--screenshot", str(shot), "--threads", "1")
+    proc = run_main(
+        "--arch",
+        "compact",
+        "--source",
+        "signal:synthetic",
+        "--frames",
+        "5",
+        "--screenshot",
+        str(shot),
+        "--threads",
+        "1",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Compact ChannelShuffle net @128x9" in proc.stdout and "synthetic activities" in proc.stdout
     assert QImage(str(shot)).width() > 800
     proc = run_main("--source", "signal:synthetic", "--frames", "2")  # V2 by default: images only
-    assert proc.returncode == 2 and "reads images (use --arch compact)" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        proc.returncode == 2 and "reads images (use --arch compact)" in proc.stderr and "Traceback" not in proc.stderr
+    )
 
 
-def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restarting(make_window, qtbot, trained_checkpoint):
+def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restarting(
+    make_window, qtbot, trained_checkpoint
+):
     from explorer.app import build_gui_parser, remembered_values, startup_choices
     from explorer.ui import settings
 

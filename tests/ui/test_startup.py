@@ -1,5 +1,5 @@
-from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.app import qt_platform_problem
+from explorer.models.architecture import architecture  # noqa: E402
 
 V2_CHECKPOINTS = architecture("v2").torchvision_checkpoints
 
@@ -37,7 +37,6 @@ import torch  # noqa: E402
 from explorer.app import build_gui_parser, startup_choices  # noqa: E402
 from explorer.models import ModelSpec, build_model  # noqa: E402
 from explorer.ui import settings  # noqa: E402
-from explorer.weights import catalog  # noqa: E402
 
 
 def choices(argv, remembered=None):
@@ -74,14 +73,31 @@ def test_cached_torchvision_weights_are_used_by_default(tmp_path, monkeypatch, c
 
 def test_settings_are_remembered_switches_win_and_reset_clears(tmp_path, monkeypatch):
     monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "s.ini"))
-    settings.save({"arch": "v1", "groups": 8, "scale": 0.5, "backend": "onnxruntime", "weights_by_arch": {"v1": "none"},
-                   "source": "synthetic:2", "tab": "features"})
+    settings.save(
+        {
+            "arch": "v1",
+            "groups": 8,
+            "scale": 0.5,
+            "backend": "onnxruntime",
+            "weights_by_arch": {"v1": "none"},
+            "source": "synthetic:2",
+            "tab": "features",
+        }
+    )
     remembered = settings.load()
     config, source, tab = choices([], remembered)
     assert (config.spec.arch, config.spec.groups, config.spec.scale) == ("v1", 8, 0.5)
     assert config.backend == "onnxruntime" and config.weights is None and source == "synthetic:2" and tab == "features"
-    config, source, tab = choices(["--groups", "3", "--backend", "eager", "--tab", "live", "--source", "synthetic"], remembered)
-    assert (config.spec.groups, config.spec.scale, config.backend, source, tab) == (3, 0.5, "eager", "synthetic", "live")
+    config, source, tab = choices(
+        ["--groups", "3", "--backend", "eager", "--tab", "live", "--source", "synthetic"], remembered
+    )
+    assert (config.spec.groups, config.spec.scale, config.backend, source, tab) == (
+        3,
+        0.5,
+        "eager",
+        "synthetic",
+        "live",
+    )
     config, _, _ = choices(["--arch", "v2"], remembered)  # V1's groups and scale do not carry over to V2
     assert config.spec == ModelSpec.create("v2")
     settings.save({**remembered, "groups": "many"})  # an unreadable value is dropped, not trusted, and said
@@ -104,19 +120,21 @@ def test_weights_belong_to_their_architecture_and_an_old_single_choice_migrates(
     assert choices([], dict(remembered))[0].weights == str(trained)  # and still there for its own
 
 
-@pytest.mark.parametrize("stale,said", [
-    ({"arch": "v9"}, "architecture 'v9'"),
-    ({"arch": "v1", "groups": 7}, "remembered model settings"),
-    ({"backend": "tpu"}, "backend 'tpu'"),
-    ({"tab": "gallery"}, "tab 'gallery'"),
-    ({"arch": "v2", "weights_by_arch": {"v2": "/nowhere/v2.pth"}}, "/nowhere/v2.pth are gone"),
-])
+@pytest.mark.parametrize(
+    "stale,said",
+    [
+        ({"arch": "v9"}, "architecture 'v9'"),
+        ({"arch": "v1", "groups": 7}, "remembered model settings"),
+        ({"backend": "tpu"}, "backend 'tpu'"),
+        ({"tab": "gallery"}, "tab 'gallery'"),
+        ({"arch": "v2", "weights_by_arch": {"v2": "/nowhere/v2.pth"}}, "/nowhere/v2.pth are gone"),
+    ],
+)
 def test_a_stale_remembered_value_is_dropped_and_said_never_fatal(stale, said):
     remembered = {"problems": [], **stale}
     config, _, tab = choices([], remembered)
     assert config.spec.arch in ("v1", "v2") and tab in ("live",) + (() if "tab" in stale else ("live",))
     assert any(said in p for p in remembered["problems"]), remembered["problems"]
-
 
 
 def run_main(args, env_extra, timeout=300):
@@ -126,11 +144,20 @@ def run_main(args, env_extra, timeout=300):
 
 def test_headless_runs_neither_read_nor_write_settings_and_exit_cleanly(tmp_path):
     ini = tmp_path / "s.ini"
-    env = {"EXPLORER_SETTINGS": str(ini), "EXPLORER_CACHE": str(tmp_path / "cache"), "TORCH_HOME": str(tmp_path / "torch")}
-    subprocess.run([sys.executable, "-c", "from explorer.ui import settings; settings.save({'arch': 'v1', 'groups': 8})"],
-                   check=True, env={**os.environ, **env})
+    env = {
+        "EXPLORER_SETTINGS": str(ini),
+        "EXPLORER_CACHE": str(tmp_path / "cache"),
+        "TORCH_HOME": str(tmp_path / "torch"),
+    }
+    subprocess.run(
+        [sys.executable, "-c", "from explorer.ui import settings; settings.save({'arch': 'v1', 'groups': 8})"],
+        check=True,
+        env={**os.environ, **env},
+    )
     before = ini.read_bytes()
-    proc = run_main(["--source", "synthetic", "--frames", "5", "--scale", "0.5", "--input-size", "96", "--threads", "1"], env)
+    proc = run_main(
+        ["--source", "synthetic", "--frames", "5", "--scale", "0.5", "--input-size", "96", "--threads", "1"], env
+    )
     assert proc.returncode == 0, proc.stderr
     assert "ShuffleNet V2 0.5x" in proc.stdout  # the remembered V1 g=8 was not read
     assert ini.read_bytes() == before  # nor written
@@ -148,10 +175,19 @@ def test_a_bad_fps_target_exits_2_with_one_line(value):
 def test_a_pi_camera_without_picamera2_exits_2_with_one_line_naming_the_package(tmp_path):
     broken = tmp_path / "site" / "picamera2"
     broken.mkdir(parents=True)
-    (broken / "__init__.py").write_text("raise ImportError('libcamera is not installed')\n")  # as on any machine without it
-    proc = run_main(["--source", "picamera", "--frames", "1"], {"PYTHONPATH": str(tmp_path / "site"), "EXPLORER_SETTINGS": str(tmp_path / "s.ini")})
+    (broken / "__init__.py").write_text(
+        "raise ImportError('libcamera is not installed')\n"
+    )  # as on any machine without it
+    proc = run_main(
+        ["--source", "picamera", "--frames", "1"],
+        {"PYTHONPATH": str(tmp_path / "site"), "EXPLORER_SETTINGS": str(tmp_path / "s.ini")},
+    )
     assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1 and "python3-picamera2" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        len(proc.stderr.strip().splitlines()) == 1
+        and "python3-picamera2" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
 
 
 def test_settings_that_cannot_be_written_are_said_not_raised(tmp_path, monkeypatch):

@@ -1,8 +1,8 @@
 import torch
 
-from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.engine.pipeline import UNTRAINED_NOTICE
 from explorer.models import ModelSpec, build_model
+from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.sources import SyntheticSource
 from tests.ui.conftest import SMALL
 from tests.weights.megvii_reference import randomise
@@ -69,7 +69,9 @@ def capture(window, qtbot, scene: int, name: str, count: int = 6) -> None:
 
 
 def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_window, qtbot, tmp_path):
-    window = make_window(ModelSpec.create("v2", scale=0.5, input_size=128), source=SyntheticSource(seed=10, scene=0, size=(120, 160)))
+    window = make_window(
+        ModelSpec.create("v2", scale=0.5, input_size=128), source=SyntheticSource(seed=10, scene=0, size=(120, 160))
+    )
     window.tabs.setCurrentWidget(window.teach)
     names = ["circles", "squares", "triangles"]
     for name in names:
@@ -120,12 +122,12 @@ def test_switching_backend_happens_between_frames_and_shows_agreement(make_windo
             assert ("slower than fp32 here" in title) == (int8_ms > fp32_ms)
 
 
-def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(make_window, qtbot, tmp_path, monkeypatch):
+def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(
+    make_window, qtbot, tmp_path, monkeypatch
+):
     import hashlib
     import http.server
     import threading
-
-    from explorer.weights import catalog
 
     payload = tmp_path / "payload.pth"
     torch.save(build_model(SMALL).state_dict(), payload)
@@ -142,7 +144,7 @@ def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(
                 self.wfile.write(data[: 1 << 16])
                 self.wfile.flush()
                 gate.wait(WAIT / 1000)
-                self.wfile.write(data[1 << 16:])
+                self.wfile.write(data[1 << 16 :])
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

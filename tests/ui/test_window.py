@@ -35,14 +35,20 @@ def test_frames_flow_and_predictions_update_with_an_untrained_notice(make_window
     assert 0 < prob <= 1
     assert UNTRAINED_NOTICE in window.live.notice.text() and window.live.notice.isVisible()
     assert window.live.frame_panel.image.image is not None
-    qtbot.waitUntil(lambda: "inference" in window.live.latency_label.text() and "ms" in window.live.latency_label.text(), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: "inference" in window.live.latency_label.text() and "ms" in window.live.latency_label.text(),
+        timeout=WAIT,
+    )
 
 
-@pytest.mark.parametrize("target", [
-    ModelSpec.create("v1", groups=8, scale=0.5, input_size=96),
-    ModelSpec.create("v1", groups=3, scale=0.25, input_size=96),
-    ModelSpec.create("compact"),
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        ModelSpec.create("v1", groups=8, scale=0.5, input_size=96),
+        ModelSpec.create("v1", groups=3, scale=0.25, input_size=96),
+        ModelSpec.create("compact"),
+    ],
+)
 def test_changing_the_spec_rebuilds_the_model_and_updates_the_flops(make_window, qtbot, target):
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
@@ -67,7 +73,10 @@ def test_controls_turn_into_specs(make_window, qtbot):
     assert controls.groups.isEnabled()
     controls.shuffle.setChecked(False)
     qtbot.waitUntil(lambda: window.engine.bundle.spec.shuffle is False, timeout=WAIT)
-    assert window.engine.bundle.report.totals.madds == analyze(window.engine.bundle.spec.with_changes(shuffle=True)).totals.madds
+    assert (
+        window.engine.bundle.report.totals.madds
+        == analyze(window.engine.bundle.spec.with_changes(shuffle=True)).totals.madds
+    )
     controls.arch.setCurrentIndex(controls.arch.findData("v2"))
     qtbot.waitUntil(lambda: window.engine.bundle.spec.arch == "v2", timeout=WAIT)
     assert not controls.groups.isEnabled()
@@ -125,7 +134,9 @@ def test_feature_maps_show_the_selected_tap_and_the_shuffle_pair(make_window, qt
     window = make_window(ModelSpec.create("v1", groups=3, scale=0.5, input_size=96))
     window.tabs.setCurrentWidget(window.features)
     assert window.features.select_tap("stage3.0.after_shuffle")
-    qtbot.waitUntil(lambda: window.features.layout_after is not None and window.features.last_mosaic is not None, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.features.layout_after is not None and window.features.last_mosaic is not None, timeout=WAIT
+    )
     layout = window.features.layout_main
     assert layout.channels == 60  # 0.5x g=3 stage 3 bottleneck: 240 / 4
     assert window.features.after_box.isVisible()
@@ -205,8 +216,28 @@ def test_a_camera_that_disappears_falls_back_to_the_synthetic_scene(make_window,
 def test_headless_switches_run_frames_save_a_screenshot_and_summarise(tmp_path):
     shot = tmp_path / "shot.png"
     proc = subprocess.run(
-        [sys.executable, "main.py", "--source", "synthetic", "--frames", "5", "--screenshot", str(shot), "--arch", "v1", "--groups", "3", "--scale", "0.5", "--threads", "1"],
-        capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        [
+            sys.executable,
+            "main.py",
+            "--source",
+            "synthetic",
+            "--frames",
+            "5",
+            "--screenshot",
+            str(shot),
+            "--arch",
+            "v1",
+            "--groups",
+            "3",
+            "--scale",
+            "0.5",
+            "--threads",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert proc.returncode == 0, proc.stderr
     assert "frames 5" in proc.stdout and "median inference" in proc.stdout and "V1 0.5x g=3" in proc.stdout
@@ -215,15 +246,22 @@ def test_headless_switches_run_frames_save_a_screenshot_and_summarise(tmp_path):
 
 
 def test_a_bad_source_with_frames_exits_non_zero_with_a_clear_message(tmp_path):
-    proc = subprocess.run([sys.executable, "main.py", "--source", str(tmp_path / "missing.avi"), "--frames", "3"],
-                          capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    proc = subprocess.run(
+        [sys.executable, "main.py", "--source", str(tmp_path / "missing.avi"), "--frames", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert proc.returncode != 0
     assert "bad --source" in proc.stderr and "no such file" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qtbot):
     window = make_window()
-    specs = [ModelSpec.create("v1", groups=g, scale=0.5, input_size=64) for g in (3, 8)] + [ModelSpec.create("v2", scale=0.5, input_size=64)]
+    specs = [ModelSpec.create("v1", groups=g, scale=0.5, input_size=64) for g in (3, 8)] + [
+        ModelSpec.create("v2", scale=0.5, input_size=64)
+    ]
     window.sweep.set_current(specs[1])
     window.sweep.start(specs, runs=2, warmup=1)
     assert window.state.paused  # the live view yields the CPU to the measurement
@@ -239,7 +277,10 @@ def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qt
 def test_the_sweep_takes_the_rivals_and_saves_png_and_csv(make_window, qtbot, tmp_path):
     window = make_window()
     window.set_tab("sweep")
-    specs = [ModelSpec.create("v2", scale=0.5, input_size=64), ModelSpec.create("mobilenet_v1", scale=0.25, input_size=64)]
+    specs = [
+        ModelSpec.create("v2", scale=0.5, input_size=64),
+        ModelSpec.create("mobilenet_v1", scale=0.25, input_size=64),
+    ]
     window.sweep.start(specs, runs=2, warmup=1)
     qtbot.waitUntil(lambda: bool(window.sweep.rows) and not window.sweep.running, timeout=WAIT)
     names = [item.name() for item in window.sweep.plot.getPlotItem().listDataItems()]
@@ -303,12 +344,18 @@ def test_feature_maps_wait_with_a_note_while_onnx_runtime_exports_its_taps(make_
 
 def test_a_long_error_is_shown_whole_above_the_tabs_and_short_in_the_status_bar(make_window):
     window = make_window()
-    fix = ("cannot download https://download.pytorch.org/models/shufflenetv2_x1-5666bf0f80.pth (no network): copy that "
-           "file into /home/someone/.cache/torch/hub/checkpoints/ and press Download again")
+    fix = (
+        "cannot download https://download.pytorch.org/models/shufflenetv2_x1-5666bf0f80.pth (no network): copy that "
+        "file into /home/someone/.cache/torch/hub/checkpoints/ and press Download again"
+    )
     window.state.say(fix)
     assert window.banner.isVisible() and window.banner.text.text() == fix and window.banner.text.wordWrap()
     status = window.message_label.text()
-    assert len(status) < len(fix) and status.endswith("(full message above the tabs)") and window.message_label.toolTip() == fix
+    assert (
+        len(status) < len(fix)
+        and status.endswith("(full message above the tabs)")
+        and window.message_label.toolTip() == fix
+    )
     window.state.say("short and done", error=False)  # a note does not replace the error's banner
     assert window.message_label.text() == "short and done" and window.banner.isVisible()
 
@@ -320,7 +367,9 @@ def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(
     app = QApplication.instance()
     original_font = app.font()
     base = original_font.pointSizeF()
-    app.setStyleSheet("QLabel#metric { font-size: 13pt; font-weight: bold; } QLabel#heading { font-size: 12pt; font-weight: bold; }")
+    app.setStyleSheet(
+        "QLabel#metric { font-size: 13pt; font-weight: bold; } QLabel#heading { font-size: 12pt; font-weight: bold; }"
+    )
     app.setProperty("explorer_base_style", None)
     fps, heading = window.live.fps_label, window.live.title
     before = (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold())
@@ -328,8 +377,12 @@ def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(
     window.set_large_fonts(True)
     assert fps.font().pointSizeF() == pytest.approx(13 * LARGE_FACTOR) and fps.font().bold()
     assert heading.font().pointSizeF() == pytest.approx(12 * LARGE_FACTOR)
-    assert window.shuffle.diagram.font().pointSizeF() == pytest.approx(base * LARGE_FACTOR)  # the custom drawing paints with it
-    assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base * LARGE_FACTOR)
+    assert window.shuffle.diagram.font().pointSizeF() == pytest.approx(
+        base * LARGE_FACTOR
+    )  # the custom drawing paints with it
+    assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(
+        base * LARGE_FACTOR
+    )
     window.set_large_fonts(False)
     assert (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold()) == before
     assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base)
@@ -348,9 +401,11 @@ def test_no_camera_stays_said_in_the_source_box_and_fixed_groups_are_named(make_
     assert "no camera found" in run_box.source_status.text()
 
     box = window.controls.model_box
-    for spec, groups_text, shuffle_on in ((ModelSpec.create("compact"), "8/8/16/16 (fixed)", True),
-                                          (ModelSpec.create("mobilenet_v1", scale=0.5, input_size=96), "none (no groups)", False),
-                                          (ModelSpec.create("v2", scale=0.5, input_size=96), "2 (fixed)", True)):
+    for spec, groups_text, shuffle_on in (
+        (ModelSpec.create("compact"), "8/8/16/16 (fixed)", True),
+        (ModelSpec.create("mobilenet_v1", scale=0.5, input_size=96), "none (no groups)", False),
+        (ModelSpec.create("v2", scale=0.5, input_size=96), "2 (fixed)", True),
+    ):
         box.show_spec(spec)
         assert box.groups.placeholderText() == groups_text and box.groups.currentIndex() == -1
         assert box.shuffle.isChecked() == shuffle_on and box.shuffle.isEnabled() == shuffle_on
@@ -388,7 +443,9 @@ def test_auto_still_reaches_onnx_runtime_over_a_damaged_export_cache_and_says_so
     said = []
     window = make_window(backend="auto")
     window.state.message.connect(lambda text, error: said.append(text))
-    qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)  # the damage cost time, not the feature
+    qtbot.waitUntil(
+        lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT
+    )  # the damage cost time, not the feature
     qtbot.waitUntil(lambda: any("cached ONNX export" in text for text in said), timeout=WAIT)
     assert any(cached[0].name in text and "exported again" in text for text in said)
     assert any(p.with_suffix(".onnx.bad").is_file() for p in cached)  # set aside, not deleted
@@ -420,7 +477,7 @@ def test_a_garbled_settings_file_never_stops_a_start(tmp_path, monkeypatch):
 
     ini = tmp_path / "s.ini"
     monkeypatch.setenv("EXPLORER_SETTINGS", str(ini))
-    ini.write_bytes(b"\x00\x01\xff[General\narch=\"unterminated\ngroups=\x89PNG\nbackend=@Variant(\x00\x00\x7f)\n" * 20)
+    ini.write_bytes(b'\x00\x01\xff[General\narch="unterminated\ngroups=\x89PNG\nbackend=@Variant(\x00\x00\x7f)\n' * 20)
     remembered = settings.load()
     config, _, tab = startup_choices(build_gui_parser().parse_args([]), remembered)
     assert config.spec.arch in ("v1", "v2") and tab == "live"

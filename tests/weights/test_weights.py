@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.models import ModelSpec, build_model
-from explorer.weights import WeightsError, catalog, load_weights
+from explorer.models.architecture import architecture  # noqa: E402
+from explorer.weights import WeightsError, load_weights
 from explorer.weights.labels import imagenet_labels, labels_for
 from tests.weights.megvii_reference import MegviiV1, MegviiV2, randomise, save_as_dataparallel
 
@@ -20,17 +20,25 @@ def test_imagenet_labels_ship_with_the_app():
 
 
 def test_catalogue_matches_torchvision_weight_enums(torchvision_models):
-    enums = {0.5: torchvision_models.ShuffleNet_V2_X0_5_Weights, 1.0: torchvision_models.ShuffleNet_V2_X1_0_Weights,
-             1.5: torchvision_models.ShuffleNet_V2_X1_5_Weights, 2.0: torchvision_models.ShuffleNet_V2_X2_0_Weights}
+    enums = {
+        0.5: torchvision_models.ShuffleNet_V2_X0_5_Weights,
+        1.0: torchvision_models.ShuffleNet_V2_X1_0_Weights,
+        1.5: torchvision_models.ShuffleNet_V2_X1_5_Weights,
+        2.0: torchvision_models.ShuffleNet_V2_X2_0_Weights,
+    }
     for scale, enum in enums.items():
         weights, ours = enum.IMAGENET1K_V1, V2_CHECKPOINTS[scale]
         assert weights.url == ours.url
-        assert list(weights.transforms().resize_size) == [ours.resize] and list(weights.transforms().crop_size) == [ours.crop]
+        assert list(weights.transforms().resize_size) == [ours.resize] and list(weights.transforms().crop_size) == [
+            ours.crop
+        ]
         assert weights.meta["categories"] == list(imagenet_labels())
 
 
 @pytest.mark.parametrize("scale", [0.5, 2.0])
-def test_torchvision_checkpoint_from_the_hub_cache_gives_torchvisions_logits(torchvision_models, tmp_path, monkeypatch, scale):
+def test_torchvision_checkpoint_from_the_hub_cache_gives_torchvisions_logits(
+    torchvision_models, tmp_path, monkeypatch, scale
+):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     builder = {0.5: torchvision_models.shufflenet_v2_x0_5, 2.0: torchvision_models.shufflenet_v2_x2_0}[scale]
     reference = randomise(builder(), seed=3)
@@ -49,7 +57,10 @@ def test_missing_torchvision_cache_without_download_says_where_to_put_the_file(t
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     with pytest.raises(WeightsError, match="not in the cache"):
         load_weights(ModelSpec.create("v2"), "torchvision", allow_download=False)
-    with pytest.raises(WeightsError, match="torchvision publishes ImageNet weights for ShuffleNet V2 0.5x.*MnasNet 1x; not for ShuffleNet V1"):
+    with pytest.raises(
+        WeightsError,
+        match="torchvision publishes ImageNet weights for ShuffleNet V2 0.5x.*MnasNet 1x; not for ShuffleNet V1",
+    ):
         load_weights(ModelSpec.create("v1"), "torchvision")
 
 
@@ -69,7 +80,9 @@ def test_megvii_v1_checkpoints_give_megvii_logits(tmp_path, groups, scale):
 def test_megvii_v2_checkpoints_give_megvii_logits(tmp_path, scale):
     reference = randomise(MegviiV2(scale), seed=int(scale * 4))
     path = tmp_path / "megvii_v2.pth.tar"
-    torch.save({"state_dict": {f"module.{k}": v for k, v in reference.state_dict().items()}}, path)  # as their training saves
+    torch.save(
+        {"state_dict": {f"module.{k}": v for k, v in reference.state_dict().items()}}, path
+    )  # as their training saves
     loaded = load_weights(ModelSpec.create("v2", scale=scale), str(path))  # format detected without the prefix too
     assert loaded.origin == "megvii"
     x = torch.randn(2, 3, 224, 224) * 50 + 120
@@ -104,21 +117,28 @@ class Payload:
         return (os.system, ("echo should-never-run > /dev/null",))
 
 
-@pytest.mark.parametrize("case,fragment", [
-    ("missing", "no such file"),
-    ("corrupt", "not a readable PyTorch checkpoint"),
-    ("truncated", "not a readable PyTorch checkpoint"),
-    ("pickled_code", "safe (weights_only) loading refuses"),
-    ("unrelated", "not a ShuffleNet checkpoint"),
-    ("no_tensors", "holds no state dict"),
-    ("wrong_arch", "holds ShuffleNet V1 weights, but the current model is ShuffleNet V2"),
-    ("wrong_groups", "looks like ShuffleNet V1 1x g=8"),
-    ("wrong_scale", "looks like ShuffleNet V2 0.5x"),
-    ("wrong_classes", "has 10 output classes"),
-    ("not_megvii", "not in megvii's layout"),
-])
+@pytest.mark.parametrize(
+    "case,fragment",
+    [
+        ("missing", "no such file"),
+        ("corrupt", "not a readable PyTorch checkpoint"),
+        ("truncated", "not a readable PyTorch checkpoint"),
+        ("pickled_code", "safe (weights_only) loading refuses"),
+        ("unrelated", "not a ShuffleNet checkpoint"),
+        ("no_tensors", "holds no state dict"),
+        ("wrong_arch", "holds ShuffleNet V1 weights, but the current model is ShuffleNet V2"),
+        ("wrong_groups", "looks like ShuffleNet V1 1x g=8"),
+        ("wrong_scale", "looks like ShuffleNet V2 0.5x"),
+        ("wrong_classes", "has 10 output classes"),
+        ("not_megvii", "not in megvii's layout"),
+    ],
+)
 def test_every_bad_weights_case_gets_one_clear_message(tmp_path, case, fragment):
-    spec = ModelSpec.create("v2", scale=1.0) if case in ("wrong_arch", "wrong_scale", "not_megvii") else ModelSpec.create("v1", groups=3)
+    spec = (
+        ModelSpec.create("v2", scale=1.0)
+        if case in ("wrong_arch", "wrong_scale", "not_megvii")
+        else ModelSpec.create("v1", groups=3)
+    )
     path = tmp_path / f"{case}.pth"
     if case == "corrupt":
         path.write_bytes(b"\x00garbage" * 100)
@@ -151,7 +171,6 @@ def test_a_damaged_hub_checkpoint_is_set_aside_said_and_never_stops_a_start(tmp_
     from explorer.engine.bundles import load_bundle
     from explorer.engine.config import RunConfig
     from explorer.paths import take_healed
-    from explorer.weights import catalog
     from explorer.weights.loader import torchvision_cached
 
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
@@ -168,7 +187,9 @@ def test_a_damaged_hub_checkpoint_is_set_aside_said_and_never_stops_a_start(tmp_
     assert torchvision_cached(spec)
     take_healed()
     bundle = load_bundle(RunConfig(spec, "torchvision", "eager", 1), strict=False, check_agreement=False)
-    assert not bundle.trained and path.name in bundle.note and "untrained" in bundle.note  # the window runs, and says why
+    assert (
+        not bundle.trained and path.name in bundle.note and "untrained" in bundle.note
+    )  # the window runs, and says why
     notes = take_healed()
     assert len(notes) == 1 and str(path.parent) in notes[0] and "download the weights again" in notes[0]
     assert not path.exists() and path.with_name(path.name + ".bad").is_file() and not torchvision_cached(spec)

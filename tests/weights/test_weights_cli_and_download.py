@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.cli import main
 from explorer.models import ModelSpec, build_model
-from explorer.weights import catalog, load_weights
+from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
+from explorer.weights import load_weights
 from explorer.weights.download import DownloadCancelled, DownloadError, download
 from tests.weights.megvii_reference import randomise
 
@@ -37,7 +37,22 @@ def test_predict_with_weights_uses_imagenet_labels_and_the_models_probabilities(
     spec = ModelSpec.create("v2", scale=0.5)
     model = randomise(build_model(spec), seed=5)
     torch.save(model.state_dict(), tmp_path / "w.pth")
-    assert main(["predict", str(image_path), "--arch", "v2", "--scale", "0.5", "--weights", str(tmp_path / "w.pth"), "--json"]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                str(image_path),
+                "--arch",
+                "v2",
+                "--scale",
+                "0.5",
+                "--weights",
+                str(tmp_path / "w.pth"),
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["trained"] is True and "w.pth" in data["weights"]
     from explorer.engine.preprocess import preprocess_image
@@ -53,12 +68,15 @@ def test_predict_with_weights_uses_imagenet_labels_and_the_models_probabilities(
     assert data["top"][0]["prob"] == pytest.approx(float(top.values[0]), abs=1e-5)
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["predict", "/nope.png"], "no such file"),
-    (["predict", "README.md"], "not a readable image"),
-    (["predict", "IMAGE", "--weights", "/nope.pth"], "weights not loaded"),
-    (["predict", "IMAGE", "--arch", "compact"], "signal windows"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["predict", "/nope.png"], "no such file"),
+        (["predict", "README.md"], "not a readable image"),
+        (["predict", "IMAGE", "--weights", "/nope.pth"], "weights not loaded"),
+        (["predict", "IMAGE", "--arch", "compact"], "signal windows"),
+    ],
+)
 def test_predict_bad_input_exits_2_with_one_line(capsys, image_path, argv, fragment):
     argv = [str(image_path) if a == "IMAGE" else a for a in argv]
     assert main(argv) == 2
