@@ -246,7 +246,7 @@ class DiagramScene(QGraphicsScene):
         y += 22.0 * _text_scale()
         if unit.entry is not None:
             y = self._draw_node(unit.entry, 0.0, y).bottom() + GAP
-        lane_widths = [max(self._node_width(n) for n in lane) for lane in unit.lanes]
+        lane_widths = [max(_node_width(self, n) for n in lane) for lane in unit.lanes]
         total = sum(lane_widths) + LANE_GAP * (len(lane_widths) - 1)
         x = -total / 2
         lane_bottom = y
@@ -290,16 +290,6 @@ class DiagramScene(QGraphicsScene):
             box.marker = header.sceneBoundingRect().adjusted(-6, -4, 6, 4)  # an open unit's whole title folds it
         return y
 
-    def _node_width(self, node: Node) -> float:
-        """The encoded width, but never narrower than the box's own text."""
-        if node.kind in ("split", "fanout", "concat", "add", "identity"):
-            width = 150.0 * _text_scale()
-        else:
-            width = (
-                MIN_WIDTH + EXTRA_WIDTH * math.sqrt(self._fraction(self.value(node.numbers, node.layers), "node"))
-            ) * _text_scale()
-        return max(width, _text_width(node.label, node.detail) + (48 if node.kind == "shuffle" else 28))
-
     def _draw_node(self, node: Node, centre: float, y: float) -> QRectF:
         ms = self.ms_of(node.layers)
         tooltip = (
@@ -308,7 +298,7 @@ class DiagramScene(QGraphicsScene):
             + (f"\nclick: feature maps at {node.tap}" if node.tap else "")
         )
         target = Target("node", node)
-        width = self._node_width(node)
+        width = _node_width(self, node)
         if node.kind in ("split", "fanout", "concat", "add"):
             return self._box(
                 centre, y, width, 32.0, node.label, node.detail, target, fill=PILL_FILL, pill=True, tooltip=tooltip
@@ -562,3 +552,14 @@ def _write_labels(box: DiagramBox, rect: QRectF, title: str, detail: str, fill: 
         box.marker = _glyph_rect(label)
     if small:
         small.setPos(rect.center().x() - small.boundingRect().width() / 2, ty + label.boundingRect().height())
+
+
+def _node_width(scene: DiagramScene, node: Node) -> float:
+    """The encoded width, but never narrower than the box's own text."""
+    if node.kind in ("split", "fanout", "concat", "add", "identity"):
+        width = 150.0 * _text_scale()
+    else:
+        width = (
+            MIN_WIDTH + EXTRA_WIDTH * math.sqrt(scene._fraction(scene.value(node.numbers, node.layers), "node"))
+        ) * _text_scale()
+    return max(width, _text_width(node.label, node.detail) + (48 if node.kind == "shuffle" else 28))
