@@ -8,12 +8,11 @@ import and are imported on the first query, so a new architecture is one new mod
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from explorer.entries import Registry
 from explorer.models.recipe import Recipe
 
 if TYPE_CHECKING:  # spec.py asks this registry for its rules: no import cycle at run time
@@ -109,49 +108,22 @@ def rival_hint(title: str, scales: tuple[float, ...]) -> str:
     )
 
 
-_REGISTRY: dict[str, Architecture] = {}
-_loaded = False
-
-
-def register_architecture(arch: Architecture) -> Architecture:
-    if arch.name in _REGISTRY:
-        raise ValueError(f"architecture name {arch.name!r} is taken")
-    _REGISTRY[arch.name] = arch
-    return arch
-
-
-def unregister_architecture(name: str) -> None:
-    """Drop an entry (tests that register a fake architecture clean up with this)."""
-    _REGISTRY.pop(name, None)
-
-
-def _load_builtin() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    package = importlib.import_module(__package__)
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{__package__}.{module.name}")
+_REGISTRY: Registry[Architecture] = Registry("arch", __package__)
+register_architecture = _REGISTRY.register
+unregister_architecture = _REGISTRY.unregister
 
 
 def architectures(shufflenet: bool | None = None) -> list[Architecture]:
     """Every entry in display order (``shufflenet``: only the ShuffleNets, or only their rivals)."""
-    _load_builtin()
-    found = sorted(_REGISTRY.values(), key=lambda a: a.order)
-    return [a for a in found if shufflenet is None or a.shufflenet == shufflenet]
+    return [a for a in _REGISTRY.entries() if shufflenet is None or a.shufflenet == shufflenet]
 
 
 def arch_names() -> tuple[str, ...]:
-    return tuple(a.name for a in architectures())
+    return _REGISTRY.names()
 
 
 def architecture(name: str) -> Architecture:
-    _load_builtin()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown arch {name!r}; choose one of {', '.join(arch_names())}") from None
+    return _REGISTRY.get(name)
 
 
 def with_group_choices() -> Architecture:

@@ -7,8 +7,6 @@ imported on the first query, so a new backend is one new file here and nothing e
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -16,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.entries import Registry
 from explorer.models.spec import ModelSpec
 from explorer.progress import Progress
 from explorer.runtime.base import Agreement, BackendInfo, BackendUnavailable, Runner
@@ -70,53 +69,27 @@ class Backend:
         return self.probe()[0]
 
 
-_REGISTRY: dict[str, Backend] = {}
-_loaded = False
+class _Backends(Registry[Backend]):
+    def register(self, entry: Backend) -> Backend:
+        if entry.name == AUTO:
+            raise ValueError(f"backend name {AUTO!r} is taken (it asks for the fastest one)")
+        return super().register(entry)
+
+    def unknown(self, name: str) -> Exception:
+        return BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(self.names())}")
 
 
-def register(backend: Backend) -> Backend:
-    if backend.name == AUTO or backend.name in _REGISTRY:
-        raise ValueError(f"backend name {backend.name!r} is taken")
-    _REGISTRY[backend.name] = backend
-    return backend
-
-
-def unregister(name: str) -> None:
-    """Drop an entry (tests that register a fake backend clean up with this)."""
-    _REGISTRY.pop(name, None)
-
-
-def _load_builtin() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    package = importlib.import_module(__package__)
-    for module in pkgutil.iter_modules(package.__path__):
-        if module.name.endswith(("_backend", "_backends")):
-            importlib.import_module(f"{__package__}.{module.name}")
-
-
-def all_backends() -> list[Backend]:
-    _load_builtin()
-    return sorted(_REGISTRY.values(), key=lambda b: b.order)
-
-
-def names() -> tuple[str, ...]:
-    return tuple(b.name for b in all_backends())
+_REGISTRY = _Backends("backend", __package__, lambda module: module.endswith(("_backend", "_backends")))
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+all_backends = _REGISTRY.entries
+names = _REGISTRY.names
+get = _REGISTRY.get
 
 
 def choices() -> tuple[str, ...]:
     """What a user may ask for: auto, then every backend."""
     return (AUTO, *names())
-
-
-def get(name: str) -> Backend:
-    _load_builtin()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(names())}") from None
 
 
 def reference() -> Backend:

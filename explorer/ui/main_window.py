@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         weights = "trained" if bundle.trained else "untrained (random init)"
         t = bundle.report.totals
         self.model_label.setText(
-            f"{bundle.spec.label} · {weights} · {bundle.backend} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params"
+            f"{bundle.spec.label} · {weights} · {bundle.entry.short_title} · {t.madds / 1e6:.1f} MFLOPs · {t.params / 1e6:.2f} M params"
         )
 
     def _on_busy(self, busy) -> None:

@@ -190,9 +190,11 @@ class Disagreeing:
         pass
 
 
-def test_auto_stays_on_torch_and_says_why_when_a_candidate_disagrees(make_engine, monkeypatch):
-    wrong = registry.Backend("wrong", "a wrong backend", "wrong", lambda r: Disagreeing(r.model), auto_candidate=True)
-    monkeypatch.setitem(registry._REGISTRY, wrong.name, wrong)  # registered, and the only candidate
+def test_auto_stays_on_torch_and_says_why_when_a_candidate_disagrees(make_engine, monkeypatch, request):
+    wrong = registry.register(
+        registry.Backend("wrong", "a wrong backend", "wrong", lambda r: Disagreeing(r.model), auto_candidate=True)
+    )
+    request.addfinalizer(lambda: registry.unregister(wrong.name))
     monkeypatch.setattr(registry, "all_backends", lambda: [registry.get("channels_last"), wrong])
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     explained = []
