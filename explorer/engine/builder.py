@@ -77,8 +77,8 @@ class Builder:
             self._swap.offer(bundle=dataclasses.replace(running, config=config))  # torch applies it between frames
             return
         self._cancel_download = cancel = threading.Event()
-        reduced = config.backend != AUTO and registry.get(config.backend).reduced_precision
-        calibration = self._recent.latest() if reduced else None
+        calibrated = config.backend != AUTO and registry.get(config.backend).needs_calibration
+        calibration = self._recent.latest() if calibrated else None
         self.submit(
             lambda progress: load_bundle(
                 config,

@@ -186,7 +186,11 @@ def measure_pipeline(
 ) -> Candidate:
     """Preprocess (from a 640x480 frame) + inference of ``spec`` on ``backend``: what one live frame costs."""
     reduced = registry.get(backend).reduced_precision
-    calibration = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(16)] if reduced else None
+    calibration = (
+        [SyntheticSource(seed=3).frame_at(i * 5) for i in range(16)]
+        if registry.get(backend).needs_calibration
+        else None
+    )
     bundle = build_bundle(
         spec, model=model, backend=backend, threads=threads, calibration=calibration, check_agreement=reduced
     )

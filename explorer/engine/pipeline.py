@@ -163,7 +163,7 @@ def build_bundle(
         recipe = Recipe.imagenet(spec.image_size)
     runs = registry.auto_start().name if config.backend == AUTO else config.backend
     inputs = (model_inputs(calibration, spec, recipe) or None) if calibration else None
-    if registry.get(runs).reduced_precision and not inputs:
+    if registry.get(runs).needs_calibration and not inputs:
         inputs = synthetic_inputs(spec, 16, recipe)
     if uses_default_layout(model):
         report, taps = spec_tables(spec)  # cached by spec: one shape-only pass

@@ -30,13 +30,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.models.classifier import final_linear
 from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
-from explorer.models.taps import FeatureTaps, tap_points
+from explorer.models.taps import tap_points
 from explorer.optional import onnxruntime_status
 from explorer.paths import cache_root, note_healed, write_atomically
 from explorer.progress import Progress
+from explorer.runtime.graph_outputs import GraphOutputs
 from explorer.runtime.memory import release_freed_memory
 from explorer.runtime.registry import Backend, BuildRequest, register
 
@@ -53,26 +53,6 @@ _MEMORY_LIMIT = 6
 def default_int8_engine() -> str:
     machine = platform.machine().lower()
     return "qnnpack" if machine in ("aarch64", "arm64", "armv7l", "armv8l") else "x86"
-
-
-class _ExportWrapper(nn.Module):
-    """forward(x) -> (logits, embedding, *taps): hooks turned into graph outputs."""
-
-    def __init__(self, model: nn.Module, taps: list[str]) -> None:
-        super().__init__()
-        self.model = model
-        self.taps = taps
-        self.head = final_linear(model)
-
-    def forward(self, x):
-        grabbed = {}
-        handle = self.head.register_forward_pre_hook(lambda _m, args: grabbed.__setitem__("embedding", args[0]))
-        try:
-            with FeatureTaps(self.model, self.taps, clone=False) as hooks:
-                logits = self.model(x)
-        finally:
-            handle.remove()
-        return (logits, grabbed["embedding"], *[hooks.features[name] for name in self.taps])
 
 
 def output_names(model: nn.Module, tapped: bool = True) -> list[str]:
@@ -96,7 +76,7 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
         if progress:
             progress(0.1, "exporting to ONNX")
         taps = [p.name for p in tap_points(model)] if tapped else []
-        wrapper = _ExportWrapper(model.eval(), taps).eval()
+        wrapper = GraphOutputs(model.eval(), taps).eval()
         buffer = io.BytesIO()
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic in the shuffle
@@ -360,6 +340,7 @@ register(
         probe=_probe,
         tolerance=float("inf"),
         reduced_precision=True,
+        needs_calibration=True,
         fp32_twin=FP32.name,
         runtime="onnxruntime",
     )

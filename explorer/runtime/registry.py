@@ -54,7 +54,8 @@ class Backend:
     runs_torch_module: bool = False  # runs the torch module: a thread change needs no rebuild
     auto_start: bool = False  # `auto` starts here at once (no export, no session to build)
     auto_candidate: bool = False  # `auto` may move here once it agrees and is measured faster
-    reduced_precision: bool = False  # judged by top-1 agreement, needs calibration frames, never picked silently
+    reduced_precision: bool = False  # judged by top-1 agreement, never picked silently (auto leaves it alone)
+    needs_calibration: bool = False  # built from live frames (int8's value ranges)
     fp32_twin: str | None = None  # the full-precision backend it is timed against ("slower than ...")
     agreement_frames: int = 8  # live frames its agreement check runs on
     runtime: str = "torch"  # the package that runs it (versions, doctor)
@@ -140,7 +141,7 @@ def make_runner(
     if not info.available:
         raise BackendUnavailable(f"backend {name} unavailable: {info.reason}")
     samples = list(calibration or ())
-    if backend.reduced_precision and not samples:
+    if backend.needs_calibration and not samples:
         raise ValueError(f"the {name} backend needs calibration inputs (preprocessed frames)")
     request = BuildRequest(
         model, spec, threads or torch.get_num_threads(), progress, samples or None, engine, defer_taps
