@@ -225,7 +225,7 @@ def check_int8() -> dict:
     model = spread_weights(build_model(spec))
     frames = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(32)]
     bundle = build_bundle(spec, model=model, backend="int8", calibration=frames, threads=2)
-    return {"preset": default_int8_engine(), **bundle.agreement}
+    return {"preset": default_int8_engine(), **bundle.agreement.to_dict()}
 
 
 # enough frames (~2 s each under emulation) for backend auto to build, check and swap in ONNX

@@ -39,3 +39,16 @@ def torchvision_models():
     import torchvision.models
 
     return torchvision.models
+
+
+@pytest.fixture
+def auto_candidates(monkeypatch):
+    """Limit what `auto` may measure to the named backends (a test about one of them must not
+    depend on which other backend this machine happens to run faster)."""
+    from explorer.runtime import registry
+
+    def limit(*names: str) -> None:
+        entries = [b for b in registry.all_backends() if not b.auto_candidate or b.name in names]
+        monkeypatch.setattr(registry, "all_backends", lambda: entries)
+
+    return limit

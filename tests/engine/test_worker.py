@@ -129,7 +129,8 @@ def test_weights_carried_over_to_a_variant_they_do_not_fit_run_it_untrained(make
     wait_until(lambda: any("untrained" in m for m in messages))
 
 
-def test_auto_moves_to_onnx_runtime_when_it_agrees(make_engine):
+def test_auto_moves_to_onnx_runtime_when_it_agrees(make_engine, auto_candidates):
+    auto_candidates("onnxruntime")
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     assert engine.bundle.backend == "channels_last"  # the first frames never wait for an export
     engine.start()
@@ -141,7 +142,8 @@ def test_auto_moves_to_onnx_runtime_when_it_agrees(make_engine):
     wait_until(lambda: engine.frames > frames + 3)
 
 
-def test_onnx_runtime_exports_the_taps_only_when_a_view_first_wants_them(make_engine):
+def test_onnx_runtime_exports_the_taps_only_when_a_view_first_wants_them(make_engine, auto_candidates):
+    auto_candidates("onnxruntime")
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     published, publish = [], engine._publish
     engine._publish = lambda result: (published.append(result), publish(result))
@@ -164,7 +166,8 @@ def test_onnx_runtime_exports_the_taps_only_when_a_view_first_wants_them(make_en
     assert engine.bundle.tap_export is TapExport.READY
 
 
-def test_auto_brings_the_taps_with_the_swap_when_a_view_already_taps(make_engine):
+def test_auto_brings_the_taps_with_the_swap_when_a_view_already_taps(make_engine, auto_candidates):
+    auto_candidates("onnxruntime")
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     tap = engine.bundle.taps[-1].name
     state.set_taps([tap])
@@ -206,7 +209,8 @@ def test_auto_stays_on_torch_and_says_why_when_a_candidate_disagrees(make_engine
     assert engine.bundle.backend == "channels_last" and engine.bundle.auto_reason == explained[-1]
 
 
-def test_auto_stays_on_torch_when_onnx_runtime_is_missing(make_engine, monkeypatch):
+def test_auto_stays_on_torch_when_onnx_runtime_is_missing(make_engine, monkeypatch, auto_candidates):
+    auto_candidates("onnxruntime")
     from explorer.optional import Availability
 
     missing = Availability(
@@ -241,7 +245,8 @@ def test_weights_follow_their_architecture_in_the_state():
     assert state.config.weights == "torchvision" and explicit[-1] is True
 
 
-def test_auto_runs_the_fastest_agreeing_backend_and_names_every_time(make_engine):
+def test_auto_runs_the_fastest_agreeing_backend_and_names_every_time(make_engine, auto_candidates):
+    auto_candidates("onnxruntime")
     """Injected timings: the candidate the timer calls fastest wins, and the reason names each time."""
     timings = {}
 
@@ -260,7 +265,8 @@ def test_auto_runs_the_fastest_agreeing_backend_and_names_every_time(make_engine
     )
 
 
-def test_auto_stays_on_torch_when_the_candidate_is_slower(make_engine):
+def test_auto_stays_on_torch_when_the_candidate_is_slower(make_engine, auto_candidates):
+    auto_candidates("onnxruntime")
     state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
     engine.checks._timer = lambda runner, x: 1e4  # ONNX Runtime "takes" 10 s a frame
     explained = []

@@ -428,9 +428,12 @@ def test_the_teach_tab_neither_widens_the_window_nor_moves_its_buttons_while_cap
     teach.capturing = None
 
 
-def test_auto_still_reaches_onnx_runtime_over_a_damaged_export_cache_and_says_so(make_window, qtbot, tmp_path):
+def test_auto_still_reaches_onnx_runtime_over_a_damaged_export_cache_and_says_so(
+    make_window, qtbot, tmp_path, auto_candidates
+):
     from explorer.runtime import onnx_backend
 
+    auto_candidates("onnxruntime")
     onnx_backend._MEMORY.clear()  # another test's export of this model must not stand in for this cache's file
     window = make_window(backend="auto")
     qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)
