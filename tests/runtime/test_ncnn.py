@@ -7,6 +7,7 @@ from explorer.models import FeatureTaps, ModelSpec, build_model
 from explorer.paths import take_healed
 from explorer.runtime import ncnn_backend, registry
 from explorer.runtime.registry import make_runner
+from tests.runtime.test_backends import randomised
 
 SPECS = [
     ModelSpec.create("v2", scale=0.5, input_size=128),
@@ -17,16 +18,6 @@ SPECS = [
 ]
 
 pytestmark = pytest.mark.skipif(not registry.get("ncnn").available, reason="ncnn or pnnx not installed")
-
-
-def randomised(spec):
-    torch.manual_seed(1)
-    model = build_model(spec)
-    with torch.no_grad():
-        for name, t in model.state_dict().items():
-            if t.is_floating_point():
-                t.copy_(torch.rand_like(t) + 0.5 if "running_var" in name else torch.randn_like(t) * 0.3)
-    return model.eval()
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.label)

@@ -85,9 +85,8 @@ def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_wi
     for scene, name in enumerate(names):
         window.engine.set_source(SyntheticSource(seed=scene + 10, scene=scene, size=(120, 160)))
         qtbot.waitUntil(lambda: f"scene {scene}" in window.engine.source.describe(), timeout=WAIT)
-        frames = window.rendered
-        qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
-        assert window.teach.prediction.text().startswith(f"taught head: {name}")
+        # the label redraws a few times a second: under load it can still show the previous scene
+        qtbot.waitUntil(lambda: window.teach.prediction.text().startswith(f"taught head: {name}"), timeout=WAIT)
     path = tmp_path / "head.pt"
     assert window.files.save_head(str(path))
     window.teach.clear_button.click()
