@@ -7,6 +7,7 @@ imported on the first query, so a new backend is one new file here and nothing e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -158,6 +159,8 @@ def agreement(reference_model: nn.Module, runner: Runner, inputs: Iterable[np.nd
             expected = reference_model(x)
             got, _ = runner(x)
             same += int(expected.argmax(1).item() == got.argmax(1).item())
-            worst = max(worst, float((expected - got).abs().max()))
+            difference = float((expected - got).abs().max())
+            # NaN (a backend that broke the numbers) must not read as "0.0": max() would drop it
+            worst = max(worst, difference) if math.isfinite(difference) else math.inf
             total += 1
     return Agreement(same / max(1, total), worst, total)

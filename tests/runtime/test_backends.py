@@ -174,3 +174,20 @@ def test_bench_rows_carry_backend_and_agreement(capsys):
 def test_the_int8_preset_follows_the_cpu(monkeypatch, machine, engine):
     monkeypatch.setattr(onnx_backend.platform, "machine", lambda: machine)
     assert onnx_backend.default_int8_engine() == engine
+
+
+class _NaNRunner:
+    taps_pending = False
+
+    def __call__(self, x, taps=(), embedding=False):
+        return torch.full((1, 10), float("nan")), {}
+
+    def build_taps(self, model, spec):
+        pass
+
+
+def test_a_backend_returning_nan_never_reads_as_agreeing():
+    spec = SPECS[2].with_changes(num_classes=10)
+    reference = build_model(spec)
+    check = registry.agreement(reference, _NaNRunner(), [torch.randn(1, *spec.input_shape).numpy()])
+    assert check.max_abs_diff == float("inf") and not check.agrees(1e-3)
