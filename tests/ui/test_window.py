@@ -83,11 +83,24 @@ def test_controls_turn_into_specs(make_window, qtbot):
     assert "groups apply to V1 only" in controls.explanation.text()
 
 
-def test_the_video_keeps_running_while_a_model_is_rebuilt(make_window, qtbot):
+def test_the_video_keeps_running_while_a_model_is_rebuilt(make_window, qtbot, monkeypatch):
+    import threading
+
+    from explorer.engine import builder
+
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 2, timeout=WAIT)
     target = ModelSpec.create("v1", groups=8, scale=2.0, input_size=96)
     rendered_specs = []  # the model behind every frame the window draws, in order
+    build_started, release_build = threading.Event(), threading.Event()
+    load = builder.load_bundle
+
+    def slow_load(*args, **kwargs):  # holds the build open until the window has drawn old frames meanwhile
+        build_started.set()
+        release_build.wait(timeout=WAIT / 1000)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "load_bundle", slow_load)
     take = window.engine.take_result
 
     def taking():
@@ -98,10 +111,15 @@ def test_the_video_keeps_running_while_a_model_is_rebuilt(make_window, qtbot):
 
     window.engine.take_result = taking
     window.state.request(spec=target)
+    qtbot.waitUntil(build_started.is_set, timeout=WAIT)
+    drawn_before = len(rendered_specs)
+    qtbot.waitUntil(lambda: len(rendered_specs) >= drawn_before + 3, timeout=WAIT)  # fails if the video froze
+    release_build.set()
     qtbot.waitUntil(lambda: target in rendered_specs, timeout=WAIT)
-    # frames of the old model were drawn *after* the request and *before* the swap
-    old_after_request = rendered_specs.index(target)
-    assert old_after_request >= 2, rendered_specs[:5]
+    # frames of the old model were drawn *after* the request and *before* the swap, then only the new model's
+    first_new = rendered_specs.index(target)
+    assert first_new >= 3 and all(spec != target for spec in rendered_specs[:first_new])
+    assert all(spec == target for spec in rendered_specs[first_new:])
 
 
 @pytest.mark.parametrize("channels,groups", [(12, 3), (16, 4), (24, 8)])
