@@ -1,10 +1,12 @@
 """Classify a camera or a video with a model from `python -m explorer export`, on any board.
 
-Needs only onnxruntime, numpy and OpenCV (no torch, no Qt): what a Raspberry Pi demo needs.
+Needs only numpy, OpenCV and the model's runtime: onnxruntime for an .onnx file, ncnn for an
+ncnn export (STEM.param + STEM.bin + STEM.json).  No torch, no Qt: what a Raspberry Pi demo needs.
 
     python -m explorer export --arch v2 --scale 1.0 --weights torchvision --out v2.onnx
+    python -m explorer export --arch v2 --scale 1.0 --weights torchvision --format ncnn --out v2.param
     python examples/pi_classify.py v2.onnx --source 0              # camera 0 (V4L2 / USB webcam)
-    python examples/pi_classify.py v2.onnx --source clip.mp4 --frames 100 --json
+    python examples/pi_classify.py v2.param --source clip.mp4 --frames 100 --json
 
 Prints the top-1 class and the frame rate once a second (or, with --json, one JSON object at
 the end).  The preprocessing recipe, labels and spec come from the model file's metadata.
@@ -17,18 +19,23 @@ import json
 import sys
 import time
 
+from pathlib import Path
+
 import cv2
 import numpy as np
-import onnxruntime as ort
 
 METADATA_KEY = "shufflenet_explorer"
+EXPORT_HINT = "export the model with `python -m explorer export`"
 
 
 class Usage(Exception):
     pass
 
 
-def load(path: str, threads: int):
+def load_onnx(path: str, threads: int):
+    """(classify(x) -> logits, metadata) for an .onnx file; its metadata is inside it."""
+    import onnxruntime as ort  # imported here: an ncnn board need not have it
+
     try:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -37,8 +44,39 @@ def load(path: str, threads: int):
         raise Usage(f"{path}: not a loadable ONNX model ({type(exc).__name__})") from None
     raw = session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
     if raw is None:
-        raise Usage(f"{path}: no {METADATA_KEY} metadata; export the model with `python -m explorer export`")
-    return session, json.loads(raw)
+        raise Usage(f"{path}: no {METADATA_KEY} metadata; {EXPORT_HINT}")
+    meta = json.loads(raw)
+    return (lambda x: session.run([meta["output"]], {meta["input"]: x})[0][0]), meta
+
+
+def load_ncnn(path: str, threads: int):
+    """(classify(x) -> logits, metadata) for an ncnn export: STEM.param, STEM.bin, STEM.json."""
+    import ncnn  # imported here: an ONNX board need not have it
+
+    stem = Path(path).with_suffix("")
+    try:
+        meta = json.loads(stem.with_suffix(".json").read_text())
+    except (OSError, ValueError) as exc:
+        raise Usage(f"{stem}.json: no readable metadata beside the ncnn files ({exc}); {EXPORT_HINT}") from None
+    net = ncnn.Net()
+    net.opt.num_threads = threads
+    if net.load_param(f"{stem}.param") != 0 or net.load_model(f"{stem}.bin") != 0:
+        raise Usage(f"{stem}.param/.bin: not a loadable ncnn model; {EXPORT_HINT} --format ncnn")
+
+    def classify(x: np.ndarray) -> np.ndarray:
+        extractor = net.create_extractor()
+        extractor.input(meta["input"], ncnn.Mat(np.ascontiguousarray(x[0])))
+        status, logits = extractor.extract(meta["output"])
+        if status != 0:
+            raise RuntimeError(f"ncnn could not compute {meta['output']}")
+        return np.array(logits).reshape(-1)
+
+    return classify, meta
+
+
+def load(path: str, threads: int):
+    """By the file's suffix: .onnx for ONNX Runtime, else an ncnn export (any of its three files)."""
+    return (load_onnx if path.lower().endswith(".onnx") else load_ncnn)(path, threads)
 
 
 def preprocess(frame_bgr: np.ndarray, recipe: dict) -> np.ndarray:
@@ -68,7 +106,7 @@ def open_capture(source: str) -> cv2.VideoCapture:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Classify camera or video frames with an exported ShuffleNet model.")
-    parser.add_argument("model")
+    parser.add_argument("model", help="an .onnx file, or an ncnn export's .param (with .bin and .json beside it)")
     parser.add_argument("--source", default="0", help="camera index or video file (default 0)")
     parser.add_argument(
         "--frames", type=int, default=0, help="stop after N frames (default: run until the video ends or Ctrl+C)"
@@ -77,7 +115,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     try:
-        session, meta = load(args.model, args.threads)
+        classify, meta = load(args.model, args.threads)
         if meta.get("recipe") is None:
             raise Usage(f"{args.model}: a signal model (no image recipe); this example classifies images")
         capture = open_capture(args.source)
@@ -91,7 +129,7 @@ def main(argv=None) -> int:
             ok, frame = capture.read()
             if not ok:
                 break
-            logits = session.run([meta["output"]], {meta["input"]: preprocess(frame, meta["recipe"])})[0][0]
+            logits = classify(preprocess(frame, meta["recipe"]))
             index = int(np.argmax(logits))
             top1 = {"index": index, "label": labels[index] if meta["trained"] else f"class {index}"}
             frames += 1

@@ -14,6 +14,7 @@ from explorer.engine.fit import DEFAULT_FPS_TARGET
 from explorer.lessons import LESSONS
 from explorer.models.architecture import arch_names, with_input_kind
 from explorer.models.spec import DEFAULT_ARCH
+from explorer.runtime import registry
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend",
         action="append",
         default=None,
-        help="eager (default), channels_last, onnxruntime, int8, or all; repeatable",
+        help=f"{', '.join(registry.names())}, or all (default: {registry.reference().name}); repeatable",
     )
     bench.add_argument("--runs", type=positive_int, default=30)
     bench.add_argument("--warmup", type=positive_int, default=5)
@@ -66,8 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--runs", type=positive_int, default=15)
     fit.add_argument("--json", action="store_true")
 
-    export = sub.add_parser("export", help="a standalone ONNX model with its spec, labels and recipe in the metadata")
+    export = sub.add_parser(
+        "export", help="a standalone model (ONNX or ncnn) with its spec, labels and recipe in the metadata"
+    )
     add_spec_args(export)
+    export.add_argument(
+        "--format",
+        default="onnx",
+        choices=("onnx", *registry.deploy_formats()),
+        help="onnx (default: one .onnx file, metadata inside) or a backend's format, e.g. ncnn "
+        "(STEM.param + STEM.bin + STEM.json metadata)",
+    )
     export.add_argument(
         "--weights",
         default=None,
@@ -80,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--calibrate", default=None, help="int8 calibration frames from this source (default: the synthetic scene)"
     )
     export.add_argument("--taps", action="store_true", help="also output every feature tap and the pooled embedding")
-    export.add_argument("--out", required=True, help="FILE.onnx")
+    export.add_argument("--out", required=True, help="FILE.onnx, or for ncnn a STEM (any suffix is replaced)")
     export.add_argument("--json", action="store_true")
 
     predict = sub.add_parser("predict", help="classify an image (top-K labels and probabilities)")

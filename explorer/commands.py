@@ -377,36 +377,56 @@ def run_fit(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
     out = Path(args.out)
-    if out.suffix.lower() != ".onnx":
+    onnx_file = args.format == "onnx"
+    if onnx_file and out.suffix.lower() != ".onnx":
         raise UsageError(f"explorer export: --out must name an .onnx file, got {args.out!r}")
     if not out.parent.is_dir():
         raise UsageError(f"explorer export: cannot write {args.out}: folder {str(out.parent)!r} does not exist")
     if args.calibrate and not args.int8:
         raise UsageError("explorer export: --calibrate goes with --int8 (fp32 needs no calibration)")
+    if args.int8 and not onnx_file:
+        raise UsageError(f"explorer export: --int8 writes ONNX only; drop --int8 for --format {args.format} (fp32)")
     status = onnxruntime_status()
     if not status.available:
         raise UsageError(f"explorer export: needs onnxruntime and onnx ({status.error}); install: {status.fix}")
     # imported here: onnx is an optional dependency, and only export writes ONNX metadata
     from explorer.engine.export import SUMMARY_KEYS, export_model
+    from explorer.runtime import registry
 
+    if not onnx_file:
+        writer = registry.deploy_formats()[args.format].status()
+        if not writer.available:
+            raise UsageError(f"explorer export: --format {args.format} {writer.reason}")
     weights = args.weights if args.weights is not None else default_weights(spec)
     try:
-        metadata = export_model(RunConfig(spec, weights), out, int8=args.int8, calibrate=args.calibrate, taps=args.taps)
+        metadata = export_model(
+            RunConfig(spec, weights),
+            out,
+            int8=args.int8,
+            calibrate=args.calibrate,
+            taps=args.taps,
+            file_format=args.format,
+        )
     except WeightsError as exc:
         raise UsageError(f"explorer export: weights not loaded: {exc}") from None
     except SourceError as exc:
         raise UsageError(f"explorer export: bad --calibrate source: {exc}") from None
     except OSError as exc:
         raise UsageError(f"explorer export: cannot write {args.out}: {exc.strerror or exc}") from None
+    except RuntimeError as exc:  # a converter that cannot handle this model
+        raise UsageError(f"explorer export: {exc}") from None
+    files = [out.with_name(name) for name in metadata["files"]]
+    size = sum(f.stat().st_size for f in files)
     summary = {k: metadata[k] for k in SUMMARY_KEYS}
     if args.json:
-        print_json({"out": str(out), "bytes": out.stat().st_size, **summary})
+        print_json({"out": str(files[0]), "files": [str(f) for f in files], "bytes": size, **summary})
         return 0
     check = metadata["agreement"]
     print(
-        f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): {metadata['label']}, {metadata['weights']}"
+        f"wrote {', '.join(str(f) for f in files)} ({size / 1e6:.1f} MB): {metadata['label']}, {metadata['weights']}"
         + (f", int8 ({metadata['int8_engine']} preset)" if args.int8 else ", fp32")
         + (", with taps" if args.taps else "")
+        + ("" if onnx_file else f"; metadata in {out.with_suffix('.json')}")
     )
     print(
         f"vs fp32 eager on {check['frames']} frames: top-1 agreement {check['top1_agreement'] * 100:.0f} %, max |dlogit| {check['max_abs_diff']:.2g}"

@@ -64,7 +64,7 @@ fi
 
 # ---- the root (cached) ---------------------------------------------------------------------
 if [ ! -x "$ROOT/usr/bin/python3" ]; then
-  mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -1)
+  mirror=$("$(dirname "$0")/debian_mirror.sh" /etc/apt || true)
   mirror="${mirror:-http://deb.debian.org/debian}"
   say "building the arm64 root in $ROOT from $mirror (about 5 minutes)"
   rm -rf "$ROOT.partial"
@@ -153,10 +153,12 @@ cuda_mb=$(inside sh -c "du -smc $site/nvidia $site/triton $site/cuda* 2>/dev/nul
 quick_flag=""; [ "$MODE" = quick ] && quick_flag="--quick"
 [ "$MODE" = window ] && quick_flag="--window-only"
 status=0
-inside sh -c "cd /src && QT_QPA_PLATFORM=offscreen python scripts/arm64_inside.py $quick_flag --emulated --out /tmp/summary.json --screenshot /tmp/arm64-window.png" \
+inside sh -c "cd /src && QT_QPA_PLATFORM=offscreen rm -rf /tmp/arm64-logs && python scripts/arm64_inside.py $quick_flag --emulated --out /tmp/summary.json --screenshot /tmp/arm64-window.png --logs /tmp/arm64-logs" \
   >"$CACHE/inside-$MODE.log" 2>&1 || status=$?
 finished=$(date +%s)
 [ -f "$ROOT/tmp/arm64-window.png" ] && cp "$ROOT/tmp/arm64-window.png" "$CACHE/arm64-window.png"
+# every child's whole output (stdout and stderr), for the failure the summary only quotes
+rm -rf "$CACHE/logs-$MODE" && { [ -d "$ROOT/tmp/arm64-logs" ] && cp -r "$ROOT/tmp/arm64-logs" "$CACHE/logs-$MODE" || true; }
 if [ ! -f "$ROOT/tmp/summary.json" ]; then
   say "the checks inside the root produced no summary; see $CACHE/inside-$MODE.log"; tail -20 "$CACHE/inside-$MODE.log" >&2; exit 1
 fi
@@ -172,5 +174,5 @@ summary["seconds"].update({"root": $root_ready - $started, "install": $installed
 json.dump(summary, open(sys.argv[2], "w"), indent=2)
 print(json.dumps(summary, indent=2))
 EOF
-say "summary written to $OUT"
+say "summary written to $OUT; every step's output in $CACHE/logs-$MODE"
 exit $status

@@ -34,11 +34,28 @@ TEST_SUBSET = [
 ]
 
 
+LOGS = Path(tempfile.gettempdir()) / "arm64-logs"  # every child's stdout and stderr, one file each (--logs)
+
+
+def set_logs(folder: Path) -> None:
+    global LOGS
+    LOGS = folder
+
+
+def keep_log(argv, code, stdout: str, stderr: str) -> None:
+    """Write a child's whole output to LOGS (the summary keeps only the last lines of a failure)."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    words = [Path(a).stem if "/" in a else a for a in argv[1:4] if not a.startswith("-")]
+    name = f"{len(list(LOGS.iterdir())) + 1:02d}-{'-'.join(words) or 'child'}.log"
+    (LOGS / name).write_text(f"$ {' '.join(map(str, argv))}\nexit {code}\n--- stdout\n{stdout}\n--- stderr\n{stderr}")
+
+
 def run(argv, timeout=3600, env=None):
-    """(exit code, stdout, stderr)."""
+    """(exit code, stdout, stderr); the whole output also goes to LOGS."""
     proc = subprocess.run(
         argv, capture_output=True, text=True, cwd=ROOT, timeout=timeout, env={**os.environ, **(env or {})}
     )
+    keep_log(argv, proc.returncode, proc.stdout, proc.stderr)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -53,6 +70,7 @@ def peak_rss(argv, env=None) -> tuple[int, float, str]:
     )
     output = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
+    keep_log(argv, os.waitstatus_to_exitcode(status), output, "(merged into stdout)")
     return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024, output
 
 
@@ -160,15 +178,21 @@ def check_predict(work: Path, rss: dict) -> dict:
 
 
 def check_deployment(work: Path) -> dict:
-    """The board's path: `explorer export` of the checkpoint check_predict made (fp32 and int8),
-    then examples/pi_classify.py (onnxruntime, numpy, OpenCV only) on a short video."""
+    """The board's path: `explorer export` of the checkpoint check_predict made (ONNX fp32 and int8,
+    ncnn fp32), then examples/pi_classify.py (its runtime, numpy, OpenCV only) on a short video
+    with the ONNX file and with the ncnn files."""
     import cv2
 
     from explorer.sources import SyntheticSource
 
     result = {}
-    for name, extra in (("export_fp32", []), ("export_int8", ["--int8"])):
-        out = work / f"{name}.onnx"
+    exports = {
+        "export_fp32": ("export_fp32.onnx", []),
+        "export_int8": ("export_int8.onnx", ["--int8"]),
+        "export_ncnn": ("export_ncnn.param", ["--format", "ncnn"]),
+    }
+    for name, (file_name, extra) in exports.items():
+        out = work / file_name
         code, stdout, err = explorer(
             "export",
             "--arch",
@@ -192,23 +216,42 @@ def check_deployment(work: Path) -> dict:
     for i in range(8):
         writer.write(cv2.cvtColor(cv2.resize(SyntheticSource(seed=4).frame_at(i * 3), (320, 240)), cv2.COLOR_RGB2BGR))
     writer.release()
-    code, stdout, err = run(
-        [
-            sys.executable,
-            "examples/pi_classify.py",
-            str(work / "export_fp32.onnx"),
-            "--source",
-            str(video),
-            "--json",
-            "--threads",
-            "2",
-        ],
-        timeout=1800,
-    )
-    result["pi_classify"] = {
-        "exit": code,
-        **(json.loads(stdout.strip().splitlines()[-1]) if code == 0 else {"error": err.strip()[-300:]}),
-    }
+    for name, model in (("pi_classify", "export_fp32.onnx"), ("pi_classify_ncnn", "export_ncnn.param")):
+        code, stdout, err = run(
+            [sys.executable, "examples/pi_classify.py", str(work / model), "--source", str(video), "--json"]
+            + ["--threads", "2"],
+            timeout=1800,
+        )
+        result[name] = {
+            "exit": code,
+            **(json.loads(stdout.strip().splitlines()[-1]) if code == 0 else {"error": err.strip()[-300:]}),
+        }
+    return result
+
+
+def check_ncnn_taps() -> dict:
+    """ncnn's feature taps against fp32 eager's on V2 1x and V1 g=3 with spread-out weights: what the
+    Feature maps tab shows on this backend (max |difference| over every tap)."""
+    import torch
+
+    from explorer.models import FeatureTaps, ModelSpec, build_model
+    from explorer.runtime.registry import make_runner
+
+    result = {}
+    for spec in (ModelSpec.create("v2"), ModelSpec.create("v1", groups=3)):
+        torch.manual_seed(2)
+        model = spread_weights(build_model(spec))
+        runner = make_runner("ncnn", model, spec, threads=2)
+        names = tuple(p.name for p in model.tap_points())
+        x = torch.randn(1, *spec.input_shape)
+        with FeatureTaps(model, names) as taps, torch.no_grad():
+            expected = model(x)
+        logits, features = runner(x, names)
+        result[spec.label] = {
+            "taps": len(names),
+            "taps_max_abs_diff": max(float(abs(features[n] - taps.features[n][0].numpy()).max()) for n in names),
+            "logits_max_abs_diff": float((logits - expected).abs().max()),
+        }
     return result
 
 
@@ -293,6 +336,26 @@ def measure_window(screenshot: str, rss: dict) -> dict:
     }
 
 
+def named_rss(rss: dict[str, float], overhead: int | None) -> dict:
+    """Peak RSS in MB, named for who holds it: "board" is the program's own memory, what a Raspberry Pi
+    would hold (sampled inside the guest without QEMU's share); "under_qemu" are the emulated
+    process's figures, QEMU's own memory included (on a real board these equal "board")."""
+    board = {k.removesuffix("_guest"): round(v) for k, v in rss.items() if k.endswith("_guest")}
+    named = {
+        "board": board,
+        "board_anonymous": {k.removesuffix("_guest_anonymous"): round(v) for k, v in rss.items() if "_anonymous" in k},
+        "under_qemu": {k: round(v) for k, v in rss.items() if not k.endswith(("_guest", "_guest_anonymous"))},
+    }
+    if overhead is not None:
+        named["under_qemu"]["qemu_in_a_small_torch_process"] = overhead
+    named["note"] = (
+        "board: the program's own peak RSS without QEMU's share (sampled every 0.5-2 s), what a board holds; "
+        "board_anonymous: its heap and buffers (no library pages); under_qemu: the emulated process's peaks "
+        "(wait4, or the app's own report) with QEMU's memory included, and QEMU's share at the board peak"
+    )
+    return named
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the pytest subset and the window")
@@ -304,7 +367,9 @@ def main() -> int:
     )
     parser.add_argument("--screenshot", default="arm64-window.png")
     parser.add_argument("--window-only", action="store_true", help="only the window's two runs and their peak RSS")
+    parser.add_argument("--logs", default=str(LOGS), help="folder for every child's whole output")
     args = parser.parse_args()
+    set_logs(Path(args.logs))
     seconds: dict[str, float] = {}
     summary: dict = {
         "mode": "quick" if args.quick else "window" if args.window_only else "full",
@@ -368,6 +433,9 @@ def main() -> int:
         summary["int8_preset"] = int8.pop("preset")
         summary["int8_calibration_agreement"] = int8
         seconds["int8"] = round(time.perf_counter() - t, 1)
+        t = time.perf_counter()
+        summary["ncnn_taps"] = check_ncnn_taps()
+        seconds["ncnn_taps"] = round(time.perf_counter() - t, 1)
         summary["cli"] = cli
 
     if not args.quick and not args.window_only:
@@ -407,16 +475,7 @@ def main() -> int:
         t = time.perf_counter()
         summary["window"] = measure_window(args.screenshot, rss)
         seconds["window"] = round(time.perf_counter() - t, 1)
-    summary["rss_mb"] = {k: round(v) for k, v in rss.items()}
-    overhead = emulator_overhead_mb() if args.emulated else None
-    if overhead is not None:  # measured under QEMU: what of each peak is the emulator's own
-        summary["rss_mb"]["of_which_emulator"] = overhead
-        summary["rss_mb"]["note"] = (
-            "peak RSS of the emulated process; *_guest: the program's own peak without QEMU's share (what a board "
-            "holds; sampled every 2 s), *_guest_anonymous: the anonymous part of it (heap and buffers, not library pages), "
-            "*_emulator_at_guest_peak: QEMU's share then; of_which_emulator: QEMU's "
-            "share in a small torch process"
-        )
+    summary["rss_mb"] = named_rss(rss, emulator_overhead_mb() if args.emulated else None)
     summary["seconds"] = seconds
     Path(args.out).write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
@@ -426,6 +485,8 @@ def main() -> int:
         cli["predict"]["equal"]
         and all(c.get("exit") == 0 for c in cli.values() if isinstance(c, dict))
         and all(step["exit"] == 0 for step in summary["deployment"].values())
+        and all(v["taps_max_abs_diff"] <= 1e-3 for v in summary["ncnn_taps"].values())
+        and summary["backends"].get("ncnn", {}).get("top1_agreement") == 1.0
         and summary["int8_preset"] == ("qnnpack" if summary["machine"] in ("aarch64", "arm64") else "x86")
         and (args.quick or (summary["tests"]["failed"] == 0 and summary["window"]["exit"] == 0))
     )

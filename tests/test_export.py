@@ -75,6 +75,19 @@ def test_export_round_trip_gives_the_apps_top5_and_carries_its_metadata(tmp_path
         assert list(np.argsort(-logits)[:5]) == [p.index for p in app.top]
 
 
+def test_ncnn_export_writes_param_bin_and_metadata_that_agree_with_eager(tmp_path, checkpoint, capsys):
+    stem = tmp_path / "v2half"
+    argv = ["export", "--arch", "v2", "--scale", "0.5", "--input-size", "128", "--weights", str(checkpoint)]
+    assert main([*argv, "--format", "ncnn", "--out", str(stem), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["files"] == [str(stem) + ".param", str(stem) + ".bin"]
+    assert summary["trained"] and summary["agreement"]["top1_agreement"] == 1.0
+    assert summary["agreement"]["max_abs_diff"] < 1e-3
+    meta = read_metadata(stem.with_suffix(".param"))
+    assert meta["format"] == "shufflenet-explorer/ncnn/1" and ModelSpec.from_dict(meta["spec"]) == SPEC
+    assert meta["recipe"]["crop"] == 128 and meta["input"] == "in0" and meta["output"] == "out0"
+
+
 def test_int8_export_reports_its_agreement(tmp_path, checkpoint, capsys):
     out = tmp_path / "int8.onnx"
     assert (
@@ -115,6 +128,8 @@ def test_int8_export_reports_its_agreement(tmp_path, checkpoint, capsys):
         (["--int8", "--calibrate", "/no/such.mp4", "--out", "OUT/x.onnx"], "bad --calibrate source"),
         (["--weights", "/no/such.pth", "--out", "OUT/x.onnx"], "weights not loaded"),
         (["--groups", "5", "--arch", "v1", "--out", "OUT/x.onnx"], "V1 groups"),
+        (["--format", "ncnn", "--int8", "--out", "OUT/x.param"], "--int8 writes ONNX only"),
+        (["--format", "ncnn", "--out", "OUT/missing/x.param"], "does not exist"),
     ],
 )
 def test_export_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, fragment):
@@ -124,8 +139,9 @@ def test_export_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, fragment
     assert fragment in err and len(err.strip().splitlines()) == 1
 
 
-def test_pi_classify_runs_an_exported_model_on_a_video(tmp_path, checkpoint):
-    out = tmp_path / "model.onnx"
+@pytest.mark.parametrize("file_format,name", [("onnx", "model.onnx"), ("ncnn", "model.param")])
+def test_pi_classify_runs_an_exported_model_on_a_video(tmp_path, checkpoint, file_format, name):
+    out = tmp_path / name
     assert (
         main(
             [
@@ -138,6 +154,8 @@ def test_pi_classify_runs_an_exported_model_on_a_video(tmp_path, checkpoint):
                 "128",
                 "--weights",
                 str(checkpoint),
+                "--format",
+                file_format,
                 "--out",
                 str(out),
             ]
@@ -186,6 +204,7 @@ def test_pi_classify_runs_an_exported_model_on_a_video(tmp_path, checkpoint):
         (["MISSING"], "not a loadable ONNX model"),
         (["PLAIN"], "no shufflenet_explorer metadata"),
         (["EXPORTED", "--source", "/no/such.mp4"], "cannot open source"),
+        (["NCNN_WITHOUT_METADATA"], "no readable metadata beside the ncnn files"),
     ],
 )
 def test_pi_classify_bad_input_exits_2_with_one_line(tmp_path, checkpoint, args, fragment):
@@ -216,7 +235,14 @@ def test_pi_classify_bad_input_exits_2_with_one_line(tmp_path, checkpoint, args,
         )
         == 0
     )
-    names = {"MISSING": str(tmp_path / "missing.onnx"), "PLAIN": str(plain), "EXPORTED": str(exported)}
+    lone_param = tmp_path / "lone.param"
+    lone_param.write_text("7767517\n")
+    names = {
+        "MISSING": str(tmp_path / "missing.onnx"),
+        "PLAIN": str(plain),
+        "EXPORTED": str(exported),
+        "NCNN_WITHOUT_METADATA": str(lone_param),
+    }
     proc = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "pi_classify.py"), *[names.get(a, a) for a in args]],
         capture_output=True,

@@ -1,9 +1,10 @@
-"""A standalone ONNX model for deployment (e.g. examples/pi_classify.py on a Raspberry Pi).
+"""A standalone model for deployment (e.g. examples/pi_classify.py on a Raspberry Pi).
 
-The file carries everything a consumer needs in its metadata (key "shufflenet_explorer", JSON):
-the spec, the class labels, the preprocessing recipe, the weights' name, whether they are
-trained, and the agreement with fp32 eager measured at export time.  A consumer needs only
-onnxruntime, numpy and OpenCV.
+ONNX (the default) carries everything a consumer needs in its metadata (key "shufflenet_explorer",
+JSON): the spec, the class labels, the preprocessing recipe, the weights' name, whether they are
+trained, and the agreement with fp32 eager measured at export time.  Other formats come from the
+backends that write them (``registry.deploy_formats()``, e.g. ncnn's param/bin); their metadata is
+the same JSON in a file beside them (STEM.json).  A consumer needs only its runtime, numpy and OpenCV.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, expor
 from explorer.sources.factory import open_source
 
 METADATA_KEY = "shufflenet_explorer"
-FORMAT = "shufflenet-explorer/onnx/1"
+ONNX = "onnx"  # the default format, written here; the others are the backends' (registry.deploy_formats())
+FORMAT = "shufflenet-explorer/{}/1"
 CALIBRATION_FRAMES = 32
 SUMMARY_KEYS = (
     "label",
@@ -47,6 +49,15 @@ def calibration_frames(source_text: str, count: int = CALIBRATION_FRAMES) -> lis
         source.close()
 
 
+def formats() -> tuple[str, ...]:
+    return (ONNX, *registry.deploy_formats())
+
+
+def metadata_path(out: str | Path) -> Path:
+    """Where a non-ONNX export keeps its metadata: STEM.json beside the model files."""
+    return Path(out).with_suffix(".json")
+
+
 def export_model(
     config: RunConfig,
     out: str | Path,
@@ -54,21 +65,29 @@ def export_model(
     calibrate: str | None = None,
     taps: bool = False,
     engine: str | None = None,
+    file_format: str = ONNX,
 ) -> dict:
-    """Write the ONNX file and return its metadata (raises WeightsError, SourceError, OSError)."""
+    """Write the model's files and return its metadata (raises WeightsError, SourceError, OSError;
+    RuntimeError when the format's converter fails)."""
     bundle = load_bundle(config.with_changes(backend=registry.reference().name), check_agreement=False)
     spec, model = bundle.spec, fp32_copy(bundle)
     frames = calibration_frames(calibrate or "synthetic") if int8 or calibrate else None
     inputs = model_inputs(frames, spec, bundle.recipe) if frames else synthetic_inputs(spec, 8, bundle.recipe)
-    data = export_onnx(model, spec, tapped=taps)
-    int8_engine = None
-    if int8:
-        int8_engine = engine or default_int8_engine()
-        data = quantize(data, inputs, int8_engine)
-    runner = OnnxRunner(data, threads=1)
+    int8_engine, files, proto = None, [Path(out)], None
+    if file_format == ONNX:
+        data = export_onnx(model, spec, tapped=taps)
+        if int8:
+            int8_engine = engine or default_int8_engine()
+            data = quantize(data, inputs, int8_engine)
+        runner, names = OnnxRunner(data, threads=1), ("input", "logits")
+        proto = onnx.load_from_string(data)
+    else:
+        deployment = registry.deploy_formats()[file_format].deploy(model, spec, Path(out), taps)
+        runner, names, files = deployment.runner, (deployment.input, deployment.output), list(deployment.files)
     check = registry.agreement(model, runner, inputs[:8])
     metadata = {
-        "format": FORMAT,
+        "format": FORMAT.format(file_format),
+        "files": [f.name for f in files],
         "spec": spec.to_dict(),
         "label": spec.label,
         "labels": list(bundle.labels),
@@ -78,12 +97,14 @@ def export_model(
         "int8": int8,
         "int8_engine": int8_engine,
         "taps": taps,
-        "input": "input",
-        "output": "logits",
+        "input": names[0],
+        "output": names[1],
         "torch": torch.__version__,
         "agreement": {**check.to_dict(), "calibration": calibrate or ("synthetic" if int8 else None)},
     }
-    proto = onnx.load_from_string(data)
+    if proto is None:
+        write_atomically(metadata_path(out), json.dumps(metadata, indent=1).encode())
+        return metadata
     del proto.metadata_props[:]
     entry = proto.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
@@ -93,6 +114,8 @@ def export_model(
 
 def read_metadata(path: str | Path) -> dict:
     """The metadata export_model wrote (ValueError if the file has none)."""
+    if Path(path).suffix.lower() != ".onnx":
+        return json.loads(metadata_path(path).read_text())
     proto = onnx.load(str(path), load_external_data=False)
     for entry in proto.metadata_props:
         if entry.key == METADATA_KEY:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -72,6 +73,16 @@ class BackendInfo:
     reason: str  # why unavailable, with the fix; or what it is
     tolerance: float  # max abs logit difference to fp32 eager that tests allow
     version: str | None = None  # the runtime's version (None: not installed)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Files a backend wrote for a board (``explorer export --format``) and a runner on exactly those files."""
+
+    files: tuple[Path, ...]
+    runner: Runner
+    input: str  # the graph's input name
+    output: str  # the logits' output name
 
 
 class BackendUnavailable(RuntimeError):

@@ -30,6 +30,7 @@ from explorer.models.spec import ModelSpec
 from explorer.models.taps import tap_points
 from explorer.paths import cache_root, note_healed, write_atomically
 from explorer.progress import Progress
+from explorer.runtime.base import Deployment
 from explorer.runtime.graph_outputs import GraphOutputs
 from explorer.runtime.registry import Backend, BuildRequest, register
 
@@ -214,6 +215,17 @@ def _build(storage: str):
     return build
 
 
+def _deploy(model: nn.Module, spec: ModelSpec, stem: Path, tapped: bool) -> Deployment:
+    """STEM.param and STEM.bin for a board (ncnn alone runs them), and an fp32 runner on those very files."""
+    param_bytes, bin_bytes = _convert(model, spec, None, tapped)
+    param, weights = stem.with_suffix(".param"), stem.with_suffix(".bin")
+    write_atomically(weights, bin_bytes)
+    write_atomically(param, param_bytes)
+    files = (param, weights)
+    runner = NcnnRunner(model, 1, lean=None if tapped else files, tapped=files if tapped else None)
+    return Deployment(files, runner, "in0", runner.outputs["logits"])
+
+
 FP32 = register(
     Backend(
         "ncnn",
@@ -224,6 +236,8 @@ FP32 = register(
         probe=_status,
         auto_candidate=True,
         runtime="ncnn",
+        deploy_format="ncnn",
+        deploy=_deploy,
     )
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,7 +19,7 @@ from torch import nn
 from explorer.entries import Registry
 from explorer.models.spec import ModelSpec
 from explorer.progress import Progress
-from explorer.runtime.base import Agreement, BackendInfo, BackendUnavailable, Runner
+from explorer.runtime.base import Agreement, BackendInfo, BackendUnavailable, Deployment, Runner
 
 AUTO = "auto"  # not a backend: start on the auto_start one, then measure the candidates and keep the fastest
 
@@ -60,6 +61,9 @@ class Backend:
     fp32_twin: str | None = None  # the full-precision backend it is timed against ("slower than ...")
     agreement_frames: int = 8  # live frames its agreement check runs on
     runtime: str = "torch"  # the package that runs it (versions, doctor)
+    # `explorer export --format NAME`: writes the model's files for a board from a path stem, with or without taps
+    deploy_format: str | None = None
+    deploy: Callable[[nn.Module, ModelSpec, Path, bool], Deployment] | None = None
 
     def status(self) -> BackendInfo:
         usable, version, why = self.probe()
@@ -100,6 +104,11 @@ def reference() -> Backend:
 
 def auto_start() -> Backend:
     return next(b for b in all_backends() if b.auto_start)
+
+
+def deploy_formats() -> dict[str, Backend]:
+    """The file formats backends can write for a board, each with the backend that writes it."""
+    return {b.deploy_format: b for b in all_backends() if b.deploy_format and b.deploy is not None}
 
 
 def available_backends() -> list[BackendInfo]:
