@@ -47,12 +47,12 @@ def _status() -> tuple[bool, str | None, str]:
         ncnn = importlib.import_module("ncnn")
     except Exception as exc:  # any import failure means "unusable", never a crash
         return False, None, f"ncnn ({type(exc).__name__}: {exc}); install: {FIX}"
-    if _pnnx() is None:
+    if pnnx_executable() is None:
         return False, ncnn.__version__, f"the pnnx converter (not found beside Python or on PATH); install: {FIX}"
     return True, ncnn.__version__, ""
 
 
-def _pnnx() -> str | None:
+def pnnx_executable() -> str | None:
     beside = Path(sys.executable).with_name("pnnx")  # a venv's console script, found without activating it
     return str(beside) if beside.is_file() else shutil.which("pnnx")
 
@@ -70,7 +70,7 @@ def _convert(model: nn.Module, spec: ModelSpec, progress: Progress | None, tappe
             torch.jit.trace(wrapper, torch.zeros(1, *spec.input_shape), check_trace=False).save(str(traced))
         shape = ",".join(str(v) for v in (1, *spec.input_shape))
         done = subprocess.run(
-            [_pnnx() or "pnnx", str(traced), f"inputshape=[{shape}]", "fp16=0"],
+            [pnnx_executable() or "pnnx", str(traced), f"inputshape=[{shape}]", "fp16=0"],
             cwd=folder,
             capture_output=True,
             text=True,
