@@ -18,7 +18,6 @@ import argparse
 import json
 import sys
 import time
-
 from pathlib import Path
 
 import cv2

@@ -32,7 +32,7 @@ from explorer.engine.pipeline import FrameResult, InferencePipeline, ModelBundle
 from explorer.engine.state import AppState
 from explorer.paths import take_healed
 from explorer.runtime.memory import release_freed_memory
-from explorer.sources.base import FrameSource, SourceError
+from explorer.sources.base import FrameSource, SourceError, SourceInterrupted
 
 __all__ = ["DEFAULT_SOURCES", "KIND_WORDS", "Engine", "default_live_threads", "set_thread_count", "synthetic_source"]
 
@@ -181,6 +181,7 @@ class Engine:
     def _run(self) -> None:
         next_due = time.perf_counter()
         state = self.state
+        interrupted: str | None = None  # what the source said while recovering (said once, then "back")
         while not self._stop.is_set():
             self._apply_pending()
             if state.paused:
@@ -190,13 +191,23 @@ class Engine:
             t0 = time.perf_counter()
             try:
                 frame = self._source.read()
+            except SourceInterrupted as exc:  # recovering on its own: keep it, say so, read again
+                interrupted = str(exc)
+                state.say(interrupted)
+                state.set_source_description(f"{self._source.describe()} (reconnecting…)")
+                continue
             except SourceError as exc:
+                interrupted = None
                 self._fall_back(str(exc))
                 continue
             except Exception as exc:  # a decoder crash is a source problem, not an app crash
                 self._fall_back(f"{self._source.describe()} failed: {exc}")
                 continue
             capture_ms = (time.perf_counter() - t0) * 1000
+            if interrupted:
+                interrupted = None
+                state.say(f"{self._source.describe()}: reconnected, frames are live again", error=False)
+                state.set_source_description(self._source.describe())
             self.recent_frames.append(frame)
             head = state.head
             if head is not None and head.spec != self.bundle.spec.to_dict():

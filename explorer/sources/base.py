@@ -14,6 +14,11 @@ class SourceError(Exception):
     """A source cannot be opened or stopped delivering; the text names the problem and the fix."""
 
 
+class SourceInterrupted(SourceError):
+    """The source has no frame now but is recovering on its own (a network stream reconnecting):
+    say the text, keep the source, read again shortly."""
+
+
 class FrameSource:
     name: str = "source"
     kind: str = "base"

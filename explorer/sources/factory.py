@@ -7,13 +7,14 @@ from pathlib import Path
 from explorer.sources.base import FrameSource, SourceError
 from explorer.sources.camera import CameraSource
 from explorer.sources.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImagesSource, VideoSource
+from explorer.sources.network import NetworkCameraSource, is_network_address
 from explorer.sources.picamera import PicameraSource
 from explorer.sources.signal_stream import DEFAULT_HOP, file_signal_source, synthetic_signal_source
 from explorer.sources.synthetic import SyntheticSource
 
 SOURCE_HELP = (
     "synthetic, synthetic:SCENE, camera, camera:INDEX[@WIDTHxHEIGHT], picamera[@WIDTHxHEIGHT], a video file, "
-    "an image file or a folder of images; for the compact net signal:synthetic[:SEED][@HOP] or a .csv/.npy recording[@HOP]"
+    "an image file or a folder of images, a network camera (http://...mjpg, rtsp://...); for the compact net signal:synthetic[:SEED][@HOP] or a .csv/.npy recording[@HOP]"
 )
 SIGNAL_SUFFIXES = (".csv", ".npy")
 
@@ -73,6 +74,8 @@ def _open(text: str) -> FrameSource:
     if lowered == "synthetic" or lowered.startswith("synthetic:"):
         scene = _suffix_int(text, "synthetic") if ":" in text else None
         return SyntheticSource(scene=scene)
+    if is_network_address(text):
+        return NetworkCameraSource(text)
     if lowered == "picamera" or lowered.startswith("picamera@"):
         _, _, size = text.partition("@")
         return PicameraSource(_resolution(size) if size else (640, 480))

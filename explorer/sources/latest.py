@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from explorer.sources.base import FrameSource, SourceError
+from explorer.sources.base import FrameSource, SourceError, SourceInterrupted
 
 NO_FRAME_TIMEOUT_S = 3.0
 
@@ -32,10 +32,18 @@ class LatestFrameSource(FrameSource):
         self._latest: np.ndarray | None = None
         self._seq = self._read_seq = 0
         self._failed: str | None = None
+        self._interrupted: str | None = None  # a recovering device (a network stream reconnecting) says why
+        self._said: str | None = None  # the interruption read() last raised
         self._cond = threading.Condition()
+        self._stopping = threading.Event()
         self._running = True
         self._thread = threading.Thread(target=self._reader, name=f"reader-{self.name}", daemon=True)
         self._thread.start()
+
+    def _set_interrupted(self, message: str | None) -> None:
+        with self._cond:
+            self._interrupted = message
+            self._cond.notify_all()
 
     def _fail(self, message: str) -> None:
         with self._cond:
@@ -51,6 +59,8 @@ class LatestFrameSource(FrameSource):
                 self._fail(str(exc))
                 return
             if frame is None:
+                if self._interrupted:  # recovering, not dead: the subclass gives up on its own terms
+                    last_ok = time.monotonic()
                 if time.monotonic() - last_ok > NO_FRAME_TIMEOUT_S:
                     self._fail(f"{self.name} stopped delivering frames (unplugged?)")
                     return
@@ -63,16 +73,26 @@ class LatestFrameSource(FrameSource):
                 self._cond.notify_all()
 
     def read(self) -> np.ndarray:
+        """The newest frame.  While the device recovers, SourceInterrupted: at once when its message
+        is new, else after waiting for a frame (so a caller retrying in a loop is not a busy loop)."""
         with self._cond:
-            if not self._cond.wait_for(lambda: self._failed or self._seq > self._read_seq, timeout=NO_FRAME_TIMEOUT_S):
-                raise SourceError(f"{self.name} delivered no frame for {NO_FRAME_TIMEOUT_S:.0f} s")
+            fresh = lambda: self._seq > self._read_seq  # noqa: E731
+            news = lambda: self._interrupted and self._interrupted != self._said  # noqa: E731
+            self._cond.wait_for(lambda: self._failed or fresh() or news(), timeout=NO_FRAME_TIMEOUT_S)
             if self._failed:
                 raise SourceError(self._failed)
+            if not fresh():
+                if self._interrupted:
+                    self._said = self._interrupted
+                    raise SourceInterrupted(self._interrupted)
+                raise SourceError(f"{self.name} delivered no frame for {NO_FRAME_TIMEOUT_S:.0f} s")
+            self._said = None
             self._read_seq = self._seq
             assert self._latest is not None  # a sequence number was counted with it
             return self._latest
 
     def close(self) -> None:
         self._running = False
+        self._stopping.set()
         self._thread.join(timeout=2)
         self._release()

@@ -211,6 +211,8 @@ class MainWindow(QMainWindow):
         if error and text:
             self.banner.show_text(text)
             self.controls.run_box.source_status.setToolTip(text)
+        elif text:
+            self.banner.settle(text)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.sweep.cancel()

@@ -44,3 +44,10 @@ class MessageBanner(QWidget):
     def show_text(self, text: str) -> None:
         self.text.setText(text)
         self.setVisible(bool(text))
+
+    def settle(self, news: str) -> None:
+        """Hide the shown problem when ``news`` is about the same subject (the words before the first
+        ": "), e.g. "http://cam: reconnected" after "http://cam: the stream dropped"."""
+        subject = news.split(": ", 1)[0]
+        if self.isVisible() and ": " in news and self.text.text().split(": ", 1)[0] == subject:
+            self.hide()
