@@ -9,7 +9,6 @@ and exits 0 (works with QT_QPA_PLATFORM=offscreen and under Xvfb).
 from __future__ import annotations
 
 import argparse
-import ctypes.util
 import gc
 import os
 import statistics
@@ -22,6 +21,7 @@ from PySide6.QtCore import QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from explorer.cli_args import ArgParser, UsageError, parse_input_size, parse_scale, positive_float, positive_int
+from explorer.doctor import qt_platform_problem
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import AUTO, RunConfig
 from explorer.engine.state import AppState
@@ -43,32 +43,6 @@ from explorer.weights import WeightsError
 from explorer.weights.loader import torchvision_cached
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
-
-
-def qt_platform_problem(environ=None, platform: str | None = None, find_library=None) -> str | None:
-    """Why Qt would abort at start-up on this machine, in words a user can act on (or None).
-
-    Qt prints a cryptic "could not load the Qt platform plugin" and aborts the process; we
-    check the two usual causes first: no display at all, and X11 libraries Qt 6.5+ needs
-    that minimal Linux installs (and Raspberry Pi OS Lite) lack.
-    """
-    environ = os.environ if environ is None else environ
-    platform = platform or sys.platform
-    find_library = find_library or ctypes.util.find_library
-    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
-        return None
-    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
-        return (
-            "no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it from a desktop session, "
-            "or headless with QT_QPA_PLATFORM=offscreen and --frames/--screenshot, or use the commands (python -m explorer --help)"
-        )
-    if environ.get("WAYLAND_DISPLAY") and not environ.get("DISPLAY"):
-        return None
-    missing = [package for name, package in XCB_LIBRARIES.items() if not find_library(name)]
-    if missing:
-        return f"Qt's X11 plugin needs {', '.join(missing)}: install with `sudo apt-get install {' '.join(missing)}`"
-    return None
 
 
 def settle_after_startup():
@@ -415,11 +389,11 @@ def _probe_cameras_then_open_first(window: MainWindow, state: AppState) -> None:
     """Probe camera indices off the UI thread; open the first, or say there is none."""
     task = BackgroundTask("camera-probe", window)
 
-    def on_found(indices: list[int]) -> None:
-        window.controls.run_box.set_cameras(indices)
-        if indices:
+    def on_found(cameras: list) -> None:
+        window.controls.run_box.set_cameras(cameras)
+        if cameras:
             window.engine.request_source(
-                f"camera:{indices[0]}", failure_note="camera found but not opened, showing the synthetic scene"
+                cameras[0].label, failure_note="camera found but not opened, showing the synthetic scene"
             )
         else:
             state.say("no camera found, showing the synthetic scene (pick a source at left)")

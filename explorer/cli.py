@@ -159,7 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quick", action="store_true")
     report.add_argument("--only", nargs="+", choices=tuple(LESSONS), default=None, help="just these lessons")
 
-    doctor = sub.add_parser("doctor", help="which optional parts work here, and how to fix the rest")
+    doctor = sub.add_parser(
+        "doctor",
+        help="why doesn't it work: display, cameras, weights, cache, settings, backends, torch build (and the fix)",
+    )
+    doctor.add_argument("--source", default=None, help="also open this source and read a frame (e.g. rtsp://...)")
     doctor.add_argument("--json", action="store_true")
     return parser
 

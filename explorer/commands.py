@@ -26,7 +26,7 @@ from explorer.models import variants
 from explorer.models.architecture import architecture, architectures, with_input_kind
 from explorer.models.shuffle import check_groups, shuffle_permutation
 from explorer.models.spec import ModelSpec
-from explorer.optional import all_statuses, onnxruntime_status
+from explorer.optional import onnxruntime_status
 from explorer.paths import write_atomically
 from explorer.runtime import registry
 from explorer.sources.base import SourceError
@@ -216,23 +216,14 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    statuses = all_statuses()
+    from explorer.doctor import run_checks
+
+    checks = run_checks(args.source)
     if args.json:
-        print_json(
-            {
-                s.name: {
-                    "available": s.available,
-                    "version": s.version,
-                    "error": s.error,
-                    "disables": s.disables,
-                    "fix": s.fix,
-                }
-                for s in statuses
-            }
-        )
+        print_json({name: {"ok": c.ok, "summary": c.summary, "fix": c.fix, **c.details} for name, c in checks.items()})
     else:
-        for status in statuses:
-            print(status.message)
+        for name, check in checks.items():
+            print(check.line(name))
     return 0
 
 

@@ -386,7 +386,7 @@ def main() -> int:
         code, out, err = explorer("doctor", "--json")
         cli["doctor"] = {
             "exit": code,
-            **({k: v["available"] for k, v in json.loads(out).items()} if code == 0 else {"error": err.strip()[-300:]}),
+            **({k: v["ok"] for k, v in json.loads(out).items()} if code == 0 else {"error": err.strip()[-300:]}),
         }
         for name, argv in (
             ("info_v1_g3", ["--arch", "v1", "--groups", "3"]),

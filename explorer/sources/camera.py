@@ -6,6 +6,9 @@ Picamera2 (OpenCV has no libcamera backend) - USB webcams work through V4L2.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import cv2
 import numpy as np
 
@@ -20,14 +23,55 @@ except AttributeError:
     pass
 
 
-def probe_cameras(limit: int = PROBE_LIMIT) -> list[int]:
-    """Indices 0..limit-1 that open and deliver a frame."""
+V4L2_DEVICES = Path("/sys/class/video4linux")
+
+
+@dataclass(frozen=True)
+class Camera:
+    index: int
+    name: str
+    size: tuple[int, int] | None = None  # what it delivers when opened
+
+    @property
+    def text(self) -> str:
+        return f"camera:{self.index}"
+
+    @property
+    def label(self) -> str:
+        """What the source box lists: "camera:0 (HD Webcam, 640x480)" (the part in brackets is ignored when opened)."""
+        size = f", {self.size[0]}x{self.size[1]}" if self.size else ""
+        return f"{self.text} ({self.name}{size})"
+
+
+def camera_names(devices: Path = V4L2_DEVICES) -> dict[int, str]:
+    """Linux: each capture device's index and name from sysfs (a webcam's second, metadata node has
+    index 1 and is left out).  Empty elsewhere."""
+    names = {}
+    for node in devices.glob("video*"):
+        number = node.name.removeprefix("video")
+        try:
+            index_file = node / "index"
+            if not number.isdigit() or (index_file.is_file() and int(index_file.read_text()) != 0):
+                continue
+            names[int(number)] = (node / "name").read_text().strip() or f"camera {number}"
+        except (OSError, ValueError):
+            continue
+    return dict(sorted(names.items()))
+
+
+def probe_cameras(limit: int = PROBE_LIMIT, devices: Path = V4L2_DEVICES) -> list[Camera]:
+    """The cameras that open and deliver a frame, with their names and frame size: the devices Linux
+    lists, else indices 0..limit-1 (often sparse: /dev/video0, /dev/video2, ...)."""
+    names = camera_names(devices)
     found = []
-    for index in range(limit):
+    for index in names or range(limit):
         capture = cv2.VideoCapture(index)
         try:
-            if capture.isOpened() and capture.read()[0]:
-                found.append(index)
+            if capture.isOpened():
+                ok, frame = capture.read()
+                if ok and frame is not None:
+                    size = (frame.shape[1], frame.shape[0])
+                    found.append(Camera(index, names.get(index, f"camera {index}"), size))
         finally:
             capture.release()
     return found

@@ -80,6 +80,7 @@ def _open(text: str) -> FrameSource:
         _, _, size = text.partition("@")
         return PicameraSource(_resolution(size) if size else (640, 480))
     if lowered == "camera" or lowered.startswith("camera:") or lowered.startswith("camera@"):
+        text = text.split(" (", 1)[0].strip()  # "camera:0 (HD Webcam, 640x480)": the name is for people
         text, _, size = text.partition("@")
         resolution = _resolution(size) if size else (640, 480)
         return CameraSource(_suffix_int(text, "camera") if ":" in text else 0, resolution)

@@ -29,6 +29,7 @@ from explorer.engine.config import AUTO
 from explorer.models.architecture import architecture, architectures
 from explorer.models.spec import COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, ModelSpec
 from explorer.runtime import registry
+from explorer.sources.camera import Camera
 from explorer.ui.bridge import QtState
 from explorer.ui.fit_panel import FitPanel
 
@@ -303,7 +304,7 @@ class RunBox(QGroupBox):
         self.source = QComboBox()
         self.source.setEditable(True)
         self._source_kind = ""
-        self._cameras: list[int] | None = None
+        self._cameras: list[Camera] | None = None
         open_file, self.open_folder = QPushButton("File…"), QPushButton("Folder…")
         source_row = QHBoxLayout()
         source_row.addWidget(self.source, 1)
@@ -397,18 +398,18 @@ class RunBox(QGroupBox):
                 f"{agreement.top1_agreement * 100:.0f} %, max |Δlogit| {agreement.max_abs_diff:.2g}{speed}"
             )
 
-    def set_cameras(self, indices: list[int]) -> None:
-        """Offer the cameras a probe found (replacing the blind camera:0/camera:1 presets)."""
-        self._cameras = list(indices)
+    def set_cameras(self, cameras: list[Camera]) -> None:
+        """Offer the cameras a probe found by name (replacing the blind camera:0/camera:1 presets)."""
+        self._cameras = list(cameras)
         if self._source_kind != "image":
             return
         for preset in ("camera:0", "camera:1"):
             index = self.source.findText(preset)
             if index >= 0:
                 self.source.removeItem(index)
-        for camera in indices:
-            self.source.addItem(f"camera:{camera}")
-            self.source.addItem(f"camera:{camera}@1280x720")
+        for camera in cameras:
+            self.source.addItem(camera.label)
+            self.source.addItem(f"{camera.text}@1280x720 ({camera.name})")
         self._show_source_status()
 
     def _show_source_status(self) -> None:

@@ -167,3 +167,28 @@ def test_a_latest_frame_device_that_fails_says_why_on_the_next_read():
                 source.read()
     finally:
         source.close()
+
+
+def test_cameras_are_named_from_sysfs_without_their_metadata_nodes(tmp_path, monkeypatch):
+    from explorer.sources import camera
+
+    for node, name, index in (("video0", "HD Webcam", "0"), ("video1", "HD Webcam", "1"), ("video2", "USB Cam", None)):
+        (tmp_path / node).mkdir()
+        (tmp_path / node / "name").write_text(name + "\n")
+        if index is not None:
+            (tmp_path / node / "index").write_text(index + "\n")
+    assert camera.camera_names(tmp_path) == {0: "HD Webcam", 2: "USB Cam"}
+
+    class OpensOnlyTwo(AbsentCamera):  # only /dev/video2 answers, with 320x240 frames
+        def isOpened(self):  # noqa: N802
+            return self.index == 2
+
+        def read(self):
+            return True, np.zeros((240, 320, 3), np.uint8)
+
+    monkeypatch.setattr(camera.cv2, "VideoCapture", OpensOnlyTwo)
+    found = camera.probe_cameras(devices=tmp_path)
+    assert [(c.index, c.name, c.size) for c in found] == [(2, "USB Cam", (320, 240))]
+    assert found[0].label == "camera:2 (USB Cam, 320x240)"
+    # no sysfs (macOS, Windows): indices 0..5 are tried and named by number
+    assert [c.label for c in camera.probe_cameras(devices=tmp_path / "absent")] == ["camera:2 (camera 2, 320x240)"]

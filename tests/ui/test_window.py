@@ -323,11 +323,20 @@ def test_the_sweep_can_be_cancelled(make_window, qtbot):
     assert window.sweep.run_button.isEnabled() and not window.state.paused
 
 
-def test_probed_cameras_are_offered_as_sources(make_window):
+def test_probed_cameras_are_offered_by_name_and_their_entries_open(make_window, monkeypatch):
+    from explorer.sources import factory
+    from explorer.sources.camera import Camera
+
     window = make_window()
-    window.controls.run_box.set_cameras([0, 2])
+    window.controls.run_box.set_cameras([Camera(0, "HD Webcam", (640, 480)), Camera(2, "USB Camera")])
     items = [window.controls.run_box.source.itemText(i) for i in range(window.controls.run_box.source.count())]
-    assert "camera:2" in items and "camera:2@1280x720" in items and "camera:1" not in items
+    assert "camera:0 (HD Webcam, 640x480)" in items and "camera:2@1280x720 (USB Camera)" in items
+    assert "camera:1" not in items
+    opened = []
+    monkeypatch.setattr(factory, "CameraSource", lambda index, size: opened.append((index, size)))
+    for item in ("camera:0 (HD Webcam, 640x480)", "camera:2@1280x720 (USB Camera)"):
+        factory._open(item)
+    assert opened == [(0, (640, 480)), (2, (1280, 720))]
 
 
 def test_feature_maps_wait_with_a_note_while_onnx_runtime_exports_its_taps(make_window, qtbot, monkeypatch, tmp_path):

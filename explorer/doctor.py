@@ -1,0 +1,251 @@
+"""`explorer doctor`: why doesn't it work here?  One check per part, each with what it found and the fix.
+
+Qt-free (it runs where the window cannot start): the display and Qt's X11 libraries, cameras, trained
+weights per architecture, the cache and settings folders, every backend, the torch build, and the
+optional packages.  Every check is a Check; `doctor --json` prints one key per check.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import importlib.metadata
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer.models.architecture import architectures
+from explorer.optional import all_statuses
+from explorer.paths import cache_root
+from explorer.runtime import registry
+from explorer.sources.base import SourceError
+from explorer.sources.camera import probe_cameras
+from explorer.sources.factory import open_source
+from explorer.weights.download import checkpoint_dir
+
+XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
+LEAN_TORCH = "python3 install.py (a fresh .venv), or: pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
+
+
+@dataclass
+class Check:
+    ok: bool
+    summary: str  # one line: what was found
+    fix: str | None = None  # what to do when not ok (or to improve)
+    details: dict = field(default_factory=dict)
+
+    def line(self, name: str) -> str:
+        mark = "ok  " if self.ok else "FIX "
+        return f"{mark}{name:<12} {self.summary}" + (f"\n     {'':<12} -> {self.fix}" if self.fix else "")
+
+
+def qt_platform_problem(environ=None, platform: str | None = None, find_library=None) -> str | None:
+    """Why Qt would abort at start-up on this machine, in words a user can act on (or None).
+
+    Qt prints a cryptic "could not load the Qt platform plugin" and aborts the process; we
+    check the two usual causes first: no display at all, and X11 libraries Qt 6.5+ needs
+    that minimal Linux installs (and Raspberry Pi OS Lite) lack.
+    """
+    environ = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    find_library = find_library or ctypes.util.find_library
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return (
+            "no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it from a desktop session, "
+            "or headless with QT_QPA_PLATFORM=offscreen and --frames/--screenshot, or use the commands (python -m explorer --help)"
+        )
+    if environ.get("WAYLAND_DISPLAY") and not environ.get("DISPLAY"):
+        return None
+    missing = [package for name, package in XCB_LIBRARIES.items() if not find_library(name)]
+    if missing:
+        return f"Qt's X11 plugin needs {', '.join(missing)}: install with `sudo apt-get install {' '.join(missing)}`"
+    return None
+
+
+def check_display() -> Check:
+    problem = qt_platform_problem()
+    where = {k: os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    try:
+        qt = importlib.metadata.version("PySide6-Essentials")
+    except importlib.metadata.PackageNotFoundError:
+        qt = None
+    details = {**where, "pyside6": qt}
+    if qt is None:
+        return Check(False, "PySide6 is not installed", "pip install 'PySide6-Essentials<6.12'", details)
+    if problem:
+        found, _, fix = problem.partition(": ")
+        return Check(False, found, fix, details)
+    shown = where["QT_QPA_PLATFORM"] and f"Qt platform {where['QT_QPA_PLATFORM']}"
+    return Check(
+        True, f"{shown or 'display ' + str(where['DISPLAY'] or where['WAYLAND_DISPLAY'])}, PySide6 {qt}", None, details
+    )
+
+
+def check_cameras() -> Check:
+    cameras = probe_cameras()
+    found = [{"index": c.index, "name": c.name, "resolution": list(c.size) if c.size else None} for c in cameras]
+    if not cameras:
+        return Check(
+            False,
+            "no camera answered",
+            "plug a webcam in (Linux: it appears as /dev/videoN); or use --source synthetic, a video, "
+            "http://PHONE:PORT/video (an IP-camera app) or rtsp://...",
+            {"found": []},
+        )
+    names = ", ".join(f"{c.label}" for c in cameras)
+    return Check(True, names, None, {"found": found})
+
+
+def check_weights() -> Check:
+    """Which trained weights are present, per architecture, and where missing ones go."""
+    folder = checkpoint_dir()
+    per_arch: dict[str, dict] = {}
+    for arch in architectures():
+        entry: dict = {}
+        if arch.torchvision_checkpoints:
+            present = {
+                f"{scale:g}x": (folder / c.filename).is_file() for scale, c in arch.torchvision_checkpoints.items()
+            }
+            entry = {"source": "torchvision", "present": present, "folder": str(folder)}
+        elif arch.foreign is not None:
+            entry = {
+                "source": f"{arch.foreign.name} (load a downloaded file with --weights {arch.foreign.name}:PATH)",
+                "present": None,
+            }
+        else:
+            entry = {"source": "none published (train it here: Teach tab or `explorer train`)", "present": None}
+        per_arch[arch.name] = entry
+    have = [f"{name} {scale}" for name, e in per_arch.items() for scale, ok in (e["present"] or {}).items() if ok]
+    summary = f"present: {', '.join(have)}" if have else "no trained weights cached: predictions are untrained noise"
+    fix = (
+        None
+        if have
+        else f"in the window: Help > Get trained weights; or copy torchvision's .pth files into {folder}; "
+        "V1: megvii's ShuffleNet-Series files with --weights megvii:PATH"
+    )
+    return Check(bool(have), summary, fix, {"folder": str(folder), "architectures": per_arch})
+
+
+def writable(folder: Path) -> tuple[bool, str]:
+    """Whether a file can be created in ``folder`` (made if missing); the reason when not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
+            pass
+        return True, ""
+    except OSError as exc:
+        return False, exc.strerror or str(exc)
+
+
+def check_folder(folder: Path, what: str, moved_by: str) -> Check:
+    ok, why = writable(folder)
+    if ok:
+        return Check(True, f"{folder} (writable)", None, {"path": str(folder), "writable": True})
+    return Check(
+        False,
+        f"{folder} is not writable ({why})",
+        f"fix its permissions, or point {moved_by} at a writable folder ({what} is then kept there)",
+        {"path": str(folder), "writable": False},
+    )
+
+
+def settings_file() -> Path:
+    """Where the window keeps its settings: what QSettings picks for an .ini in the user scope."""
+    if os.environ.get("EXPLORER_SETTINGS"):
+        return Path(os.environ["EXPLORER_SETTINGS"])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "ShuffleNetExplorer" / "explorer.ini"
+
+
+def check_settings() -> Check:
+    path = settings_file()
+    check = check_folder(path.parent, "the settings", "EXPLORER_SETTINGS (a file path)")
+    check.details["path"] = str(path)
+    check.details["exists"] = path.is_file()
+    if check.ok:
+        check.summary = f"{path} ({'exists' if path.is_file() else 'not yet written'}; folder writable)"
+    return check
+
+
+def check_backends() -> Check:
+    rows = {
+        b.name: {"available": b.available, "version": b.version, "reason": b.reason}
+        for b in registry.available_backends()
+    }
+    usable = [b.name for b in registry.available_backends() if b.available]
+    missing = [f"{b.name}: {b.reason}" for b in registry.available_backends() if not b.available]
+    summary = ", ".join(f"{b.name} {b.version or ''}".strip() for b in registry.available_backends() if b.available)
+    return Check(bool(usable), summary, "; ".join(missing) or None, {"backends": rows})
+
+
+def gpu_present() -> bool:
+    """An NVIDIA GPU this machine could use (its driver's device node), without touching CUDA."""
+    return Path("/dev/nvidia0").exists() or Path("/proc/driver/nvidia/version").exists()
+
+
+def check_torch_build() -> Check:
+    import torch
+
+    cuda = torch.version.cuda
+    details = {"version": torch.__version__, "cuda_build": cuda, "gpu_present": gpu_present()}
+    if cuda and not details["gpu_present"]:
+        site = Path(torch.__file__).resolve().parent.parent
+        extra = sum(f.stat().st_size for d in site.glob("nvidia*") for f in d.rglob("*") if f.is_file()) / 1e9
+        details["cuda_libraries_gb"] = round(extra, 1)
+        return Check(
+            False,
+            f"torch {torch.__version__}: a CUDA {cuda} build ({extra:.1f} GB of CUDA libraries) on a machine without a GPU",
+            f"it runs, on the CPU; the lean CPU-only build is about 1 GB in all: {LEAN_TORCH}",
+            details,
+        )
+    return Check(True, f"torch {torch.__version__} ({'CUDA ' + cuda if cuda else 'CPU-only build'})", None, details)
+
+
+def check_source(text: str) -> Check:
+    """Open a source as the window would (a camera, a file, http://, rtsp://) and read one frame."""
+    try:
+        source = open_source(text)
+    except SourceError as exc:
+        return Check(False, f"{text}: cannot open", str(exc), {"source": text})
+    try:
+        frame = source.read()
+        shape = getattr(frame, "shape", None)
+        return Check(True, f"{source.describe()}: a frame {shape[1]}x{shape[0]}" if shape else text, None, {})
+    except SourceError as exc:
+        return Check(False, f"{text}: opened but no frame", str(exc), {"source": text})
+    finally:
+        source.close()
+
+
+def optional_packages() -> dict[str, Check]:
+    return {
+        s.name: Check(
+            s.available,
+            s.message,
+            None if s.available else s.fix,
+            {"available": s.available, "version": s.version, "error": s.error, "disables": s.disables},
+        )
+        for s in all_statuses()
+    }
+
+
+def run_checks(source: str | None = None) -> dict[str, Check]:
+    checks = {
+        "display": check_display(),
+        "cameras": check_cameras(),
+        "weights": check_weights(),
+        "cache": check_folder(cache_root(), "the export cache", "EXPLORER_CACHE"),
+        "settings": check_settings(),
+        "backends": check_backends(),
+        "torch_build": check_torch_build(),
+        **optional_packages(),
+    }
+    if source:
+        checks["source"] = check_source(source)
+    return checks
