@@ -51,6 +51,8 @@ class ForeignLayout:
     marker: str  # a state-dict key only that layout has
     convert: Callable[[dict], dict]  # their state dict -> ours (raises ValueError naming the key)
     published: frozenset = frozenset()  # (groups, scale) pairs the release has
+    release: str = ""  # where the files are published
+    files_note: str = ""  # which files to fetch from there, in a sentence
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from explorer.models.architecture import Architecture, DiagramPlan, ForeignLayout, register_architecture
-from explorer.models.megvii import V1_MARKER, megvii_v1_to_ours
+from explorer.models.megvii import RELEASE, V1_MARKER, megvii_v1_to_ours
 from explorer.models.shuffle import Add, ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
@@ -132,7 +132,16 @@ V1 = register_architecture(
         hint="Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
         checkpoint_marker="stage2.0.gconv1.weight",
         foreign=ForeignLayout(
-            "megvii", V1_MARKER, megvii_v1_to_ours, frozenset((g, s) for g in (3, 8) for s in (0.5, 1.0, 1.5, 2.0))
+            "megvii",
+            V1_MARKER,
+            megvii_v1_to_ours,
+            frozenset((g, s) for g in (3, 8) for s in (0.5, 1.0, 1.5, 2.0)),
+            release=RELEASE,
+            files_note=(
+                "a ShuffleNetV1 checkpoint for group 3 or group 8 at 0.5x, 1.0x, 1.5x or 2.0x (one file each, in the "
+                "ShuffleNetV1 folder of the OneDrive share linked under 'Trained Models' in the repository's README); "
+                "the app reads the group and the scale from the file"
+            ),
         ),
         diagram=DiagramPlan(
             stem=("first_conv",), unit="grouped_bottleneck", head=("globalpool", "flatten", "classifier")

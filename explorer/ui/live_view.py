@@ -172,6 +172,7 @@ class LiveView(QWidget):
             "torchvision's ImageNet weights, downloaded once into the torch hub cache (cancellable)"
         )
         self.download_button.clicked.connect(lambda: self.state.request(weights="torchvision"))
+        self.weights_help_button = QPushButton("How to get trained weights…")  # the window opens the dialog
         self.title = QLabel("Top-5")
         self.title.setObjectName("heading")
         self.predictions = PredictionBars()
@@ -206,7 +207,14 @@ class LiveView(QWidget):
         self.history = RingBuffer(HISTORY)
 
         side = QVBoxLayout()
-        for widget in (self.title, self.notice, self.download_button, self.predictions, self.truth_label):
+        for widget in (
+            self.title,
+            self.notice,
+            self.download_button,
+            self.weights_help_button,
+            self.predictions,
+            self.truth_label,
+        ):
             side.addWidget(widget)
         metrics = QHBoxLayout()
         metrics.addWidget(self.fps_label)
@@ -256,6 +264,7 @@ class LiveView(QWidget):
         offer = not bundle.trained and has_torchvision_weights(spec) and not torchvision_cached(spec)
         self.download_button.setText(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
         self.download_button.setVisible(offer)
+        self.weights_help_button.setVisible(not bundle.trained and not offer and not signal)
         self.timed_on = registry.timed_on(bundle.backend, bundle.config.threads)
         self.backend_label.setText(
             f"backend: {self.timed_on}" + (" (picked by auto)" if bundle.config.backend == registry.AUTO else "")

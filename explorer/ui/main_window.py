@@ -4,7 +4,8 @@ the visible tab.  It holds no model logic and no state of its own: views draw th
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -106,6 +107,9 @@ class MainWindow(QMainWindow):
         self.sweep.save_requested.connect(lambda: self.files.save_sweep())
         self.diagram.select_layers.connect(self.architecture.select_layers)
         self.diagram.open_tap.connect(self.open_feature_tap)
+        self.live.weights_help_button.clicked.connect(lambda: self.open_help("weights"))
+        self.setAcceptDrops(True)  # a checkpoint file dropped anywhere on the window loads it
+        self.help_dialog = None  # the Help page open now (one at a time)
         self._show_model(self.state.bundle)
 
     def _add_controls_dock(self) -> None:
@@ -138,6 +142,40 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.model_label)
         self.statusBar().addWidget(self.busy_bar)
         self.statusBar().addPermanentWidget(self.message_label, 1)
+
+    def open_help(self, page: str) -> None:
+        """A Help page: "tab" (what the current tab shows), "shortcuts", "weights", "about" or "docs"."""
+        from explorer.ui import help_dialogs
+        from explorer.ui.weights_dialog import WeightsDialog
+
+        if page == "docs":
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(help_dialogs.DOCS)))
+            return
+        pages = {
+            "tab": help_dialogs.tab_help_dialog,
+            "shortcuts": help_dialogs.shortcuts_dialog,
+            "about": help_dialogs.about_dialog,
+            "weights": lambda window: WeightsDialog(window.qt_state, window),
+        }
+        if self.help_dialog is not None:
+            self.help_dialog.close()
+        self.help_dialog = pages[page](self)
+        self.help_dialog.show()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        from explorer.ui.weights_dialog import load_checkpoint_file
+
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                problem = load_checkpoint_file(self.state, url.toLocalFile())
+                if problem:
+                    self.state.say(problem)
+                event.acceptProposedAction()
+                return
 
     def set_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TAB_NAMES.index(name))

@@ -73,4 +73,11 @@ def build_menus(window) -> dict[str, QAction]:
     )
     for i, (_name, title) in enumerate(window.TABS, 1):
         action(menu, f"tab{i}", title, f"Ctrl+{i}", lambda _=False, i=i: window.tabs.setCurrentIndex(i - 1))
+    menu = window.menuBar().addMenu("&Help")
+    action(menu, "tab_help", "What am I looking at? (this tab)", "F1", lambda: window.open_help("tab"))
+    action(menu, "shortcuts", "Keyboard shortcuts", "Ctrl+/", lambda: window.open_help("shortcuts"))
+    action(menu, "get_weights", "Get trained weights…", None, lambda: window.open_help("weights"))
+    action(menu, "docs", "Documentation (docs/ folder)", None, lambda: window.open_help("docs"))
+    menu.addSeparator()
+    action(menu, "about", "About ShuffleNet Explorer", None, lambda: window.open_help("about"))
     return actions

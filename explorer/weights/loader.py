@@ -211,7 +211,7 @@ def _compare(template: dict, state: dict) -> str:
     return ", ".join(parts)
 
 
-def looks_like(state: dict, arch: str, layout: str) -> str | None:
+def matching_spec(state: dict, arch: str, layout: str) -> ModelSpec | None:
     """The zoo spec whose parameter shapes match the file (shape-only models, instant)."""
     head = state.get("classifier.weight", state.get("fc.weight"))
     classes = int(head.shape[0]) if head is not None else None
@@ -226,7 +226,37 @@ def looks_like(state: dict, arch: str, layout: str) -> str | None:
         with torch.device("meta"):
             template = build_model(spec, layout).state_dict()
         if not _compare(template, state):
-            return spec.label.rsplit(" @", 1)[0] + (
-                f" with {classes} classes" if classes and classes != spec.architecture.default_classes else ""
-            )
+            return spec
     return None
+
+
+def looks_like(state: dict, arch: str, layout: str) -> str | None:
+    """The matching zoo spec's name, for messages."""
+    spec = matching_spec(state, arch, layout)
+    if spec is None:
+        return None
+    classes = spec.num_classes
+    return spec.label.rsplit(" @", 1)[0] + (
+        f" with {classes} classes" if classes != spec.architecture.default_classes else ""
+    )
+
+
+def checkpoint_choice(path: str | Path) -> tuple[ModelSpec, str]:
+    """(the model a checkpoint file fits, the weights text that loads it) for a file a user picked or
+    dropped: any layout the app reads (ours, torchvision's, megvii's).  WeightsError says why not."""
+    name = Path(path).name
+    try:
+        state, _extras = read_state_dict(path)
+        arch, layout = detect_format(state)
+    except CheckpointError as exc:
+        raise WeightsError(str(exc)) from None
+    foreign = architecture(arch).foreign
+    if foreign is not None and layout == foreign.name:
+        try:
+            state = foreign.convert(state)
+        except ValueError as exc:
+            raise WeightsError(f"{name}: {exc}") from None
+    spec = matching_spec(state, arch, layout)
+    if spec is None:
+        raise WeightsError(f"{name} holds {architecture(arch).title} weights of a size this app does not build")
+    return spec, (f"{layout}:{path}" if foreign is not None and layout == foreign.name else str(path))

@@ -1,0 +1,110 @@
+"""The Help menu's pages: keyboard shortcuts (read off the window's own actions), what the current tab
+shows, and About (versions, backends, where the cache and settings live)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from html import escape
+from pathlib import Path
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout
+
+from explorer.doctor import settings_file
+from explorer.paths import cache_root
+from explorer.runtime import registry
+from explorer.weights.download import checkpoint_dir
+
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
+
+TAB_HELP = {
+    "live": "The camera (or video, or synthetic scene) and what the model says about it: the top-5 classes and "
+    "how sure it is. Below, how long each frame took, split into capture, preprocessing, inference and the rest, "
+    "and the backend and thread count that made those numbers. Without trained weights the classes are noise, "
+    "and the tab says so.",
+    "features": "What one layer of the network computes: every channel of its output as a small grey image, "
+    "framed by the group it belongs to. At a channel shuffle, the channels before and after sit side by side: "
+    "the frames' colours show the groups interleave. Turn the shuffle off (S) and they stay apart.",
+    "shuffle": "Channel shuffle on its own, for any channel count C and group count g: which input channel lands "
+    "where, and what two stacked group convolutions can see. Off: each output group sees one input group. On: "
+    "every output group sees every input group, once there are at least g channels per group.",
+    "architecture": "The running model layer by layer: output shape, parameters, multiply-adds (FLOPs), memory "
+    "access cost and measured time per layer. The totals line names the backend and threads that timed it.",
+    "diagram": "The network drawn the way the papers draw it: stem, stages of units, head. Click a unit to see "
+    "its layers. Save it as SVG or PNG (Ctrl+S) for slides.",
+    "sweep": "Multiply-adds against measured latency for every ShuffleNet variant (and, ticked, the rivals) on "
+    "this machine. Points on the same vertical line cost the same FLOPs but not the same time: FLOPs are not "
+    "speed, because memory access and parallelism count too.",
+    "teach": "Teach the network your own classes: show each class to the camera, capture examples, and train a "
+    "small head on the network's features in seconds. For the compact net, train the whole network on sensor "
+    "windows.",
+    "lessons": "The papers' experiments re-run on this machine: the four guidelines of ShuffleNet V2, the shuffle "
+    "ablation, FLOPs against speed, ShuffleNet among its rivals. Each claim gets a verdict from the measurement, "
+    "or 'inconclusive' when the machine was too busy to tell.",
+}
+
+
+def _page(parent, title: str, html: str) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    text = QLabel(html)
+    text.setWordWrap(True)
+    text.setTextFormat(Qt.RichText)
+    text.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.LinksAccessibleByMouse)
+    text.setOpenExternalLinks(True)
+    text.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+    scroll = QScrollArea()
+    scroll.setWidget(text)
+    scroll.setWidgetResizable(True)
+    buttons = QDialogButtonBox(QDialogButtonBox.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(scroll)
+    layout.addWidget(buttons)
+    dialog.text = text
+    dialog.resize(620, 460)
+    return dialog
+
+
+def shortcuts_dialog(window) -> QDialog:
+    rows = "".join(
+        f"<tr><td><b>{escape(a.shortcut().toString())}</b>&nbsp;&nbsp;</td><td>{escape(a.text().replace('&', ''))}</td></tr>"
+        for a in window.actions_by_name.values()
+        if not a.shortcut().isEmpty()
+    )
+    return _page(window, "Keyboard shortcuts", f"<table cellspacing='4'>{rows}</table>")
+
+
+def tab_help_dialog(window) -> QDialog:
+    name = window.current_tab()
+    title = dict(window.TABS)[name]
+    return _page(window, f"What am I looking at: {title}", f"<h3>{title}</h3><p>{TAB_HELP[name]}</p>")
+
+
+def about_dialog(window) -> QDialog:
+    bundle = window.state.bundle
+    running = (
+        f"{escape(bundle.spec.label)} on {escape(registry.timed_on(bundle.backend, bundle.config.threads))}"
+        if bundle is not None
+        else "nothing yet"
+    )
+    backends = "".join(
+        f"<li>{escape(b.title)}: {escape(b.version or '') if b.available else 'unavailable: ' + escape(b.reason)}</li>"
+        for b in registry.available_backends()
+    )
+    html = (
+        "<h3>ShuffleNet Explorer</h3>"
+        "<p>See and feel how efficient CNNs work, starting with ShuffleNet.</p>"
+        f"<p>Running: {running}.<br>Python {platform.python_version()} on {escape(platform.machine())} "
+        f"({escape(sys.platform)}), PySide6 {pyside_version}.</p>"
+        f"<p><b>Backends</b></p><ul>{backends}</ul>"
+        "<p><b>Where things live</b><br>"
+        f"settings: <code>{escape(str(settings_file()))}</code><br>"
+        f"cache (exports, conversions): <code>{escape(str(cache_root()))}</code><br>"
+        f"trained weights (torch hub): <code>{escape(str(checkpoint_dir()))}</code></p>"
+        f"<p>Documentation: <a href='{(DOCS / 'usage.md').as_uri()}'>{escape(str(DOCS))}</a>; "
+        "<code>python -m explorer doctor</code> says what works here and the fix for what does not.</p>"
+    )
+    return _page(window, "About ShuffleNet Explorer", html)
