@@ -88,7 +88,7 @@ def test_a_damaged_cached_model_is_set_aside_said_and_converted_again():
 
 
 def test_without_ncnn_the_backend_says_how_to_install_it(monkeypatch):
-    monkeypatch.setattr(ncnn_backend, "_pnnx", lambda: None)
+    monkeypatch.setattr(ncnn_backend, "pnnx_executable", lambda: None)
     ncnn_backend._status.cache_clear()
     try:
         info = registry.get("ncnn").status()
