@@ -74,23 +74,14 @@ def load_weights(
     forced = None
     if source.startswith("megvii:"):
         forced, source = "megvii", source[len("megvii:") :]
-    try:
-        state, extras = read_state_dict(source)
-        arch, layout = detect_format(state)
-    except CheckpointError as exc:
-        raise WeightsError(str(exc)) from None
+    state, extras, arch, layout, converted = _read_checkpoint(source)
     name = Path(source).name
     if forced == "megvii" and layout != "megvii":
         raise WeightsError(
             f"{name} is not in megvii's layout (it looks like a {architecture(arch).title} checkpoint); drop the 'megvii:' prefix"
         )
-    foreign = architecture(arch).foreign
-    if foreign is not None and layout == foreign.name:
-        try:
-            converted = foreign.convert(state)
-        except ValueError as exc:
-            raise WeightsError(f"{name}: {exc}") from None
-        return _validated(spec, converted, "megvii", arch, name, catalog.MEGVII_RECIPE, extras, layout)
+    if converted:
+        return _validated(spec, state, "megvii", arch, name, catalog.MEGVII_RECIPE, extras, layout)
     recipe = _recipe_from(extras) or _torchvision_recipe_for(name, spec)
     return _validated(spec, state, "own", arch, name, recipe, extras)
 
@@ -244,19 +235,26 @@ def looks_like(state: dict, arch: str, layout: str) -> str | None:
 def checkpoint_choice(path: str | Path) -> tuple[ModelSpec, str]:
     """(the model a checkpoint file fits, the weights text that loads it) for a file a user picked or
     dropped: any layout the app reads (ours, torchvision's, megvii's).  WeightsError says why not."""
-    name = Path(path).name
+    state, _extras, arch, layout, converted = _read_checkpoint(path)
+    spec = matching_spec(state, arch, layout)
+    if spec is None:
+        raise WeightsError(
+            f"{Path(path).name} holds {architecture(arch).title} weights of a size this app does not build"
+        )
+    return spec, (f"{layout}:{path}" if converted else str(path))
+
+
+def _read_checkpoint(path: str | Path) -> tuple[dict, dict, str, str, bool]:
+    """(state dict in our keys, extras, arch, layout, whether it was converted from a foreign layout)."""
     try:
-        state, _extras = read_state_dict(path)
+        state, extras = read_state_dict(path)
         arch, layout = detect_format(state)
     except CheckpointError as exc:
         raise WeightsError(str(exc)) from None
     foreign = architecture(arch).foreign
-    if foreign is not None and layout == foreign.name:
-        try:
-            state = foreign.convert(state)
-        except ValueError as exc:
-            raise WeightsError(f"{name}: {exc}") from None
-    spec = matching_spec(state, arch, layout)
-    if spec is None:
-        raise WeightsError(f"{name} holds {architecture(arch).title} weights of a size this app does not build")
-    return spec, (f"{layout}:{path}" if foreign is not None and layout == foreign.name else str(path))
+    if foreign is None or layout != foreign.name:
+        return state, extras, arch, layout, False
+    try:
+        return foreign.convert(state), extras, arch, layout, True
+    except ValueError as exc:
+        raise WeightsError(f"{Path(path).name}: {exc}") from None
