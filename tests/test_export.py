@@ -31,6 +31,12 @@ def checkpoint(tmp_path, monkeypatch):
     return path
 
 
+def export_v2(checkpoint, out, *extra) -> int:
+    """`explorer export` of the test's V2 0.5x @128 checkpoint to ``out``; its exit code."""
+    argv = ["export", "--arch", "v2", "--scale", "0.5", "--input-size", "128", "--weights", str(checkpoint)]
+    return main([*argv, *extra, "--out", str(out)])
+
+
 def scene(seed=0):
     rng = np.random.default_rng(seed)
     image = cv2.GaussianBlur(rng.integers(0, 255, (240, 320, 3), dtype=np.uint8), (0, 0), 5)
@@ -39,25 +45,7 @@ def scene(seed=0):
 
 def test_export_round_trip_gives_the_apps_top5_and_carries_its_metadata(tmp_path, checkpoint, capsys):
     out = tmp_path / "model.onnx"
-    assert (
-        main(
-            [
-                "export",
-                "--arch",
-                "v2",
-                "--scale",
-                "0.5",
-                "--input-size",
-                "128",
-                "--weights",
-                str(checkpoint),
-                "--out",
-                str(out),
-                "--json",
-            ]
-        )
-        == 0
-    )
+    assert export_v2(checkpoint, out, "--json") == 0
     summary = json.loads(capsys.readouterr().out)
     assert (
         summary["trained"]
@@ -77,8 +65,7 @@ def test_export_round_trip_gives_the_apps_top5_and_carries_its_metadata(tmp_path
 
 def test_ncnn_export_writes_param_bin_and_metadata_that_agree_with_eager(tmp_path, checkpoint, capsys):
     stem = tmp_path / "v2half"
-    argv = ["export", "--arch", "v2", "--scale", "0.5", "--input-size", "128", "--weights", str(checkpoint)]
-    assert main([*argv, "--format", "ncnn", "--out", str(stem), "--json"]) == 0
+    assert export_v2(checkpoint, stem, "--format", "ncnn", "--json") == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["files"] == [str(stem) + ".param", str(stem) + ".bin"]
     assert summary["trained"] and summary["agreement"]["top1_agreement"] == 1.0
@@ -90,28 +77,7 @@ def test_ncnn_export_writes_param_bin_and_metadata_that_agree_with_eager(tmp_pat
 
 def test_int8_export_reports_its_agreement(tmp_path, checkpoint, capsys):
     out = tmp_path / "int8.onnx"
-    assert (
-        main(
-            [
-                "export",
-                "--arch",
-                "v2",
-                "--scale",
-                "0.5",
-                "--input-size",
-                "128",
-                "--weights",
-                str(checkpoint),
-                "--int8",
-                "--calibrate",
-                "synthetic:1",
-                "--out",
-                str(out),
-                "--json",
-            ]
-        )
-        == 0
-    )
+    assert export_v2(checkpoint, out, "--int8", "--calibrate", "synthetic:1", "--json") == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["int8"] and summary["int8_engine"] in ("x86", "qnnpack")
     check = summary["agreement"]
@@ -142,26 +108,7 @@ def test_export_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, fragment
 @pytest.mark.parametrize("file_format,name", [("onnx", "model.onnx"), ("ncnn", "model.param")])
 def test_pi_classify_runs_an_exported_model_on_a_video(tmp_path, checkpoint, file_format, name):
     out = tmp_path / name
-    assert (
-        main(
-            [
-                "export",
-                "--arch",
-                "v2",
-                "--scale",
-                "0.5",
-                "--input-size",
-                "128",
-                "--weights",
-                str(checkpoint),
-                "--format",
-                file_format,
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert export_v2(checkpoint, out, "--format", file_format) == 0
     video = tmp_path / "clip.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
     frames = [scene(seed) for seed in range(6)]
@@ -217,24 +164,7 @@ def test_pi_classify_bad_input_exits_2_with_one_line(tmp_path, checkpoint, args,
         input_names=["input"],
         output_names=["logits"],
     )
-    assert (
-        main(
-            [
-                "export",
-                "--arch",
-                "v2",
-                "--scale",
-                "0.5",
-                "--input-size",
-                "128",
-                "--weights",
-                str(checkpoint),
-                "--out",
-                str(exported),
-            ]
-        )
-        == 0
-    )
+    assert export_v2(checkpoint, exported) == 0
     lone_param = tmp_path / "lone.param"
     lone_param.write_text("7767517\n")
     names = {
