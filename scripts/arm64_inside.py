@@ -46,6 +46,8 @@ def keep_log(argv, code, stdout: str, stderr: str) -> None:
     """Write a child's whole output to LOGS (the summary keeps only the last lines of a failure)."""
     LOGS.mkdir(parents=True, exist_ok=True)
     words = [Path(a).stem if "/" in a else a for a in argv[1:4] if not a.startswith("-")]
+    # A `python -c SNIPPET` child would put its code in the name: keep only plain words.
+    words = [w for w in words if re.fullmatch(r"[\w.]+", w)]
     name = f"{len(list(LOGS.iterdir())) + 1:02d}-{'-'.join(words) or 'child'}.log"
     (LOGS / name).write_text(f"$ {' '.join(map(str, argv))}\nexit {code}\n--- stdout\n{stdout}\n--- stderr\n{stderr}")
 
