@@ -38,7 +38,8 @@ from explorer.sources.factory import is_signal_source
 from explorer.ui import settings
 from explorer.ui.background import BackgroundTask
 from explorer.ui.images import save_png
-from explorer.ui.main_window import TAB_NAMES, MainWindow
+from explorer.ui.main_window import MainWindow
+from explorer.ui.tabs import TAB_NAMES
 from explorer.weights import WeightsError
 from explorer.weights.loader import torchvision_cached
 
@@ -443,7 +444,7 @@ def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
             else ""
         )
         if args.lesson:
-            print(f"lesson {args.lesson}: {window.lessons.status.text()}")
+            print(f"lesson {args.lesson}: {window.lessons.task.status.text()}")
         print(
             f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
             f"source {engine.source.describe()}{started}{swap}"

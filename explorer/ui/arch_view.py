@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout
 
 from explorer.analysis.complexity import ComplexityReport
 from explorer.runtime import registry
 from explorer.ui.bridge import QtState
+from explorer.ui.tab_page import TabPage
 
 COLUMNS = ("layer", "type", "output", "params", "MFLOPs", "MAC (K el.)", "eager ms (hooks)")
 
@@ -65,7 +66,7 @@ class LayerTableModel(QAbstractTableModel):
         return "" if ms is None else f"{ms:.3f}"
 
 
-class ArchitectureView(QWidget):
+class ArchitectureView(TabPage):
     """The running model's layer table; per-layer times are asked for only while it is visible."""
 
     def __init__(self, qt_state: QtState, parent=None) -> None:

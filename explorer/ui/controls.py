@@ -324,6 +324,8 @@ class RunBox(QGroupBox):
         qt_state.agreement.connect(self._on_agreement)
         qt_state.source.connect(self._on_source)
         qt_state.source_text_changed.connect(self.source.setEditText)
+        # the last error stays readable where the source is chosen (the status bar's moves on)
+        qt_state.message.connect(lambda text, error: self.source_status.setToolTip(text) if error and text else None)
         self.threads.valueChanged.connect(lambda value: self.state.request(threads=value))
         self.backend.activated.connect(lambda _i: self.state.request(backend=self.backend.currentData()))
         self.source.activated.connect(lambda _i: self.state.request_source(self.source.currentText()))
@@ -449,3 +451,7 @@ class ControlsPanel(QWidget):
         for combo in self.findChildren(QComboBox):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
+
+    def cancel(self) -> None:
+        """Stop the fit's measurement: the window is closing."""
+        self.run_box.fit.task.cancel()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QComboBox, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from explorer.analysis.diagram import LEVELS, QUANTITIES, build_diagram
 from explorer.ui.bridge import QtState
 from explorer.ui.diagram_scene import DiagramScene, Target
+from explorer.ui.tab_page import TabPage
 
 
 class DiagramCanvas(QGraphicsView):
@@ -39,12 +40,11 @@ class DiagramCanvas(QGraphicsView):
             self.resized.emit()
 
 
-class DiagramView(QWidget):
+class DiagramView(TabPage):
     """``open_tap(name)`` and ``select_layers(names)`` are wired by the window to the other tabs."""
 
     open_tap = Signal(str)
     select_layers = Signal(list)
-    save_requested = Signal()
 
     def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)

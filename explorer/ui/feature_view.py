@@ -14,6 +14,7 @@ from explorer.models.shuffle import is_identity, shuffle_permutation
 from explorer.models.taps import TapInfo
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
+from explorer.ui.tab_page import TabPage
 
 KIND_TITLES = {
     "stem": "stem",
@@ -43,7 +44,7 @@ def shuffle_caption(origin: list[int], channels: int, groups: int) -> str:
     return f"after shuffle{how}: frame = group each channel came from - the groups interleave"
 
 
-class FeatureView(QWidget):
+class FeatureView(TabPage):
     """Asks the engine (through the state) for the taps it shows; draws them when visible."""
 
     def __init__(self, qt_state: QtState, parent=None) -> None:

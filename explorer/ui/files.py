@@ -48,14 +48,9 @@ class FileActions:
         return self._report(save_png((widget or self.window).grab(), path), path)
 
     def save_current(self) -> bool:
-        """Ctrl+S: the drawing on the Diagram tab, the lesson's figure on the Lessons tab, the
-        whole window elsewhere."""
-        tab = self.window.current_tab()
-        if tab == "diagram":
-            return self.save_diagram()
-        if tab == "sweep":
-            return self.save_sweep()
-        return self.save_lesson() if tab == "lessons" else self.save_window_png()
+        """Ctrl+S: what the tab showing saves (its entry's ``save``), the whole window elsewhere."""
+        save = self.window.current_entry().save
+        return save(self) if save is not None else self.save_window_png()
 
     def save_sweep(self, path: str | None = None) -> bool:
         """The FLOPs-vs-latency plot as PNG, and the measured rows beside it as CSV."""

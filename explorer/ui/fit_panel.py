@@ -6,10 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -19,8 +16,8 @@ from PySide6.QtWidgets import (
 from explorer.engine.config import AUTO
 from explorer.engine.fit import DEFAULT_FPS_TARGET, FitResult, run_fit
 from explorer.runtime import registry
-from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
+from explorer.ui.task_panel import TaskPanel
 
 
 class FitPanel(QWidget):
@@ -32,77 +29,48 @@ class FitPanel(QWidget):
         self.target.setDecimals(0)
         self.target.setValue(DEFAULT_FPS_TARGET)
         self.target.setSuffix(" fps")
-        self.fit_button = QPushButton("Fit")
-        self.fit_button.setToolTip(
+        self.task = TaskPanel(
+            "fit",
+            "Fit",
+            self.state,
+            cancelled_text="fit cancelled: nothing changed",
+            failed_text="fit failed: {}",
+            leading=(QLabel("fit to"), self.target),
+            progress_below=True,
+            compact=True,  # no empty rows in the Run box until there is something to say
+        )
+        self.task.run_button.setToolTip(
             "measure this architecture's scales, input sizes and backends here and switch to the "
             "largest that reaches the target (groups and architecture stay yours)"
         )
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.hide()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.hide()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.hide()  # no empty row in the Run box until there is something to say
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["model", "backend", "fps"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMaximumHeight(180)
         self.table.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("fit to"))
-        row.addWidget(self.target, 1)
-        row.addWidget(self.fit_button)
-        row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
+        layout.addWidget(self.task)
         layout.addWidget(self.table)
         self.result: FitResult | None = None
-        self._was_paused = False
-        self.task = BackgroundTask("fit", self)
-        self.task.progress.connect(lambda f, text: (self.progress.setValue(int(f * 1000)), self._say(text)))
         self.task.finished.connect(self._on_finished)
-        self.task.cancelled.connect(lambda: self._done("fit cancelled: nothing changed"))
-        self.task.failed.connect(lambda text: self._done(f"fit failed: {text}"))
-        self.fit_button.clicked.connect(lambda: self.start())
-        self.cancel_button.clicked.connect(self.task.cancel)
+        self.task.run_clicked.connect(lambda: self.start())
 
     def start(self, target: float | None = None, runs: int = 12, measure=None) -> bool:
         if target is not None:
             self.target.setValue(target)
         spec, threads, fps = self.state.config.spec, self.state.config.threads, self.target.value()
         options = {"measure": measure} if measure is not None else {}
-        if not self.task.start(lambda progress, cancel: run_fit(spec, fps, threads, runs, progress, cancel, **options)):
-            return False
-        self._was_paused = self.state.paused
-        self.state.set_paused(True)  # the measurement gets the cores; the video resumes after
-        self.fit_button.setEnabled(False)
-        self.cancel_button.show()
-        self.progress.show()
-        self.progress.setValue(0)
-        self._say(f"measuring {spec.label.split(' @')[0]} variants for {fps:g} fps…")
-        return True
-
-    def _done(self, text: str) -> None:
-        self.state.set_paused(self._was_paused)
-        self.fit_button.setEnabled(True)
-        self.cancel_button.hide()
-        self.progress.hide()
-        self._say(text)
-
-    def _say(self, text: str) -> None:
-        self.status.setText(text)
-        self.status.setVisible(bool(text))
+        return self.task.start(
+            lambda progress, cancel: run_fit(spec, fps, threads, runs, progress, cancel, **options),
+            f"measuring {spec.label.split(' @')[0]} variants for {fps:g} fps…",
+            pause_video=True,  # the measurement gets the cores; the video resumes after
+        )
 
     def _on_finished(self, result: FitResult) -> None:
         self.result = result
-        self._done(result.summary())
+        self.task.say(result.summary())
         self._fill_table(result)
         if result.chosen is not None:
             chosen = result.chosen

@@ -19,32 +19,6 @@ from explorer.weights.download import checkpoint_dir
 
 DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
 
-TAB_HELP = {
-    "live": "The camera (or video, or synthetic scene) and what the model says about it: the top-5 classes and "
-    "how sure it is. Below, how long each frame took, split into capture, preprocessing, inference and the rest, "
-    "and the backend and thread count that made those numbers. Without trained weights the classes are noise, "
-    "and the tab says so.",
-    "features": "What one layer of the network computes: every channel of its output as a small grey image, "
-    "framed by the group it belongs to. At a channel shuffle, the channels before and after sit side by side: "
-    "the frames' colours show the groups interleave. Turn the shuffle off (S) and they stay apart.",
-    "shuffle": "Channel shuffle on its own, for any channel count C and group count g: which input channel lands "
-    "where, and what two stacked group convolutions can see. Off: each output group sees one input group. On: "
-    "every output group sees every input group, once there are at least g channels per group.",
-    "architecture": "The running model layer by layer: output shape, parameters, multiply-adds (FLOPs), memory "
-    "access cost and measured time per layer. The totals line names the backend and threads that timed it.",
-    "diagram": "The network drawn the way the papers draw it: stem, stages of units, head. Click a unit to see "
-    "its layers. Save it as SVG or PNG (Ctrl+S) for slides.",
-    "sweep": "Multiply-adds against measured latency for every ShuffleNet variant (and, ticked, the rivals) on "
-    "this machine. Points on the same vertical line cost the same FLOPs but not the same time: FLOPs are not "
-    "speed, because memory access and parallelism count too.",
-    "teach": "Teach the network your own classes: show each class to the camera, capture examples, and train a "
-    "small head on the network's features in seconds. For the compact net, train the whole network on sensor "
-    "windows.",
-    "lessons": "The papers' experiments re-run on this machine: the four guidelines of ShuffleNet V2, the shuffle "
-    "ablation, FLOPs against speed, ShuffleNet among its rivals. Each claim gets a verdict from the measurement, "
-    "or 'inconclusive' when the machine was too busy to tell.",
-}
-
 
 def _page(parent, title: str, html: str) -> QDialog:
     dialog = QDialog(parent)
@@ -78,9 +52,8 @@ def shortcuts_dialog(window) -> QDialog:
 
 
 def tab_help_dialog(window) -> QDialog:
-    name = window.current_tab()
-    title = dict(window.TABS)[name]
-    return _page(window, f"What am I looking at: {title}", f"<h3>{title}</h3><p>{TAB_HELP[name]}</p>")
+    entry = window.current_entry()
+    return _page(window, f"What am I looking at: {entry.title}", f"<h3>{entry.title}</h3><p>{entry.help}</p>")
 
 
 def about_dialog(window) -> QDialog:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -31,9 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.lessons import LESSONS, LessonResult, run_lesson
-from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 from explorer.ui.lesson_plot import clear_lesson, draw_lesson
+from explorer.ui.tab_page import TabPage
+from explorer.ui.task_panel import TaskPanel
 
 OUTCOME_COLOURS = {"holds": "#6fd38b", "does not hold": "#ff8a80", "inconclusive": "#ffb74d"}
 
@@ -55,14 +55,11 @@ def verdict_html(result: LessonResult) -> str:
     )
 
 
-class LessonsView(QWidget):
-    save_requested = Signal()
-
+class LessonsView(TabPage):
     def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
         self.state = qt_state.state
         self.results: dict[str, LessonResult] = {}
-        self._paused_by_lesson, self._was_paused = False, False
         self.lesson_list = QListWidget()
         for name, module in LESSONS.items():
             item = QListWidgetItem(f"{name}\n{module.TITLE}")
@@ -71,26 +68,23 @@ class LessonsView(QWidget):
         self.lesson_list.setCurrentRow(0)
         self.lesson_list.setWordWrap(True)
         self.quick = QCheckBox("quick preview (fewer runs)")
-        self.run_button = QPushButton("Run")
-        self.run_button.setObjectName("primary")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
+        self.task = TaskPanel(
+            "lesson",
+            "Run",
+            self.state,
+            idle_text="Pick a lesson and press Run: it measures here, in the background.",
+            cancelled_text="cancelled; the last result (if any) is kept",
+            failed_text="the lesson failed: {}",
+            progress_below=True,
+        )
+        self.task.run_button.setObjectName("primary")
         self.save_button = QPushButton("Save figure and CSV…")
         self.save_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.status = QLabel("Pick a lesson and press Run: it measures here, in the background.")
-        self.status.setWordWrap(True)
         left = QVBoxLayout()
         left.addWidget(self.lesson_list, 1)
         left.addWidget(self.quick)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        left.addLayout(buttons)
-        left.addWidget(self.progress)
+        left.addWidget(self.task)
         left.addWidget(self.save_button)
-        left.addWidget(self.status)
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setMaximumWidth(300)
@@ -135,13 +129,8 @@ class LessonsView(QWidget):
         layout.addWidget(left_widget)
         layout.addLayout(right, 1)
 
-        self.task = BackgroundTask("lesson", self)
-        self.task.progress.connect(self._on_progress)
         self.task.finished.connect(self._on_done)
-        self.task.cancelled.connect(lambda: self._on_stopped("cancelled; the last result (if any) is kept"))
-        self.task.failed.connect(lambda message: self._on_stopped(f"the lesson failed: {message}"))
-        self.run_button.clicked.connect(lambda: self.start())
-        self.cancel_button.clicked.connect(self.task.cancel)
+        self.task.run_clicked.connect(lambda: self.start())
         self.save_button.clicked.connect(self.save_requested)
         self.lesson_list.currentItemChanged.connect(lambda *_: self.show_current())
         self.show_current()
@@ -169,53 +158,24 @@ class LessonsView(QWidget):
         name = name or self.current_lesson()
         self.select(name)
         threads, quick = self.state.config.threads, self.quick.isChecked()
-        if not self.task.start(
-            lambda progress, cancel: run_lesson(name, threads=threads, progress=progress, cancel=cancel, quick=quick)
-        ):
-            return False
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        timed = LESSONS[name].TIMED
-        if timed:  # timings taken while the video runs would measure the video too
-            self._was_paused = self.state.paused
-            self.state.set_paused(True)
-        self._paused_by_lesson = timed
-        self.status.setText(
+        timed = LESSONS[name].TIMED  # timings taken while the video runs would measure the video too
+        return self.task.start(
+            lambda progress, cancel: run_lesson(name, threads=threads, progress=progress, cancel=cancel, quick=quick),
             f"measuring {name} at {threads} thread{'s' if threads != 1 else ''}"
-            + (" (the live view pauses meanwhile)…" if timed else " while the video runs…")
+            + (" (the live view pauses meanwhile)…" if timed else " while the video runs…"),
+            pause_video=timed,
         )
-        return True
-
-    def _resume_video(self) -> None:
-        if self._paused_by_lesson:
-            self.state.set_paused(self._was_paused)
-            self._paused_by_lesson = False
-
-    def _on_progress(self, fraction: float, text: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
-        self.status.setText(text)
 
     def _on_done(self, result: LessonResult) -> None:
-        self._resume_video()
         self.results[result.lesson] = result
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.progress.setValue(1000)
         outcomes = [v.outcome for v in result.verdicts]
         unsure = outcomes.count("inconclusive")
-        self.status.setText(
+        self.task.say(
             f"{result.lesson}: {outcomes.count('holds')} of {len(outcomes)} claims hold here"
             + (f", {unsure} inconclusive (the machine was busy: run it again)" if unsure else "")
         )
         self.select(result.lesson)
         self.show_current()
-
-    def _on_stopped(self, message: str) -> None:
-        self._resume_video()
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.status.setText(message)
 
     def show_current(self) -> None:
         name = self.current_lesson()

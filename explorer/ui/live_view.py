@@ -26,6 +26,7 @@ from explorer.ui.bridge import QtState
 from explorer.ui.font_scale import set_axis_label
 from explorer.ui.images import ImagePanel
 from explorer.ui.signal_plot import SignalPlot
+from explorer.ui.tab_page import TabPage
 from explorer.weights.loader import has_torchvision_weights, torchvision_cached
 
 HISTORY = 300
@@ -150,7 +151,7 @@ def download_size_mb(spec) -> float:
     return (published.params if published and published.params else 0) * 4 / 1e6
 
 
-class LiveView(QWidget):
+class LiveView(TabPage):
     def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
         self.state = qt_state.state
@@ -273,9 +274,11 @@ class LiveView(QWidget):
         set_axis_label(self.plot.getPlotItem(), "left", "inference (ms)")  # its backend and threads: the line above
         self.history = RingBuffer(HISTORY)
 
-    def count(self, result: FrameResult, labels: list[str]) -> None:
+    def every_result(self, result: FrameResult) -> None:
         """Every result, on whichever tab: the running accuracy covers all windows, not the shown ones."""
-        self.accuracy.count(result, labels)
+        bundle = self.state.bundle
+        if bundle is not None and bundle.spec == result.spec:  # a frame of the model being replaced is not counted
+            self.accuracy.count(result, bundle.labels)
 
     def show_result(self, result: FrameResult, draw_frame: bool = True) -> None:
         if isinstance(result.frame, SignalWindow):

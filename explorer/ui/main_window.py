@@ -31,30 +31,12 @@ from explorer.ui.menus import build_menus
 from explorer.ui.message_banner import MessageBanner, short_form
 from explorer.ui.shuffle_view import ShuffleView
 from explorer.ui.sweep_view import SweepView
+from explorer.ui.tab_page import TabPage
+from explorer.ui.tabs import TAB_NAMES, TABS, TabEntry
 from explorer.ui.teach_view import TeachView
-
-# short titles: all eight fit beside the controls at 1400 px in large-font mode too
-TABS = (
-    ("live", "Live"),
-    ("features", "Features"),
-    ("shuffle", "Shuffle"),
-    ("architecture", "Architecture"),
-    ("diagram", "Diagram"),
-    ("sweep", "FLOPs vs ms"),
-    ("teach", "Teach"),
-    ("lessons", "Lessons"),
-)
-TAB_NAMES = tuple(name for name, _ in TABS)
-TAB_TIPS = {
-    "features": "Feature maps of any layer",
-    "shuffle": "What the channel shuffle does",
-    "sweep": "FLOPs vs measured latency",
-}
 
 
 class MainWindow(QMainWindow):
-    TABS = TABS
-
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
@@ -69,18 +51,20 @@ class MainWindow(QMainWindow):
 
         self.controls = ControlsPanel(self.qt_state)
         self._add_controls_dock()
-        self.live = LiveView(self.qt_state)
-        self.features = FeatureView(self.qt_state)
-        self.shuffle = ShuffleView(self.qt_state)
-        self.architecture = ArchitectureView(self.qt_state)
-        self.diagram = DiagramView(self.qt_state)
-        self.sweep = SweepView(self.qt_state)
-        self.teach = TeachView(self.qt_state)
-        self.lessons = LessonsView(self.qt_state)
+        self.pages: dict[str, TabPage] = {entry.name: entry.view(self.qt_state) for entry in TABS}
         self.tabs = QTabWidget()
-        for name, title in TABS:
-            self.tabs.addTab(getattr(self, name), title)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, TAB_TIPS.get(name, title))
+        for entry in TABS:
+            self.tabs.addTab(self.pages[entry.name], entry.title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, entry.tip or entry.title)
+        # the pages the window wires to each other or to files by hand, and the command line opens
+        self.live: LiveView = self.pages["live"]
+        self.features: FeatureView = self.pages["features"]
+        self.shuffle: ShuffleView = self.pages["shuffle"]
+        self.architecture: ArchitectureView = self.pages["architecture"]
+        self.diagram: DiagramView = self.pages["diagram"]
+        self.sweep: SweepView = self.pages["sweep"]
+        self.teach: TeachView = self.pages["teach"]
+        self.lessons: LessonsView = self.pages["lessons"]
         self.banner = MessageBanner()
         central = QWidget()
         column = QVBoxLayout(central)
@@ -98,13 +82,13 @@ class MainWindow(QMainWindow):
         q.message.connect(self.show_message)
         q.busy.connect(self._on_busy)
         q.paused_changed.connect(self.actions_by_name["pause"].setChecked)
-        self.teach.save_requested.connect(lambda: self.files.save_head())
-        self.teach.load_requested.connect(lambda: self.files.load_head())
+        for entry in TABS:
+            if entry.save is not None:
+                self.pages[entry.name].save_requested.connect(lambda save=entry.save: save(self.files))
+        self.teach.save_head_requested.connect(lambda: self.files.save_head())
+        self.teach.load_head_requested.connect(lambda: self.files.load_head())
         self.teach.signal_page.save_requested.connect(self.files.save_trained_weights)
         self.teach.signal_page.load_requested.connect(lambda: self.files.load_weights())
-        self.diagram.save_requested.connect(lambda: self.files.save_diagram())
-        self.lessons.save_requested.connect(lambda: self.files.save_lesson())
-        self.sweep.save_requested.connect(lambda: self.files.save_sweep())
         self.diagram.select_layers.connect(self.architecture.select_layers)
         self.diagram.open_tap.connect(self.open_feature_tap)
         self.live.weights_help_button.clicked.connect(lambda: self.open_help("weights"))
@@ -187,6 +171,9 @@ class MainWindow(QMainWindow):
     def current_tab(self) -> str:
         return TAB_NAMES[self.tabs.currentIndex()]
 
+    def current_entry(self) -> TabEntry:
+        return TABS[self.tabs.currentIndex()]
+
     def set_large_fonts(self, on: bool) -> None:
         set_app_large_fonts(on)
         # the new sizes settle once Qt has laid the widgets out again: then widen the panel so no
@@ -207,18 +194,9 @@ class MainWindow(QMainWindow):
             return
         self.rendered += 1
         self.inference_ms.append(result.timings["inference"])
-        if self.teach.capturing is not None:
-            self.teach.add_sample(result.embedding)
-        bundle = self.state.bundle
-        if bundle is not None and bundle.spec == result.spec:
-            self.live.count(result, bundle.labels)
-        current = self.tabs.currentWidget()
-        if current is self.live:
-            self.live.show_result(result)
-        elif current is self.features:
-            self.features.show_result(result)
-        elif current is self.teach:
-            self.teach.show_result(result)
+        for page in self.pages.values():
+            page.every_result(result)
+        self.tabs.currentWidget().show_result(result)
 
     def _show_model(self, bundle) -> None:
         weights = "trained" if bundle.trained else "untrained (random init)"
@@ -248,14 +226,12 @@ class MainWindow(QMainWindow):
         self._message_is_busy = False
         if error and text:
             self.banner.show_text(text)
-            self.controls.run_box.source_status.setToolTip(text)
         elif text:
             self.banner.settle(text)
 
     def closeEvent(self, event) -> None:  # noqa: N802
-        self.sweep.cancel()
-        self.teach.signal_page.task.cancel()
-        self.lessons.cancel()
-        self.controls.run_box.fit.task.cancel()
+        for page in self.pages.values():
+            page.cancel()
+        self.controls.cancel()
         self.engine.stop()
         super().closeEvent(event)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from explorer.ui.tabs import TABS
+
 
 def next_groups(spec):
     """The next group count (G key), or None for architectures whose groups are not the user's."""
@@ -71,8 +73,8 @@ def build_menus(window) -> dict[str, QAction]:
         "F11",
         lambda: window.showNormal() if window.isFullScreen() else window.showFullScreen(),
     )
-    for i, (_name, title) in enumerate(window.TABS, 1):
-        action(menu, f"tab{i}", title, f"Ctrl+{i}", lambda _=False, i=i: window.tabs.setCurrentIndex(i - 1))
+    for i, entry in enumerate(TABS, 1):
+        action(menu, f"tab{i}", entry.title, f"Ctrl+{i}", lambda _=False, i=i: window.tabs.setCurrentIndex(i - 1))
     menu = window.menuBar().addMenu("&Help")
     action(menu, "tab_help", "What am I looking at? (this tab)", "F1", lambda: window.open_help("tab"))
     action(menu, "shortcuts", "Keyboard shortcuts", "Ctrl+/", lambda: window.open_help("shortcuts"))

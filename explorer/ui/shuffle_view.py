@@ -16,6 +16,7 @@ from explorer.models.absorb import absorb_shuffles, can_absorb
 from explorer.models.shuffle import check_groups, is_identity, shuffle_permutation
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
+from explorer.ui.tab_page import TabPage
 
 MAX_CHANNELS = 512  # the compact net's last shuffle (512 channels, g = 16)
 
@@ -151,7 +152,7 @@ def model_shuffle_summary(label: str, permutations: list) -> str:
     return f"{label}: {len(permutations) - off} of its {len(permutations)} shuffles permute the channels as drawn."
 
 
-class ShuffleView(QWidget):
+class ShuffleView(TabPage):
     """Any (C, g) by hand; it follows the running V1 model's group count."""
 
     def __init__(self, qt_state: QtState, parent=None) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -26,8 +25,8 @@ from explorer.engine.signal_data import file_split, synthetic_split
 from explorer.paths import cache_root
 from explorer.sources.factory import recording_path
 from explorer.teach.signal_trainer import EpochRow, kept_path, train_signals
-from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
+from explorer.ui.task_panel import TaskPanel
 
 SYNTHETIC = "signal:synthetic"
 
@@ -75,28 +74,24 @@ class SignalTrainView(QWidget):
         self.seconds.setSingleStep(100)
         self.seconds.setValue(800)
         self.seconds.setSuffix(" s of signal")
-        self.train_button = QPushButton("Train")
-        self.train_button.setObjectName("primary")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
+        self.task = TaskPanel(
+            "signal-train",
+            "Train",
+            self.state,
+            idle_text="Press Train: 10 epochs on 800 s of synthetic activities take about a minute on two cores.",
+            cancelled_text="training cancelled; the live model is unchanged",
+            failed_text="not trained: {}",
+            progress_text="training: {}",
+        )
+        self.task.run_button.setObjectName("primary")
         self.save_button = QPushButton("Save weights…")
         self.save_button.setEnabled(False)
         self.load_button = QPushButton("Load weights…")
-        self.status = QLabel(
-            "Press Train: 10 epochs on 800 s of synthetic activities take about a minute on two cores."
-        )
-        self.status.setWordWrap(True)
 
         form = QFormLayout()
         form.addRow("data", self.data)
         form.addRow("epochs", self.epochs)
         form.addRow("synthetic", self.seconds)
-        buttons = QHBoxLayout()
-        for button in (self.train_button, self.cancel_button):
-            buttons.addWidget(button)
-        buttons.addWidget(self.progress, 1)
         files = QHBoxLayout()
         files.addWidget(self.save_button)
         files.addWidget(self.load_button)
@@ -104,9 +99,8 @@ class SignalTrainView(QWidget):
         side = QVBoxLayout()
         side.addWidget(intro)
         side.addLayout(form)
-        side.addLayout(buttons)
+        side.addWidget(self.task)
         side.addLayout(files)
-        side.addWidget(self.status)
         side.addStretch(1)
 
         self.curves = pg.GraphicsLayoutWidget()
@@ -136,15 +130,10 @@ class SignalTrainView(QWidget):
         self.losses: list[tuple[float, float]] = []
         self.rows: list[EpochRow] = []
         self.kept: str | None = None  # the last trained checkpoint, in the app's cache
-        self.task = BackgroundTask("signal-train", self)
-        self.task.progress.connect(self._on_progress)
         self.task.finished.connect(self._on_trained)
-        self.task.cancelled.connect(lambda: self._on_stopped("training cancelled; the live model is unchanged"))
-        self.task.failed.connect(lambda message: self._on_stopped(f"not trained: {message}"))
+        self.task.run_clicked.connect(self.start)
         self.batch_done.connect(self._on_batch)
         self.epoch_done.connect(self._on_epoch)
-        self.train_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.task.cancel)
         self.save_button.clicked.connect(lambda: self.save_requested.emit(self.kept or ""))
         self.load_button.clicked.connect(self.load_requested)
         self.data.currentIndexChanged.connect(lambda _i: self.seconds.setEnabled(self.data.currentData() == SYNTHETIC))
@@ -188,21 +177,13 @@ class SignalTrainView(QWidget):
             path, note = keep_trained(trained, time.strftime("%Y%m%d-%H%M%S"))
             return trained, str(path), split, note
 
-        if not self.task.start(work):
+        if not self.task.start(work, "preparing the windows…"):
             return False
         self.losses, self.rows = [], []
         self._draw_curves()
         self.loss_plot.setXRange(0, epochs, padding=0.02)
         self.accuracy_plot.setXRange(0, epochs, padding=0.02)
-        self.train_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        self.status.setText("preparing the windows…")
         return True
-
-    def _on_progress(self, fraction: float, text: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
-        self.status.setText(f"training: {text}")
 
     def _on_batch(self, epochs_done: float, loss: float) -> None:
         # an exponential moving average: single batches are noisy, the trend is the lesson
@@ -229,20 +210,12 @@ class SignalTrainView(QWidget):
         trained, path, split, note = outcome
         self._draw_curves()
         self.kept = path
-        self.train_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
         self.save_button.setEnabled(True)
-        self.progress.setValue(1000)
         last = trained.history[-1]
-        self.status.setText(
+        self.task.say(
             f"trained on {len(split.train[0])} windows of {split.origin}: validation accuracy {last.val_accuracy:.1%} "
             f"(training {last.train_accuracy:.1%}) in {last.seconds:.0f} s. Now running live; kept in {path}."
         )
         self.state.request(spec=trained.spec, weights=path)
         if note:
             self.state.say(note)
-
-    def _on_stopped(self, message: str) -> None:
-        self.train_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.status.setText(message)

@@ -8,8 +8,7 @@ import dataclasses
 import io
 
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QPushButton, QVBoxLayout
 
 from explorer.analysis.mosaic import group_colour
 from explorer.engine.measure import RIVALS, SweepRow, default_sweep, groups_note, run_sweep, sweep_series
@@ -17,10 +16,11 @@ from explorer.models.architecture import architectures
 from explorer.models.spec import ModelSpec
 from explorer.optional import torchvision_status
 from explorer.runtime import registry
-from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 from explorer.ui.font_scale import set_axis_label
 from explorer.ui.point_labels import PointLabels, hover_names
+from explorer.ui.tab_page import TabPage
+from explorer.ui.task_panel import TaskPanel
 
 
 def rival_specs() -> list[ModelSpec]:
@@ -43,22 +43,12 @@ def rows_csv(rows: list[SweepRow]) -> str:
     return out.getvalue()
 
 
-class SweepView(QWidget):
+class SweepView(TabPage):
     """The live view pauses while the sweep measures (clean numbers), and resumes after."""
-
-    save_requested = Signal()
 
     def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
         self.state = qt_state.state
-        self.run_button = QPushButton("Run sweep")
-        self.run_button.setToolTip("measure every V1/V2 variant of the papers' tables (the live view pauses meanwhile)")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.status = QLabel("FLOPs vs measured latency: run the sweep to see where the FLOPs stop predicting speed.")
-        self.status.setWordWrap(True)
         self.rivals = QCheckBox("with the rivals")
         self.rivals.setToolTip(
             "also MobileNetV1 (0.25-1x), MobileNetV2/V3, SqueezeNet 1.1 and MnasNet: the networks ShuffleNet is compared with"
@@ -66,12 +56,20 @@ class SweepView(QWidget):
         self.save_button = QPushButton("Save PNG and CSV…")
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_requested)
-        top = QHBoxLayout()
-        top.addWidget(self.run_button)
-        top.addWidget(self.rivals)
-        top.addWidget(self.cancel_button)
-        top.addWidget(self.progress, 1)
-        top.addWidget(self.save_button)
+        self.task = TaskPanel(
+            "sweep",
+            "Run sweep",
+            self.state,
+            idle_text="FLOPs vs measured latency: run the sweep to see where the FLOPs stop predicting speed.",
+            cancelled_text="sweep cancelled",
+            failed_text="sweep failed: {}",
+            progress_text="measured {}",
+            leading=(self.rivals,),
+            trailing=(self.save_button,),
+        )
+        self.task.run_button.setToolTip(
+            "measure every V1/V2 variant of the papers' tables (the live view pauses meanwhile)"
+        )
         self.plot = pg.PlotWidget(background="#202020")
         self.plot.setLabel("bottom", "MFLOPs (multiply-adds)")
         self.plot.setLabel("left", "median latency (ms)")  # no units=: pyqtgraph would prefix "kms"
@@ -79,20 +77,13 @@ class SweepView(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.addLegend(offset=(10, 10))
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.status)
+        layout.addWidget(self.task)
         layout.addWidget(self.plot, 1)
         self.rows: list[SweepRow] = []
         self.threads = self.state.config.threads
         self.current: ModelSpec | None = self.state.bundle.spec if self.state.bundle else None
-        self._was_paused = False
-        self.task = BackgroundTask("sweep", self)
-        self.task.progress.connect(self._on_progress)
         self.task.finished.connect(self._on_finished)
-        self.task.cancelled.connect(lambda: self._stopped("sweep cancelled"))
-        self.task.failed.connect(lambda text: self._stopped(f"sweep failed: {text}"))
-        self.run_button.clicked.connect(lambda: self.start())
-        self.cancel_button.clicked.connect(self.cancel)
+        self.task.run_clicked.connect(lambda: self.start())
         qt_state.running.connect(lambda bundle: self.set_current(bundle.spec))
 
     @property
@@ -104,17 +95,12 @@ class SweepView(QWidget):
         if self.current is not None and not any(self._is_current(s) for s in specs):
             specs = [*specs, self.current]  # the current model is always on the figure, measured like the rest
         threads = self.state.config.threads
-        if not self.task.start(
-            lambda progress, cancel: run_sweep(specs, threads, runs, warmup, progress=progress, cancel=cancel)[1]
+        if self.task.start(
+            lambda progress, cancel: run_sweep(specs, threads, runs, warmup, progress=progress, cancel=cancel)[1],
+            f"measuring {len(specs)} models on {self._timed_on(threads)}, {runs} runs each…",
+            pause_video=True,  # the live view yields the CPU to the measurement
         ):
-            return
-        self.progress.setValue(0)
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.status.setText(f"measuring {len(specs)} models on {self._timed_on(threads)}, {runs} runs each…")
-        self.threads = threads
-        self._was_paused = self.state.paused
-        self.state.set_paused(True)  # the live view yields the CPU to the measurement
+            self.threads = threads
 
     @staticmethod
     def _timed_on(threads: int) -> str:
@@ -130,21 +116,10 @@ class SweepView(QWidget):
         self.current = spec
         self._draw()
 
-    def _on_progress(self, fraction: float, label: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
-        self.status.setText(f"measured {label}")
-
-    def _stopped(self, text: str) -> None:
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.state.set_paused(self._was_paused)
-        self.status.setText(text)
-
     def _on_finished(self, rows) -> None:
-        self._stopped("")
         self.rows = rows
         self.save_button.setEnabled(bool(rows))
-        self.status.setText(f"done: {len(rows)} models on {self._timed_on(self.threads)}.{groups_note(rows)}")
+        self.task.say(f"done: {len(rows)} models on {self._timed_on(self.threads)}.{groups_note(rows)}")
         self._draw()
 
     def _is_current(self, item) -> bool:

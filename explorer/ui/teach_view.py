@@ -25,14 +25,15 @@ from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 from explorer.ui.images import ImagePanel
 from explorer.ui.signal_train_view import SignalTrainView
+from explorer.ui.tab_page import TabPage
 
 
-class TeachView(QWidget):
+class TeachView(TabPage):
     """Capture samples, train a head in the background, and hand it to the state; saving and
     loading files is the window's (it owns the dialogs)."""
 
-    save_requested = Signal()
-    load_requested = Signal()
+    save_head_requested = Signal()
+    load_head_requested = Signal()
 
     def __init__(self, qt_state: QtState, parent=None) -> None:
         super().__init__(parent)
@@ -109,8 +110,8 @@ class TeachView(QWidget):
         self.capture_button.released.connect(self.stop_capture)
         self.train_button.clicked.connect(self.request_training)
         self.clear_button.clicked.connect(self._clear_head)
-        self.save_button.clicked.connect(self.save_requested)
-        self.load_button.clicked.connect(self.load_requested)
+        self.save_button.clicked.connect(self.save_head_requested)
+        self.load_button.clicked.connect(self.load_head_requested)
         if self.state.bundle is not None:
             self.set_backbone(self.state.bundle)
         qt_state.running.connect(self.set_backbone)
@@ -188,6 +189,13 @@ class TeachView(QWidget):
             return
         source = "taught head" if result.taught else "model"
         self.prediction.setText(f"{source}: {top.label}  {top.prob * 100:.0f} %" + capturing)
+
+    def every_result(self, result) -> None:
+        """Captured samples come from every frame while a capture button is held."""
+        self.add_sample(result.embedding)
+
+    def cancel(self) -> None:
+        self.signal_page.task.cancel()
 
     def add_sample(self, embedding) -> None:
         if self.capturing is not None and embedding is not None:

@@ -21,7 +21,7 @@ def test_a_lesson_runs_in_the_background_and_shows_its_figure_table_and_verdicts
         "Verdicts on this machine" in view.verdicts.text() and "ShuffleNet V2 paper, Section 2" in view.verdicts.text()
     )
     assert len(view.plot.listDataItems()) == len({r["series"] for r in result.rows})
-    assert view.status.text().startswith("guidelines: ") and view.save_button.isEnabled()
+    assert view.task.status.text().startswith("guidelines: ") and view.save_button.isEnabled()
     view.select("family")  # another lesson shows "not run yet"; the first result is kept
     assert "Not run yet" in view.verdicts.text()
     view.select("guidelines")
@@ -35,10 +35,10 @@ def test_cancel_stops_a_lesson_and_keeps_the_last_result(make_window, qtbot):
     window = make_window()
     view = window.lessons
     view.start("family")
-    qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=WAIT)
-    view.cancel_button.click()
-    qtbot.waitUntil(lambda: "cancelled" in view.status.text(), timeout=WAIT)
-    assert "family" not in view.results and view.run_button.isEnabled() and not window.state.paused
+    qtbot.waitUntil(lambda: view.task.progress.value() > 0, timeout=WAIT)
+    view.task.cancel_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in view.task.status.text(), timeout=WAIT)
+    assert "family" not in view.results and view.task.run_button.isEnabled() and not window.state.paused
 
 
 def test_ctrl_s_on_the_lessons_tab_without_a_result_says_what_to_do(make_window):

@@ -115,11 +115,11 @@ def test_the_teach_tab_trains_the_compact_net_and_runs_it_live(make_window, qtbo
     page.epochs.setValue(2)
     page.seconds.setValue(200)
     assert page.start()
-    assert not page.train_button.isEnabled() and page.cancel_button.isEnabled()
+    assert not page.task.run_button.isEnabled() and page.task.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=180_000)
     assert window.engine.bundle.labels == list(inertial.ACTIVITIES)
     assert len(page.rows) == 2 and len(page.losses) >= 10 and page.losses[-1][1] < page.losses[0][1]  # the loss fell
-    assert "validation accuracy" in page.status.text() and os.path.isfile(page.kept)
+    assert "validation accuracy" in page.task.status.text() and os.path.isfile(page.kept)
     assert page.val_curve.getData()[1].tolist() == [row.val_accuracy for row in page.rows]
     saved = tmp_path / "mine.pt"
     assert window.files.save_trained_weights(page.kept, str(saved))
@@ -132,9 +132,9 @@ def test_cancelling_training_leaves_the_live_model_as_it_was(make_window, qtbot)
     page.epochs.setValue(100)
     page.start()
     qtbot.waitUntil(lambda: len(page.losses) > 0, timeout=WAIT)
-    page.cancel_button.click()
-    qtbot.waitUntil(lambda: "cancelled" in page.status.text(), timeout=WAIT)
-    assert not window.engine.bundle.trained and page.train_button.isEnabled() and page.kept is None
+    page.task.cancel_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in page.task.status.text(), timeout=WAIT)
+    assert not window.engine.bundle.trained and page.task.run_button.isEnabled() and page.kept is None
 
 
 def test_the_source_list_follows_the_models_kind_and_the_wrong_kind_is_refused(make_window, qtbot):

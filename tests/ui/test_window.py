@@ -286,8 +286,8 @@ def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qt
     qtbot.waitUntil(lambda: not window.sweep.running and bool(window.sweep.rows), timeout=WAIT)
     qtbot.waitUntil(lambda: not window.state.paused, timeout=WAIT)
     assert [r.madds for r in window.sweep.rows] == [analyze(s).totals.madds for s in specs]
-    assert window.sweep.progress.value() == 1000
-    assert "g=8 has" in window.sweep.status.text()
+    assert window.sweep.task.progress.value() == 1000
+    assert "g=8 has" in window.sweep.task.status.text()
     names = [item.name() for item in window.sweep.plot.getPlotItem().listDataItems()]
     assert "current model" in names and "V2 0.5x..2x" in names
 
@@ -317,10 +317,10 @@ def test_the_sweep_can_be_cancelled(make_window, qtbot):
     finished = list(window.sweep.rows)
     window.sweep.start([ModelSpec.create("v2", scale=2.0)] * 6, runs=5, warmup=1)
     window.sweep.cancel()
-    qtbot.waitUntil(lambda: "cancelled" in window.sweep.status.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "cancelled" in window.sweep.task.status.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: not window.sweep.running, timeout=WAIT)  # the thread ends right after saying so
     assert window.sweep.rows == finished  # a cancelled sweep leaves no half-measured rows behind
-    assert window.sweep.run_button.isEnabled() and not window.state.paused
+    assert window.sweep.task.run_button.isEnabled() and not window.state.paused
 
 
 def test_probed_cameras_are_offered_by_name_and_their_entries_open(make_window, monkeypatch):
