@@ -32,7 +32,7 @@ def open_window(config, pace: bool = False):
     window = MainWindow(engine)
     window.resize(1400, 860)
     window.show()
-    window.collector = settle_after_startup()
+    window.collector = settle_after_startup()  # the benchmark keeps it alive as the app does
     engine.start()
     return window
 

@@ -3,17 +3,15 @@
 `python main.py` opens the window.  Headless switches, for scripted checks and screenshots:
 `python main.py --source synthetic --frames 60 --screenshot out.png [--arch v1 --groups 3 ...]`
 runs N frames through the live pipeline, saves a PNG of the window, prints a one-line summary
-and exits 0 (works with QT_QPA_PLATFORM=offscreen and under Xvfb).
+and exits 0 (works with QT_QPA_PLATFORM=offscreen and under Xvfb).  What the start opens and the
+close remembers is explorer/startup.py; the scripted run is explorer/headless.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 from pyqtgraph.util.garbage_collector import GarbageCollector
@@ -23,25 +21,24 @@ from PySide6.QtWidgets import QApplication
 from explorer.cli_args import ArgParser, UsageError, parse_input_size, parse_scale, positive_float, positive_int
 from explorer.doctor import qt_platform_problem
 from explorer.engine.bundles import load_bundle
-from explorer.engine.config import AUTO, RunConfig
+from explorer.engine.config import RunConfig
 from explorer.engine.state import AppState
-from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, default_live_threads, synthetic_source
+from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, synthetic_source
+from explorer.headless import process_age, record_timeline, run_headless
 from explorer.lessons import LESSONS
-from explorer.models.architecture import arch_names, architecture
-from explorer.models.spec import DEFAULT_ARCH, ModelSpec
+from explorer.models.architecture import arch_names
 from explorer.paths import take_healed
 from explorer.runtime import registry
 from explorer.runtime.base import BackendUnavailable
 from explorer.sources import SourceError, open_source
 from explorer.sources.camera import probe_cameras
 from explorer.sources.factory import is_signal_source
+from explorer.startup import remembered_values, startup_choices
 from explorer.ui import settings
 from explorer.ui.background import BackgroundTask
-from explorer.ui.images import save_png
 from explorer.ui.main_window import MainWindow
 from explorer.ui.tabs import TAB_NAMES
 from explorer.weights import WeightsError
-from explorer.weights.loader import torchvision_cached
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -60,32 +57,6 @@ def settle_after_startup():
     gc.collect()
     gc.freeze()
     return GarbageCollector(interval=0.5)
-
-
-def peak_rss_mb() -> float | None:
-    """This process's peak resident memory so far (None where the OS does not say).  Read at the
-    end of a headless run, it is the app's own peak: the interpreter's teardown afterwards adds
-    ~140 MB for a moment (measured on x86), which a process-level maximum would count."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KB on Linux
-
-
-def process_age() -> float:
-    """Seconds since this process started (Linux /proc), else since this module was imported."""
-    try:
-        ticks = os.sysconf("SC_CLK_TCK")
-        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
-            started = int(stat.read().rsplit(")", 1)[1].split()[19]) / ticks
-            return float(uptime.read().split()[0]) - started
-    except (OSError, ValueError, IndexError):
-        return time.perf_counter() - _IMPORTED
-
-
-_IMPORTED = time.perf_counter()
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
@@ -158,66 +129,6 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", default=None, help="headless: save a PNG of the window after --frames")
     parser.add_argument("--timeout", type=float, default=180.0, help="headless: give up after this many seconds")
     return parser
-
-
-def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConfig, str | None, str]:
-    """(config, source, tab) from the switches, then remembered settings, then defaults.
-
-    A remembered value is used only where no switch was given, and remembered groups/scale only
-    with the architecture they were remembered with.  A remembered value that no longer fits
-    (another version's architecture, a group count the architecture lacks, an unknown backend or
-    tab) is dropped and said in ``remembered["problems"]``: it never stops the app from starting.
-    """
-    problems = remembered.setdefault("problems", [])
-    if remembered.get("arch") not in (None, *arch_names()):
-        problems.append(f"ignored the remembered architecture {remembered.pop('arch')!r} (not one this version has)")
-    arch = args.arch or remembered.get("arch") or DEFAULT_ARCH
-    same_arch = args.arch is None or args.arch == remembered.get("arch")
-    own_groups = bool(architecture(arch).group_choices)
-    groups = (
-        args.groups if args.groups is not None else (remembered.get("groups") if same_arch and own_groups else None)
-    )
-    scale = args.scale if args.scale is not None else (remembered.get("scale", 1.0) if same_arch else 1.0)
-    try:
-        spec = ModelSpec.create(
-            arch, groups=groups, scale=scale, shuffle=not args.no_shuffle, input_size=args.input_size
-        )
-    except ValueError as exc:
-        if args.arch or args.groups or args.scale is not None or args.input_size:
-            raise UsageError(f"explorer: {exc}") from None
-        problems.append(f"ignored the remembered model settings ({exc}): starting {arch} at its defaults")
-        spec = ModelSpec.create(arch)  # a stale remembered value: the arch's defaults
-    weights = args.weights if args.weights is not None else usable_remembered_weights(spec, remembered)
-    if weights is None and torchvision_cached(spec):
-        weights = "torchvision"  # trained predictions on first run when they are one file away
-    if weights in ("none", "random"):
-        weights = None
-    backend = args.backend or remembered.get("backend") or AUTO
-    if backend not in registry.choices():
-        problems.append(f"ignored the remembered backend {backend!r} (not one this version has): using {AUTO}")
-        backend = AUTO
-    tab = args.tab or remembered.get("tab") or "live"
-    if tab not in TAB_NAMES:
-        problems.append(f"ignored the remembered tab {tab!r} (not one this version has)")
-        tab = "live"
-    config = RunConfig(spec, weights, backend, args.threads or default_live_threads())
-    return config, args.source or remembered.get("source"), tab
-
-
-def usable_remembered_weights(spec: ModelSpec, remembered: dict) -> str | None:
-    """The weights remembered for ``spec``'s architecture, if their file is still there; a
-    missing one is forgotten and said (``remembered["problems"]``) instead of failing every start."""
-    by_arch = remembered.setdefault("weights_by_arch", {})
-    weights = by_arch.get(spec.arch)
-    path = weights.removeprefix("megvii:") if weights and weights not in ("torchvision", "none", "random") else None
-    if path and not Path(path).expanduser().is_file():
-        remembered.setdefault("problems", []).append(
-            f"the remembered {spec.label.split(' @')[0]} weights {path} are gone: running without them "
-            "(pick a checkpoint in Weights to use one again)"
-        )
-        by_arch.pop(spec.arch)
-        return None
-    return weights
 
 
 def run_gui(argv: list[str]) -> int:
@@ -300,7 +211,6 @@ def _run_window(
     state = AppState(config, source.text, weights_by_arch=remembered.get("weights_by_arch"))
     engine = Engine(state, bundle, source)
     window = MainWindow(engine)
-    window.timeline = {"imports": imports_s}
     window.set_tab(tab)
     if args.tap and not window.features.select_tap(args.tap):
         state.say(f"no tap named {args.tap!r}; pick one from the list")
@@ -309,9 +219,9 @@ def _run_window(
         state.say(f"no diagram unit named {', '.join(unknown)}; units are named like stage2.0 or blocks.1")
     if args.large_fonts:
         window.set_large_fonts(True)
-    _record_timeline(window, state)
+    timeline = record_timeline(window, imports_s)
     window.show()
-    window.collector = settle_after_startup()
+    collector = settle_after_startup()  # noqa: F841 (kept alive while the window runs: it collects garbage on the UI thread)
     engine.start()
     messages = [m for m in (*remembered.get("problems", ()), *take_healed(), source_problem, bundle.note) if m]
     if messages:
@@ -335,55 +245,12 @@ def _run_window(
         QTimer.singleShot(0, window.teach.signal_page.start)
     if not args.frames:
         code = app.exec()
-        problem = settings.save(remembered_values(state, window))
+        problem = settings.save(remembered_values(state, window.current_tab()))
         if problem:  # the window is gone: the terminal is the one place left to say it
             print(f"explorer: {problem}", file=sys.stderr)
         engine.stop()
         return code
-    return _run_headless(app, window, engine, args)
-
-
-def remembered_weights(config: RunConfig) -> str | None:
-    """The weights choice to remember: "none" only when trained weights were at hand and turned
-    down; an untrained start stays unremembered, so weights cached later are used by default."""
-    if config.weights:
-        return config.weights
-    return "none" if torchvision_cached(config.spec) else None
-
-
-def remembered_values(state: AppState, window: MainWindow) -> dict:
-    """What the next start reopens; each architecture keeps its own weights (never another's)."""
-    spec = state.config.spec
-    weights = remembered_weights(state.config)
-    bundle = state.bundle
-    if weights not in (None, "none") and bundle is not None and bundle.config == state.config and not bundle.trained:
-        weights = None  # they did not load (damaged, or not for this model): never make the next start say it again
-    by_arch = {**state.weights_by_arch, spec.arch: weights}
-    return {
-        "arch": spec.arch,
-        "groups": spec.groups if spec.architecture.group_choices else None,
-        "scale": spec.scale,
-        "backend": state.config.backend,
-        "weights": None,
-        "weights_by_arch": by_arch,
-        "source": state.source_text,
-        "tab": window.current_tab(),
-    }
-
-
-def _record_timeline(window: MainWindow, state: AppState) -> None:
-    """When the first frame was drawn and when auto moved to another backend (headless summary, benchmarks)."""
-
-    def on_frame() -> None:
-        window.timeline.setdefault("first_frame", process_age())
-
-    def on_running(bundle) -> None:
-        if not bundle.entry.auto_start and bundle.config.backend == AUTO:
-            window.timeline.setdefault("swap", process_age())
-            window.timeline.setdefault("swap_backend", bundle.backend)
-
-    window.qt_state.frame_ready.connect(on_frame)
-    window.qt_state.running.connect(on_running)
+    return run_headless(app, window, engine, args, timeline)
 
 
 def _probe_cameras_then_open_first(window: MainWindow, state: AppState) -> None:
@@ -401,65 +268,3 @@ def _probe_cameras_then_open_first(window: MainWindow, state: AppState) -> None:
 
     task.finished.connect(on_found)
     task.start(lambda _progress, _cancel: probe_cameras())
-
-
-def _run_headless(app, window: MainWindow, engine: Engine, args) -> int:
-    status = {"start": None, "code": 1, "done": False}
-
-    def waiting_for_training() -> bool:
-        if args.lesson and window.lessons.running:
-            return True
-        return bool(args.train_epochs) and (window.teach.signal_page.training or not engine.bundle.trained)
-
-    def on_result():
-        if status["start"] is None:
-            status["start"] = time.perf_counter()
-        if window.rendered >= args.frames and not waiting_for_training():
-            finish()
-
-    def finish():
-        if status["done"]:
-            return
-        status["done"] = True
-        elapsed = time.perf_counter() - (status["start"] or time.perf_counter())
-        app.processEvents()
-        if args.screenshot:
-            Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
-            if not save_png(window.grab(), args.screenshot):
-                print(f"explorer: could not write screenshot {args.screenshot}", file=sys.stderr)
-                app.quit()
-                return
-        frames = window.rendered
-        fps = (frames - 1) / elapsed if elapsed > 0 and frames > 1 else 0.0
-        median = statistics.median(window.inference_ms) if window.inference_ms else float("nan")
-        timeline = window.timeline
-        started = (
-            f", first frame {timeline['first_frame']:.1f} s after start (imports {timeline['imports']:.1f} s)"
-            if "first_frame" in timeline
-            else ""
-        )
-        swap = (
-            f", auto -> {timeline['swap_backend']} {timeline['swap'] - timeline['first_frame']:.1f} s after it"
-            if "swap" in timeline and "first_frame" in timeline
-            else ""
-        )
-        if args.lesson:
-            print(f"lesson {args.lesson}: {window.lessons.task.status.text()}")
-        print(
-            f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
-            f"source {engine.source.describe()}{started}{swap}"
-            + (f", screenshot {args.screenshot}" if args.screenshot else "")
-            + (f", peak RSS {peak_rss_mb():.0f} MB" if peak_rss_mb() else "")
-        )
-        status["code"] = 0
-        app.quit()
-
-    def on_timeout():
-        print(f"explorer: only {window.rendered} of {args.frames} frames after {args.timeout:.0f} s", file=sys.stderr)
-        app.quit()
-
-    window.qt_state.frame_ready.connect(lambda: QTimer.singleShot(0, on_result))
-    QTimer.singleShot(int(args.timeout * 1000), on_timeout)
-    app.exec()
-    window.close()
-    return status["code"]

@@ -9,6 +9,7 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 
 from explorer.models.architecture import arch_names
 from explorer.models.spec import DEFAULT_ARCH, ModelSpec
@@ -87,6 +88,17 @@ def spec_from_args(args: argparse.Namespace) -> ModelSpec:
         )
     except ValueError as exc:
         raise UsageError(f"explorer {getattr(args, 'command', None) or ''}".rstrip() + f": {exc}") from None
+
+
+def output_path(command: str, text: str | None) -> Path | None:
+    """The file an --out/--csv switch names, refused at once (before any long work) when its
+    folder does not exist."""
+    if not text:
+        return None
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise UsageError(f"explorer {command}: cannot write {text}: folder {str(path.parent)!r} does not exist")
+    return path
 
 
 def print_json(data) -> None:

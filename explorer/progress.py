@@ -19,3 +19,14 @@ class Cancelled(Exception):
 def check_cancel(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled()
+
+
+def tqdm_progress(bar) -> Progress:
+    """A progress(fraction, text) callback drawing a tqdm bar (the commands' progress on the terminal)."""
+
+    def progress(fraction: float, text: str) -> None:
+        bar.n = round(fraction * bar.total, 3)
+        bar.set_postfix_str(text, refresh=False)
+        bar.refresh()
+
+    return progress

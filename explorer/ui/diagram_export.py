@@ -8,15 +8,14 @@ import sys
 from pathlib import Path
 
 from explorer.analysis.diagram import build_diagram
-from explorer.cli_args import UsageError, print_json, spec_from_args
+from explorer.cli_args import UsageError, output_path, print_json, spec_from_args
 
 
 def run_diagram(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".svg", ".png"):
         raise UsageError(f"explorer diagram: --out must name an .svg or .png file, got {args.out!r}")
-    if not out.parent.is_dir():
-        raise UsageError(f"explorer diagram: cannot write {args.out}: folder {str(out.parent)!r} does not exist")
+    output_path("diagram", args.out)
     spec = spec_from_args(args)
     # nothing is shown: the offscreen platform draws without a display (a set value is kept)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

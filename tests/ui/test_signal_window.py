@@ -192,7 +192,8 @@ def test_the_headless_window_runs_the_compact_net_on_the_synthetic_stream(tmp_pa
 def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restarting(
     make_window, qtbot, trained_checkpoint
 ):
-    from explorer.app import build_gui_parser, remembered_values, startup_choices
+    from explorer.app import build_gui_parser
+    from explorer.startup import remembered_values, startup_choices
     from explorer.ui import settings
 
     window = make_window(COMPACT)
@@ -206,7 +207,7 @@ def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restartin
     qtbot.waitUntil(lambda: window.engine.bundle.spec == v2, timeout=WAIT)
     assert state.config.weights is None and not errors  # not carried: no "holds compact-net weights" error
     assert window.controls.weights_box.weights.currentData() != "file"
-    settings.save(remembered_values(state, window))  # the window closes: what the next start reopens
+    settings.save(remembered_values(state, window.current_tab()))  # the window closes: what the next start reopens
     config, _, _ = startup_choices(build_gui_parser().parse_args([]), settings.load())
     assert config.spec.arch == "v2" and config.weights is None
     config, _, _ = startup_choices(build_gui_parser().parse_args(["--arch", "compact"]), settings.load())
@@ -217,7 +218,7 @@ def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restartin
 
 
 def test_remembered_weights_that_fail_to_load_are_forgotten_on_exit(make_window, qtbot, tmp_path):
-    from explorer.app import remembered_values
+    from explorer.startup import remembered_values
 
     damaged = tmp_path / "compact-signals-damaged.pt"
     damaged.write_bytes(b"PK\x03\x04 half a checkpoint")
@@ -227,14 +228,14 @@ def test_remembered_weights_that_fail_to_load_are_forgotten_on_exit(make_window,
     window.state.request(weights=str(damaged))
     qtbot.waitUntil(lambda: any(damaged.name in text for text in said), timeout=WAIT)  # said, naming the file
     assert not window.engine.bundle.trained  # and the net runs on, untrained
-    assert remembered_values(window.state, window)["weights_by_arch"]["compact"] is None
+    assert remembered_values(window.state, window.current_tab())["weights_by_arch"]["compact"] is None
 
 
 def test_weights_remembered_from_a_past_start_that_no_longer_load_are_forgotten(tmp_path):
-    from explorer.app import remembered_values
     from explorer.engine.bundles import load_bundle
     from explorer.engine.config import RunConfig
     from explorer.engine.state import AppState
+    from explorer.startup import remembered_values
 
     damaged = tmp_path / "compact-signals-damaged.pt"
     damaged.write_bytes(b"PK\x03\x04 half a checkpoint")
@@ -244,8 +245,4 @@ def test_weights_remembered_from_a_past_start_that_no_longer_load_are_forgotten(
     assert not bundle.trained and damaged.name in bundle.note
     state.set_running(bundle)
 
-    class Window:
-        def current_tab(self):
-            return "live"
-
-    assert remembered_values(state, Window())["weights_by_arch"]["compact"] is None
+    assert remembered_values(state, "live")["weights_by_arch"]["compact"] is None

@@ -34,8 +34,9 @@ import sys  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from explorer.app import build_gui_parser, startup_choices  # noqa: E402
+from explorer.app import build_gui_parser  # noqa: E402
 from explorer.models import ModelSpec, build_model  # noqa: E402
+from explorer.startup import startup_choices  # noqa: E402
 from explorer.ui import settings  # noqa: E402
 
 

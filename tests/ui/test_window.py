@@ -502,7 +502,8 @@ def test_a_damaged_head_file_is_said_and_the_window_keeps_running(make_window, q
 
 
 def test_a_garbled_settings_file_never_stops_a_start(tmp_path, monkeypatch):
-    from explorer.app import build_gui_parser, startup_choices
+    from explorer.app import build_gui_parser
+    from explorer.startup import startup_choices
     from explorer.ui import settings
 
     ini = tmp_path / "s.ini"
