@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.analysis.complexity import spec_tables
 from explorer.engine.config import AUTO
 from explorer.models.architecture import architecture, architectures
 from explorer.models.spec import COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, ModelSpec
@@ -54,9 +53,9 @@ FILE_FILTERS = {
 AUTO_TITLE = "auto: fastest backend that agrees with fp32"
 
 
-def shuffle_groups(spec: ModelSpec) -> list[int]:
-    """The group count of every channel shuffle the model has, read off its tap table."""
-    return [t.point.groups for t in spec_tables(spec)[1] if t.point.kind == "after_shuffle"]
+def shuffle_groups(taps) -> list[int]:
+    """The group count of every channel shuffle a model has, read off its tap table."""
+    return [t.point.groups for t in taps if t.point.kind == "after_shuffle"]
 
 
 def fixed_groups_text(groups: list[int]) -> str:
@@ -126,6 +125,7 @@ class ModelBox(QGroupBox):
 
         self.show_spec(self.state.config.spec)
         qt_state.requested.connect(lambda config, _explicit: self.show_spec(config.spec))
+        qt_state.running.connect(lambda bundle: self._show_fixed_groups(bundle, self.state.config.spec))
         self.arch.currentIndexChanged.connect(self._on_arch)
         for widget in (self.groups, self.scale):
             widget.currentIndexChanged.connect(self._emit_spec)
@@ -140,9 +140,10 @@ class ModelBox(QGroupBox):
             self.arch.setCurrentIndex(self.arch.findData(spec.arch))
             self._fill(self.scale, entry.scales, spec.scale, "{:g}x")
             self._fill(self.groups, entry.group_choices, spec.groups, "g = {}")
-            groups = shuffle_groups(spec)
-            self.shuffle.setChecked(spec.shuffle and bool(groups))  # a network without a shuffle never shows one on
-            self.groups.setPlaceholderText(fixed_groups_text(groups))
+            self.shuffle.setChecked(
+                spec.shuffle and entry.has_shuffle
+            )  # a network without a shuffle never shows one on
+            self._show_fixed_groups(self.state.bundle, spec)
             if entry.input_kind == "signal":
                 self.series.setValue(spec.signal_size[0])
                 self.modal.setValue(spec.signal_size[1])
@@ -151,6 +152,14 @@ class ModelBox(QGroupBox):
             self._explain(entry)
         finally:
             self._updating = False
+
+    def _show_fixed_groups(self, bundle, shown: ModelSpec) -> None:
+        """What the disabled groups box says, read off the running model's tap table (built off the
+        UI thread: building it here froze the window on every switch); nothing until ``shown`` runs."""
+        if bundle is not None and bundle.spec == shown:
+            self.groups.setPlaceholderText(fixed_groups_text(shuffle_groups(bundle.taps)))
+        else:
+            self.groups.setPlaceholderText("")
 
     @staticmethod
     def _fill(box: QComboBox, values, current, text: str) -> None:

@@ -420,7 +420,7 @@ def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(
     app.setFont(original_font)
 
 
-def test_no_camera_stays_said_in_the_source_box_and_fixed_groups_are_named(make_window):
+def test_no_camera_stays_said_in_the_source_box_and_fixed_groups_are_named(make_window, qtbot):
     window = make_window()
     run_box = window.controls.run_box
     run_box.set_cameras([])
@@ -433,8 +433,11 @@ def test_no_camera_stays_said_in_the_source_box_and_fixed_groups_are_named(make_
         (ModelSpec.create("mobilenet_v1", scale=0.5, input_size=96), "none (no groups)", False),
         (ModelSpec.create("v2", scale=0.5, input_size=96), "2 (fixed)", True),
     ):
-        box.show_spec(spec)
-        assert box.groups.placeholderText() == groups_text and box.groups.currentIndex() == -1
+        window.state.request(spec=spec)
+        assert box.groups.placeholderText() == ""  # nothing claimed before that model runs
+        # named once that model runs (its tap table is built off the UI thread)
+        qtbot.waitUntil(lambda text=groups_text: box.groups.placeholderText() == text, timeout=WAIT)
+        assert window.state.bundle.spec == spec and box.groups.currentIndex() == -1
         assert box.shuffle.isChecked() == shuffle_on and box.shuffle.isEnabled() == shuffle_on
         assert box.current_spec() == spec  # what the box shows asks for the same model
 
