@@ -17,8 +17,9 @@ def qt_app():
     return QApplication.instance() or QApplication(sys.argv[:1])
 
 
-def open_window(config, pace: bool = False):
-    """The app's own window on the synthetic 640x480 scene, started as main.py starts it."""
+def open_window(config, pace: bool = False, size=(1400, 860)):
+    """The app's own window on the synthetic 640x480 scene, started as main.py starts it; ``size``
+    None keeps the size the window chose for its screen."""
     from explorer.app import quiet_qt_messages, settle_after_startup
     from explorer.engine.bundles import load_bundle
     from explorer.engine.state import AppState
@@ -30,7 +31,8 @@ def open_window(config, pace: bool = False):
     quiet_qt_messages()
     engine = Engine(AppState(config), load_bundle(config, check_agreement=False), SyntheticSource(), pace=pace)
     window = MainWindow(engine)
-    window.resize(1400, 860)
+    if size:
+        window.resize(*size)
     window.show()
     window.collector = settle_after_startup()  # the benchmark keeps it alive as the app does
     engine.start()

@@ -118,7 +118,12 @@ def build_gui_parser() -> argparse.ArgumentParser:
         help="Lessons tab: run this lesson right away (headless runs wait for it)",
     )
     parser.add_argument("--quick-lesson", action="store_true", help="with --lesson: fewer runs (a preview)")
-    parser.add_argument("--large-fonts", action="store_true", help="presentation mode for classrooms")
+    parser.add_argument("--large-fonts", action="store_true", help="every text 1.5x larger, for classrooms")
+    parser.add_argument(
+        "--present",
+        action="store_true",
+        help="presentation mode: the live frame full screen, top-5 and fps over it (F11 toggles, Escape leaves)",
+    )
     parser.add_argument("--reset", action="store_true", help="forget remembered settings and start from the defaults")
     parser.add_argument(
         "--frames",
@@ -211,6 +216,8 @@ def _run_window(
     state = AppState(config, source.text, weights_by_arch=remembered.get("weights_by_arch"))
     engine = Engine(state, bundle, source)
     window = MainWindow(engine)
+    if not args.frames:  # headless runs neither read nor write remembered settings
+        window.restore_view(remembered)
     window.set_tab(tab)
     if args.tap and not window.features.select_tap(args.tap):
         state.say(f"no tap named {args.tap!r}; pick one from the list")
@@ -220,7 +227,9 @@ def _run_window(
     if args.large_fonts:
         window.set_large_fonts(True)
     timeline = record_timeline(window, imports_s)
-    window.show()
+    window.show_on_screen()
+    if args.present:
+        window.set_presenting(True)
     collector = settle_after_startup()  # noqa: F841 (kept alive while the window runs: it collects garbage on the UI thread)
     engine.start()
     messages = [m for m in (*remembered.get("problems", ()), *take_healed(), source_problem, bundle.note) if m]
@@ -245,7 +254,7 @@ def _run_window(
         QTimer.singleShot(0, window.teach.signal_page.start)
     if not args.frames:
         code = app.exec()
-        problem = settings.save(remembered_values(state, window.current_tab()))
+        problem = settings.save({**remembered_values(state, window.current_tab()), **window.view_settings()})
         if problem:  # the window is gone: the terminal is the one place left to say it
             print(f"explorer: {problem}", file=sys.stderr)
         engine.stop()

@@ -106,7 +106,7 @@ def run_headless(app, window: MainWindow, engine: Engine, args, timeline: dict) 
             print(f"lesson {args.lesson}: {window.lessons.task.status.text()}")
         print(
             f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
-            f"source {engine.source.describe()}{started}{swap}"
+            f"source {engine.source.describe()}{started}{swap}, window {window.width()}x{window.height()}"
             + (f", screenshot {args.screenshot}" if args.screenshot else "")
             + (f", peak RSS {peak_rss_mb():.0f} MB" if peak_rss_mb() else "")
         )

@@ -13,8 +13,10 @@
 # --window-only: only the window's two starts and their peak RSS.
 # --cpu: the core QEMU emulates: cortex-a76 (Raspberry Pi 5, default) or cortex-a72 (Pi 4, ARMv8.0:
 #   no LSE atomics); "max" is QEMU's everything-on core (SVE), which no Pi has.
-# torch: PyTorch's CPU index (the README's Pi route); where it is unreachable, PyPI's last CPU-only
-#   aarch64 build (torch 2.9.1); --pypi-latest: PyPI's newest instead (the aarch64 CUDA build).
+# install: the README's own command, install.py --test: torch from PyTorch's CPU index where it
+#   answers, else PyPI's newest; then its first-convolution check, which on an ARMv8.0 core (the
+#   Pi 4's, --cpu cortex-a72) replaces a build that dies by SIGILL with install.py's ARMV8_0_PAIR.
+#   --pypi-latest forces the PyPI route (EXPLORER_TORCH_INDEX=pypi).
 # The JSON summary is printed at the end and written to --out (default CACHE/summary-MODE.json);
 # the window's screenshot lands beside it.  Needs root (debootstrap, chroot, mounts).
 set -euo pipefail
@@ -122,28 +124,15 @@ inside() {
     ${CERT:+REQUESTS_CA_BUNDLE=$CERT SSL_CERT_FILE=$CERT PIP_CERT=$CERT} "$@"
 }
 
-# ---- install exactly as the README's Raspberry Pi section says -------------------------------
+# ---- install as the README says: install.py itself, with its route and its ARMv8.0 check -------
+# (a venv per route, so --pypi-latest's CUDA build never mixes with the CPU index's)
 install_started=$(date +%s)
-torch_route="PyTorch CPU index"
-[ -x "$ROOT$VENV/bin/python" ] || inside python3 -m venv $VENV
-if ! inside python -c "import torch" 2>/dev/null; then
-  if [ "$ROUTE" = pypi ]; then
-    torch_route="PyPI's newest (the aarch64 CUDA build)"
-    say "installing PyPI's newest torch and torchvision (the aarch64 CUDA build, ~2.6 GB)"
-    inside pip install -q torch torchvision >"$CACHE/install-torch.log" 2>&1
-  else
-    say "installing torch and torchvision from PyTorch's CPU wheel index (the Pi route)"
-    if ! inside pip install -q --timeout 20 --retries 1 torch torchvision --index-url https://download.pytorch.org/whl/cpu >"$CACHE/install-torch.log" 2>&1; then
-      torch_route="PyPI torch 2.9.1 (PyTorch's CPU index unreachable from here; PyPI's last CPU-only aarch64 build)"
-      say "PyTorch's CPU index is unreachable here; installing PyPI's last CPU-only aarch64 build (torch 2.9.1)"
-      inside pip install -q torch==2.9.1 torchvision==0.24.1 >>"$CACHE/install-torch.log" 2>&1
-    fi
-  fi
-else
-  torch_route="cached venv: $(inside python -c 'import torch; print(torch.__version__)')"
-fi
-say "installing the project (pip install -e .[test])"
-inside pip install -q -e "/src[test]" >"$CACHE/install-project.log" 2>&1
+[ "$ROUTE" = pypi ] && index=pypi || index=""
+say "installing with install.py --test (the README's command; its own route, its first-convolution check)"
+inside sh -c "cd /src && EXPLORER_TORCH_INDEX=$index /usr/bin/python3 install.py --test --venv $VENV" >"$CACHE/install.log" 2>&1 || {
+  say "install.py failed; the end of $CACHE/install.log:"; tail -15 "$CACHE/install.log" >&2; exit 1; }
+grep '^install:' "$CACHE/install.log" >&2 || true
+torch_route=$(grep '^install:' "$CACHE/install.log" | tr '\n' ' ' | sed 's/"/'"'"'/g')
 installed=$(date +%s)
 site=$(inside python -c 'import site; print(site.getsitepackages()[0])')
 footprint=$(inside du -sm "$site" | cut -f1)

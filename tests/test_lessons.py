@@ -124,7 +124,9 @@ def test_the_cli_prints_a_lesson_and_refuses_unknown_ones(capsys, tmp_path):
 def test_the_report_writes_a_page_with_figures(tmp_path, capsys):
     assert main(["report", "--out", str(tmp_path / "r"), "--quick", "--threads", "1", "--only", "guidelines"]) == 0
     page = (tmp_path / "r" / "index.html").read_text()
-    assert "<img src='guidelines.png'" in page and "holds here" in page and "ShuffleNet V2 paper, Section 2" in page
+    assert "<img src='guidelines.png'" in page and "ShuffleNet V2 paper, Section 2" in page
+    # every verdict is on the page with its outcome (which one depends on how busy the machine was)
+    assert page.count("<li><span class=") >= 4
     assert (tmp_path / "r" / "guidelines.png").stat().st_size > 10_000 and (tmp_path / "r" / "guidelines.csv").is_file()
 
 

@@ -18,7 +18,7 @@ from explorer.paths import write_atomically
 from explorer.teach import HeadError, load_head, save_head
 from explorer.ui.diagram_scene import save_diagram
 from explorer.ui.images import save_png
-from explorer.ui.lesson_plot import export_widget_png
+from explorer.ui.lesson_plot import export_lesson_png, export_widget_png
 from explorer.ui.sweep_view import rows_csv
 
 
@@ -61,12 +61,13 @@ class FileActions:
         path = path or self._ask_save("Save sweep", "sweep.png", "PNG (*.png)")
         if not path:
             return False
-        return self._save_figure(view.plot, path, rows_csv(view.rows))
+        return self._save_figure(lambda out: export_widget_png(view.plot, out), path, rows_csv(view.rows))
 
-    def _save_figure(self, plot_widget, path: str, csv_text: str) -> bool:
+    def _save_figure(self, draw, path: str, csv_text: str) -> bool:
+        """``draw(path)`` writes the PNG; the rows go beside it as CSV."""
         csv_path = Path(path).with_suffix(".csv")
         try:
-            export_widget_png(plot_widget, path)
+            draw(path)
             write_atomically(csv_path, csv_text)
         except OSError as exc:
             return self._report(False, path, exc.strerror or str(exc))
@@ -83,7 +84,7 @@ class FileActions:
         path = path or self._ask_save("Save lesson figure", f"lesson-{result.lesson}.png", "PNG (*.png)")
         if not path:
             return False
-        return self._save_figure(view.plot_widget, path, result.rows_csv())
+        return self._save_figure(lambda out: export_lesson_png(result, out), path, result.rows_csv())
 
     def save_diagram(self, path: str | None = None) -> bool:
         self.window.diagram.ensure_current()

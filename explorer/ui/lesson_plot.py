@@ -237,3 +237,24 @@ def export_widget_png(widget, path: str, scale: float = 2.0) -> None:
     QWidget.render(widget, pixmap)  # the widget as drawn (a QGraphicsView's own render() draws only its scene)
     if not save_png(pixmap, path):
         raise OSError(f"{path} was not written (check the folder exists and is writable)")
+
+
+FIGURE_SIZE = (1100, 600)  # a saved lesson figure's layout size, whatever the window's (a 7" screen too)
+
+
+def export_lesson_png(result, path: str) -> None:
+    """``result``'s figure drawn at FIGURE_SIZE and saved as PNG: the Lessons tab's Save and the
+    HTML report share it, so a figure saved on a small screen is as legible as the report's."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    widget = pg.PlotWidget()
+    widget.resize(*FIGURE_SIZE)
+    widget.show()  # laid out as on screen: axis titles clear of the tick labels, labels placed
+    draw_lesson(widget.getPlotItem(), result)
+    QApplication.processEvents()
+    try:
+        export_widget_png(widget, path)
+    finally:
+        widget.close()
+        widget.deleteLater()

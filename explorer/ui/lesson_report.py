@@ -83,7 +83,7 @@ def run_report(args) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from explorer.ui.lesson_plot import draw_lesson, export_widget_png
+    from explorer.ui.lesson_plot import export_lesson_png
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
     pg.setConfigOptions(background="w", foreground="k")  # printed pages are white
@@ -99,13 +99,7 @@ def run_report(args) -> int:
         for name in names:
             bar.set_postfix_str(name)
             result = run_lesson(name, threads=args.threads or default_live_threads(), quick=args.quick)
-            widget = pg.PlotWidget()
-            widget.resize(1100, 600)
-            widget.show()  # laid out as on screen: axis titles clear of the tick labels, labels placed
-            draw_lesson(widget.getPlotItem(), result)
-            _app.processEvents()
-            export_widget_png(widget, str(out / f"{name}.png"))
-            widget.close()
+            export_lesson_png(result, str(out / f"{name}.png"))
             write_atomically(out / f"{name}.csv", result.rows_csv())
             write_atomically(out / f"{name}.json", json.dumps(result.to_json(), indent=1))
             results.append(result)

@@ -15,22 +15,37 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.engine.pipeline import UNTRAINED_NOTICE, FrameResult
 from explorer.models import variants
 from explorer.runtime import registry
 from explorer.sources.signal_stream import SignalWindow
 from explorer.ui.bridge import QtState
-from explorer.ui.font_scale import set_axis_label
+from explorer.ui.font_scale import font_scale_factor, set_axis_label
 from explorer.ui.images import ImagePanel
+from explorer.ui.live_overlay import ROWS, FrameStage, paint_prediction_rows
 from explorer.ui.signal_plot import SignalPlot
 from explorer.ui.tab_page import TabPage
 from explorer.weights.loader import has_torchvision_weights, torchvision_cached
 
 HISTORY = 300
 TEXT_HZ = 4  # fps, latency and the history plot redraw this often, not per frame
+SIDE_WIDTH = 320  # the side column's width beside the frame (normal fonts; scaled with them)
+# the side column stands beside the frame only while the frame keeps this share of the window;
+# otherwise the predictions go over the frame and the rest below it (a 7" panel, 200 % scaling,
+# large fonts, the controls unfolded on a laptop)
+FRAME_SHARE_OF_WINDOW = 0.5
 
 
 class FrameCounter:
@@ -73,7 +88,7 @@ class PredictionBars(QWidget):
     """Top-5 labels with probability bars, painted in one pass: a new frame is one update(),
     never five labels and five progress bars relaid out."""
 
-    ROWS = 5
+    ROWS = ROWS
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -92,20 +107,7 @@ class PredictionBars(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt naming)
         painter = QPainter(self)
-        row_h = self.height() / self.ROWS
-        label_w = self.width() * 0.5
-        for i, (label, prob) in enumerate(self.rows):
-            top = i * row_h + 3
-            bar = QRectF(label_w, top, (self.width() - label_w - 4) * max(0.0, min(1.0, prob)), row_h - 6)
-            painter.fillRect(QRectF(label_w, top, self.width() - label_w - 4, row_h - 6), QColor("#333"))
-            painter.fillRect(bar, QColor("#3a78b5"))
-            painter.setPen(QColor("#eee"))
-            painter.drawText(QRectF(4, top, label_w - 8, row_h - 6), Qt.AlignVCenter | Qt.AlignLeft, label)
-            painter.drawText(
-                QRectF(label_w + 6, top, self.width() - label_w - 12, row_h - 6),
-                Qt.AlignVCenter | Qt.AlignLeft,
-                f"{prob * 100:.1f} %",
-            )
+        paint_prediction_rows(painter, QRectF(self.rect()), self.rows)
         painter.end()
 
 
@@ -204,9 +206,11 @@ class LiveView(TabPage):
         )
         # a cosmetic 1-px pen: wide antialiased polylines cost tens of ms to stroke
         self.curve = self.plot.plot(pen=pg.mkPen("#56b4e9", width=1), skipFiniteCheck=True)
-        self.plot.setMinimumHeight(140)
+        self.plot.setMinimumHeight(100)
         self.history = RingBuffer(HISTORY)
 
+        self.details_title = QLabel("Latency and backend")
+        self.details_title.setObjectName("heading")
         side = QVBoxLayout()
         for widget in (
             self.title,
@@ -215,6 +219,7 @@ class LiveView(TabPage):
             self.weights_help_button,
             self.predictions,
             self.truth_label,
+            self.details_title,
         ):
             side.addWidget(widget)
         metrics = QHBoxLayout()
@@ -224,18 +229,75 @@ class LiveView(TabPage):
         side.addWidget(self.split_label)
         side.addWidget(self.backend_label)
         side.addWidget(self.plot, 1)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setMinimumWidth(340)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.display, 3)
-        layout.addWidget(side_widget, 2)
+        self.side_widget = QWidget()
+        self.side_widget.setLayout(side)
+        self.stage = FrameStage(self.display)
+        self.layout_box = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self.layout_box.addWidget(self.stage, 1)
+        self.layout_box.addWidget(self.side_widget, 0)
+        self.presenting = False
+        self.overlaid = False  # the predictions are painted over the frame (narrow, or presenting)
+        self._set_beside(True)
         self.counter = FrameCounter()
         self._last_text = 0.0
         self._trained: bool | None = None
         self.show_bundle(self.state.bundle)
         qt_state.running.connect(self.show_bundle)
         qt_state.source.connect(self._restart_accuracy)
+
+    # ---- the room it has: beside, over-and-below, or presenting --------------------------------
+    def fit_room(self, room: QSize) -> None:
+        """Lay out for the visible page size ``room``: the side column beside the frame while the
+        frame keeps at least half of the window and the column fits the height; otherwise the
+        predictions over the frame, which fills the visible page, and the details below it."""
+        margins = self.layout_box.contentsMargins()
+        room_height = room.height() - margins.top() - margins.bottom()
+        beside_width = room.width() - margins.left() - margins.right() - self.side_width() - self.layout_box.spacing()
+        window = self.window().size()
+        beside = (
+            not self.presenting
+            and beside_width * room_height >= FRAME_SHARE_OF_WINDOW * window.width() * window.height()
+            and self.side_widget.minimumSizeHint().height() <= room_height  # the whole column fits: nothing cut
+        )
+        self._set_beside(beside)
+        # below the frame, the first line of the details peeks in so a reader knows there is more
+        peek = 0 if self.presenting else self.details_title.sizeHint().height() + 12
+        self.stage.setMinimumHeight(0 if beside else max(120, room_height - peek))
+
+    def side_width(self) -> int:
+        return int(SIDE_WIDTH * font_scale_factor())
+
+    def _set_beside(self, beside: bool) -> None:
+        self.layout_box.setContentsMargins(*(0, 0, 0, 0) if self.presenting else (6, 6, 6, 6))
+        self.layout_box.setDirection(QBoxLayout.LeftToRight if beside else QBoxLayout.TopToBottom)
+        self.layout_box.setStretch(0, 1 if beside else 0)  # the frame takes what the side column leaves
+        if beside:
+            self.side_widget.setFixedWidth(self.side_width())
+        else:
+            self.side_widget.setMinimumWidth(0)
+            self.side_widget.setMaximumWidth(16777215)
+        self.side_widget.setVisible(not self.presenting)
+        self.overlaid = not beside or self.presenting
+        for widget in (self.title, self.predictions):  # painted over the frame instead
+            widget.setVisible(beside)
+        self._refresh_overlay_text()
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: the frame alone, the top-5, fps, model and backend over it in large type."""
+        self.presenting = on
+        self._set_beside(not on)
+
+    def _refresh_overlay_text(self) -> None:
+        """The caption under the overlaid predictions: the backend and threads behind the ms shown,
+        the untrained warning (the side column saying it is now below the frame), and when
+        presenting the model's name."""
+        bundle = self.state.bundle
+        if bundle is None:
+            return
+        untrained = "⚠ untrained: random weights" if not bundle.trained else ""
+        model = bundle.spec.label if self.presenting else ""
+        text = " · ".join(t for t in (model, untrained, self.timed_on) if t)  # every latency names its backend
+        self.stage.set_overlay(self.overlaid, self.presenting, text)
 
     def _restart_accuracy(self, _description: str = "") -> None:
         self.accuracy = RunningAccuracy()
@@ -248,6 +310,8 @@ class LiveView(TabPage):
         spec = bundle.spec
         signal = spec.input_kind == "signal"
         self.display.setCurrentWidget(self.signal_plot if signal else self.frame_panel)
+        if signal:
+            self.stage.set_content_aspect(0.0)  # the plot fills the stage
         self.title.setText("Activity, top-5" if signal else "Top-5")
         self.truth_label.setVisible(signal)
         # a sensor window takes a millisecond: the 30 fps budget line would squash it flat
@@ -271,6 +335,7 @@ class LiveView(TabPage):
             f"backend: {self.timed_on}" + (" (picked by auto)" if bundle.config.backend == registry.AUTO else "")
         )
         self.latency_label.setToolTip(f"measured on {self.timed_on}")
+        self._refresh_overlay_text()
         set_axis_label(self.plot.getPlotItem(), "left", "inference (ms)")  # its backend and threads: the line above
         self.history = RingBuffer(HISTORY)
 
@@ -285,8 +350,12 @@ class LiveView(TabPage):
             self.signal_plot.show_window(result.frame, result.spec.signal_size[0])
         elif draw_frame:
             self.frame_panel.show_image(result.frame)
+            self.stage.set_content_aspect(result.frame.shape[1] / result.frame.shape[0])
         trained = result.trained
-        self.predictions.set_rows([(p.label if trained else f"({p.label})", p.prob) for p in result.top])
+        rows = [(p.label if trained else f"({p.label})", p.prob) for p in result.top]
+        self.predictions.set_rows(rows)  # hidden while overlaid: a hidden widget's update() costs nothing
+        if self.overlaid:
+            self.stage.overlay.set_rows(rows)
         if trained != (self._trained or False) and not result.taught:
             self.notice.setVisible(not trained)
         ms = result.timings["inference"]
@@ -301,6 +370,7 @@ class LiveView(TabPage):
             self.truth_label.setText(self.accuracy.text())
         if fps is not None:
             self.fps_label.setText(f"{fps:.1f} fps")
+            self.stage.overlay.fps_text = f"{fps:.1f} fps · {ms:.1f} ms"
         t = result.timings
         self.split_label.setText(
             f"capture {t['capture']:.1f} · preprocess {t['preprocess']:.1f} · inference {t['inference']:.1f} · post {t['postprocess']:.1f} ms"

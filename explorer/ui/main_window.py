@@ -4,13 +4,15 @@ the visible tab.  It holds no model logic and no state of its own: views draw th
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QRect, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
+    QHBoxLayout,
     QMainWindow,
+    QMenu,
     QProgressBar,
+    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -22,16 +24,27 @@ from explorer.ui.arch_view import ArchitectureView
 from explorer.ui.bridge import QtState
 from explorer.ui.controls import ControlsPanel
 from explorer.ui.diagram_view import DiagramView
+from explorer.ui.elided_label import ElidedLabel
 from explorer.ui.feature_view import FeatureView
 from explorer.ui.files import FileActions
 from explorer.ui.font_scale import set_large_fonts as set_app_large_fonts
+from explorer.ui.font_scale import set_touch_targets, touch_targets
 from explorer.ui.lessons_view import LessonsView
 from explorer.ui.live_view import LiveView
 from explorer.ui.menus import build_menus
 from explorer.ui.message_banner import MessageBanner, short_form
+from explorer.ui.presentation import Presentation
+from explorer.ui.screen_fit import (
+    TOUCH_TARGET_PX,
+    available_area,
+    fitted_geometry,
+    frame_margins,
+    is_small,
+    wants_touch_targets,
+)
 from explorer.ui.shuffle_view import ShuffleView
 from explorer.ui.sweep_view import SweepView
-from explorer.ui.tab_page import TabPage
+from explorer.ui.tab_page import PageScroller, TabPage
 from explorer.ui.tabs import TAB_NAMES, TABS, TabEntry
 from explorer.ui.teach_view import TeachView
 
@@ -47,14 +60,15 @@ class MainWindow(QMainWindow):
         self._message_is_busy = False  # the message shown is the engine's busy text (cleared when idle)
         self.inference_ms: list[float] = []  # for the headless summary
         self.setWindowTitle("ShuffleNet Explorer")
-        self.resize(1400, 860)
 
         self.controls = ControlsPanel(self.qt_state)
         self._add_controls_dock()
         self.pages: dict[str, TabPage] = {entry.name: entry.view(self.qt_state) for entry in TABS}
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(True)  # tabs that do not fit scroll; the Tabs button lists them all
+        self.tabs.tabBar().setElideMode(Qt.ElideNone)
         for entry in TABS:
-            self.tabs.addTab(self.pages[entry.name], entry.title)
+            self.tabs.addTab(PageScroller(self.pages[entry.name]), entry.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, entry.tip or entry.title)
         # the pages the window wires to each other or to files by hand, and the command line opens
         self.live: LiveView = self.pages["live"]
@@ -75,7 +89,9 @@ class MainWindow(QMainWindow):
         self._add_status_bar()
 
         self.files = FileActions(self)
+        self.presentation = Presentation(self)
         self.actions_by_name = build_menus(self)
+        self._add_tab_corners()
         q = self.qt_state
         q.frame_ready.connect(self._on_result)
         q.running.connect(self._show_model)
@@ -92,12 +108,14 @@ class MainWindow(QMainWindow):
         self.diagram.select_layers.connect(self.architecture.select_layers)
         self.diagram.open_tap.connect(self.open_feature_tap)
         self.live.weights_help_button.clicked.connect(lambda: self.open_help("weights"))
+        self.live.stage.leave_requested.connect(lambda: self.set_presenting(False))
         self.setAcceptDrops(True)  # a checkpoint file dropped anywhere on the window loads it
         self.help_dialog = None  # the Help page open now (one at a time)
         self._show_model(self.state.bundle)
+        self.fit_to_screen()
 
     def _add_controls_dock(self) -> None:
-        dock = QDockWidget("Controls")
+        dock = self.controls_dock = QDockWidget("Controls")
         dock.setObjectName("controls")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -107,8 +125,91 @@ class MainWindow(QMainWindow):
         self.controls_scroll = scroll
         self._fit_controls_dock()
         dock.setWidget(scroll)
-        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(Qt.LeftDockWidgetArea, dock)
+
+    def _add_tab_corners(self) -> None:
+        """Buttons a finger can reach beside the tabs: fold the controls, every tab by name (when
+        they do not all fit), presentation mode, and Help for this tab."""
+        controls = QPushButton("☰ Controls")
+        controls.setCheckable(True)
+        controls.setToolTip("show or hide the controls (F9)")
+        toggle = self.actions_by_name["controls"]
+        controls.setChecked(toggle.isChecked())
+        controls.clicked.connect(toggle.trigger)
+        toggle.toggled.connect(controls.setChecked)
+        tabs_button = QPushButton("Tabs ▾")
+        tabs_menu = QMenu(tabs_button)
+        for i, entry in enumerate(TABS):
+            tabs_menu.addAction(entry.title, lambda i=i: self.tabs.setCurrentIndex(i))
+        tabs_button.setMenu(tabs_menu)
+        present = QPushButton("▶ Present")
+        present.setToolTip("presentation mode: the frame full screen with the top-5 over it (F11; Escape leaves)")
+        present.clicked.connect(lambda: self.set_presenting(True))
+        help_button = QPushButton("? Help")
+        help_button.setToolTip("what this tab shows (F1)")
+        help_button.clicked.connect(lambda: self.open_help("tab"))
+        right = QWidget()
+        row = QHBoxLayout(right)
+        row.setContentsMargins(0, 0, 0, 0)
+        for button in (tabs_button, present, help_button):
+            row.addWidget(button)
+        self.tabs.setCornerWidget(controls, Qt.TopLeftCorner)
+        self.tabs.setCornerWidget(right, Qt.TopRightCorner)
+        self.tab_corners = [controls, right]
+        self.corner_buttons = {"controls": controls, "tabs": tabs_button, "present": present, "help": help_button}
+
+    # ---- the screen: size, controls, touch, presentation --------------------------------------
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Open within the screen's available area (``available``: another screen's, for tests):
+        never larger than the screen, the controls folded on a small one unless the user last
+        chose otherwise, fingertip-sized controls on a touch-sized panel."""
+        self._given_area = available
+        area = self._screen_area()
+        self.set_touch(wants_touch_targets(area) or touch_targets() is not None)  # on by the screen, or kept
+        self.controls_dock.setVisible(not is_small(area))  # first: the folded dock asks for no width
+        self.setGeometry(fitted_geometry(area, frame=frame_margins(self)))
+
+    def _screen_area(self) -> QRect:
+        """The area the window fits in: its screen's, or the one it was last fitted to by a caller."""
+        given = getattr(self, "_given_area", None)
+        return given if given is not None else available_area(self)
+
+    def show_on_screen(self) -> None:
+        """Shown as fitted; on a small screen maximized, so a window manager's title bar and panels
+        are accounted for by the window manager itself."""
+        if is_small(available_area(self)):
+            self.showMaximized()
+        else:
+            self.show()
+
+    def restore_view(self, remembered: dict) -> None:
+        """The controls and touch sizing as the user last left them (else as the screen suggests)."""
+        if remembered.get("touch") is not None:
+            self.set_touch(remembered["touch"])
+        if remembered.get("controls") is not None:
+            self.controls_dock.setVisible(remembered["controls"])
+
+    def view_settings(self) -> dict:
+        """What the next start restores of the window's layout."""
+        return {"controls": self.controls_shown(), "touch": touch_targets() is not None}
+
+    def set_touch(self, on: bool) -> None:
+        set_touch_targets(TOUCH_TARGET_PX if on else None)
+        # the dock's title-bar buttons are too small for a finger: the Controls button folds it
+        every = QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable
+        self.controls_dock.setFeatures(QDockWidget.NoDockWidgetFeatures if on else every)
+        QTimer.singleShot(0, self, self._fit_to_fonts)  # cancelled if the window goes first
+        if "touch" in getattr(self, "actions_by_name", {}):
+            self.actions_by_name["touch"].setChecked(on)
+
+    def controls_shown(self) -> bool:
+        """Whether the controls are unfolded (as the user had them before presenting)."""
+        if self.presentation.on:
+            return self.controls_dock in self.presentation._before.hidden
+        return self.controls_dock.isVisible()
+
+    def set_presenting(self, on: bool) -> None:
+        self.presentation.set(on)
 
     def _fit_controls_dock(self) -> None:
         scroll = self.controls_scroll
@@ -117,15 +218,15 @@ class MainWindow(QMainWindow):
         )
 
     def _add_status_bar(self) -> None:
-        self.model_label = QLabel()
+        self.model_label = ElidedLabel()
         self.busy_bar = QProgressBar()
         self.busy_bar.setMaximumWidth(160)
         self.busy_bar.hide()
-        self.message_label = QLabel()
+        self.message_label = ElidedLabel()
         self.message_label.setObjectName("message")
-        self.statusBar().addWidget(self.model_label)
+        self.statusBar().addWidget(self.model_label, 3)
         self.statusBar().addWidget(self.busy_bar)
-        self.statusBar().addPermanentWidget(self.message_label, 1)
+        self.statusBar().addPermanentWidget(self.message_label, 2)
 
     def open_help(self, page: str) -> None:
         """A Help page: "tab" (what the current tab shows), "shortcuts", "weights", "about" or "docs"."""
@@ -178,14 +279,16 @@ class MainWindow(QMainWindow):
         set_app_large_fonts(on)
         # the new sizes settle once Qt has laid the widgets out again: then widen the panel so no
         # control is clipped, and keep the window on the screen
-        QTimer.singleShot(0, self._fit_to_fonts)
+        QTimer.singleShot(0, self, self._fit_to_fonts)  # cancelled if the window goes first
         self.actions_by_name["large_fonts"].setChecked(on)
 
     def _fit_to_fonts(self) -> None:
         self._fit_controls_dock()
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None and self.width() > screen.width():
-            self.resize(screen.width(), self.height())
+        for i in range(self.tabs.count()):
+            self.tabs.widget(i).refit()
+        screen = self._screen_area()
+        if self.width() > screen.width() or self.height() > screen.height():
+            self.resize(self.size().boundedTo(screen.size()))
 
     # ---- engine -> views ---------------------------------------------------------------
     def _on_result(self) -> None:
@@ -196,7 +299,7 @@ class MainWindow(QMainWindow):
         self.inference_ms.append(result.timings["inference"])
         for page in self.pages.values():
             page.every_result(result)
-        self.tabs.currentWidget().show_result(result)
+        self.pages[self.current_tab()].show_result(result)
 
     def _show_model(self, bundle) -> None:
         weights = "trained" if bundle.trained else "untrained (random init)"

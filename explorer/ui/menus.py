@@ -66,11 +66,23 @@ def build_menus(window) -> dict[str, QAction]:
     menu = window.menuBar().addMenu("&View")
     action(menu, "pause", "Pause", "Space", state.set_paused, checkable=True)
     action(menu, "large_fonts", "Large fonts (classroom)", "Ctrl+L", window.set_large_fonts, checkable=True)
+    controls = window.controls_dock.toggleViewAction()
+    controls.setText("Controls panel")
+    controls.setShortcut(QKeySequence("F9"))
+    menu.addAction(controls)
+    window.addAction(controls)
+    actions["controls"] = controls
+    action(menu, "touch", "Touch-sized controls", None, window.set_touch, checkable=True)
+    action(menu, "present", "Presentation mode", "F11", window.set_presenting, checkable=True)
+    leave = action(
+        menu, "leave_presentation", "Leave presentation mode", "Escape", lambda: window.set_presenting(False)
+    )
+    leave.setEnabled(False)
     action(
         menu,
         "full_screen",
         "Full screen",
-        "F11",
+        "Shift+F11",
         lambda: window.showNormal() if window.isFullScreen() else window.showFullScreen(),
     )
     for i, entry in enumerate(TABS, 1):

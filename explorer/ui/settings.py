@@ -1,5 +1,5 @@
 """What the window remembers between runs (QSettings): architecture, groups, scale, backend,
-weights choice, source and tab.  Command-line switches always win; headless ``--frames`` runs
+weights choice, source, tab, and how the window was laid out (controls shown, touch-sized).  Command-line switches always win; headless ``--frames`` runs
 neither read nor write (scripts must be reproducible); ``--reset`` starts from defaults.
 """
 
@@ -9,7 +9,8 @@ import os
 
 from PySide6.QtCore import QSettings
 
-KEYS = ("arch", "groups", "scale", "backend", "weights", "source", "tab")
+KEYS = ("arch", "groups", "scale", "backend", "weights", "source", "tab", "controls", "touch")
+FLAGS = ("controls", "touch")  # remembered as true/false
 
 
 def store() -> QSettings:
@@ -38,7 +39,9 @@ def load() -> dict:
         if value in (None, ""):
             continue
         try:
-            if key == "groups":
+            if key in FLAGS:
+                value = _flag(value)
+            elif key == "groups":
                 value = int(value)
             elif key == "scale":
                 value = float(value)
@@ -60,6 +63,13 @@ def load() -> dict:
     values.pop("weights", None)
     values["weights_by_arch"] = by_arch
     return values
+
+
+def _flag(value) -> bool:
+    text = str(value).strip().lower()
+    if text not in ("true", "false", "1", "0"):
+        raise ValueError(text)
+    return text in ("true", "1")
 
 
 def _set_aside(name: str, why: str) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from explorer.analysis.mosaic import GROUP_COLOURS, group_colour
 from explorer.analysis.shuffle_flow import input_groups_seen, stacked_connectivity
@@ -185,7 +185,7 @@ class ShuffleView(TabPage):
         controls.addWidget(self.channels_spin)
         controls.addWidget(QLabel("groups g"))
         controls.addWidget(self.groups_spin)
-        controls.addWidget(self.message, 1)
+        controls.addStretch(1)
 
         self.diagram = ShuffleDiagram()
         self.off_panel, self.on_panel = ImagePanel(), ImagePanel()
@@ -202,11 +202,12 @@ class ShuffleView(TabPage):
         matrices.addWidget(self.off_panel, 1)
         matrices.addWidget(self.on_title)
         matrices.addWidget(self.on_panel, 1)
-        body = QHBoxLayout()
+        body = self.body = QBoxLayout(QBoxLayout.LeftToRight)
         body.addWidget(self.diagram, 3)
         body.addLayout(matrices, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.message)  # its own row: the formula is read, never squeezed into a column
         layout.addWidget(self.model_state)
         layout.addWidget(self.absorbed)
         layout.addLayout(body, 1)
@@ -217,6 +218,13 @@ class ShuffleView(TabPage):
         qt_state.running.connect(self._on_running)
         if qt_state.state.bundle is not None:
             self._on_running(qt_state.state.bundle)
+
+    def fit_room(self, room) -> None:
+        """The matrices beside the drawing where both have room, else below it (scroll down)."""
+        beside = room.width() >= self.diagram.minimumWidth() + 360
+        self.body.setDirection(QBoxLayout.LeftToRight if beside else QBoxLayout.TopToBottom)
+        for panel in (self.off_panel, self.on_panel):
+            panel.setMinimumHeight(0 if beside else 160)
 
     def _on_running(self, bundle) -> None:
         shuffles = [t for t in bundle.taps if t.point.kind == "after_shuffle" and t.permutation is not None]

@@ -1,6 +1,7 @@
 import gc
 
 import pytest
+from PySide6.QtCore import QRect
 
 from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import build_bundle
@@ -41,6 +42,9 @@ def make_window(qtbot):
         )
         window = MainWindow(engine)
         qtbot.addWidget(window)
+        # a desktop screen (the offscreen platform's own is 800x800, a small one: controls folded);
+        # tests of small screens fit the window to theirs
+        window.fit_to_screen(QRect(0, 0, 1400, 900))
         window.show()
         engine.start()
         made.append(window)

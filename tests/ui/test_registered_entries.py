@@ -35,7 +35,7 @@ def test_a_fake_backend_and_architecture_are_listed_selected_run_and_drawn(fakes
     ran = fakes[0].CountingRunner.frames
     qtbot.waitUntil(lambda: fakes[0].CountingRunner.frames > ran + 3, timeout=60_000)  # run by the engine
     assert "backend: counting, 1 thread" in window.live.backend_label.text()
-    window.tabs.setCurrentWidget(window.diagram)  # drawn
+    window.set_tab("diagram")  # drawn
     window.diagram.ensure_current()
     assert window.diagram.scene.diagram.spec.arch == arch.name and len(window.diagram.scene.node_boxes()) >= 4
 

@@ -55,7 +55,7 @@ def test_feature_view_after_grid_follows_the_running_models_shuffle(make_window,
     spec = ModelSpec.create("v1", groups=8, scale=0.5, input_size=96, shuffle=shuffle)
     window = make_window(spec)
     view = window.features
-    window.tabs.setCurrentWidget(view)
+    window.set_tab("features")
     assert view.select_tap("stage3.0.after_shuffle")
     qtbot.waitUntil(lambda: view.layout_after is not None and view.drawn_tap == "stage3.0.after_shuffle", timeout=WAIT)
     channels = view.layout_after.channels

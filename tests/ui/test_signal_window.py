@@ -2,8 +2,7 @@
 accuracy, heat-strip feature maps, training in the Teach tab, sources of the right kind."""
 
 import os
-import subprocess
-import sys
+import re
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from explorer.teach.signal_trainer import train_signals
 from explorer.ui.controls import SOURCE_PRESETS
 from explorer.ui.live_view import RunningAccuracy
 from explorer.weights import load_weights
+from tests.ui.main_py import run_main
 
 COMPACT = ModelSpec.create("compact")
 WAIT = 60_000
@@ -161,11 +161,6 @@ def test_a_bad_recording_is_named_and_the_stream_goes_on(make_window, qtbot, tmp
     assert "synthetic activities" in window.engine.source.describe()
 
 
-def run_main(*args):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, timeout=300, env=env)
-
-
 def test_the_headless_window_runs_the_compact_net_on_the_synthetic_stream(tmp_path):
     shot = tmp_path / "signals.png"
     proc = run_main(
@@ -182,7 +177,8 @@ def test_the_headless_window_runs_the_compact_net_on_the_synthetic_stream(tmp_pa
     )
     assert proc.returncode == 0, proc.stderr
     assert "Compact ChannelShuffle net @128x9" in proc.stdout and "synthetic activities" in proc.stdout
-    assert QImage(str(shot)).width() > 800
+    width, height = map(int, re.search(r"window (\d+)x(\d+)", proc.stdout).groups())
+    assert (QImage(str(shot)).width(), QImage(str(shot)).height()) == (width, height)  # the window as it was
     proc = run_main("--source", "signal:synthetic", "--frames", "2")  # V2 by default: images only
     assert (
         proc.returncode == 2 and "reads images (use --arch compact)" in proc.stderr and "Traceback" not in proc.stderr

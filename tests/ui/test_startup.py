@@ -1,5 +1,6 @@
 from explorer.app import qt_platform_problem
 from explorer.models.architecture import architecture  # noqa: E402
+from tests.ui.main_py import run_main
 
 V2_CHECKPOINTS = architecture("v2").torchvision_checkpoints
 
@@ -138,11 +139,6 @@ def test_a_stale_remembered_value_is_dropped_and_said_never_fatal(stale, said):
     assert any(said in p for p in remembered["problems"]), remembered["problems"]
 
 
-def run_main(args, env_extra, timeout=300):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env_extra}
-    return subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, timeout=timeout, env=env)
-
-
 def test_headless_runs_neither_read_nor_write_settings_and_exit_cleanly(tmp_path):
     ini = tmp_path / "s.ini"
     env = {
@@ -157,7 +153,8 @@ def test_headless_runs_neither_read_nor_write_settings_and_exit_cleanly(tmp_path
     )
     before = ini.read_bytes()
     proc = run_main(
-        ["--source", "synthetic", "--frames", "5", "--scale", "0.5", "--input-size", "96", "--threads", "1"], env
+        *("--source", "synthetic", "--frames", "5", "--scale", "0.5", "--input-size", "96", "--threads", "1"),
+        env_extra=env,
     )
     assert proc.returncode == 0, proc.stderr
     assert "ShuffleNet V2 0.5x" in proc.stdout  # the remembered V1 g=8 was not read
@@ -168,7 +165,7 @@ def test_headless_runs_neither_read_nor_write_settings_and_exit_cleanly(tmp_path
 
 @pytest.mark.parametrize("value", ["0", "-1", "lots", "nan"])
 def test_a_bad_fps_target_exits_2_with_one_line(value):
-    proc = run_main(["--fps-target", value, "--frames", "1"], {})
+    proc = run_main("--fps-target", value, "--frames", "1")
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "--fps-target" in proc.stderr
 
@@ -180,8 +177,8 @@ def test_a_pi_camera_without_picamera2_exits_2_with_one_line_naming_the_package(
         "raise ImportError('libcamera is not installed')\n"
     )  # as on any machine without it
     proc = run_main(
-        ["--source", "picamera", "--frames", "1"],
-        {"PYTHONPATH": str(tmp_path / "site"), "EXPLORER_SETTINGS": str(tmp_path / "s.ini")},
+        *("--source", "picamera", "--frames", "1"),
+        env_extra={"PYTHONPATH": str(tmp_path / "site"), "EXPLORER_SETTINGS": str(tmp_path / "s.ini")},
     )
     assert proc.returncode == 2
     assert (

@@ -72,7 +72,7 @@ def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_wi
     window = make_window(
         ModelSpec.create("v2", scale=0.5, input_size=128), source=SyntheticSource(seed=10, scene=0, size=(120, 160))
     )
-    window.tabs.setCurrentWidget(window.teach)
+    window.set_tab("teach")
     names = ["circles", "squares", "triangles"]
     for name in names:
         assert window.teach.add_class(name)

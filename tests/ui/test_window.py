@@ -1,6 +1,5 @@
 import csv
-import subprocess
-import sys
+import re
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from explorer.analysis.complexity import analyze
 from explorer.engine.pipeline import UNTRAINED_NOTICE
 from explorer.models import ModelSpec, shuffle_permutation
 from explorer.sources.base import FrameSource, SourceError
+from tests.ui.main_py import run_main
 
 WAIT = 60_000  # ms; generous: CI machines are slow and shared
 
@@ -150,7 +150,7 @@ def test_shuffle_view_explains_an_invalid_pair(make_window):
 
 def test_feature_maps_show_the_selected_tap_and_the_shuffle_pair(make_window, qtbot):
     window = make_window(ModelSpec.create("v1", groups=3, scale=0.5, input_size=96))
-    window.tabs.setCurrentWidget(window.features)
+    window.set_tab("features")
     assert window.features.select_tap("stage3.0.after_shuffle")
     qtbot.waitUntil(
         lambda: window.features.layout_after is not None and window.features.last_mosaic is not None, timeout=WAIT
@@ -171,7 +171,7 @@ def test_saving_png_and_csv(make_window, qtbot, tmp_path):
     assert window.files.save_window_png(str(png))
     image = QImage(str(png))
     assert image.width() == window.width() and image.height() == window.height()
-    window.tabs.setCurrentWidget(window.features)
+    window.set_tab("features")
     qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
     grid = tmp_path / "grid.png"
     assert window.files.save_feature_png(str(grid))
@@ -233,44 +233,19 @@ def test_a_camera_that_disappears_falls_back_to_the_synthetic_scene(make_window,
 
 def test_headless_switches_run_frames_save_a_screenshot_and_summarise(tmp_path):
     shot = tmp_path / "shot.png"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "main.py",
-            "--source",
-            "synthetic",
-            "--frames",
-            "5",
-            "--screenshot",
-            str(shot),
-            "--arch",
-            "v1",
-            "--groups",
-            "3",
-            "--scale",
-            "0.5",
-            "--threads",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    proc = run_main(
+        *("--source", "synthetic", "--frames", "5", "--screenshot", str(shot), "--arch", "v1"),
+        *("--groups", "3", "--scale", "0.5", "--threads", "1"),
     )
     assert proc.returncode == 0, proc.stderr
     assert "frames 5" in proc.stdout and "median inference" in proc.stdout and "V1 0.5x g=3" in proc.stdout
     image = QImage(str(shot))
-    assert image.width() > 800 and image.height() > 500
+    width, height = map(int, re.search(r"window (\d+)x(\d+)", proc.stdout).groups())
+    assert (image.width(), image.height()) == (width, height) and width >= 600  # the whole window, fitted to the screen
 
 
 def test_a_bad_source_with_frames_exits_non_zero_with_a_clear_message(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "main.py", "--source", str(tmp_path / "missing.avi"), "--frames", "3"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    proc = run_main("--source", str(tmp_path / "missing.avi"), "--frames", "3")
     assert proc.returncode != 0
     assert "bad --source" in proc.stderr and "no such file" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -357,7 +332,7 @@ def test_feature_maps_wait_with_a_note_while_onnx_runtime_exports_its_taps(make_
     window.state.request(backend="onnxruntime")
     qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)
     assert not window.engine.bundle.runner.taps_ready  # the Live tab did not export them
-    window.tabs.setCurrentWidget(window.features)
+    window.set_tab("features")
     qtbot.waitUntil(lambda: "waiting for its feature maps" in window.features.grid_title.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: "exporting the feature taps" in window.full_message, timeout=WAIT)
     rendered = window.rendered
@@ -413,7 +388,8 @@ def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(
     window.set_large_fonts(False)
     assert (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold()) == before
     assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base)
-    assert window.controls.minimumSizeHint().width() == controls_before.width()  # back exactly: no panel left wider
+    # back exactly once Qt has laid the panel out again: no panel left wider
+    qtbot.waitUntil(lambda: window.controls.minimumSizeHint().width() == controls_before.width(), timeout=WAIT)
     app.setStyleSheet("")
     app.setProperty("explorer_base_style", None)
     app.setProperty("explorer_base_pt", None)
