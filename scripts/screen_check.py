@@ -2,13 +2,14 @@
 
     Xvfb :9 -screen 0 800x480x24 &  DISPLAY=:9 QT_QPA_PLATFORM=xcb python scripts/screen_check.py OUT_DIR
     (also: 1024x600, 1280x720, and 1920x1080 with QT_SCALE_FACTOR=2)
-        [--large-fonts] [--controls] [--tabs] [--present]
+        [--large-fonts] [--controls] [--tabs] [--present] [--lesson NAME [--quick]]
 
 Opens the window as main.py does (V2 1x, synthetic scene, the size it picks for this screen), and
 prints one JSON line: the screen's available area (logical px), the window's geometry, whether it
 lies inside the screen, the share of the window the Live tab's frame takes, whether the top-5 and
 the fps are wholly on screen.  Saves live.png, with --tabs every tab, with --present presentation
-mode (and its facts), grabbing the whole screen: what is checked is what a person would see.
+mode (and its facts), with --lesson that lesson run here and shown on the Lessons tab
+(lesson-NAME.png), grabbing the whole screen: what is checked is what a person would see.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ def main() -> int:
         for name in TAB_NAMES[1:]:
             window.set_tab(name)
             shoot(name)
+        window.set_tab("live")
+    if "--lesson" in flags:
+        from explorer.lessons import run_lesson
+
+        name = sys.argv[sys.argv.index("--lesson") + 1]
+        window.lessons.show_lesson_result(run_lesson(name, threads=2, quick="--quick" in flags))
+        window.set_tab("lessons")
+        shoot(f"lesson-{name}")
         window.set_tab("live")
     if "--present" in flags:
         window.set_presenting(True)

@@ -42,3 +42,27 @@ def input_groups_seen(connectivity: np.ndarray, groups: int) -> list[int]:
         rows = connectivity[g * n : (g + 1) * n]
         seen.append(int(sum(rows[:, j * n : (j + 1) * n].any() for j in range(groups))))
     return seen
+
+
+def groups_reached(module, channels: int, groups: int, size: int = 6, seed: int = 0, inputs: int = 4) -> list[int]:
+    """For each output group of ``module`` (an (N, channels, H, W) -> (N, C', H', W') block), how
+    many of its ``groups`` input groups its value depends on, asked of the module itself by
+    autograd (so it stays true whatever the module's shuffle, widths or weights).  Several random
+    inputs, so a path a ReLU happens to close for one input still counts."""
+    import torch
+
+    n_in = check_groups(channels, groups)
+    x = torch.randn(inputs, channels, size, size, generator=torch.Generator().manual_seed(seed), requires_grad=True)
+    was_training = module.training
+    module.eval()
+    try:
+        out = module(x)
+        n_out = check_groups(out.shape[1], groups)
+        seen = []
+        for g in range(groups):
+            (grad,) = torch.autograd.grad(out[:, g * n_out : (g + 1) * n_out].sum(), x, retain_graph=True)
+            per_group = grad.abs().sum(dim=(0, 2, 3)).reshape(groups, n_in).sum(1)
+            seen.append(int((per_group > 0).sum()))
+    finally:
+        module.train(was_training)
+    return seen

@@ -19,6 +19,18 @@ BUSY_SPREAD = 1.5
 # while taking a third of the CPU (measured here: quiet 0.95-1.0, busy 0.51-0.72)
 MIN_CPU_SHARE = 0.85
 
+# Every outcome a verdict can have, and its tone: what views colour it by ("yes", "no", "unsure").
+# Timed claims hold or do not; trained comparisons are judged by a rule that can also say the gap
+# points the other way, is within the seeds' noise, or that the networks had not finished training.
+OUTCOME_TONES = {
+    "holds": "yes",
+    "does not hold": "no",
+    "opposite": "no",
+    "within noise": "unsure",
+    "not trained long enough": "unsure",
+    "inconclusive": "unsure",
+}
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -27,6 +39,11 @@ class Verdict:
     measured: str  # the number the verdict rests on, e.g. "1:12 is 1.31x slower than 1:1"
     spread: float | None = None  # the worst p90/median of the timed rows it rests on (None: not timed)
     cpu_share: float | None = None  # the least CPU share any of those rows got (None: not timed)
+    judged: str | None = None  # a trained comparison's outcome (trained_comparison.judge), else None
+
+    def __post_init__(self) -> None:
+        if self.judged is not None and self.judged not in OUTCOME_TONES:
+            raise ValueError(f"unknown outcome {self.judged!r}; one of {sorted(OUTCOME_TONES)}")
 
     @property
     def busy(self) -> bool:
@@ -36,16 +53,25 @@ class Verdict:
 
     @property
     def outcome(self) -> str:
-        """'holds', 'does not hold', or 'inconclusive' when its timings were taken on a busy machine."""
+        """'holds', 'does not hold', or 'inconclusive' when its timings were taken on a busy machine;
+        a trained comparison's own judgement when it has one."""
         if self.busy:
             return "inconclusive"
+        if self.judged is not None:
+            return self.judged
         return "holds" if self.holds else "does not hold"
+
+    @property
+    def tone(self) -> str:
+        return OUTCOME_TONES[self.outcome]
 
     @property
     def label(self) -> str:
         if self.outcome == "inconclusive":
             share = f", CPU share {self.cpu_share:.2f}" if self.cpu_share is not None else ""
             return f"inconclusive: machine busy (spread {self.spread:.2f}{share})"
+        if self.outcome == "not trained long enough":
+            return "not trained long enough to judge"
         return f"{self.outcome} here"
 
     def line(self) -> str:
@@ -80,6 +106,7 @@ class Plot:
     segment: str | None = None  # a row key: a series' line joins consecutive points only within one value
     hover: str | None = None  # a row key naming each point on hover (default: the label, else the series)
     scatter: bool = False  # points only: the x values are unrelated runs (seeds), not a sweep
+    lines: tuple[str, ...] = ()  # series drawn as a dashed reference line, not points (e.g. a ceiling)
 
 
 @dataclass

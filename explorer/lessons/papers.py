@@ -39,8 +39,9 @@ PAPERS["guidelines"] = [
 PAPERS["shuffle-ablation"] = [
     {
         "claim": "Channel shuffle lowers classification error for every group count > 1, most for large g",
-        "source": "ShuffleNet V1 paper, Table 3 (ShuffleNet 1x and 0.5x, g = 3 and g = 8, with and without shuffle)",
-        "figures": "direction only (the table's errors are not transcribed here)",
+        "source": "ShuffleNet V1 paper, Table 3 (ImageNet top-1 error, %, without / with shuffle)",
+        "figures": "1x g=3 34.5 / 32.6 (1.9 better); 1x g=8 37.6 / 32.4 (5.2); 0.5x g=3 45.7 / 43.2 (2.5); "
+        "0.5x g=8 48.1 / 42.3 (5.8); 0.25x g=3 56.3 / 55.0 (1.3); 0.25x g=8 56.5 / 52.7 (3.8)",
     }
 ]
 PAPERS["flops-vs-speed"] = [

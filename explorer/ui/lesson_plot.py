@@ -33,6 +33,7 @@ COLOURS = (
     "#0072b2",
     "#999999",
 )  # no pale yellow: the report is white
+REFERENCE_COLOUR = "#999999"
 
 
 def _view(value: float, log: bool) -> float:
@@ -57,6 +58,9 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
     entries, points = [], []
     for i, name in enumerate(series):
         mine = [r for r in rows if r[spec.series] == name]
+        if name in spec.lines:
+            _reference_line(plot, mine, spec, name)
+            continue
         colour = COLOURS[i % len(COLOURS)]
         xs, ys = [float(r[spec.x]) for r in mine], [float(r[spec.y]) for r in mine]
         sizes = [14 if spec.mark and r.get(spec.mark) else 8 for r in mine]
@@ -92,7 +96,6 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
                 entries.append((*view, str(label), colour))
     if spec.diagonal and rows:
         _identity_line(plot, rows, spec)
-    _fit_legend_columns(plot, legend)
     room = LegendRoom(plot, points, legend)
     room.fit()
     inconclusive = [v for v in result.verdicts if v.outcome == "inconclusive"]
@@ -110,6 +113,13 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
     return labels
 
 
+def _reference_line(plot: pg.PlotItem, rows: list[dict], spec, name: str) -> None:
+    """A series that is a reference (a ceiling, a baseline): dashed, grey, through its rows' points."""
+    xs, ys = [float(r[spec.x]) for r in rows], [float(r[spec.y]) for r in rows]
+    pen = pg.mkPen(REFERENCE_COLOUR, width=2, style=Qt.PenStyle.DashLine)
+    plot.plot(xs, ys, pen=pen, name=name)
+
+
 class LegendRoom:
     """The data's range with room above it for the legend (its real height, whatever the font
     and the plot's size), so no point hides under the legend; kept as the plot resizes."""
@@ -119,6 +129,7 @@ class LegendRoom:
         plot.getViewBox().sigResized.connect(self.fit)
 
     def fit(self, *_args) -> None:
+        _fit_legend_columns(self.plot, self.legend)  # the plot's width changes with the window and the font
         if not self.points:
             self.plot.enableAutoRange()
             return

@@ -35,7 +35,7 @@ from explorer.ui.lesson_plot import clear_lesson, draw_lesson
 from explorer.ui.tab_page import TabPage
 from explorer.ui.task_panel import TaskPanel
 
-OUTCOME_COLOURS = {"holds": "#6fd38b", "does not hold": "#ff8a80", "inconclusive": "#ffb74d"}
+TONE_COLOURS = {"yes": "#6fd38b", "no": "#ff8a80", "unsure": "#ffb74d"}
 
 
 def verdict_html(result: LessonResult) -> str:
@@ -45,7 +45,7 @@ def verdict_html(result: LessonResult) -> str:
         for p in result.paper
     )
     verdicts = "".join(
-        f"<li><b style='color:{OUTCOME_COLOURS[v.outcome]}'>{html.escape(v.label)}</b>: "
+        f"<li><b style='color:{TONE_COLOURS[v.tone]}'>{html.escape(v.label)}</b>: "
         f"{html.escape(v.claim)} ({html.escape(v.measured)})</li>"
         for v in result.verdicts
     )
@@ -119,8 +119,8 @@ class LessonsView(TabPage):
         explanation_scroll.setWidgetResizable(True)
         explanation_scroll.setFrameShape(QScrollArea.NoFrame)
         explanation_scroll.setWidget(self.explanation)
-        explanation_scroll.setMaximumHeight(6 * self.explanation.fontMetrics().height() + 8)
         self.explanation_scroll = explanation_scroll
+        self._size_to_font()
         right = QVBoxLayout()
         right.addWidget(self.title)
         right.addWidget(explanation_scroll)
@@ -137,8 +137,15 @@ class LessonsView(TabPage):
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:  # six lines of the new size
-            self.explanation_scroll.setMaximumHeight(6 * self.explanation.fontMetrics().height() + 8)
+        if event.type() == QEvent.FontChange:
+            self._size_to_font()
+
+    def _size_to_font(self) -> None:
+        """Six lines of explanation at most; a figure at least 14 lines tall, so on a small screen
+        the page scrolls rather than squeezing the plot under its legend."""
+        line = self.explanation.fontMetrics().height()
+        self.explanation_scroll.setMaximumHeight(6 * line + 8)
+        self.plot_widget.setMinimumHeight(14 * line)
 
     def current_lesson(self) -> str:
         return self.lesson_list.currentItem().data(Qt.UserRole)
@@ -167,12 +174,18 @@ class LessonsView(TabPage):
         )
 
     def _on_done(self, result: LessonResult) -> None:
+        self.show_lesson_result(result)
+
+    def show_lesson_result(self, result: LessonResult) -> None:
+        """Show a finished lesson's result: its verdicts, plot and table (as when it was run here)."""
         self.results[result.lesson] = result
         outcomes = [v.outcome for v in result.verdicts]
-        unsure = outcomes.count("inconclusive")
+        busy = outcomes.count("inconclusive")
+        others = [o for o in dict.fromkeys(outcomes) if o not in ("holds", "inconclusive")]
         self.task.say(
             f"{result.lesson}: {outcomes.count('holds')} of {len(outcomes)} claims hold here"
-            + (f", {unsure} inconclusive (the machine was busy: run it again)" if unsure else "")
+            + "".join(f", {outcomes.count(o)} {o}" for o in others)
+            + (f", {busy} inconclusive (the machine was busy: run it again)" if busy else "")
         )
         self.select(result.lesson)
         self.show_current()
