@@ -33,6 +33,12 @@ def main() -> int:
     from explorer.ui.screen_fit import available_area, live_layout_facts
     from explorer.ui.tabs import TAB_NAMES
 
+    lesson = None
+    if "--lesson" in flags:  # run first, alone: beside the running window it would time the video too
+        from explorer.lessons import run_lesson
+
+        name = sys.argv[sys.argv.index("--lesson") + 1]
+        lesson = run_lesson(name, threads=2, quick="--quick" in flags)
     app = harness.qt_app()
     app.setStyleSheet((Path(__file__).resolve().parent.parent / "resources/style.qss").read_text())
     window = harness.open_window(RunConfig(ModelSpec.create("v2"), backend="channels_last", threads=1), size=None)
@@ -56,13 +62,10 @@ def main() -> int:
             window.set_tab(name)
             shoot(name)
         window.set_tab("live")
-    if "--lesson" in flags:
-        from explorer.lessons import run_lesson
-
-        name = sys.argv[sys.argv.index("--lesson") + 1]
-        window.lessons.show_lesson_result(run_lesson(name, threads=2, quick="--quick" in flags))
+    if lesson is not None:
+        window.lessons.show_lesson_result(lesson)
         window.set_tab("lessons")
-        shoot(f"lesson-{name}")
+        shoot(f"lesson-{lesson.lesson}")
         window.set_tab("live")
     if "--present" in flags:
         window.set_presenting(True)

@@ -61,6 +61,9 @@ class AppState:
         # weights belong to the architecture they were chosen for: switching away and back finds
         # them again, and they are never carried to an architecture they cannot fit
         self.weights_by_arch: dict[str, str | None] = {**(weights_by_arch or {}), config.spec.arch: config.weights}
+        # so are the other choices (shuffle, groups, scale, size): an architecture that lacks one
+        # never passes its "off" on to the next
+        self.specs_by_arch = {config.spec.arch: config.spec}
         self.bundle = None  # running ModelBundle, set by the engine
         self.source_text = source
         self.source_description = ""
@@ -87,6 +90,7 @@ class AppState:
             return False
         self.config = config
         self.weights_by_arch[config.spec.arch] = config.weights
+        self.specs_by_arch[config.spec.arch] = config.spec
         self.requested.emit(config, explicit)
         return True
 
@@ -103,6 +107,7 @@ class AppState:
         if self.bundle is not None and self.config != self.bundle.config:
             self.config = self.bundle.config
             self.weights_by_arch[self.config.spec.arch] = self.config.weights
+            self.specs_by_arch[self.config.spec.arch] = self.config.spec
             self.requested.emit(self.config, False)
 
     def request_source(self, text: str) -> None:

@@ -14,7 +14,7 @@ from explorer.models.v2 import V2
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
 
-TIMED = True  # it times models: the Lessons tab pauses the live view meanwhile
+PAUSES_VIDEO = True  # it times models: timings taken beside the video would measure the video too
 TITLE = "Which network should this machine run?"
 EXPLANATION = (
     "ShuffleNet was designed to beat MobileNet at equal FLOPs. Here every network with a published ImageNet "

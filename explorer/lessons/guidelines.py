@@ -9,7 +9,7 @@ from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import ORT, available_backends, latency, timed_fields, wake
 from explorer.progress import check_cancel
 
-TIMED = True  # it times models: the Lessons tab pauses the live view meanwhile
+PAUSES_VIDEO = True  # it times models: timings taken beside the video would measure the video too
 TITLE = "FLOPs are not speed: the four guidelines of ShuffleNet V2"
 EXPLANATION = (
     "ShuffleNet V2's authors timed small test networks that all have the same FLOPs and found four rules "

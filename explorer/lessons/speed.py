@@ -14,7 +14,7 @@ from explorer.models.v1 import V1
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
 
-TIMED = True  # it times models: the Lessons tab pauses the live view meanwhile
+PAUSES_VIDEO = True  # it times models: timings taken beside the video would measure the video too
 TITLE = "4x fewer FLOPs is not 4x faster"
 EXPLANATION = (
     "The ShuffleNet V1 paper measured its models on a phone and wrote that every 4x cut in theoretical "

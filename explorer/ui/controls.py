@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from explorer.engine.config import AUTO
 from explorer.models.architecture import architecture, architectures
+from explorer.models.shuffle import is_identity
 from explorer.models.spec import COMPACT_MAX_MODAL, COMPACT_MIN_SERIES, MAX_INPUT_SIZE, MIN_IMAGE_SIZE, ModelSpec
 from explorer.runtime import registry
 from explorer.sources.camera import Camera
@@ -56,6 +57,17 @@ AUTO_TITLE = "auto: fastest backend that agrees with fp32"
 def shuffle_groups(taps) -> list[int]:
     """The group count of every channel shuffle a model has, read off its tap table."""
     return [t.point.groups for t in taps if t.point.kind == "after_shuffle"]
+
+
+def running_shuffles_text(taps) -> str:
+    """What the running model's shuffles do, from the permutations observed on it ("" if none)."""
+    permutations = [t.permutation for t in taps if t.point.kind == "after_shuffle" and t.permutation is not None]
+    if not permutations:
+        return ""
+    off = sum(is_identity(p) for p in permutations)
+    if off == len(permutations):
+        return f"Running with its {off} shuffles OFF: each passes the channels through, so its groups never mix."
+    return f"Running: {len(permutations) - off} of its {len(permutations)} shuffles permute the channels."
 
 
 def fixed_groups_text(groups: list[int]) -> str:
@@ -143,23 +155,27 @@ class ModelBox(QGroupBox):
             self.shuffle.setChecked(
                 spec.shuffle and entry.has_shuffle
             )  # a network without a shuffle never shows one on
-            self._show_fixed_groups(self.state.bundle, spec)
             if entry.input_kind == "signal":
                 self.series.setValue(spec.signal_size[0])
                 self.modal.setValue(spec.signal_size[1])
             else:
                 self.input_size.setValue(spec.image_size)
             self._explain(entry)
+            self._show_fixed_groups(self.state.bundle, spec)
         finally:
             self._updating = False
 
     def _show_fixed_groups(self, bundle, shown: ModelSpec) -> None:
         """What the disabled groups box says, read off the running model's tap table (built off the
         UI thread: building it here froze the window on every switch); nothing until ``shown`` runs."""
+        entry = shown.architecture
         if bundle is not None and bundle.spec == shown:
             self.groups.setPlaceholderText(fixed_groups_text(shuffle_groups(bundle.taps)))
+            running = running_shuffles_text(bundle.taps) if entry.has_shuffle else ""
+            self.explanation.setText(f"{entry.hint} {running}".strip())  # the hint, then what really runs
         else:
             self.groups.setPlaceholderText("")
+            self.explanation.setText(entry.hint)
 
     @staticmethod
     def _fill(box: QComboBox, values, current, text: str) -> None:
@@ -198,11 +214,13 @@ class ModelBox(QGroupBox):
         if self._updating:
             return
         entry, scale = architecture(self.arch.currentData()), self.scale.currentData()
-        # the arch's own defaults (never repeated here), keeping the scale and shuffle where they apply
-        scale = scale if scale in entry.scales else (1.0 if 1.0 in entry.scales else entry.scales[0])
-        self.show_spec(
-            ModelSpec.create(entry.name, scale=scale, shuffle=self.shuffle.isChecked() or not entry.has_shuffle)
-        )
+        # what the user last chose for this architecture, else its own defaults (never repeated
+        # here) keeping the scale where it applies; never a flag another architecture turned off
+        remembered = self.state.specs_by_arch.get(entry.name)
+        if remembered is None:
+            scale = scale if scale in entry.scales else (1.0 if 1.0 in entry.scales else entry.scales[0])
+            remembered = ModelSpec.create(entry.name, scale=scale)
+        self.show_spec(remembered)
         self._emit_spec()
 
     def _emit_spec(self) -> None:

@@ -165,12 +165,12 @@ class LessonsView(TabPage):
         name = name or self.current_lesson()
         self.select(name)
         threads, quick = self.state.config.threads, self.quick.isChecked()
-        timed = LESSONS[name].TIMED  # timings taken while the video runs would measure the video too
+        pause = LESSONS[name].PAUSES_VIDEO  # it times models, or needs every core to finish in time
         return self.task.start(
             lambda progress, cancel: run_lesson(name, threads=threads, progress=progress, cancel=cancel, quick=quick),
             f"measuring {name} at {threads} thread{'s' if threads != 1 else ''}"
-            + (" (the live view pauses meanwhile)…" if timed else " while the video runs…"),
-            pause_video=timed,
+            + (" (the live view pauses meanwhile)…" if pause else " while the video runs…"),
+            pause_video=pause,
         )
 
     def _on_done(self, result: LessonResult) -> None:
