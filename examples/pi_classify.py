@@ -122,6 +122,12 @@ def main(argv=None) -> int:
         print(f"pi_classify: {exc}", file=sys.stderr)
         return 2
     labels = meta["labels"]
+    if not meta["trained"] and not args.json:  # the JSON says "trained": false itself
+        print(
+            f"pi_classify: warning: {args.model} holds untrained weights ({meta['weights']}): its answers are "
+            "random classes; export a trained checkpoint (python -m explorer export --weights ...)",
+            file=sys.stderr,
+        )
     frames, start, last_print, top1 = 0, time.perf_counter(), time.perf_counter(), None
     try:
         while not args.frames or frames < args.frames:
@@ -153,7 +159,10 @@ def main(argv=None) -> int:
         "top1": top1,
     }
     print(
-        json.dumps(summary) if args.json else f"{frames} frames, {frames / elapsed:.1f} fps, last top-1 {top1['label']}"
+        json.dumps(summary)
+        if args.json
+        else f"{frames} frames, {frames / elapsed:.1f} fps, last top-1 {top1['label']}"
+        + ("" if meta["trained"] else " (untrained model: random classes)")
     )
     return 0
 

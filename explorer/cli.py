@@ -168,6 +168,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def print_help() -> None:
+    """The commands, then the window's own options: one --help shows every way in."""
+    print(build_parser().format_help())
+    try:
+        from explorer.app import build_gui_parser
+    except ImportError as exc:  # no usable Qt: the commands still work
+        print(f"(the window's options cannot be listed here: {exc})")
+        return
+    window = build_gui_parser()
+    window.usage = "python main.py [window options]"
+    print(f"Window options (no command: open the window):\n\n{window.format_help()}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
@@ -175,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from explorer.app import run_gui
 
         return run_gui(argv)
+    if argv in (["-h"], ["--help"]):
+        print_help()
+        return 0
     try:
         args = build_parser().parse_args(argv)
         if args.command == "diagram":  # draws with Qt, imported only for this command

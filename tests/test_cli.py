@@ -199,3 +199,10 @@ def test_bench_times_at_the_windows_thread_count_by_default(capsys):
         "--json",
     )
     assert code == 0 and json.loads(out)["threads"] == default_live_threads()
+
+
+def test_help_lists_the_commands_and_the_windows_own_options(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "doctor" in out and "lesson" in out  # the commands
+    assert "Window options" in out and "--present" in out and "--large-fonts" in out and "--source" in out

@@ -180,3 +180,18 @@ def test_pi_classify_bad_input_exits_2_with_one_line(tmp_path, checkpoint, args,
         timeout=120,
     )
     assert proc.returncode == 2 and fragment in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_pi_classify_plain_output_warns_when_the_exported_model_is_untrained(tmp_path):
+    out = tmp_path / "untrained.onnx"
+    assert main(["export", "--arch", "v2", "--scale", "0.5", "--input-size", "96", "--out", str(out)]) == 0
+    image = tmp_path / "frame.png"
+    cv2.imwrite(str(image), scene(1))
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "pi_classify.py"), str(out), "--source", str(image), "--threads", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "untrained weights" in proc.stderr and "random classes" in proc.stdout

@@ -103,7 +103,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             "seed",
             "accuracy",
             "series",
-            "training seed (both arms of a part: same start, same batches)",
+            "training seed (same start and batches with and without)",
             "held-out accuracy (%)",
             x_ticks="seed_name",
             scatter=True,

@@ -140,7 +140,8 @@ class LegendRoom:
         share = min(0.6, legend / height) if height > 50 else 0.25  # of the plot's height the legend takes
         top = max(ys) + 0.04 * y_span
         bottom = min(ys) - 0.06 * y_span
-        self.plot.setXRange(min(xs) - 0.06 * x_span, max(xs) + 0.06 * x_span, padding=0)
+        # room at the sides for the outer tick labels (pyqtgraph hides a label that would cross the edge)
+        self.plot.setXRange(min(xs) - 0.12 * x_span, max(xs) + 0.12 * x_span, padding=0)
         self.plot.setYRange(bottom, top + (top - bottom) * share / (1 - share), padding=0)
 
     def detach(self) -> None:

@@ -106,10 +106,11 @@ class LessonsView(TabPage):
         verdict_scroll = QScrollArea()  # long verdicts scroll instead of squeezing the figure
         verdict_scroll.setWidgetResizable(True)
         verdict_scroll.setWidget(self.verdicts)
+        self.verdict_scroll = verdict_scroll
         lower = QSplitter(Qt.Horizontal)
         lower.addWidget(self.table)
         lower.addWidget(verdict_scroll)
-        lower.setSizes([600, 400])
+        lower.setSizes([400, 600])  # the verdicts are what a reader came for: the wider side
         body = QSplitter(Qt.Vertical)
         body.addWidget(self.plot_widget)
         body.addWidget(lower)
@@ -146,6 +147,10 @@ class LessonsView(TabPage):
         line = self.explanation.fontMetrics().height()
         self.explanation_scroll.setMaximumHeight(6 * line + 8)
         self.plot_widget.setMinimumHeight(14 * line)
+        self.verdict_scroll.setMinimumHeight(8 * line)  # several verdicts readable without scrolling
+        # the status under Run keeps three lines whatever it says, so Run never moves under a click
+        self.task.status.setMinimumHeight(3 * line)
+        self.task.status.setAlignment(Qt.AlignTop | Qt.AlignLeft)
 
     def current_lesson(self) -> str:
         return self.lesson_list.currentItem().data(Qt.UserRole)

@@ -1,7 +1,9 @@
 """The Lessons tab: runs a lesson in the background while frames keep coming, shows its figure,
 table and verdicts, keeps each result, saves PNG + CSV, and cancels."""
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 WAIT = 240_000
 
@@ -46,3 +48,25 @@ def test_ctrl_s_on_the_lessons_tab_without_a_result_says_what_to_do(make_window)
     window.set_tab("lessons")
     assert not window.files.save_current()
     assert "press Run on the Lessons tab" in window.full_message or "press Run" in window.state.last_message[0]
+
+
+def test_run_stays_put_between_lessons_and_the_verdicts_get_room(make_window, qtbot):
+    window = make_window()
+    window.set_tab("lessons")
+    view = window.lessons
+    qtbot.waitUntil(lambda: view.task.run_button.isVisible(), timeout=WAIT)
+
+    def run_at():
+        return view.task.run_button.mapTo(window, view.task.run_button.rect().topLeft())
+
+    places = set()
+    for name in ("guidelines", "shuffle-ablation", "flops-vs-speed", "family"):
+        view.select(name)
+        for text in ("", "shuffle-ablation: 4 of 5 claims hold here, 1 within noise"):
+            view.task.say(text)
+            for _ in range(3):  # nested layouts settle through posted LayoutRequest events (no timing)
+                QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            places.add((run_at().x(), run_at().y()))
+    assert len(places) == 1, places  # a click meant for Run never lands on "quick preview"
+    line = view.verdicts.fontMetrics().height()
+    assert view.verdict_scroll.height() >= 8 * line

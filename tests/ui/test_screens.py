@@ -151,3 +151,18 @@ def test_main_py_opens_within_a_small_screen(tmp_path, present):
     assert proc.returncode == 0, proc.stderr
     width, height = map(int, re.search(r"window (\d+)x(\d+)", proc.stdout).groups())
     assert width <= 800 and height <= 480 and width >= 700 and height >= 400
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal fonts", "large fonts"])
+@pytest.mark.parametrize("screen", [(1400, 900), (800, 480)], ids=["1400x900", "800x480"])
+def test_the_backend_box_shows_its_whole_choice(make_window, qtbot, large, screen):
+    window = make_window()
+    fit(window, qtbot, *screen)
+    window.controls_dock.show()
+    window.set_large_fonts(large)
+    box = window.controls.run_box.backend
+    box.setCurrentIndex(0)  # auto, the default and the longest title
+    qtbot.waitUntil(lambda: box.isVisible() and box.width() > 100, timeout=WAIT)
+    room = box.width() - box.style().pixelMetric(box.style().PixelMetric.PM_ScrollBarExtent) - 16  # arrow, padding
+    assert box.fontMetrics().horizontalAdvance(box.currentText()) <= room, (box.currentText(), box.width())
+    window.set_large_fonts(False)
