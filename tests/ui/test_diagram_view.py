@@ -170,3 +170,18 @@ def test_the_fold_glyph_opens_the_unit_where_it_is_drawn_and_the_box_edge_does_n
     rect = scene.box_for("stage2.1").sceneBoundingRect()
     scene.click(scene.box_for("stage2.1"), QPointF(rect.left() + 6, rect.center().y()))  # not on a glyph: it activates
     assert not scene.is_expanded("stage2.1") and activated
+
+
+def test_one_real_click_on_an_open_units_title_folds_it(make_window, qtbot):
+    from PySide6.QtTest import QTest
+
+    window = make_window(V1_SMALL)
+    window.set_tab("diagram")
+    scene, view = window.diagram.scene, window.diagram.canvas
+    qtbot.waitUntil(lambda: scene.box_for("stage2.0") is not None, timeout=WAIT)
+    scene.toggle("stage2.0")
+    assert scene.is_expanded("stage2.0")
+    title = _open_title_point(scene, "▾ unit 1")
+    view.centerOn(title)
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, view.mapFromScene(title))  # as a user clicks
+    assert not scene.is_expanded("stage2.0")  # one click, not two
