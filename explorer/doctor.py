@@ -25,7 +25,20 @@ from explorer.sources.factory import open_source
 from explorer.weights.download import checkpoint_dir
 
 XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
-LEAN_TORCH = "python3 install.py (a fresh .venv), or: pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+LEAN_TORCH = f"python3 install.py (a fresh .venv), or: pip install torch torchvision --index-url {CPU_INDEX}"
+
+
+def cpu_index_reachable(timeout: float = 3.0) -> bool:
+    """Whether PyTorch's CPU wheel index answers from here: without it, install.py (and pip) can
+    only get PyPI's CUDA build, so advising a reinstall would change nothing."""
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{CPU_INDEX}/torch/", method="HEAD"), timeout=timeout).close()
+        return True
+    except Exception:  # DNS, refused, timeout, TLS, HTTP error: all mean "not from here"
+        return False
 
 
 @dataclass
@@ -115,8 +128,20 @@ def check_weights() -> Check:
                 "source": f"{arch.foreign.name} (load a downloaded file with --weights {arch.foreign.name}:PATH)",
                 "present": None,
             }
+        elif arch.input_kind == "signal":  # the one architecture `explorer train` trains end to end
+            from explorer.teach.signal_trainer import kept_models
+
+            kept = kept_models()
+            entry = {
+                "source": f"none published (train it here: Teach tab or `explorer train --arch {arch.name}`)",
+                "present": {"trained here": bool(kept)},
+                "kept": [str(p) for p in kept],
+            }
         else:
-            entry = {"source": "none published (train it here: Teach tab or `explorer train`)", "present": None}
+            entry = {
+                "source": "none published (the Teach tab teaches it your own classes on its frozen features)",
+                "present": None,
+            }
         per_arch[arch.name] = entry
     have = [f"{name} {scale}" for name, e in per_arch.items() for scale, ok in (e["present"] or {}).items() if ok]
     summary = f"present: {', '.join(have)}" if have else "no trained weights cached: predictions are untrained noise"
@@ -198,11 +223,14 @@ def check_torch_build() -> Check:
         site = Path(torch.__file__).resolve().parent.parent
         extra = sum(f.stat().st_size for d in site.glob("nvidia*") for f in d.rglob("*") if f.is_file()) / 1e9
         details["cuda_libraries_gb"] = round(extra, 1)
+        found = f"torch {torch.__version__}: a CUDA {cuda} build ({extra:.1f} GB of CUDA libraries) on a machine without a GPU"
+        details["cpu_index_reachable"] = cpu_index_reachable()
+        if not details["cpu_index_reachable"]:  # the only build this machine can get: nothing to fix
+            return Check(
+                True, f"{found}; it runs on the CPU (PyTorch's CPU index is not reachable from here)", None, details
+            )
         return Check(
-            False,
-            f"torch {torch.__version__}: a CUDA {cuda} build ({extra:.1f} GB of CUDA libraries) on a machine without a GPU",
-            f"it runs, on the CPU; the lean CPU-only build is about 1 GB in all: {LEAN_TORCH}",
-            details,
+            False, found, f"it runs, on the CPU; the lean CPU-only build is about 1 GB in all: {LEAN_TORCH}", details
         )
     return Check(True, f"torch {torch.__version__} ({'CUDA ' + cuda if cuda else 'CPU-only build'})", None, details)
 

@@ -77,11 +77,19 @@ class TrainedSignals:
         return path
 
 
+KEPT_PREFIX = "compact-signals-"
+
+
 def kept_path(stamp: str) -> Path:
     """Where a model trained in the window is kept (nothing trained is lost): the app's cache."""
     folder = cache_root() / "trained"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"compact-signals-{stamp}.pt"
+    return folder / f"{KEPT_PREFIX}{stamp}.pt"
+
+
+def kept_models() -> list[Path]:
+    """Every model trained here and kept in the cache, oldest first."""
+    return sorted((cache_root() / "trained").glob(f"{KEPT_PREFIX}*.pt"))
 
 
 def _precise_batch_norm(model, x: torch.Tensor, batch: int = 256, limit: int = 2048) -> None:
