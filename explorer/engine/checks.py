@@ -28,11 +28,47 @@ from explorer.runtime.memory import release_freed_memory
 AUTO_MAX_ABS_DIFF = 1e-3  # a candidate replaces torch only if every top-1 agrees and logits stay this close
 AUTO_FRAMES = 8  # live frames the agreement check runs on
 AUTO_WAIT_SECONDS = 10  # for those frames; a source slower than that is checked on what came
+# Two backends whose medians lie closer than their own spread (p90/median), and never less than
+# this, are a tie: auto then keeps the one earlier in the registry's order (ONNX Runtime before
+# ncnn: the more widely deployed runtime), so two starts on one machine give one answer.  Measured
+# here: ncnn 2.8 vs ONNX Runtime 3.4 ms on one start and the other way round on the next.
+AUTO_TIE_FLOOR = 0.10
 
 
-def time_runner(runner, x: torch.Tensor) -> float:
-    """Median ms of one frame on ``runner`` (the candidates' timing; tests inject their own)."""
-    return time_callable(lambda: runner(x), runs=20, warmup=3)[0].median_ms
+def time_runner(runner, x: torch.Tensor) -> tuple[float, float]:
+    """(median ms, spread p90/median) of one frame on ``runner`` (tests inject their own timer)."""
+    summary = time_callable(lambda: runner(x), runs=20, warmup=3)[0]
+    return summary.median_ms, summary.p90_ms / summary.median_ms if summary.median_ms > 0 else 1.0
+
+
+def as_timing(value) -> tuple[float, float]:
+    """A timer's answer as (median ms, spread); a bare median has no known spread (1.0)."""
+    return (float(value), 1.0) if isinstance(value, int | float) else (float(value[0]), float(value[1]))
+
+
+def pick_stable(timed: list[Trial], preference: list[str]) -> tuple[Trial, str]:
+    """The trial auto keeps, and why: the fastest, unless one earlier in ``preference`` (titles)
+    lies within the timings' own spread of it (a tie)."""
+    fastest = min(timed, key=lambda t: t.ms)
+    rank = {title: i for i, title in enumerate(preference)}
+    for trial in sorted(timed, key=lambda t: (rank.get(t.title, len(rank)), t.ms)):
+        margin = max(AUTO_TIE_FLOOR, max(trial.spread, fastest.spread) - 1)
+        if trial.ms <= fastest.ms * (1 + margin):
+            if trial is fastest:
+                break
+            return trial, (
+                f"{fastest.title} {fastest.ms / trial.ms:.0%} of its time is within the timings' spread "
+                f"({margin:.0%}): a tie, so the preferred {trial.title} (registry order) stays"
+            )
+    others = [t for t in timed if t is not fastest]
+    if not others:
+        return fastest, "the only one timed"
+    runner_up = min(others, key=lambda t: t.ms)
+    margin = max(AUTO_TIE_FLOOR, max(runner_up.spread, fastest.spread) - 1)
+    return (
+        fastest,
+        f"faster than {runner_up.title} by {runner_up.ms / fastest.ms - 1:.0%}, beyond the timings' spread ({margin:.0%})",
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +78,7 @@ class Trial:
     title: str
     ms: float | None = None
     skipped: str = ""
+    spread: float = 1.0  # p90 / median of its timing
     bundle: ModelBundle | None = None
 
 
@@ -98,7 +135,7 @@ class Checks:
             bundle.entry.fp32_twin, fp32_copy(bundle), bundle.spec, threads=bundle.config.threads
         )
         x = self._sample(bundle)
-        bundle.versus_fp32 = (self._timer(bundle.runner, x), self._timer(twin, x))
+        bundle.versus_fp32 = (as_timing(self._timer(bundle.runner, x))[0], as_timing(self._timer(twin, x))[0])
 
     def _sample(self, bundle: ModelBundle) -> torch.Tensor:
         inputs = model_inputs(self._recent.latest(1), bundle.spec, bundle.recipe)
@@ -117,15 +154,19 @@ class Checks:
                     return
         if self._generations.is_current("bundle", token):
             self.state.set_busy("")
-        here_ms = statistics.median(self._recent_inference_ms) if self._recent_inference_ms else float("inf")
-        trials.append(Trial(bundle.entry.short_title, here_ms))
+        recent = list(self._recent_inference_ms)
+        here_ms = statistics.median(recent) if recent else float("inf")
+        here_spread = sorted(recent)[int(0.9 * (len(recent) - 1))] / here_ms if recent and here_ms > 0 else 1.0
+        trials.append(Trial(bundle.entry.short_title, here_ms, spread=here_spread))
         timed = [t for t in trials if t.ms is not None]
-        best = min(timed, key=lambda t: t.ms)
+        best, why = pick_stable(timed, [entry.short_title for entry in registry.all_backends()])
         times = " vs ".join(f"{t.title} {t.ms:.1f} ms" for t in sorted(timed, key=lambda t: t.ms))
         skipped = "".join(f"; {t.title} skipped: {t.skipped}" for t in trials if t.skipped)
         chosen = best.bundle or bundle
         agreement = chosen.agreement or measure_agreement(chosen, frames=self._recent.latest() or None)
-        reason = f"auto → {best.title}: {times}, {agreement.describe().replace(' frames', ' live frames')}{skipped}"
+        reason = (
+            f"auto → {best.title}: {times} ({why}), {agreement.describe().replace(' frames', ' live frames')}{skipped}"
+        )
         if not self._current(token):
             return
         if best.bundle is not None:
@@ -155,7 +196,8 @@ class Checks:
             check = measure_agreement(candidate, frames=self._recent.latest(AUTO_FRAMES))
             if not check.agrees(AUTO_MAX_ABS_DIFF):
                 return Trial(entry.short_title, skipped=f"disagrees with fp32 eager ({check.describe()})")
-            return Trial(entry.short_title, self._timer(runner, self._sample(bundle)), bundle=candidate)
+            ms, spread = as_timing(self._timer(runner, self._sample(bundle)))
+            return Trial(entry.short_title, ms, spread=spread, bundle=candidate)
         except Exception as exc:  # a backend failing must never stop the video: it is skipped with its reason
             return Trial(entry.short_title, skipped=f"could not run this model ({exc})")
 
