@@ -103,7 +103,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             "seed",
             "accuracy",
             "series",
-            "training seed (same start and batches with and without)",
+            "training seed (same start both ways)",
             "held-out accuracy (%)",
             x_ticks="seed_name",
             scatter=True,

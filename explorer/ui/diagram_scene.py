@@ -369,22 +369,12 @@ class DiagramScene(QGraphicsScene):
         return next((b for b in self.boxes if b.target.item is not None and b.target.item.id == item_id), None)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        box = self.box_at(event.scenePos(), self.views()[0].transform() if self.views() else QTransform())
+        box = box_at(self, event.scenePos(), self.views()[0].transform() if self.views() else QTransform())
         if box is not None and event.button() == Qt.LeftButton:
             self.click(box, event.scenePos())
             event.accept()
             return
         super().mousePressEvent(event)
-
-    def box_at(self, pos: QPointF, transform: QTransform) -> DiagramBox | None:
-        """The topmost box under ``pos``, looking through what is drawn over boxes: an open unit's
-        title sits on its frame but is not its child, so the first item there is not a box."""
-        for item in self.items(pos, Qt.IntersectsItemShape, Qt.DescendingOrder, transform):
-            while item is not None and not isinstance(item, DiagramBox):
-                item = item.parentItem()
-            if item is not None:
-                return item
-        return None
 
     def click(self, box: DiagramBox, pos: QPointF | None = None) -> None:
         """The fold glyph (▸/▾ where it is drawn, or an open unit's title) folds or unfolds;
@@ -395,6 +385,17 @@ class DiagramScene(QGraphicsScene):
             self.toggle(target.toggle)
         else:
             self.activated.emit(target)
+
+
+def box_at(scene: QGraphicsScene, pos: QPointF, transform: QTransform) -> DiagramBox | None:
+    """The topmost box under ``pos``, looking through what is drawn over boxes: an open unit's
+    title sits on its frame but is not its child, so the first item there is not a box."""
+    for item in scene.items(pos, Qt.IntersectsItemShape, Qt.DescendingOrder, transform):
+        while item is not None and not isinstance(item, DiagramBox):
+            item = item.parentItem()
+        if item is not None:
+            return item
+    return None
 
 
 def save_diagram(scene: DiagramScene, path: str | Path) -> Path:

@@ -138,7 +138,7 @@ class LessonsView(TabPage):
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:
+        if event.type() in (QEvent.FontChange, QEvent.StyleChange):  # large fonts arrive as a style sheet
             self._size_to_font()
 
     def _size_to_font(self) -> None:

@@ -70,3 +70,18 @@ def test_run_stays_put_between_lessons_and_the_verdicts_get_room(make_window, qt
     assert len(places) == 1, places  # a click meant for Run never lands on "quick preview"
     line = view.verdicts.fontMetrics().height()
     assert view.verdict_scroll.height() >= 8 * line
+
+
+def test_the_lesson_layout_follows_large_fonts(make_window, qtbot):
+    window = make_window()
+    view = window.lessons
+    normal = view.verdict_scroll.minimumHeight()
+    window.set_large_fonts(True)  # applied as a style sheet: a StyleChange, not a FontChange
+    try:
+        qtbot.waitUntil(lambda: view.verdict_scroll.minimumHeight() > normal, timeout=20_000)
+        line = view.verdicts.fontMetrics().height()
+        assert view.verdict_scroll.minimumHeight() >= 8 * line  # eight lines of the new size
+        assert view.explanation_scroll.maximumHeight() >= 6 * line
+    finally:
+        window.set_large_fonts(False)
+    qtbot.waitUntil(lambda: view.verdict_scroll.minimumHeight() == normal, timeout=20_000)  # and back
