@@ -36,6 +36,7 @@ from explorer.sources.factory import is_signal_source
 from explorer.startup import remembered_values, startup_choices
 from explorer.ui import settings
 from explorer.ui.background import BackgroundTask
+from explorer.ui.contrast import apply_link_colour
 from explorer.ui.main_window import MainWindow
 from explorer.ui.tabs import TAB_NAMES
 from explorer.weights import WeightsError
@@ -200,6 +201,7 @@ def _run_window(
     style = RESOURCES / "style.qss"
     if style.is_file():
         app.setStyleSheet(style.read_text())
+    apply_link_colour(app)
     explicit_weights = args.weights is not None
     try:
         # the first bundle is built on torch (instant); "auto" upgrades it in the background

@@ -7,9 +7,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from explorer.paths import atomic_path
+from explorer.ui.contrast import AXIS_TEXT
 
-# no antialiasing: smooth curves are not worth the stroking cost on a live UI thread
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+# no antialiasing: smooth curves are not worth the stroking cost on a live UI thread; axis text
+# and titles light enough to read on the plots' dark background
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, foreground=AXIS_TEXT)
 
 
 def save_png(image, path) -> bool:

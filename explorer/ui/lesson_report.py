@@ -27,7 +27,7 @@ section { border-top: 1px solid #ccc; margin-top: 2em; padding-top: 1em; }
 img { width: 100%; border: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
 td, th { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
-.yes { color: #1a7f37; font-weight: bold; } .no { color: #c62828; font-weight: bold; } .unsure { color: #b26a00; font-weight: bold; }
+.yes { color: #1a7f37; font-weight: bold; } .no { color: #c62828; font-weight: bold; } .unsure { color: #945800; font-weight: bold; }
 """
 
 
