@@ -107,6 +107,7 @@ class Plot:
     hover: str | None = None  # a row key naming each point on hover (default: the label, else the series)
     scatter: bool = False  # points only: the x values are unrelated runs (seeds), not a sweep
     lines: tuple[str, ...] = ()  # series drawn as a dashed reference line, not points (e.g. a ceiling)
+    first: str | None = None  # a boolean row key: these labels take their spots first (the paper's headline)
 
 
 @dataclass

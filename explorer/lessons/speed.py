@@ -27,6 +27,7 @@ EXPLANATION = (
 SCALES = (2.0, 1.5, 1.0, 0.5, 0.25)
 PAPER = PAPERS["flops-vs-speed"]
 PAPER_MS = {0.5: 15.2, 1.0: 37.8, 2.0: 108.8}
+HEADLINE = "V1 1x g=3"  # the paper's own comparison model: its label is placed before the others
 ALEXNET_PAPER = (13.0, 18.0)  # ShuffleNet 0.5x over AlexNet on an ARM phone: ~13x actual, ~18x theoretical (V1 paper)
 
 
@@ -83,6 +84,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
                     "theoretical_speedup": round(reference / madds, 3),
                     "actual_speedup": round(ref_ms[backend] / ms, 3),
                     "paper_ms": PAPER_MS.get(spec.scale) if spec and spec.groups == 3 else None,
+                    "headline": label == HEADLINE,
                     "series": f"{group} · {backend}",
                 }
             )
@@ -111,6 +113,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             diagonal=True,
             label="model",
             diagonal_label="FLOPs = speed (actual = theoretical)",
+            first="headline",
         ),
         notes,
     )

@@ -93,7 +93,7 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
             if label is not None and not (
                 spec.mark and not row.get(spec.mark)
             ):  # with a front marked, only it is named
-                entries.append((*view, str(label), colour))
+                entries.append((*view, str(label), colour, bool(spec.first and row.get(spec.first))))
     if spec.diagonal and rows:
         _identity_line(plot, rows, spec)
     room = LegendRoom(plot, points, legend)
@@ -107,6 +107,7 @@ def draw_lesson(plot: pg.PlotItem, result: LessonResult) -> PointLabels | None:
         )
     else:
         plot.setTitle(None)
+    entries = [e[:4] for e in sorted(entries, key=lambda e: not e[4])]  # the rows that matter label first
     labels = PointLabels(plot, entries, points, avoid=[legend])
     plot._lesson_labels, plot._lesson_room = labels, room
     labels.relayout()

@@ -43,6 +43,9 @@ def rows_csv(rows: list[SweepRow]) -> str:
     return out.getvalue()
 
 
+HEADLINE = ("v1", 3, 1.0)  # V1 1x g=3: the V1 paper's comparison model (arch, groups, scale)
+
+
 class SweepView(TabPage):
     """The live view pauses while the sweep measures (clean numbers), and resumes after."""
 
@@ -169,9 +172,9 @@ class SweepView(TabPage):
                 name="current model",
             )
             entries.append((r.madds / 1e6, r.median_ms, f"{r.label} (current)", "#ff8080"))
-        entries += [
+        entries += [  # then the paper's headline model, then the rest: crowded spots go to what matters
             (r.madds / 1e6, r.median_ms, r.label, "#cccccc")
-            for r in sorted(self.rows, key=lambda r: r.madds)
+            for r in sorted(self.rows, key=lambda r: ((r.arch, r.groups, r.scale) != HEADLINE, r.madds))
             if not self._is_current(r)
         ]
         self.labels = PointLabels(self.plot.getPlotItem(), entries, points)

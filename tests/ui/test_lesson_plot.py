@@ -124,3 +124,15 @@ def test_label_layout_skips_a_label_with_no_free_spot_and_keeps_inside():
     # a label at the right edge goes to the left of its point instead of being cut
     ((left, _top, w, _h),) = place_labels([(195.0, 50.0)], [(60.0, 12.0)], bounds)
     assert left + w <= 195.0
+
+
+def test_in_a_crowd_the_headline_keeps_its_label(plot_widget, qtbot):
+    plot = plot_widget.getPlotItem()
+    rows = [{**r, "headline": r["model"] == "V1 1x g=3"} for r in SPEED_ROWS]
+    spec = Plot("t", "a", "s", "theoretical (x)", "actual (x)", log_x=True, log_y=True, label="model")
+    plain = draw_lesson(plot, result(rows, spec))
+    qtbot.waitUntil(lambda: len(plain.visible_texts()) >= 3)
+    assert "V1 1x g=3" not in plain.visible_texts()  # in row order, g=1 and g=2 take the crowded spots first
+    ranked = draw_lesson(plot, result(rows, Plot(**{**spec.__dict__, "first": "headline"})))
+    qtbot.waitUntil(lambda: len(ranked.visible_texts()) >= 3)
+    assert "V1 1x g=3" in ranked.visible_texts()  # the paper's headline model is named
