@@ -85,29 +85,33 @@ def run_report(args) -> int:
     from explorer.ui.lesson_plot import export_lesson_png
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
+    previous = {key: pg.getConfigOption(key) for key in ("background", "foreground")}
     pg.setConfigOptions(background="w", foreground="k")  # printed pages are white
-    names = args.only or list(LESSONS)
-    started = time.perf_counter()
-    results = []
-    with tqdm(
-        total=len(names),
-        desc="report",
-        file=sys.stderr,
-        bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}{postfix}",
-    ) as bar:
-        for name in names:
-            bar.set_postfix_str(name)
-            result = run_lesson(name, threads=args.threads or default_live_threads(), quick=args.quick)
-            export_lesson_png(result, str(out / f"{name}.png"))
-            write_atomically(out / f"{name}.csv", result.rows_csv())
-            write_atomically(out / f"{name}.json", json.dumps(result.to_json(), indent=1))
-            results.append(result)
-            bar.update(1)
-    index = out / "index.html"
-    write_atomically(index, page(results, time.perf_counter() - started))
-    print(
-        f"wrote {index} ({len(results)} lessons, {sum(len(r.verdicts) for r in results)} verdicts, "
-        f"{sum(v.outcome == 'holds' for r in results for v in r.verdicts)} hold here, "
-        f"{sum(v.outcome == 'inconclusive' for r in results for v in r.verdicts)} inconclusive)"
-    )
+    try:
+        names = args.only or list(LESSONS)
+        started = time.perf_counter()
+        results = []
+        with tqdm(
+            total=len(names),
+            desc="report",
+            file=sys.stderr,
+            bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}{postfix}",
+        ) as bar:
+            for name in names:
+                bar.set_postfix_str(name)
+                result = run_lesson(name, threads=args.threads or default_live_threads(), quick=args.quick)
+                export_lesson_png(result, str(out / f"{name}.png"))
+                write_atomically(out / f"{name}.csv", result.rows_csv())
+                write_atomically(out / f"{name}.json", json.dumps(result.to_json(), indent=1))
+                results.append(result)
+                bar.update(1)
+        index = out / "index.html"
+        write_atomically(index, page(results, time.perf_counter() - started))
+        print(
+            f"wrote {index} ({len(results)} lessons, {sum(len(r.verdicts) for r in results)} verdicts, "
+            f"{sum(v.outcome == 'holds' for r in results for v in r.verdicts)} hold here, "
+            f"{sum(v.outcome == 'inconclusive' for r in results for v in r.verdicts)} inconclusive)"
+        )
+    finally:  # the window's dark theme comes back for anything drawn after, in this process
+        pg.setConfigOptions(**previous)
     return 0
