@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-from explorer.analysis.latency import time_callable
+from explorer.analysis.latency import percentile, time_callable
 from explorer.engine.handoff import Generations, PendingSwap, RecentFrames
 from explorer.engine.pipeline import ModelBundle, fp32_copy, measure_agreement, model_inputs
 from explorer.engine.state import AppState
@@ -57,8 +57,8 @@ def pick_stable(timed: list[Trial], preference: list[str]) -> tuple[Trial, str]:
             if trial is fastest:
                 break
             return trial, (
-                f"{fastest.title} {fastest.ms / trial.ms:.0%} of its time is within the timings' spread "
-                f"({margin:.0%}): a tie, so the preferred {trial.title} (registry order) stays"
+                f"{fastest.title} {1 - fastest.ms / trial.ms:.0%} faster is within the timings' spread "
+                f"({margin:.0%}): a tie, so {trial.title} stays, earlier in the registry's order"
             )
     others = [t for t in timed if t is not fastest]
     if not others:
@@ -156,7 +156,7 @@ class Checks:
             self.state.set_busy("")
         recent = list(self._recent_inference_ms)
         here_ms = statistics.median(recent) if recent else float("inf")
-        here_spread = sorted(recent)[int(0.9 * (len(recent) - 1))] / here_ms if recent and here_ms > 0 else 1.0
+        here_spread = percentile(recent, 90) / here_ms if recent and here_ms > 0 else 1.0
         trials.append(Trial(bundle.entry.short_title, here_ms, spread=here_spread))
         timed = [t for t in trials if t.ms is not None]
         best, why = pick_stable(timed, [entry.short_title for entry in registry.all_backends()])
