@@ -62,3 +62,46 @@ def wait_for(condition, timeout: float, step: float = 0.05) -> bool:
 def rss_mb() -> float:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def census() -> dict[str, int]:
+    """How many of the things that could pile up are alive now: bundles, runners and their sessions
+    or nets, torch modules at the root of a model, Qt objects, threads.  For finding what grows."""
+    import gc
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    gc.collect()
+    counts: dict[str, int] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        name = kind.__name__
+        module = kind.__module__ or ""
+        if name in ("ModelBundle", "InferenceSession", "Net", "Extractor", "FrameResult") or (
+            module.startswith("explorer.runtime") and name.endswith("Runner")
+        ):
+            counts[name] = counts.get(name, 0) + 1
+        elif module.startswith("explorer.models") and hasattr(obj, "state_dict"):
+            counts["explorer modules"] = counts.get("explorer modules", 0) + 1
+    widgets = QApplication.allWidgets()
+    counts["widgets"] = len(widgets)
+    scenes = {id(w.scene()): w.scene() for w in widgets if hasattr(w, "scene") and callable(w.scene) and w.scene()}
+    counts["scene items"] = sum(len(scene.items()) for scene in scenes.values())
+    counts["threads"] = threading.active_count()
+    return counts
+
+
+def record_exceptions() -> list[str]:
+    """Every exception that reaches sys.excepthook (Qt prints a slot's and goes on), kept as text."""
+    import traceback
+
+    raised: list[str] = []
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        raised.append("".join(traceback.format_exception_only(kind, value)).strip())
+        previous(kind, value, tb)
+
+    sys.excepthook = hook
+    return raised

@@ -1,12 +1,15 @@
 """Soak: the window on the default backend for N minutes while its configuration keeps changing.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/soak.py --minutes 30 [--every 4] [--threads 1]
+    QT_QPA_PLATFORM=offscreen python benchmarks/soak.py --random --minutes 30 [--seed 1]
 
 Every few seconds one change, in a fixed cycle: V1 groups, scale, shuffle, architecture (V1/V2),
-and the visible tab, as a user clicking around would.  Prints RSS after the first minute (the
-warm-up: every variant met once, exports cached), every five minutes, and at the end, with the
-growth in % since warm-up, the frames rendered and any error the app said.  Target: growth < 5 %
-over 30 minutes after the first minute.  Prints numbers; asserts nothing.
+and the visible tab, as a user clicking around would.  With --random, a seeded random user
+(random_user.py) clicks, types, picks and opens dialogs instead, four times a second.  Prints RSS
+every minute with the growth since the baseline (minute 1: every variant met once, exports
+cached; --random minute 5), the frames, the actions, any error the app said and any exception a
+slot raised.  Targets: configuration < 5 % after minute 1; random < 10 % after minute 5 and
+< 3 % over the last 10 minutes.  Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -36,9 +39,21 @@ def changes():
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
-    parser.add_argument("--every", type=float, default=4.0, help="seconds between two changes")
+    parser.add_argument(
+        "--every", type=float, default=None, help="seconds between two changes (default 4; --random 0.25)"
+    )
     parser.add_argument("--threads", type=int, default=None, help="inference threads (default: the window's)")
+    parser.add_argument(
+        "--random", action="store_true", help="random user actions (random_user.py) instead of the cycle"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="--random: the same seed does the same actions")
+    parser.add_argument(
+        "--warmup", type=float, default=None, help="minutes before the baseline (default 1; --random 5)"
+    )
+    parser.add_argument("--census", action="store_true", help="also count what could pile up, every minute")
     args = parser.parse_args()
+    every = args.every if args.every is not None else (0.25 if args.random else 4.0)
+    warmup = args.warmup if args.warmup is not None else (5.0 if args.random else 1.0)
 
     from explorer.engine.config import AUTO, RunConfig
     from explorer.engine.worker import default_live_threads
@@ -48,41 +63,67 @@ def main() -> int:
     window = harness.open_window(RunConfig(ModelSpec.create("v2"), None, AUTO, threads))
     errors: list[str] = []
     window.state.message.connect(lambda text, error: errors.append(text) if error else None)
-    start = time.monotonic()
-    warm_rss = None
-    next_report = 60.0
-    cycle = changes()
-    print(f"soak: {args.minutes:g} min, a change every {args.every:g} s, backend auto, {threads} thread(s)", flush=True)
-    while (elapsed := time.monotonic() - start) < args.minutes * 60:
-        spec, tab = next(cycle)
-        window.state.request(spec=spec)
-        window.set_tab(tab)
-        harness.run_for(args.every)
-        if elapsed >= next_report:
-            rss = harness.rss_mb()
-            if warm_rss is None:
-                warm_rss = rss
-                print(
-                    f"{elapsed / 60:5.1f} min  RSS {rss:.0f} MB after warm-up, {window.engine.frames} frames, "
-                    f"backend {window.state.bundle.backend}",
-                    flush=True,
-                )
-            else:
-                print(
-                    f"{elapsed / 60:5.1f} min  RSS {rss:.0f} MB ({(rss / warm_rss - 1) * 100:+.1f} % since warm-up), "
-                    f"{window.engine.frames} frames",
-                    flush=True,
-                )
-            next_report += 300.0
-    rss = harness.rss_mb()
-    growth = (rss / warm_rss - 1) * 100 if warm_rss else float("nan")
+    raised = harness.record_exceptions()  # an exception in a slot is printed by Qt and the app goes on: count it
+    if args.random:
+        from random_user import RandomUser
+
+        user = RandomUser(window, args.seed)
+        step, what = user.act, f"random actions (seed {args.seed}) every {every:g} s"
+    else:
+        cycle = changes()
+
+        def step():
+            spec, tab = next(cycle)
+            window.state.request(spec=spec)
+            window.set_tab(tab)
+
+        what = f"a change every {every:g} s"
     print(
-        f"end {args.minutes:g} min: RSS {rss:.0f} MB, growth since warm-up {growth:+.1f} % (target < 5 %), "
-        f"frames {window.engine.frames}, errors said {len(errors)}" + (f": {errors[:3]}" if errors else ""),
+        f"soak: {args.minutes:g} min, {what}, backend auto, {threads} thread(s); baseline after {warmup:g} min",
         flush=True,
     )
+    start = time.monotonic()
+    per_minute: list[float] = []
+    actions = 0
+    while (elapsed := time.monotonic() - start) < args.minutes * 60:
+        step()
+        actions += 1
+        harness.run_for(every)
+        if elapsed >= 60.0 * (len(per_minute) + 1):
+            per_minute.append(harness.rss_mb())
+            minute = len(per_minute)
+            base = per_minute[int(warmup) - 1] if minute >= warmup else None
+            growth = f" ({(per_minute[-1] / base - 1) * 100:+.1f} % since minute {warmup:g})" if base else ""
+            print(
+                f"{minute:4d} min  RSS {per_minute[-1]:.0f} MB{growth}, {window.engine.frames} frames, "
+                f"{actions} actions, {len(errors)} errors said, {len(raised)} exceptions",
+                flush=True,
+            )
+            if args.census:
+                print("        " + ", ".join(f"{k} {v}" for k, v in harness.census().items()), flush=True)
     window.close()
+    summarise(per_minute, warmup, args.random, errors, raised, user.done if args.random else None)
     return 0
+
+
+def summarise(per_minute, warmup, random_mode, errors, raised, done) -> None:
+    """The growth figures the issues' targets are stated in, and what went wrong on the way."""
+    if len(per_minute) < warmup:
+        print("too short to have a baseline: run longer than the warm-up")
+        return
+    base, last = per_minute[int(warmup) - 1], per_minute[-1]
+    target = 10.0 if random_mode else 5.0
+    line = f"end: RSS {last:.0f} MB, growth since minute {warmup:g} {(last / base - 1) * 100:+.1f} % (target < {target:g} %)"
+    if len(per_minute) >= warmup + 10:
+        ten_ago = per_minute[-11]
+        line += f", last 10 minutes {(last / ten_ago - 1) * 100:+.1f} % (target < 3 %)"
+    print(line, flush=True)
+    if done:
+        print("actions: " + ", ".join(f"{k} {v}" for k, v in done.most_common()), flush=True)
+    for text in errors[:5]:
+        print(f"  said: {text}", flush=True)
+    for text in raised[:5]:
+        print(f"  raised: {text}", flush=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from explorer.engine.state import AppState
 from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, synthetic_source
 from explorer.headless import process_age, record_timeline, run_headless
 from explorer.lessons import LESSONS
+from explorer.logs import start_logging
 from explorer.models.architecture import arch_names
 from explorer.paths import take_healed
 from explorer.runtime import registry
@@ -196,6 +197,7 @@ def _run_window(
 ) -> int:
     imports_s = process_age()
     quiet_qt_messages()
+    start_logging()  # a failure's traceback goes to the log as well as to the banner's Copy
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ShuffleNet Explorer")
     style = RESOURCES / "style.qss"

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from explorer.models.architecture import architectures
+from explorer.models.architecture import arch_load_failures, architectures
 from explorer.optional import all_statuses
 from explorer.paths import cache_root
 from explorer.runtime import registry
@@ -209,6 +209,19 @@ def check_backends() -> Check:
     return Check(bool(usable), summary, "; ".join(missing) or None, {"backends": rows})
 
 
+def check_modules() -> Check:
+    """Backend and architecture modules that failed to import: the others still work."""
+    failed = registry.load_failures() + arch_load_failures()
+    if not failed:
+        return Check(True, "every backend and architecture module imported")
+    return Check(
+        False,
+        f"{len(failed)} module{'s' if len(failed) != 1 else ''} did not import: " + "; ".join(failed),
+        "fix or remove the named file (the full traceback is in the log); the other entries work meanwhile",
+        {"failed": failed},
+    )
+
+
 def gpu_present() -> bool:
     """An NVIDIA GPU this machine could use (its driver's device node), without touching CUDA."""
     return Path("/dev/nvidia0").exists() or Path("/proc/driver/nvidia/version").exists()
@@ -271,6 +284,7 @@ def run_checks(source: str | None = None) -> dict[str, Check]:
         "cache": check_folder(cache_root(), "the export cache", "EXPLORER_CACHE"),
         "settings": check_settings(),
         "backends": check_backends(),
+        "modules": check_modules(),
         "torch_build": check_torch_build(),
         **optional_packages(),
     }

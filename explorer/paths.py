@@ -54,3 +54,38 @@ def take_healed() -> list[str]:
     while _HEALED:
         taken.append(_HEALED.popleft())
     return taken
+
+
+EXPORT_FOLDER_LIMIT_MB = 512  # per export folder (onnx/, ncnn/): dozens of variants, and a board's SD card survives
+
+
+def mark_used(path: Path) -> None:
+    """A cached file was just used: it is the last the trim below would remove."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def trim_folder(folder: Path, limit_mb: float = EXPORT_FOLDER_LIMIT_MB) -> list[str]:
+    """Remove the least recently used entries of ``folder`` (the files sharing a stem: an export, its
+    weights, its checksum) until it holds at most ``limit_mb``; returns the stems removed."""
+    entries: dict[str, list[Path]] = {}
+    for path in folder.glob("*"):
+        if path.is_file():
+            entries.setdefault(path.name.split(".", 1)[0], []).append(path)
+
+    def stat(paths):
+        sizes = [p.stat() for p in paths if p.exists()]
+        return sum(s.st_size for s in sizes), max((s.st_mtime for s in sizes), default=0.0)
+
+    sized = {stem: stat(paths) for stem, paths in entries.items()}
+    total = sum(size for size, _ in sized.values())
+    removed = []
+    for stem in sorted(sized, key=lambda s: sized[s][1]):  # oldest use first
+        if total <= limit_mb * 2**20:
+            break
+        for path in entries[stem]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        total -= sized[stem][0]
+        removed.append(stem)
+    return removed

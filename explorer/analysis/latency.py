@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.models.registry import random_input
+
 
 @dataclass(frozen=True)
 class LatencyResult:
@@ -99,7 +101,7 @@ def measure_model(
     batch: int = 1,
 ) -> LatencyResult:
     """Whole-model latency of ``model`` on a random input of ``(batch, *input_shape)``."""
-    x = torch.randn(batch, *input_shape)
+    x = random_input(batch, *input_shape)
     model.eval()
     result, _ = time_callable(lambda: model(x), runs=runs, warmup=warmup, threads=threads)
     return result
@@ -109,7 +111,7 @@ def measure_layers(
     model: nn.Module, input_shape: tuple[int, ...], runs: int = 20, warmup: int = 3, threads: int | None = None
 ) -> list[LayerLatency]:
     """Median time of every leaf module, in call order (indicative: hooks add overhead)."""
-    x = torch.randn(1, *input_shape)
+    x = random_input(1, *input_shape)
     starts: dict[str, float] = {}
     samples: dict[str, list[float]] = {}
     types: dict[str, str] = {}

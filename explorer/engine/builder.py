@@ -107,6 +107,8 @@ class Builder:
                 self.state.set_busy(text, fraction, download)
 
         def job():
+            if not current():  # overtaken while queued (changes faster than builds): never built at all
+                return None
             try:
                 bundle = factory(progress)
             except Exception as exc:  # a bad config or weights must not kill the engine

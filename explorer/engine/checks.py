@@ -21,6 +21,7 @@ from explorer.analysis.latency import percentile, time_callable
 from explorer.engine.handoff import Generations, PendingSwap, RecentFrames
 from explorer.engine.pipeline import ModelBundle, fp32_copy, measure_agreement, model_inputs
 from explorer.engine.state import AppState
+from explorer.models.registry import random_input
 from explorer.runtime import registry
 from explorer.runtime.base import TapExport
 from explorer.runtime.memory import release_freed_memory
@@ -139,10 +140,12 @@ class Checks:
 
     def _sample(self, bundle: ModelBundle) -> torch.Tensor:
         inputs = model_inputs(self._recent.latest(1), bundle.spec, bundle.recipe)
-        return torch.from_numpy(inputs[0]) if inputs else torch.randn(1, *bundle.spec.input_shape)
+        return torch.from_numpy(inputs[0]) if inputs else random_input(1, *bundle.spec.input_shape)
 
     # ---- auto -----------------------------------------------------------------------------
     def _pick_for_auto(self, bundle: ModelBundle, token: int) -> None:
+        if not self._current(token):
+            return  # replaced while queued: neither wait for frames nor build its candidates
         self._recent.wait_for(AUTO_FRAMES, AUTO_WAIT_SECONDS, self._stop)  # the checks run on live frames
         if not self._current(token):
             return

@@ -10,13 +10,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-import torch
-
 from explorer.analysis.complexity import analyze
 from explorer.analysis.latency import measure_model, time_callable, torch_threads
 from explorer.engine.pipeline import build_bundle, to_input
 from explorer.models.architecture import architecture, architectures, with_group_choices
-from explorer.models.registry import build_model
+from explorer.models.registry import build_model, random_input
 from explorer.models.spec import ModelSpec
 from explorer.progress import Progress, check_cancel
 from explorer.runtime import registry
@@ -83,7 +81,7 @@ def run_sweep(
                 check = EXACT
             else:
                 bundle = build_bundle(spec, backend=backend, threads=used)
-                x = torch.randn(1, *spec.input_shape)
+                x = random_input(1, *spec.input_shape)
                 latency, _ = time_callable(lambda: bundle.runner(x), runs=runs, warmup=warmup)
                 check = bundle.agreement or EXACT
             rows.append(

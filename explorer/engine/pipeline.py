@@ -18,7 +18,7 @@ from explorer.analysis.complexity import ComplexityReport, analyze_model, spec_t
 from explorer.engine.config import AUTO, RunConfig
 from explorer.engine.preprocess import preprocess_image, preprocess_signal
 from explorer.models.recipe import Recipe, SignalRecipe
-from explorer.models.registry import build_model, untrained_seed, uses_default_layout
+from explorer.models.registry import build_model, copy_model, untrained_seed, uses_default_layout
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapInfo, describe_taps
 from explorer.progress import Progress
@@ -205,9 +205,7 @@ def fp32_copy(bundle: ModelBundle) -> nn.Module:
     removes around each frame (and race with them); the state dict holds just the weights.
     """
     layout = "default" if uses_default_layout(bundle.model) else "megvii"
-    model = build_model(bundle.spec, layout)
-    model.load_state_dict(bundle.model.state_dict())  # copy_ into contiguous parameters
-    return model.eval()
+    return copy_model(bundle.model, bundle.spec, layout)  # contiguous, and no random draw (see seeded_rng)
 
 
 def measure_agreement(bundle: ModelBundle, frames=None) -> Agreement:

@@ -54,6 +54,7 @@ class AppState:
     paused_changed = Signal(bool)
     # feedback
     message = Signal(str, bool)  # text, is an error
+    failure = Signal(str, str)  # an error with its traceback: the banner shows the text, Copy copies both
     busy = Signal(object)  # a Busy
 
     def __init__(self, config: RunConfig, source: str = "synthetic", weights_by_arch: dict | None = None) -> None:
@@ -164,6 +165,11 @@ class AppState:
     def say(self, text: str, error: bool = True) -> None:
         self.last_message = (text, error)
         self.message.emit(text, error)
+
+    def report_failure(self, text: str, details: str) -> None:
+        """A failure whose traceback a bug report needs (``details``): shown like an error, copyable whole."""
+        self.last_message = (text, True)
+        self.failure.emit(text, details)
 
     def set_busy(self, text: str, fraction: float = -1.0, download: bool = False) -> None:
         self.busy_now = Busy(text, fraction, download)

@@ -248,6 +248,8 @@ class Engine:
             old.close()
         except Exception:
             pass
+        self.builder.remember(replacement)  # the source box and a later model of this kind show what runs
+        self.state.set_source_text(replacement.text)
         self.state.set_source_description(self._source.describe())
 
     def _profile_step(self) -> None:

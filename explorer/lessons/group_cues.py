@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.models.registry import seeded_rng
 from explorer.models.shuffle import ChannelShuffle
 
 CHANNELS, GROUPS = 64, 8
@@ -42,8 +43,8 @@ class StackedGroupConvs(nn.Module):
 
 
 def build(shuffle: bool, seed: int) -> StackedGroupConvs:
-    torch.manual_seed(seed)
-    return StackedGroupConvs(shuffle)
+    with seeded_rng(seed):  # the same weights per seed, whatever other threads draw meanwhile
+        return StackedGroupConvs(shuffle)
 
 
 def make_cues(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:

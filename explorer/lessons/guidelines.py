@@ -107,6 +107,11 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             done += 1
             if progress:
                 progress(done / total, f"{variant.guideline} {variant.name} on {backend}: {ms:.1f} ms")
+    last_step = {}
+    for row in rows:
+        last_step[row["guideline"]] = max(last_step.get(row["guideline"], 0), row["step"])
+    for row in rows:  # each guideline's baseline and its far end carry the claim: named first in a crowd
+        row["ends"] = row["step"] in (0, last_step[row["guideline"]])
     verdicts = [v for backend in backends for v in _verdicts(rows, backend)]
     notes = [] if ORT in backends else ["ONNX Runtime is not installed: measured on torch only"]
     return LessonResult(
@@ -125,6 +130,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
             f"time relative to the first variant (x; {threads} thread{'s' if threads != 1 else ''})",
             x_ticks="axis",
             label="short",
+            first="ends",
             segment="guideline",
             hover="variant",
         ),

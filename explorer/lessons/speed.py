@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import torch
-
 from explorer.analysis.complexity import count_layers, spec_tables
 from explorer.lessons.base import LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
 from explorer.models import ModelSpec, variants
-from explorer.models.registry import build_model
+from explorer.models.registry import build_model, seeded_rng
 from explorer.models.v1 import V1
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
@@ -46,8 +44,8 @@ def _models() -> tuple[list[tuple[str, str, ModelSpec | None, object]], list[str
         return models, [f"AlexNet left out: torchvision is unusable ({status.error}); {status.fix}"]
     from torchvision.models import alexnet  # torchvision builds it; timing needs no trained weights
 
-    torch.manual_seed(0)
-    return models + [("AlexNet", "AlexNet", None, alexnet(weights=None).eval())], []
+    with seeded_rng(0):
+        return models + [("AlexNet", "AlexNet", None, alexnet(weights=None).eval())], []
 
 
 def _label(spec: ModelSpec) -> str:

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from explorer.analysis.latency import LatencyResult, time_callable, torch_threads
+from explorer.models.registry import random_input
 from explorer.runtime.onnx_backend import FP32, session
 
 TORCH = "torch"  # the module as it is, in eager mode
@@ -43,7 +44,7 @@ def _onnx_bytes(module: nn.Module, shape: tuple[int, ...]) -> bytes:
 def wake(threads: int, seconds: float = 0.3) -> None:
     """Busy the thread pool for a moment: the first model timed after an idle spell otherwise
     pays for the cores waking up (measured: 2-3x its later time)."""
-    a = torch.randn(256, 256)
+    a = random_input(256, 256)
     end = time.perf_counter() + seconds
     with torch_threads(threads):
         while time.perf_counter() < end:
@@ -55,7 +56,7 @@ def latency(
 ) -> LatencyResult:
     """One batch-1 forward of ``module`` on ``backend``: median, p90 and the run count."""
     module = module.eval()
-    x = torch.randn(1, *shape)
+    x = random_input(1, *shape)
     if backend == TORCH:
         return time_callable(lambda: module(x), runs=runs, warmup=warmup, threads=threads)[0]
     ort = session(_onnx_bytes(module, shape), threads)

@@ -113,6 +113,7 @@ def rival_hint(title: str, scales: tuple[float, ...]) -> str:
 _REGISTRY: Registry[Architecture] = Registry("arch", __package__)
 register_architecture = _REGISTRY.register
 unregister_architecture = _REGISTRY.unregister
+arch_load_failures = _REGISTRY.failure_lines  # architecture modules that did not import
 
 
 def architectures(shufflenet: bool | None = None) -> list[Architecture]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import types
 import zlib
 from collections.abc import Iterator
@@ -36,6 +38,26 @@ def untrained_seed(spec: ModelSpec) -> int:
     return zlib.crc32(repr(spec).encode())
 
 
+# torch has one global generator for every thread: a seeded build on the builder thread while
+# another thread draws from it (a copy being built for a check, a lesson) got other weights each
+# time (found by the soak: the same spec exported again and again under new fingerprints).  Every
+# seeded draw in the app holds this lock; copies that only receive weights draw nothing (meta).
+_RNG_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def seeded_rng(seed: int) -> Iterator[None]:
+    """torch's global generator seeded for the block, this thread alone, restored after."""
+    with _RNG_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def random_input(*shape: int, seed: int = 0) -> torch.Tensor:
+    """A normal random tensor from a generator of its own: timing inputs never touch the global one."""
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
 def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = None) -> nn.Module:
     """A fresh (randomly initialised) model for ``spec``, in eval mode; with ``seed``, the same
     weights every time (torch's global random state is left as it was).
@@ -46,10 +68,22 @@ def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = Non
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     if seed is not None:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded_rng(seed):
             return build_model(spec, layout)
-    return spec.architecture.build(spec, layout).eval()
+    with _RNG_LOCK:  # an unseeded build draws too: never in the middle of a seeded one
+        return spec.architecture.build(spec, layout).eval()
+
+
+def copy_model(model: nn.Module, spec: ModelSpec, layout: str = "default") -> nn.Module:
+    """A new model for ``spec`` holding a copy of ``model``'s weights, built without drawing a
+    single random number (its skeleton on the meta device, then the weights assigned)."""
+    with torch.device("meta"):
+        skeleton = spec.architecture.build(spec, layout)
+    state = model.state_dict()  # an OrderedDict with _metadata (MNASNet reads its version there)
+    for name, tensor in state.items():
+        state[name] = tensor.detach().clone(memory_format=torch.contiguous_format)
+    skeleton.load_state_dict(state, assign=True)
+    return skeleton.eval()
 
 
 def uses_default_layout(model: nn.Module) -> bool:

@@ -28,7 +28,7 @@ from torch import nn
 from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import tap_points
-from explorer.paths import cache_root, note_healed, write_atomically
+from explorer.paths import cache_root, mark_used, note_healed, trim_folder, write_atomically
 from explorer.progress import Progress
 from explorer.runtime.base import Deployment
 from explorer.runtime.graph_outputs import GraphOutputs
@@ -91,13 +91,16 @@ def export_ncnn(
     kind = "taps+embedding" if tapped else "embedding"
     key = hashlib.sha1(f"{spec!r}|{state_fingerprint(model)}|{torch.__version__}|ncnn|{kind}".encode()).hexdigest()[:20]
     param, weights = cache_dir() / f"{key}.param", cache_dir() / f"{key}.bin"
-    if not _cached_files_good(param, weights):
+    if _cached_files_good(param, weights):
+        mark_used(param)
+    else:
         param_bytes, bin_bytes = _convert(model, spec, progress, tapped)
         try:
             param.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(weights, bin_bytes)
             write_atomically(param, param_bytes)
             write_atomically(param.with_suffix(".sha256"), _digest(param_bytes, bin_bytes))
+            trim_folder(param.parent)  # bounded: the least recently used conversions go first
         except OSError as exc:  # an unwritable cache: convert into a private folder for this run
             note_healed(
                 f"could not keep ncnn models in {param.parent} ({exc.strerror or exc}): converted again each start"

@@ -34,7 +34,7 @@ from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import tap_points
 from explorer.optional import onnxruntime_status
-from explorer.paths import cache_root, note_healed, write_atomically
+from explorer.paths import cache_root, mark_used, note_healed, trim_folder, write_atomically
 from explorer.progress import Progress
 from explorer.runtime.graph_outputs import GraphOutputs
 from explorer.runtime.memory import release_freed_memory
@@ -72,7 +72,9 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
         return _MEMORY[key]
     path = cache_dir() / f"{key}.onnx"
     data = _read_cached(path)
-    if data is None:
+    if data is not None:
+        mark_used(path)
+    else:
         if progress:
             progress(0.1, "exporting to ONNX")
         taps = [p.name for p in tap_points(model)] if tapped else []
@@ -98,6 +100,7 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, data)
             write_atomically(path.with_suffix(".sha256"), hashlib.sha256(data).hexdigest())  # checked on every read
+            trim_folder(path.parent)  # bounded: the least recently used exports go first
         except OSError as exc:  # a read-only or full disk only costs a re-export next time: said once
             if not _UNWRITABLE_SAID.is_set():
                 _UNWRITABLE_SAID.set()

@@ -91,6 +91,7 @@ unregister = _REGISTRY.unregister
 all_backends = _REGISTRY.entries
 names = _REGISTRY.names
 get = _REGISTRY.get
+load_failures = _REGISTRY.failure_lines  # backend modules that did not import (doctor and About say them)
 
 
 def choices() -> tuple[str, ...]:

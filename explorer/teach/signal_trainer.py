@@ -147,8 +147,7 @@ def train_signals(
     spec = ModelSpec.create(
         with_input_kind("signal").name, input_size=(int(series), int(modal)), num_classes=len(classes)
     )
-    torch.manual_seed(seed)
-    model = build_model(spec)
+    model = build_model(spec, seed=seed)
     flat = windows.reshape(-1, modal)
     result = TrainedSignals(spec, model, flat.mean(0), flat.std(0) + 1e-6, tuple(classes), tuple(channels))
     x, y = result.standardise(windows), torch.from_numpy(labels.astype(np.int64))

@@ -2,33 +2,53 @@
 
 ``task.start(work)`` runs ``work(progress, cancel)`` on a daemon thread; ``progress(fraction,
 text)`` becomes the ``progress`` signal, the return value ``finished``, a raised
-explorer.progress.Cancelled ``cancelled`` and any other exception ``failed`` (with its text):
-all delivered on the UI thread.
+explorer.progress.Cancelled ``cancelled`` and any other exception ``failed`` (its text and its
+whole traceback, also written to the log): all delivered on the UI thread.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+import traceback
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from explorer.progress import Cancelled, Progress
+from explorer.runtime.memory import release_freed_memory
 
 Work = Callable[[Progress, threading.Event], object]
 
 
 class BackgroundTask(QObject):
+    _all: weakref.WeakSet[BackgroundTask] = weakref.WeakSet()  # for winding every one down at quit
+
     progress = Signal(float, str)
     finished = Signal(object)
     cancelled = Signal()
-    failed = Signal(str)
+    failed = Signal(str, str)  # the message, the traceback (for Copy and a bug report)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
+        BackgroundTask._all.add(self)
+
+    @classmethod
+    def wind_down_all(cls, timeout: float) -> bool:
+        """Cancel every running task and wait up to ``timeout`` s in all for them to stop (True when
+        they did): a thread still in torch when the interpreter exits aborts the process."""
+        running = [task for task in list(cls._all) if task.running]
+        for task in running:
+            task.cancel()
+        end = time.monotonic() + timeout
+        for task in running:
+            task.wait(max(0.0, end - time.monotonic()))
+        return not any(task.running for task in running)
 
     @property
     def running(self) -> bool:
@@ -46,9 +66,12 @@ class BackgroundTask(QObject):
             except Cancelled:
                 self.cancelled.emit()
             except Exception as exc:  # reported, never raised into a thread nobody watches
-                self.failed.emit(str(exc) or type(exc).__name__)
+                logging.getLogger(__name__).exception("%s failed", self.name)
+                self.failed.emit(str(exc) or type(exc).__name__, traceback.format_exc())
             else:
                 self.finished.emit(result)
+            finally:
+                release_freed_memory()  # a lesson's or a training's tensors are gone: hand their pages back
 
         self._thread = threading.Thread(target=run, name=self.name, daemon=True)
         self._thread.start()

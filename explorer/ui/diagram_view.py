@@ -6,7 +6,7 @@ Feature maps tab opens on it.  The ▸/▾ marker folds a stage or opens a unit 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QComboBox, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
@@ -27,6 +27,9 @@ class DiagramCanvas(QGraphicsView):
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
         self.setDragMode(QGraphicsView.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        # the drawing fits the width: a vertical bar that came and went with the scale would change
+        # that width, refit, and come and go again (the window froze in that loop, found by the soak)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.user_zoomed = False
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt naming)

@@ -33,9 +33,15 @@ def font_scale_factor() -> float:
     return point_size() / float(base) if base else 1.0
 
 
+def axis_text_colour() -> str:
+    """pyqtgraph's foreground now (light on the window's plots, black on the report's white pages)."""
+    return pg.mkColor(pg.getConfigOption("foreground")).name()
+
+
 def set_axis_label(plot: pg.PlotItem, side: str, text: str) -> None:
-    """An axis title at the window's text size (figures redrawn in large-font mode stay large)."""
-    plot.setLabel(side, text, **{"font-size": f"{point_size():g}pt"})
+    """An axis title at the window's text size (figures redrawn in large-font mode stay large), in
+    the axis' text colour: pyqtgraph draws titles black unless told, unreadable on a dark plot."""
+    plot.setLabel(side, text, **{"color": axis_text_colour(), "font-size": f"{point_size():g}pt"})
 
 
 def scaled_style(style: str, factor: float) -> str:
@@ -115,6 +121,7 @@ def scale_plot(plot: pg.PlotItem, size: float) -> None:
         axis = plot.getAxis(name)
         axis.setStyle(tickFont=font)
         if axis.labelText or axis.labelUnits:
-            axis.setLabel(axis.labelText, axis.labelUnits, axis.labelUnitPrefix, **{"font-size": f"{size:g}pt"})
+            style = {**axis.labelStyle, "font-size": f"{size:g}pt"}
+            axis.setLabel(axis.labelText, axis.labelUnits, axis.labelUnitPrefix, **style)
     if plot.legend is not None:
         plot.legend.setLabelTextSize(f"{size:g}pt")

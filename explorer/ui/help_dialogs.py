@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout
 
 from explorer.doctor import settings_file
+from explorer.models.architecture import arch_load_failures
 from explorer.paths import cache_root
 from explorer.runtime import registry
 from explorer.weights.download import checkpoint_dir
@@ -67,12 +68,20 @@ def about_dialog(window) -> QDialog:
         f"<li>{escape(b.title)}: {escape(b.version or '') if b.available else 'unavailable: ' + escape(b.reason)}</li>"
         for b in registry.available_backends()
     )
+    failed = registry.load_failures() + arch_load_failures()
+    broken = (
+        "<p><b>Modules that did not import</b> (their entries are missing)</p><ul>"
+        + "".join(f"<li>{escape(line)}</li>" for line in failed)
+        + "</ul>"
+        if failed
+        else ""
+    )
     html = (
         "<h3>ShuffleNet Explorer</h3>"
         "<p>See and feel how efficient CNNs work, starting with ShuffleNet.</p>"
         f"<p>Running: {running}.<br>Python {platform.python_version()} on {escape(platform.machine())} "
         f"({escape(sys.platform)}), PySide6 {pyside_version}.</p>"
-        f"<p><b>Backends</b></p><ul>{backends}</ul>"
+        f"<p><b>Backends</b></p><ul>{backends}</ul>{broken}"
         "<p><b>Where things live</b><br>"
         f"settings: <code>{escape(str(settings_file()))}</code><br>"
         f"cache (exports, conversions): <code>{escape(str(cache_root()))}</code><br>"

@@ -3,8 +3,10 @@ pixels out, so it is tested on its own).
 
 A greedy pass, in priority order: each label tries a few spots around its point (right-above
 first, as people read) and takes the first that stays inside the bounds and overlaps no label
-already placed and no other point.  A label with no free spot is left out (None): the point
-keeps its hover tooltip and the table names it.
+already placed and no other point.  In a crowd the spots next to the point are all taken, so a
+ring or two further out are tried (the figure draws a thin leader line to those: ``is_far``).  A
+label with no free spot is left out (None): the point keeps its hover tooltip and the table
+names it.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ Box = tuple[float, float, float, float]  # left, top, width, height in pixels (y
 
 GAP = 4.0
 POINT_RADIUS = 5.0
+FAR = (2.5, 4.5)  # the outer rings' distances from the point, in label heights
 
 
 def _candidates(x: float, y: float, w: float, h: float) -> list[Box]:
     g = GAP
-    return [
+    near = [
         (x + g, y - h - g, w, h),
         (x + g, y + g, w, h),
         (x - w - g, y - h - g, w, h),
@@ -27,6 +30,26 @@ def _candidates(x: float, y: float, w: float, h: float) -> list[Box]:
         (x + 2 * g, y - h / 2, w, h),
         (x - w - 2 * g, y - h / 2, w, h),
     ]
+    far = []
+    for reach in FAR:
+        d = reach * h
+        far += [
+            (x + d, y - h - d, w, h),
+            (x + d, y + d, w, h),
+            (x - w - d, y - h - d, w, h),
+            (x - w - d, y + d, w, h),
+            (x - w / 2, y - h - d, w, h),
+            (x - w / 2, y + d, w, h),
+        ]
+    return near + far
+
+
+def is_far(box: Box, anchor: tuple[float, float]) -> bool:
+    """Whether ``box`` is on an outer ring (away from its point: it needs a leader line)."""
+    x, y = anchor
+    dx = max(box[0] - x, 0.0, x - (box[0] + box[2]))
+    dy = max(box[1] - y, 0.0, y - (box[1] + box[3]))
+    return max(dx, dy) > 3 * GAP
 
 
 def _overlaps(a: Box, b: Box) -> bool:

@@ -33,10 +33,12 @@ from explorer.runtime import registry
 from explorer.sources.signal_stream import SignalWindow
 from explorer.ui.bridge import QtState
 from explorer.ui.font_scale import font_scale_factor, set_axis_label
+from explorer.ui.frame_watch import FrameCounter, FrameWatch
 from explorer.ui.images import ImagePanel
 from explorer.ui.live_overlay import ROWS, FrameStage, paint_prediction_rows
 from explorer.ui.signal_plot import SignalPlot
 from explorer.ui.tab_page import TabPage
+from explorer.ui.wrapping_button import WrappingButton
 from explorer.weights.loader import has_torchvision_weights, torchvision_cached
 
 HISTORY = 300
@@ -46,25 +48,6 @@ SIDE_WIDTH = 320  # the side column's width beside the frame (normal fonts; scal
 # otherwise the predictions go over the frame and the rest below it (a 7" panel, 200 % scaling,
 # large fonts, the controls unfolded on a laptop)
 FRAME_SHARE_OF_WINDOW = 0.5
-
-
-class FrameCounter:
-    """Counts events and reports the rate once a second (None in between)."""
-
-    def __init__(self, clock=time.perf_counter) -> None:
-        self._clock = clock
-        self._start = clock()
-        self._count = 0
-        self.fps = 0.0
-
-    def tick(self) -> float | None:
-        self._count += 1
-        now = self._clock()
-        if now - self._start >= 1.0:
-            self.fps = self._count / (now - self._start)
-            self._start, self._count = now, 0
-            return self.fps
-        return None
 
 
 class RingBuffer:
@@ -93,13 +76,14 @@ class PredictionBars(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.rows: list[tuple[str, float]] = []
+        self.stale = False  # the rows belong to a frame that is no longer arriving: drawn grey
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
         return QSize(320, self.ROWS * (self.fontMetrics().height() + 10))
 
-    def set_rows(self, rows: list[tuple[str, float]]) -> None:
-        self.rows = rows[: self.ROWS]
+    def set_rows(self, rows: list[tuple[str, float]], stale: bool = False) -> None:
+        self.rows, self.stale = rows[: self.ROWS], stale
         self.update()
 
     def texts(self) -> list[str]:
@@ -107,7 +91,7 @@ class PredictionBars(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt naming)
         painter = QPainter(self)
-        paint_prediction_rows(painter, QRectF(self.rect()), self.rows)
+        paint_prediction_rows(painter, QRectF(self.rect()), self.rows, self.stale)
         painter.end()
 
 
@@ -169,14 +153,15 @@ class LiveView(TabPage):
         self.notice = QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
-        self.download_button = QPushButton()
+        self.download_button = WrappingButton()  # two lines rather than cut (large fonts, narrow column)
         self.download_button.setObjectName("primary")
         self.download_button.setToolTip(
             "torchvision's ImageNet weights, downloaded once into the torch hub cache (cancellable)"
         )
         self.download_button.clicked.connect(lambda: self.state.request(weights="torchvision"))
         self.weights_help_button = QPushButton("How to get trained weights…")  # the window opens the dialog
-        self.title = QLabel("Top-5")
+        self.heading = "Top-5"  # the title while frames arrive
+        self.title = QLabel(self.heading)
         self.title.setObjectName("heading")
         self.predictions = PredictionBars()
         self.fps_label = QLabel("fps -")
@@ -192,8 +177,8 @@ class LiveView(TabPage):
         self.backend_label.setWordWrap(True)
 
         self.plot = pg.PlotWidget(background="#202020")
-        self.plot.setLabel("left", "inference (ms)")  # not units="ms": pyqtgraph would print "kms" past 1000
-        self.plot.setLabel("bottom", "frame")
+        set_axis_label(self.plot, "left", "inference (ms)")  # not units="ms": pyqtgraph would print "kms" past 1000
+        set_axis_label(self.plot, "bottom", "frame")
         self.plot.showGrid(y=True, alpha=0.3)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -202,7 +187,8 @@ class LiveView(TabPage):
             y=1000 / 30,
             pen=pg.mkPen("#888", style=Qt.DashLine),
             label="30 fps budget",
-            labelOpts={"position": 0.85, "color": "#aaa"},
+            # right-aligned just inside the right edge, above the line: never cut by the axis end
+            labelOpts={"position": 0.97, "color": "#aaa", "anchors": [(1, 1), (1, 1)]},
         )
         # a cosmetic 1-px pen: wide antialiased polylines cost tens of ms to stroke
         self.curve = self.plot.plot(pen=pg.mkPen("#56b4e9", width=1), skipFiniteCheck=True)
@@ -239,6 +225,9 @@ class LiveView(TabPage):
         self.overlaid = False  # the predictions are painted over the frame (narrow, or presenting)
         self._set_beside(True)
         self.counter = FrameCounter()
+        self.watch = FrameWatch(lambda: self.state.paused, parent=self)
+        self.watch.stale.connect(self._show_stale)
+        self.watch.live_again.connect(lambda: self.fps_label.setText("fps …"))  # the rate comes within a second
         self._last_text = 0.0
         self._trained: bool | None = None
         self.show_bundle(self.state.bundle)
@@ -312,12 +301,13 @@ class LiveView(TabPage):
         self.display.setCurrentWidget(self.signal_plot if signal else self.frame_panel)
         if signal:
             self.stage.set_content_aspect(0.0)  # the plot fills the stage
-        self.title.setText("Activity, top-5" if signal else "Top-5")
+        self.heading = "Activity, top-5" if signal else "Top-5"
+        self.title.setText(self.heading)
         self.truth_label.setVisible(signal)
         # a sensor window takes a millisecond: the 30 fps budget line would squash it flat
         self._plot_floor_ms = 2.0 if signal else 40.0
         self.budget_line.setVisible(not signal)
-        self.plot.setLabel("bottom", "window" if signal else "frame")
+        set_axis_label(self.plot, "bottom", "window" if signal else "frame")
         self.truth_label.setText("")
         self._restart_accuracy()
         fix = " Train it on sensor windows in the Teach tab (about a minute)." if signal else ""
@@ -327,7 +317,7 @@ class LiveView(TabPage):
         )
         self.notice.setVisible(not bundle.trained)
         offer = not bundle.trained and has_torchvision_weights(spec) and not torchvision_cached(spec)
-        self.download_button.setText(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
+        self.download_button.set_full_text(f"Download trained weights (~{download_size_mb(spec):.0f} MB)")
         self.download_button.setVisible(offer)
         self.weights_help_button.setVisible(not bundle.trained and not offer and not signal)
         self.timed_on = registry.timed_on(bundle.backend, bundle.config.threads)
@@ -342,8 +332,19 @@ class LiveView(TabPage):
     def every_result(self, result: FrameResult) -> None:
         """Every result, on whichever tab: the running accuracy covers all windows, not the shown ones."""
         bundle = self.state.bundle
+        self.watch.frame()
         if bundle is not None and bundle.spec == result.spec:  # a frame of the model being replaced is not counted
             self.accuracy.count(result, bundle.labels)
+
+    def _show_stale(self, seconds: float) -> None:
+        """No frame for a while (a dropped stream): the rate says so and the top-5 turn grey."""
+        text = f"no frames for {seconds:.0f} s"
+        self.fps_label.setText(text)
+        self.stage.overlay.fps_text = text
+        self.predictions.set_rows(self.predictions.rows, stale=True)
+        self.stage.overlay.set_rows(self.stage.overlay.rows, stale=True)
+        self.title.setText(f"{self.heading} of the last frame (stale)")
+        self.counter = FrameCounter()  # the rate restarts with the next frame, not averaged over the gap
 
     def show_result(self, result: FrameResult, draw_frame: bool = True) -> None:
         if isinstance(result.frame, SignalWindow):
@@ -351,6 +352,8 @@ class LiveView(TabPage):
         elif draw_frame:
             self.frame_panel.show_image(result.frame)
             self.stage.set_content_aspect(result.frame.shape[1] / result.frame.shape[0])
+        if self.title.text() != self.heading:  # live again after a gap
+            self.title.setText(self.heading)
         trained = result.trained
         rows = [(p.label if trained else f"({p.label})", p.prob) for p in result.top]
         self.predictions.set_rows(rows)  # hidden while overlaid: a hidden widget's update() costs nothing

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from explorer.engine.worker import Engine
 from explorer.ui.arch_view import ArchitectureView
+from explorer.ui.background import BackgroundTask
 from explorer.ui.bridge import QtState
 from explorer.ui.controls import ControlsPanel
 from explorer.ui.diagram_view import DiagramView
@@ -47,6 +48,8 @@ from explorer.ui.sweep_view import SweepView
 from explorer.ui.tab_page import PageScroller, TabPage
 from explorer.ui.tabs import TAB_NAMES, TABS, TabEntry
 from explorer.ui.teach_view import TeachView
+
+QUIT_WAIT_S = 10.0  # at quit, how long a cancelled lesson, sweep or training may take to stop
 
 
 class MainWindow(QMainWindow):
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         q.frame_ready.connect(self._on_result)
         q.running.connect(self._show_model)
         q.message.connect(self.show_message)
+        q.failure.connect(lambda text, details: self.show_message(text, details=details))
         q.busy.connect(self._on_busy)
         q.paused_changed.connect(self.actions_by_name["pause"].setChecked)
         for entry in TABS:
@@ -244,8 +248,14 @@ class MainWindow(QMainWindow):
         }
         if self.help_dialog is not None:
             self.help_dialog.close()
-        self.help_dialog = pages[page](self)
-        self.help_dialog.show()
+        self.help_dialog = dialog = pages[page](self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)  # closed is gone: a demo opening Help all day keeps nothing
+        dialog.destroyed.connect(lambda: self._forget_help(dialog))
+        dialog.show()
+
+    def _forget_help(self, dialog) -> None:
+        if self.help_dialog is dialog:
+            self.help_dialog = None
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -319,8 +329,9 @@ class MainWindow(QMainWindow):
         elif self._message_is_busy:  # the work it described is done; a message said since stays
             self.show_message("")
 
-    def show_message(self, text: str, error: bool = True) -> None:
-        """An error in full above the tabs (wrapped, never cut) and short in the status bar."""
+    def show_message(self, text: str, error: bool = True, details: str = "") -> None:
+        """An error in full above the tabs (wrapped, never cut) and short in the status bar;
+        ``details`` (a traceback) is what the banner's Copy adds."""
         self.message_label.setProperty("error", error and bool(text))
         self.message_label.setStyleSheet("color: #ff6b6b;" if error and text else "")
         self.message_label.setText(short_form(text))
@@ -328,7 +339,7 @@ class MainWindow(QMainWindow):
         self.full_message = text
         self._message_is_busy = False
         if error and text:
-            self.banner.show_text(text)
+            self.banner.show_text(text, details)
         elif text:
             self.banner.settle(text)
 
@@ -336,5 +347,6 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.cancel()
         self.controls.cancel()
+        BackgroundTask.wind_down_all(timeout=QUIT_WAIT_S)  # every cancelled job checks often: seconds at most
         self.engine.stop()
         super().closeEvent(event)

@@ -29,9 +29,10 @@ class MessageBanner(QWidget):
         self.text.setObjectName("bannerText")
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.details = ""  # a failure's traceback: copied with the message, for a bug report
         copy = QPushButton("Copy")
-        copy.setToolTip("copy the whole message (to paste a URL or a path)")
-        copy.clicked.connect(lambda: QApplication.clipboard().setText(self.text.text()))
+        copy.setToolTip("copy the whole message (to paste a URL or a path; a failure's traceback too)")
+        copy.clicked.connect(lambda: QApplication.clipboard().setText(self.copied_text()))
         dismiss = QPushButton("Dismiss")
         dismiss.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
@@ -41,9 +42,13 @@ class MessageBanner(QWidget):
         layout.addWidget(dismiss, 0, Qt.AlignTop)
         self.hide()
 
-    def show_text(self, text: str) -> None:
+    def show_text(self, text: str, details: str = "") -> None:
         self.text.setText(text)
+        self.details = details
         self.setVisible(bool(text))
+
+    def copied_text(self) -> str:
+        return f"{self.text.text()}\n\n{self.details}" if self.details else self.text.text()
 
     def settle(self, news: str) -> None:
         """Hide the shown problem when ``news`` is about the same subject (the words before the first

@@ -1,13 +1,17 @@
 """Text labels beside plotted points that never cover each other, a point, or the plot's edge:
 placed by ``label_layout``'s collision pass and placed again whenever the view moves or resizes.
-A label with no free spot is hidden; its point keeps a hover tooltip."""
+A label placed away from a crowded point gets a thin leader line to it.  A label with no free
+spot is hidden; its point keeps a hover tooltip."""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QGraphicsLineItem
 
-from explorer.ui.label_layout import place_labels
+from explorer.ui.label_layout import is_far, place_labels
+
+LEADER = pg.mkPen("#9a9a9a", width=1, cosmetic=True)  # 1 px at any zoom
 
 
 class PointLabels:
@@ -22,11 +26,17 @@ class PointLabels:
     ) -> None:
         self.plot, self.entries, self.points = plot, entries, points  # entries: (x, y, text, colour) in view coords
         self.avoid = list(avoid)  # items no label may cover (the legend)
-        self.items = []
+        self.items, self.leaders = [], []
         for _x, _y, text, colour in entries:
             item = pg.TextItem(text, color=colour, anchor=(0, 0))
             plot.addItem(item, ignoreBounds=True)
             self.items.append(item)
+            # a plain line in view coordinates: not a data item (the plot's curves are its series)
+            leader = QGraphicsLineItem()
+            leader.setPen(LEADER)
+            leader.hide()
+            plot.addItem(leader, ignoreBounds=True)
+            self.leaders.append(leader)
         plot.getViewBox().sigTransformChanged.connect(self.relayout)
         plot.getViewBox().sigResized.connect(self.relayout)
 
@@ -52,10 +62,16 @@ class PointLabels:
             [px(x, y) for x, y in self.points],
             [(r.left(), r.top(), r.width(), r.height()) for r in blocked],
         )
-        for item, spot in zip(self.items, spots):
+        for item, leader, spot, (ax, ay) in zip(self.items, self.leaders, spots, anchors):
             item.setVisible(spot is not None)
-            if spot is not None:
-                item.setPos(box.mapSceneToView(QPointF(spot[0], spot[1])))
+            leader.setVisible(spot is not None and is_far(spot, (ax, ay)))
+            if spot is None:
+                continue
+            item.setPos(box.mapSceneToView(QPointF(spot[0], spot[1])))
+            if leader.isVisible():  # from the point to the label's nearest edge
+                near = QPointF(min(max(ax, spot[0]), spot[0] + spot[2]), min(max(ay, spot[1]), spot[1] + spot[3]))
+                a, b = box.mapSceneToView(QPointF(ax, ay)), box.mapSceneToView(near)
+                leader.setLine(a.x(), a.y(), b.x(), b.y())
 
     def detach(self) -> None:
         """Stop following the view (before the plot is cleared for another figure)."""
@@ -64,6 +80,12 @@ class PointLabels:
                 signal.disconnect(self.relayout)
             except (RuntimeError, TypeError):
                 pass
+
+    def led_texts(self) -> list[str]:
+        """The labels shown away from their point, joined to it by a leader line."""
+        return [
+            i.textItem.toPlainText() for i, line in zip(self.items, self.leaders) if i.isVisible() and line.isVisible()
+        ]
 
     def visible_texts(self) -> list[str]:
         return [item.textItem.toPlainText() for item in self.items if item.isVisible()]

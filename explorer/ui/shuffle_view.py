@@ -212,8 +212,9 @@ class ShuffleView(TabPage):
         layout.addWidget(self.absorbed)
         layout.addLayout(body, 1)
         self.model_pairs.activated.connect(lambda _i: self._pick_model_pair())
-        self.channels_spin.valueChanged.connect(self._refresh)
-        self.groups_spin.valueChanged.connect(self._refresh)
+        # the spin boxes send their value: never take it for a running model's permutation
+        self.channels_spin.valueChanged.connect(lambda _value: self._refresh())
+        self.groups_spin.valueChanged.connect(lambda _value: self._refresh())
         self._refresh()
         qt_state.running.connect(self._on_running)
         if qt_state.state.bundle is not None:

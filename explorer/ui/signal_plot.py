@@ -11,6 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from explorer.sources.signal_stream import SignalWindow
+from explorer.ui.font_scale import set_axis_label
 
 LANE = 1.0  # vertical distance between channel lanes
 AMPLITUDE = 0.42  # a channel's typical amplitude (its spread) in lanes
@@ -33,7 +34,7 @@ class SignalPlot(pg.PlotWidget):
         super().__init__(parent, background="#202020")
         self.setMouseEnabled(False, False)
         self.hideButtons()
-        self.setLabel("bottom", "seconds before now")
+        set_axis_label(self, "bottom", "seconds before now")
         self.showGrid(x=True, alpha=0.2)
         self.region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(86, 180, 233, 45), pen=pg.mkPen("#56b4e9"))
         self.region.setZValue(-10)

@@ -26,6 +26,7 @@ from explorer.paths import cache_root
 from explorer.sources.factory import recording_path
 from explorer.teach.signal_trainer import EpochRow, kept_path, train_signals
 from explorer.ui.bridge import QtState
+from explorer.ui.font_scale import set_axis_label
 from explorer.ui.task_panel import TaskPanel
 
 SYNTHETIC = "signal:synthetic"
@@ -106,11 +107,11 @@ class SignalTrainView(QWidget):
         self.curves = pg.GraphicsLayoutWidget()
         self.curves.setBackground("#202020")
         self.loss_plot = self.curves.addPlot(title="training loss (moving average over batches)")
-        self.loss_plot.setLabel("bottom", "epoch")
+        set_axis_label(self.loss_plot, "bottom", "epoch")
         self.loss_plot.showGrid(y=True, alpha=0.3)
         self.curves.nextRow()
         self.accuracy_plot = self.curves.addPlot(title="accuracy after each epoch")
-        self.accuracy_plot.setLabel("bottom", "epoch")
+        set_axis_label(self.accuracy_plot, "bottom", "epoch")
         self.accuracy_plot.setYRange(0, 1, padding=0.02)
         self.accuracy_plot.showGrid(y=True, alpha=0.3)
         self.accuracy_plot.addLegend(offset=(-10, -10))

@@ -74,8 +74,8 @@ class SweepView(TabPage):
             "measure every V1/V2 variant of the papers' tables (the live view pauses meanwhile)"
         )
         self.plot = pg.PlotWidget(background="#202020")
-        self.plot.setLabel("bottom", "MFLOPs (multiply-adds)")
-        self.plot.setLabel("left", "median latency (ms)")  # no units=: pyqtgraph would prefix "kms"
+        set_axis_label(self.plot, "bottom", "MFLOPs (multiply-adds)")
+        set_axis_label(self.plot, "left", "median latency (ms)")  # no units=: pyqtgraph would prefix "kms"
         self.labels: PointLabels | None = None
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.addLegend(offset=(10, 10))

@@ -68,7 +68,7 @@ class TaskPanel(QWidget):
         self.task.progress.connect(self._on_progress)
         self.task.finished.connect(self._on_finished)
         self.task.cancelled.connect(lambda: self._stop(self._texts["cancelled"]))
-        self.task.failed.connect(lambda message: self._stop(self._texts["failed"].format(message)))
+        self.task.failed.connect(self._on_failed)
         self.run_button.clicked.connect(self.run_clicked)
         self.cancel_button.clicked.connect(self.task.cancel)
         self._show_idle()
@@ -113,6 +113,11 @@ class TaskPanel(QWidget):
         self._stop("")
         self.progress.setValue(1000)
         self.finished.emit(result)
+
+    def _on_failed(self, message: str, details: str) -> None:
+        text = self._texts["failed"].format(message)
+        self._stop(text)
+        self.state.report_failure(text, details)  # the banner: Copy gives the traceback for a report
 
     def _stop(self, text: str) -> None:
         if self._paused_by_task:

@@ -241,6 +241,8 @@ class TeachView(TabPage):
         )
         self.state.set_head(head)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, message: str, details: str = "") -> None:
         self.train_button.setEnabled(True)
         self.status.setText(f"not trained: {message}")
+        if details:  # a failure, not a cancel: the banner keeps its traceback for a report
+            self.state.report_failure(f"teach: not trained: {message}", details)

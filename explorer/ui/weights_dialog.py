@@ -99,7 +99,7 @@ class WeightsDialog(QDialog):
         self.open_folder.clicked.connect(self._open_folder)
         self.pick.clicked.connect(self._pick)
         qt_state.busy.connect(self._on_busy)
-        qt_state.message.connect(lambda text, error: self.result.setText(text) if error else None)
+        qt_state.message.connect(self._on_message)  # a bound slot: dropped with the dialog when it closes
         self._on_busy(self.state.busy_now)
         self.show_architecture()
         self.resize(640, 420)
@@ -183,6 +183,10 @@ class WeightsDialog(QDialog):
     def load(self, path: str) -> None:
         problem = load_checkpoint_file(self.state, path)
         self.result.setText(problem or f"loading {Path(path).name}…")
+
+    def _on_message(self, text: str, error: bool) -> None:
+        if error:
+            self.result.setText(text)
 
     def _on_busy(self, busy) -> None:
         downloading = busy is not None and busy.download

@@ -278,3 +278,35 @@ def test_auto_stays_on_torch_when_the_candidate_is_slower(make_engine, auto_cand
         and "ONNX Runtime 10000.0 ms" in explained[-1]
     )
     assert engine.bundle.backend == "channels_last"
+
+
+# what the app may hold once N changes, requested faster than any build, have settled: the running
+# bundle and at most one more (an auto candidate), each with an ONNX Runtime runner of two sessions
+HELD_BUNDLES, HELD_SESSIONS, BUILDS_FOR_A_BURST = 2, 4, 3
+
+
+def test_changes_faster_than_builds_leave_a_bounded_amount_behind_not_one_per_change(
+    make_engine, monkeypatch, auto_candidates
+):
+    import gc
+
+    import onnxruntime
+
+    from explorer.engine import builder
+    from explorer.engine.pipeline import ModelBundle
+
+    auto_candidates("onnxruntime")
+    built = []
+    real = builder.load_bundle
+    monkeypatch.setattr(builder, "load_bundle", lambda config, **kw: built.append(config.spec) or real(config, **kw))
+    state, engine = make_engine(RunConfig(SMALL, backend=AUTO, threads=1))
+    engine.start()
+    changes = [SMALL.with_changes(input_size=64 + 8 * i) for i in range(1, 25)]
+    for spec in changes:  # 24 changes at once: a hand on the arrow keys of a combo box
+        state.request(spec=spec)
+    wait_until(lambda: engine.bundle.spec == changes[-1] and engine.bundle.auto_reason != "")
+    assert len(built) <= BUILDS_FOR_A_BURST  # the overtaken requests were never built
+    gc.collect()
+    alive = [o for o in gc.get_objects() if type(o) is ModelBundle]
+    sessions = [o for o in gc.get_objects() if type(o) is onnxruntime.InferenceSession]
+    assert len(alive) <= HELD_BUNDLES and len(sessions) <= HELD_SESSIONS, (len(alive), len(sessions))

@@ -141,3 +141,32 @@ def test_stage_taps_report_channels_and_strides():
 def test_unknown_tap_names_are_rejected():
     with pytest.raises(ValueError, match="unknown tap"):
         FeatureTaps(build_model(ModelSpec.create("v2", scale=0.5)), ["nope"])
+
+
+def test_a_seeded_build_gets_the_same_weights_whatever_the_other_threads_build_or_draw():
+    """The builder seeds an untrained model while the checker copies another and the worker draws
+    timing inputs: the seeded weights (and so the cached export's key) must not change."""
+    import threading
+
+    from explorer.models.fingerprint import state_fingerprint
+    from explorer.models.registry import copy_model, random_input
+
+    spec, other = ModelSpec.create("v1", groups=3, scale=0.5), ModelSpec.create("v2", scale=0.5)
+    expected = state_fingerprint(build_model(spec, seed=5))
+    stop = threading.Event()
+    busy = []
+
+    def other_threads_at_work():
+        while not stop.is_set():
+            copy_model(build_model(other), other)
+            random_input(1, 3, 32, 32)
+            busy.append(1)
+
+    helper = threading.Thread(target=other_threads_at_work)
+    helper.start()
+    try:
+        seen = {state_fingerprint(build_model(spec, seed=5)) for _ in range(6)}
+    finally:
+        stop.set()
+        helper.join()
+    assert busy and seen == {expected}

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel
 
 from explorer.ui import images  # noqa: F401  (sets pyqtgraph's foreground, as the app's import does)
 from explorer.ui.contrast import AA_TEXT, PLOT_BACKGROUND, WINDOW_BACKGROUND, apply_link_colour, contrast_ratio
+from explorer.ui.font_scale import set_axis_label
 from explorer.ui.lesson_report import STYLE
 from explorer.ui.lessons_view import TONE_COLOURS
 
@@ -45,7 +46,12 @@ def test_links_and_plot_axes_read_on_the_dark_theme(qapp):
     link = QLabel().palette().color(QPalette.ColorRole.Link).name()
     assert contrast_ratio(link, WINDOW_BACKGROUND) >= AA_TEXT, link
     foreground = pg.mkColor(pg.getConfigOption("foreground")).name()
-    assert contrast_ratio(foreground, PLOT_BACKGROUND) >= AA_TEXT, foreground  # tick text and axis titles
+    assert contrast_ratio(foreground, PLOT_BACKGROUND) >= AA_TEXT, foreground  # tick text
+    plot = pg.PlotWidget(background=PLOT_BACKGROUND)
+    set_axis_label(plot.getPlotItem(), "bottom", "measured latency (ms)")
+    axis = plot.getPlotItem().getAxis("bottom")
+    title = re.search(r"color: (#[0-9a-fA-F]{6})", axis.labelString()).group(1)  # what the title is drawn in
+    assert contrast_ratio(title, PLOT_BACKGROUND) >= AA_TEXT, title  # pyqtgraph's own default is black
 
 
 def test_the_verdict_colours_read_in_the_window_and_on_the_white_report():

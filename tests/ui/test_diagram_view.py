@@ -185,3 +185,18 @@ def test_one_real_click_on_an_open_units_title_folds_it(make_window, qtbot):
     view.centerOn(title)
     QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, view.mapFromScene(title))  # as a user clicks
     assert not scene.is_expanded("stage2.0")  # one click, not two
+
+
+def test_fitting_the_width_settles_at_every_size_instead_of_flickering_a_scroll_bar(tmp_path):
+    """Run in a child: a view fighting its scroll bar keeps Qt's event loop busy forever (the window
+    froze), which a test in this process could only wait on; the child is killed and it fails."""
+    import subprocess
+    import sys
+
+    from tests.ui.diagram_sizes import __file__ as script
+
+    try:
+        done = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the diagram never settled: its scroll bar and its fit kept resizing each other") from None
+    assert done.returncode == 0 and "settled at every size" in done.stdout, done.stdout + done.stderr

@@ -30,6 +30,15 @@ def test_about_names_versions_backends_and_folders(make_window, tmp_path):
     assert str(tmp_path / "settings.ini") in text and str(tmp_path / "cache") in text
     assert all(b.title in text for b in registry.available_backends())
     assert window.state.bundle.spec.label in text
+    assert "did not import" not in text
+
+
+def test_about_names_a_backend_module_that_did_not_import(make_window, monkeypatch):
+    monkeypatch.setitem(registry._REGISTRY.failures, "explorer.runtime.broken_backend", "ImportError: no libfoo")
+    window = make_window()
+    window.actions_by_name["about"].trigger()
+    text = window.help_dialog.text.text()
+    assert "explorer.runtime.broken_backend" in text and "no libfoo" in text
 
 
 def test_the_weights_dialog_gives_torchvisions_offline_route_in_full(make_window, qtbot):
@@ -79,3 +88,19 @@ def test_a_checkpoint_dropped_on_the_window_loads_and_a_bad_one_is_named(make_wi
     drop(good)
     qtbot.waitUntil(lambda: window.engine.bundle.config.weights == str(good), timeout=WAIT)
     assert window.engine.bundle.spec.groups == 3 and window.engine.bundle.spec.scale == 0.5
+
+
+def test_help_dialogs_opened_and_closed_all_day_leave_nothing_behind(make_window, qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QDialog
+
+    window = make_window()
+    for page in ["tab", "shortcuts", "weights", "about"] * 5:
+        window.open_help(page)
+        if page != "about":
+            window.help_dialog.close()  # closed by the user, or replaced by the next one
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # what the event loop does next
+    dialogs = [d for d in window.findChildren(QDialog)]
+    assert len(dialogs) == 1 and window.help_dialog is dialogs[0]  # only the one still open
+    window.state.say("a problem while the weights dialogs are gone")  # no slot of a deleted dialog runs
+    qtbot.waitUntil(lambda: "a problem while" in window.full_message)

@@ -55,3 +55,50 @@ def test_v1_has_no_download_offer(make_window):
     window = make_window(ModelSpec.create("v1", groups=3, scale=0.5, input_size=96))
     assert not window.live.download_button.isVisible()
     assert window.live.notice.isVisible()
+
+
+def test_the_frame_watch_says_stale_past_its_limit_and_live_again_on_the_next_frame(qtbot):
+    from explorer.ui.frame_watch import STALE_AFTER_S, FrameWatch
+
+    now = [100.0]
+    paused = [False]
+    watch = FrameWatch(lambda: paused[0], clock=lambda: now[0])
+    said: list[object] = []
+    watch.stale.connect(said.append)
+    watch.live_again.connect(lambda: said.append("live"))
+    watch.frame()
+    now[0] += STALE_AFTER_S / 2
+    watch.check()
+    assert said == [] and watch.stale_for is None  # a short gap is a slow frame, not a dropped stream
+    now[0] += STALE_AFTER_S
+    watch.check()
+    assert said == [STALE_AFTER_S * 1.5] and watch.stale_for == STALE_AFTER_S * 1.5
+    watch.frame()
+    assert said[-1] == "live" and watch.stale_for is None
+    paused[0] = True  # a paused view is frozen on purpose: never called stale
+    now[0] += STALE_AFTER_S * 10
+    watch.check()
+    paused[0] = False
+    now[0] += STALE_AFTER_S / 2
+    watch.check()
+    assert said[-1] == "live" and watch.stale_for is None  # counted from the resume, not from the pause
+
+
+def test_a_wrapping_button_takes_two_lines_in_a_narrow_column_and_one_when_there_is_room(qtbot):
+    from explorer.ui.wrapping_button import WrappingButton
+
+    text = "Download trained weights (~9 MB)"
+    button = WrappingButton(text)
+    qtbot.addWidget(button)
+    button.show()
+    need = button.fontMetrics().horizontalAdvance(text)
+    button.resize(need // 2 + 60, 60)
+    assert button.text() == "Download trained\nweights (~9 MB)" and button.full_text == text
+    for line in button.text().splitlines():  # each line fits the button: nothing cut at either end
+        assert button.fontMetrics().horizontalAdvance(line) < button.width()
+    button.resize(need + 80, 60)
+    assert button.text() == text
+    font = button.font()
+    font.setPointSizeF(font.pointSizeF() * 2)  # large fonts at the same width: wraps again
+    button.setFont(font)
+    assert "\n" in button.text()

@@ -15,3 +15,13 @@ def test_the_shuffle_tab_lists_the_compact_nets_pairs_and_shows_the_absorption(m
     assert not view.absorbed.isHidden() and "same outputs" in view.absorbed.text()
     difference = float(view.absorbed.text().split("max |Δ| = ")[1].split(" ")[0])
     assert difference < 1e-4
+
+
+def test_turning_the_spin_boxes_redraws_the_papers_shuffle_for_that_c_and_g(make_window):
+    window = make_window()
+    view = window.shuffle
+    view.groups_spin.setValue(4)
+    view.channels_spin.setValue(16)  # as a user turns them: each sends its value
+    assert (view.diagram.channels, view.diagram.groups) == (16, 4)
+    assert view.diagram.permutation() == shuffle_permutation(16, 4)
+    assert "(k mod 4)·4 + k div 4" in view.message.text()

@@ -3,6 +3,7 @@ import re
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -215,6 +216,7 @@ class DyingCamera(FrameSource):
 
     def __init__(self) -> None:
         self.left = 3
+        self.text = "camera:1"  # what the source box shows while it runs
 
     def read(self):
         if self.left == 0:
@@ -225,8 +227,12 @@ class DyingCamera(FrameSource):
 
 def test_a_camera_that_disappears_falls_back_to_the_synthetic_scene(make_window, qtbot):
     window = make_window(source=DyingCamera())
+    assert window.controls.run_box.source.currentText() == "camera:1"
     qtbot.waitUntil(lambda: "unplugged" in window.full_message, timeout=WAIT)
     qtbot.waitUntil(lambda: "synthetic" in window.engine.source.describe(), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.controls.run_box.source.currentText() == "synthetic", timeout=WAIT
+    )  # not the lost camera
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
 
@@ -428,8 +434,9 @@ def test_the_teach_tab_neither_widens_the_window_nor_moves_its_buttons_while_cap
     assert window.width() == width
     before = teach.capture_button.geometry()
     teach.capturing = "a class with a long name for the demo"  # what start_capture sets; the label grows
-    qtbot.waitUntil(lambda: "capturing" in teach.prediction.text(), timeout=WAIT)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: "a long name for the demo" in teach.prediction.text(), timeout=WAIT)
+    # the relayout the longer text asked for, done now (not a fixed wait that could pass before it)
+    QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
     assert window.width() == width and teach.capture_button.geometry() == before
     teach.capturing = None
 
