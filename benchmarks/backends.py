@@ -87,7 +87,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="V2 1x only")
     args = parser.parse_args()
 
-    from explorer.engine.pipeline import build_bundle
+    from explorer.engine.bundle_request import BundleRequest, build_bundle
     from explorer.models import ModelSpec, build_model
     from explorer.optional import torchvision_status
     from explorer.runtime.registry import available_backends
@@ -135,7 +135,9 @@ def main() -> int:
         for backend in backends:
             model_copy = build_model(spec)
             model_copy.load_state_dict(model.state_dict())
-            bundles[backend] = build_bundle(spec, model=model_copy, backend=backend, threads=args.threads)
+            bundles[backend] = build_bundle(
+                BundleRequest.of(spec, model=model_copy, backend=backend, threads=args.threads)
+            )
             fns[f"explorer {backend}"] = (lambda b: lambda: b.runner(x))(bundles[backend])
         results = interleaved(fns, args.runs, args.warmup)
         base = results["plain ONNX Runtime"][0]
@@ -175,7 +177,7 @@ def live_fps(backends: list[str], args) -> None:
     for backend in backends:
         window = harness.open_window(RunConfig(ModelSpec.create("v2"), backend=backend, threads=threads))
         window.set_tab("features")
-        window.features.select_tap("stage3")
+        window.pages["features"].select_tap("stage3")
         harness.run_for(2)
         start_frames, start = window.rendered, time.perf_counter()
         harness.run_for(args.live_seconds)

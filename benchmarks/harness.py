@@ -25,7 +25,7 @@ def open_window(config, pace: bool = False, size=(1400, 860)):
     from explorer.engine.state import AppState
     from explorer.engine.worker import Engine
     from explorer.sources import SyntheticSource
-    from explorer.ui.main_window import MainWindow
+    from explorer.ui.window.main_window import MainWindow
 
     qt_app()
     quiet_qt_messages()
@@ -86,8 +86,14 @@ def census() -> dict[str, int]:
             counts["explorer modules"] = counts.get("explorer modules", 0) + 1
     widgets = QApplication.allWidgets()
     counts["widgets"] = len(widgets)
-    scenes = {id(w.scene()): w.scene() for w in widgets if hasattr(w, "scene") and callable(w.scene) and w.scene()}
-    counts["scene items"] = sum(len(scene.items()) for scene in scenes.values())
+    scenes = {id(w.scene()): (w, w.scene()) for w in widgets if hasattr(w, "scene") and callable(w.scene) and w.scene()}
+    counts["scene items"] = sum(len(scene.items()) for _view, scene in scenes.values())
+    largest = max(scenes.values(), key=lambda pair: len(pair[1].items()), default=None)
+    if largest is not None:  # which view holds most: a scene that keeps growing names itself here
+        owner = largest[0].parent()
+        counts[f"largest scene ({type(owner).__name__ if owner else type(largest[0]).__name__})"] = len(
+            largest[1].items()
+        )
     counts["threads"] = threading.active_count()
     return counts
 

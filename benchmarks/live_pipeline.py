@@ -65,7 +65,7 @@ def measure_tabs(backend: str, args) -> dict:
     config = RunConfig(ModelSpec.create(args.arch, scale=args.scale), backend=backend, threads=threads)
     window = harness.open_window(config)
     window.set_tab("features")
-    window.features.select_tap(args.tap)
+    window.pages["features"].select_tap(args.tap)
     if backend == "auto":  # measure what auto settles on, as a user sees it a few seconds in
         harness.wait_for(lambda: bool(window.engine.bundle.auto_reason), timeout=60)
     samples = instrument(window)

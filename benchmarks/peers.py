@@ -141,7 +141,7 @@ def reference_model(spec, model: torch.nn.Module) -> torch.nn.Module:
 
 def measure(spec, threads: int, runs: int, warmup: int, folder: Path) -> dict[str, tuple[float, float, str]]:
     """{engine: (median ms, p90 ms, kind)} with kind "peer" or "app"."""
-    from explorer.engine.pipeline import build_bundle
+    from explorer.engine.bundle_request import BundleRequest, build_bundle
     from explorer.models import build_model
     from explorer.runtime import registry
 
@@ -163,7 +163,9 @@ def measure(spec, threads: int, runs: int, warmup: int, folder: Path) -> dict[st
     for backend in registry.usable(reduced_precision=False):
         copy = build_model(spec)
         copy.load_state_dict(model.state_dict())
-        bundle = build_bundle(spec, model=copy, backend=backend.name, threads=threads, check_agreement=False)
+        bundle = build_bundle(
+            BundleRequest.of(spec, model=copy, backend=backend.name, threads=threads, check_agreement=False)
+        )
         name = f"app: {backend.short_title}"
         fns[name], kinds[name] = (lambda runner: lambda: runner(x))(bundle.runner), "app"
     results = interleaved(fns, runs, warmup)

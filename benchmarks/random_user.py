@@ -89,7 +89,10 @@ class RandomUser:
                 f"fonts {flags['large_fonts'].isChecked()} touch {flags['touch'].isChecked()} "
                 f"present {flags['present'].isChecked()} full {w.isFullScreen()}"
             )
-            print(f"action {sum(self.done.values())}: {self.what} | {state}", file=sys.stderr, flush=True)
+            rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+            print(
+                f"action {sum(self.done.values())}: {self.what} | {state} | rss {rss} MB", file=sys.stderr, flush=True
+            )
         return kind
 
     def _click(self) -> None:

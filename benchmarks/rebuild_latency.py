@@ -28,7 +28,10 @@ def main() -> int:
             start = time.perf_counter()
             window.state.request(spec=spec)
             harness.wait_for(
-                lambda: window.architecture.model.report is not None and window.architecture.model.report.spec == spec,
+                lambda: (
+                    window.pages["architecture"].model.report is not None
+                    and window.pages["architecture"].model.report.spec == spec
+                ),
                 timeout=60,
                 step=0.005,
             )

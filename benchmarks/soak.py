@@ -6,7 +6,7 @@
 Every few seconds one change, in a fixed cycle: V1 groups, scale, shuffle, architecture (V1/V2),
 and the visible tab, as a user clicking around would.  With --random, a seeded random user
 (random_user.py) clicks, types, picks and opens dialogs instead, four times a second.  Prints RSS
-every minute with the growth since the baseline (minute 1: every variant met once, exports
+every minute (and the minute's low, median and high, sampled after every action) with the growth since the baseline (minute 1: every variant met once, exports
 cached; --random minute 5), the frames, the actions, any error the app said and any exception a
 slot raised.  Targets: configuration < 5 % after minute 1; random < 10 % after minute 5 and
 < 3 % over the last 10 minutes.  Prints numbers; asserts nothing.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import statistics
 import time
 
 import harness  # noqa: F401  (sets up the path and offscreen Qt)
@@ -51,6 +52,11 @@ def main() -> int:
         "--warmup", type=float, default=None, help="minutes before the baseline (default 1; --random 5)"
     )
     parser.add_argument("--census", action="store_true", help="also count what could pile up, every minute")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="snapshot Python and NumPy allocations at the baseline and at the end; print the 15 lines that grew most",
+    )
     args = parser.parse_args()
     every = args.every if args.every is not None else (0.25 if args.random else 4.0)
     warmup = args.warmup if args.warmup is not None else (5.0 if args.random else 1.0)
@@ -83,37 +89,75 @@ def main() -> int:
         flush=True,
     )
     start = time.monotonic()
-    per_minute: list[float] = []
+    per_minute: list[float] = []  # RSS at each minute's end
+    medians: list[float] = []  # the median of the minute's samples: one lesson running at the tick moves it less
+    samples: list[float] = []  # this minute's RSS after every action
     actions = 0
+    baseline_snapshot = None
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start(8)
     while (elapsed := time.monotonic() - start) < args.minutes * 60:
         step()
         actions += 1
         harness.run_for(every)
+        samples.append(harness.rss_mb())
         if elapsed >= 60.0 * (len(per_minute) + 1):
-            per_minute.append(harness.rss_mb())
+            per_minute.append(samples[-1])
+            medians.append(statistics.median(samples))
             minute = len(per_minute)
             base = per_minute[int(warmup) - 1] if minute >= warmup else None
             growth = f" ({(per_minute[-1] / base - 1) * 100:+.1f} % since minute {warmup:g})" if base else ""
             print(
-                f"{minute:4d} min  RSS {per_minute[-1]:.0f} MB{growth}, {window.engine.frames} frames, "
+                f"{minute:4d} min  RSS {per_minute[-1]:.0f} MB{growth}, minute's low/median/high "
+                f"{min(samples):.0f}/{medians[-1]:.0f}/{max(samples):.0f} MB, {window.engine.frames} frames, "
                 f"{actions} actions, {len(errors)} errors said, {len(raised)} exceptions",
                 flush=True,
             )
+            samples = []
+            if args.tracemalloc and minute == int(warmup):
+                baseline_snapshot = take_snapshot()
             if args.census:
                 print("        " + ", ".join(f"{k} {v}" for k, v in harness.census().items()), flush=True)
+    if args.tracemalloc and baseline_snapshot is not None:
+        print_growth(baseline_snapshot, take_snapshot())
     window.close()
     summarise(per_minute, warmup, args.random, errors, raised, user.done if args.random else None)
+    summarise(medians, warmup, args.random, [], [], None, "minute medians")
     return 0
 
 
-def summarise(per_minute, warmup, random_mode, errors, raised, done) -> None:
+def take_snapshot():
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    return tracemalloc.take_snapshot()
+
+
+def print_growth(before, after) -> None:
+    """Where Python and NumPy memory grew between the baseline and the end (torch's own tensors and
+    native libraries are not traced: growth outside this list is theirs)."""
+    stats = after.compare_to(before, "traceback")
+    total = sum(s.size_diff for s in stats) / 2**20
+    print(f"traced growth since the baseline: {total:+.1f} MB; the largest:", flush=True)
+    for stat in stats[:15]:
+        frames = [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in stat.traceback[-4:]]
+        print(
+            f"  {stat.size_diff / 2**20:+7.1f} MB {stat.count_diff:+6d} blocks  {' <- '.join(reversed(frames))}",
+            flush=True,
+        )
+
+
+def summarise(per_minute, warmup, random_mode, errors, raised, done, what="RSS") -> None:
     """The growth figures the issues' targets are stated in, and what went wrong on the way."""
     if len(per_minute) < warmup:
         print("too short to have a baseline: run longer than the warm-up")
         return
     base, last = per_minute[int(warmup) - 1], per_minute[-1]
     target = 10.0 if random_mode else 5.0
-    line = f"end: RSS {last:.0f} MB, growth since minute {warmup:g} {(last / base - 1) * 100:+.1f} % (target < {target:g} %)"
+    line = f"end ({what}): {last:.0f} MB, growth since minute {warmup:g} {(last / base - 1) * 100:+.1f} % (target < {target:g} %)"
     if len(per_minute) >= warmup + 10:
         ten_ago = per_minute[-11]
         line += f", last 10 minutes {(last / ten_ago - 1) * 100:+.1f} % (target < 3 %)"

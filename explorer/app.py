@@ -18,7 +18,15 @@ from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from explorer.cli_args import ArgParser, UsageError, parse_input_size, parse_scale, positive_float, positive_int
+from explorer.cli_args import (
+    ArgParser,
+    UsageError,
+    add_groups_arg,
+    parse_input_size,
+    parse_scale,
+    positive_float,
+    positive_int,
+)
 from explorer.doctor import qt_platform_problem
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
@@ -35,11 +43,11 @@ from explorer.sources import SourceError, open_source
 from explorer.sources.camera import probe_cameras
 from explorer.sources.factory import is_signal_source
 from explorer.startup import remembered_values, startup_choices
-from explorer.ui import settings
-from explorer.ui.background import BackgroundTask
-from explorer.ui.contrast import apply_link_colour
-from explorer.ui.main_window import MainWindow
-from explorer.ui.tabs import TAB_NAMES
+from explorer.ui.base.background import BackgroundTask
+from explorer.ui.base.contrast import apply_link_colour
+from explorer.ui.window import settings
+from explorer.ui.window.main_window import MainWindow
+from explorer.ui.window.tabs import TAB_NAMES
 from explorer.weights import WeightsError
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -70,7 +78,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
         "for --arch compact signal:synthetic[:SEED][@HOP] or a .csv/.npy recording",
     )
     parser.add_argument("--arch", choices=arch_names(), default=None)
-    parser.add_argument("--groups", "-g", type=positive_int, default=None)
+    add_groups_arg(parser)
     parser.add_argument("--scale", "-s", type=parse_scale, default=None)
     parser.add_argument("--no-shuffle", action="store_true")
     parser.add_argument("--input-size", type=parse_input_size, default=None)
@@ -223,9 +231,9 @@ def _run_window(
     if not args.frames:  # headless runs neither read nor write remembered settings
         window.restore_view(remembered)
     window.set_tab(tab)
-    if args.tap and not window.features.select_tap(args.tap):
+    if args.tap and not window.pages["features"].select_tap(args.tap):
         state.say(f"no tap named {args.tap!r}; pick one from the list")
-    unknown = [unit for unit in args.open or [] if not window.diagram.open_unit(unit)]
+    unknown = [unit for unit in args.open or [] if not window.pages["diagram"].open_unit(unit)]
     if unknown:
         state.say(f"no diagram unit named {', '.join(unknown)}; units are named like stage2.0 or blocks.1")
     if args.large_fonts:
@@ -244,8 +252,8 @@ def _run_window(
     if args.fps_target:
         QTimer.singleShot(0, lambda: window.controls.run_box.fit.start(args.fps_target))
     if args.lesson:
-        window.lessons.quick.setChecked(args.quick_lesson)
-        QTimer.singleShot(0, lambda: window.lessons.start(args.lesson))
+        window.pages["lessons"].quick.setChecked(args.quick_lesson)
+        QTimer.singleShot(0, lambda: window.pages["lessons"].start(args.lesson))
     if args.train_epochs:
         if config.spec.input_kind != "signal":
             print(
@@ -254,8 +262,8 @@ def _run_window(
             )
             engine.stop()
             return 2
-        window.teach.signal_page.epochs.setValue(args.train_epochs)
-        QTimer.singleShot(0, window.teach.signal_page.start)
+        window.pages["teach"].signal_page.epochs.setValue(args.train_epochs)
+        QTimer.singleShot(0, window.pages["teach"].signal_page.start)
     if not args.frames:
         code = app.exec()
         problem = settings.save({**remembered_values(state, window.current_tab()), **window.view_settings()})

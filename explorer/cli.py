@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from explorer import commands
 from explorer.analysis.diagram import LEVELS, QUANTITIES
-from explorer.cli_args import ArgParser, UsageError, add_spec_args, positive_float, positive_int
+from explorer.cli_args import ArgParser, UsageError, add_groups_arg, add_spec_args, positive_float, positive_int
 from explorer.engine.fit import DEFAULT_FPS_TARGET
 from explorer.lessons import LESSONS
 from explorer.models.architecture import arch_names, with_input_kind
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fit = sub.add_parser("fit", help="the largest model of an architecture that reaches a frame rate here")
     fit.add_argument("--arch", choices=arch_names(), default=DEFAULT_ARCH)
-    fit.add_argument("--groups", "-g", type=positive_int, default=None, help="V1 group count (kept as given)")
+    add_groups_arg(fit, note=", kept as given")
     fit.add_argument("--no-shuffle", action="store_true")
     fit.add_argument(
         "--fps",
@@ -194,11 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "diagram":  # draws with Qt, imported only for this command
-            from explorer.ui.diagram_export import run_diagram
+            from explorer.ui.diagram.diagram_export import run_diagram
 
             return run_diagram(args)
         if args.command == "report":  # its figures are drawn with Qt too
-            from explorer.ui.lesson_report import run_report
+            from explorer.ui.figures.lesson_report import run_report
 
             return run_report(args)
         return getattr(commands, f"run_{args.command}")(args)

@@ -11,7 +11,7 @@ import math
 import sys
 from pathlib import Path
 
-from explorer.models.architecture import arch_names
+from explorer.models.architecture import arch_names, architectures
 from explorer.models.spec import DEFAULT_ARCH, ModelSpec
 
 CONVENTION = "FLOPs = multiply-adds of conv + FC layers (the papers' convention); MAC in elements (ShuffleNet V2 G1/G2)"
@@ -66,10 +66,20 @@ def parse_scale(text: str) -> float:
         raise argparse.ArgumentTypeError(f"scale must be a number like 1.0 or 0.5x, got {text!r}") from None
 
 
+def add_groups_arg(parser: argparse.ArgumentParser, nargs: str | None = None, note: str = "") -> None:
+    """``--groups``, declared once: its help lists what each grouped architecture entry accepts."""
+    accepted = "; ".join(
+        f"{a.short}: {', '.join(map(str, a.group_choices))}" for a in architectures() if a.group_choices
+    )
+    parser.add_argument(
+        "--groups", "-g", type=positive_int, nargs=nargs, default=None, help=f"group count ({accepted}){note}"
+    )
+
+
 def add_spec_args(parser: argparse.ArgumentParser, many: bool = False, arch_default: str | None = DEFAULT_ARCH) -> None:
     nargs = "+" if many else None
     parser.add_argument("--arch", choices=arch_names(), nargs=nargs, default=None if many else arch_default)
-    parser.add_argument("--groups", "-g", type=positive_int, nargs=nargs, help="V1 group count: 1, 2, 3, 4 or 8")
+    add_groups_arg(parser, nargs)
     parser.add_argument("--scale", "-s", type=parse_scale, nargs=nargs, help="width multiplier, e.g. 0.5 or 1.0x")
     parser.add_argument("--no-shuffle", action="store_true", help="turn channel shuffle off (paper Table 3 ablation)")
     parser.add_argument("--input-size", type=parse_input_size, default=None, help="224, or 128x9 for the compact net")

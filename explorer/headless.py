@@ -13,8 +13,8 @@ from PySide6.QtCore import QTimer
 
 from explorer.engine.config import AUTO
 from explorer.engine.worker import Engine
-from explorer.ui.images import save_png
-from explorer.ui.main_window import MainWindow
+from explorer.ui.figures.images import save_png
+from explorer.ui.window.main_window import MainWindow
 
 
 def peak_rss_mb() -> float | None:
@@ -67,9 +67,9 @@ def run_headless(app, window: MainWindow, engine: Engine, args, timeline: dict) 
     status = {"start": None, "code": 1, "done": False}
 
     def waiting_for_training() -> bool:
-        if args.lesson and window.lessons.running:
+        if args.lesson and window.pages["lessons"].running:
             return True
-        return bool(args.train_epochs) and (window.teach.signal_page.training or not engine.bundle.trained)
+        return bool(args.train_epochs) and (window.pages["teach"].signal_page.training or not engine.bundle.trained)
 
     def on_result():
         if status["start"] is None:
@@ -103,7 +103,7 @@ def run_headless(app, window: MainWindow, engine: Engine, args, timeline: dict) 
             else ""
         )
         if args.lesson:
-            print(f"lesson {args.lesson}: {window.lessons.task.status.text()}")
+            print(f"lesson {args.lesson}: {window.pages['lessons'].task.status.text()}")
         print(
             f"frames {frames}, fps {fps:.1f}, median inference {median:.1f} ms, model {engine.bundle.spec.label}, backend {engine.bundle.backend}, "
             f"source {engine.source.describe()}{started}{swap}, window {window.width()}x{window.height()}"

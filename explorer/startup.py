@@ -4,7 +4,6 @@ settings (each checked, and dropped with a message when it no longer fits), then
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from explorer.cli_args import UsageError
 from explorer.engine.config import AUTO, RunConfig
@@ -13,8 +12,9 @@ from explorer.engine.worker import default_live_threads
 from explorer.models.architecture import arch_names, architecture
 from explorer.models.spec import DEFAULT_ARCH, ModelSpec
 from explorer.runtime import registry
-from explorer.ui.tabs import TAB_NAMES
+from explorer.ui.window.tabs import TAB_NAMES
 from explorer.weights.loader import torchvision_cached
+from explorer.weights.source import TORCHVISION, UNTRAINED, WeightsSource
 
 
 def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConfig, str | None, str]:
@@ -44,11 +44,10 @@ def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConf
             raise UsageError(f"explorer: {exc}") from None
         problems.append(f"ignored the remembered model settings ({exc}): starting {arch} at its defaults")
         spec = ModelSpec.create(arch)  # a stale remembered value: the arch's defaults
-    weights = args.weights if args.weights is not None else usable_remembered_weights(spec, remembered)
-    if weights is None and torchvision_cached(spec):
-        weights = "torchvision"  # trained predictions on first run when they are one file away
-    if weights in ("none", "random"):
-        weights = None
+    text = args.weights if args.weights is not None else usable_remembered_weights(spec, remembered)
+    weights = WeightsSource.parse(text)
+    if text is None and torchvision_cached(spec):
+        weights = WeightsSource(TORCHVISION)  # trained predictions on first run when they are one file away
     backend = args.backend or remembered.get("backend") or AUTO
     if backend not in registry.choices():
         problems.append(f"ignored the remembered backend {backend!r} (not one this version has): using {AUTO}")
@@ -62,12 +61,12 @@ def startup_choices(args: argparse.Namespace, remembered: dict) -> tuple[RunConf
 
 
 def usable_remembered_weights(spec: ModelSpec, remembered: dict) -> str | None:
-    """The weights remembered for ``spec``'s architecture, if their file is still there; a
-    missing one is forgotten and said (``remembered["problems"]``) instead of failing every start."""
+    """The weights remembered for ``spec``'s architecture (their text), if their file is still there;
+    a missing one is forgotten and said (``remembered["problems"]``) instead of failing every start."""
     by_arch = remembered.setdefault("weights_by_arch", {})
     weights = by_arch.get(spec.arch)
-    path = weights.removeprefix("megvii:") if weights and weights not in ("torchvision", "none", "random") else None
-    if path and not Path(path).expanduser().is_file():
+    path = WeightsSource.parse(weights).file
+    if path and not path.is_file():
         remembered.setdefault("problems", []).append(
             f"the remembered {spec.label.split(' @')[0]} weights {path} are gone: running without them "
             "(pick a checkpoint in Weights to use one again)"
@@ -77,22 +76,27 @@ def usable_remembered_weights(spec: ModelSpec, remembered: dict) -> str | None:
     return weights
 
 
-def remembered_weights(config: RunConfig) -> str | None:
-    """The weights choice to remember: "none" only when trained weights were at hand and turned
-    down; an untrained start stays unremembered, so weights cached later are used by default."""
-    if config.weights:
-        return config.weights
-    return "none" if torchvision_cached(config.spec) else None
+def remembered_weights(spec: ModelSpec, weights: WeightsSource) -> str | None:
+    """The weights choice to remember (its text): untrained only when trained weights were at hand
+    and turned down; an untrained start stays unremembered, so weights cached later are used by default."""
+    if weights:
+        return str(weights)
+    return str(UNTRAINED) if torchvision_cached(spec) else None
 
 
 def remembered_values(state: AppState, tab: str) -> dict:
     """What the next start reopens; each architecture keeps its own weights (never another's)."""
     spec = state.config.spec
-    weights = remembered_weights(state.config)
+    weights = remembered_weights(spec, state.config.weights)
     bundle = state.bundle
-    if weights not in (None, "none") and bundle is not None and bundle.config == state.config and not bundle.trained:
+    if state.config.weights and bundle is not None and bundle.config == state.config and not bundle.trained:
         weights = None  # they did not load (damaged, or not for this model): never make the next start say it again
-    by_arch = {**state.weights_by_arch, spec.arch: weights}
+    known = set(arch_names())  # an architecture this version lacks keeps its text as it was
+    by_arch = {
+        arch: remembered_weights(ModelSpec.create(arch), chosen) if arch in known else (str(chosen) if chosen else None)
+        for arch, chosen in state.weights_by_arch.items()
+    }
+    by_arch[spec.arch] = weights
     return {
         "arch": spec.arch,
         "groups": spec.groups if spec.architecture.group_choices else None,

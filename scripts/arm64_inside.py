@@ -260,7 +260,7 @@ def check_ncnn_taps() -> dict:
 def check_int8() -> dict:
     import torch
 
-    from explorer.engine.pipeline import build_bundle
+    from explorer.engine.bundle_request import BundleRequest, build_bundle
     from explorer.models import ModelSpec, build_model
     from explorer.runtime.onnx_backend import default_int8_engine
     from explorer.sources import SyntheticSource
@@ -269,7 +269,7 @@ def check_int8() -> dict:
     torch.manual_seed(1)
     model = spread_weights(build_model(spec))
     frames = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(32)]
-    bundle = build_bundle(spec, model=model, backend="int8", calibration=frames, threads=2)
+    bundle = build_bundle(BundleRequest.of(spec, model=model, backend="int8", calibration=frames, threads=2))
     return {"preset": default_int8_engine(), **bundle.agreement.to_dict()}
 
 

@@ -30,8 +30,8 @@ def main() -> int:
 
     from explorer.engine.config import RunConfig
     from explorer.models import ModelSpec
-    from explorer.ui.screen_fit import available_area, live_layout_facts
-    from explorer.ui.tabs import TAB_NAMES
+    from explorer.ui.base.screen_fit import available_area, live_layout_facts
+    from explorer.ui.window.tabs import TAB_NAMES
 
     lesson = None
     if "--lesson" in flags:  # run first, alone: beside the running window it would time the video too
@@ -63,7 +63,7 @@ def main() -> int:
             shoot(name)
         window.set_tab("live")
     if lesson is not None:
-        window.lessons.show_lesson_result(lesson)
+        window.pages["lessons"].show_lesson_result(lesson)
         window.set_tab("lessons")
         shoot(f"lesson-{lesson.lesson}")
         window.set_tab("live")

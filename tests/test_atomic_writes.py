@@ -22,7 +22,7 @@ def test_a_write_that_fails_midway_leaves_the_old_file_whole_and_no_temporary(tm
 def test_a_saved_png_replaces_the_old_one_in_one_step(tmp_path, qapp):
     from PySide6.QtGui import QImage
 
-    from explorer.ui.images import save_png
+    from explorer.ui.figures.images import save_png
 
     target = tmp_path / "shot.png"
     image = QImage(8, 8, QImage.Format_RGB888)

@@ -73,7 +73,7 @@ def test_doctor_opens_a_given_source(capsys):
 
 def test_the_settings_file_doctor_names_is_the_one_the_window_uses(monkeypatch):
     from explorer import doctor
-    from explorer.ui import settings
+    from explorer.ui.window import settings
 
     monkeypatch.delenv("EXPLORER_SETTINGS")
     assert str(doctor.settings_file()) == settings.store().fileName()

@@ -71,3 +71,38 @@ def test_ruff_finds_nothing_to_lint_or_format():
     for command in (["check", "."], ["format", "--check", "."]):
         result = subprocess.run([sys.executable, "-m", "ruff", *command], cwd=root, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def compared_literals(names: set[str], outside: tuple[str, ...]) -> list[str]:
+    """Every comparison (==, !=, in, not in) against one of ``names`` in explorer/, outside ``outside``."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if any(path.is_relative_to(PACKAGE / package) for package in outside):  # a package or one module
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Compare):
+                continue
+            for side in (node.left, *node.comparators):
+                constants = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                if any(isinstance(c, ast.Constant) and c.value in names for c in constants):
+                    found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    return found
+
+
+def test_weights_kinds_and_layouts_are_compared_only_inside_their_packages():
+    from explorer.models.architecture import LAYOUTS
+    from explorer.weights import source
+
+    kinds = {source.RANDOM, source.TORCHVISION, source.MEGVII, source.FILE, "none"}
+    found = compared_literals(kinds | set(LAYOUTS), ("weights", "models", "optional.py"))  # optional: package names
+    print("\n".join(found))
+    assert not found, found
+
+
+def test_no_ui_file_outgrows_one_screenful_of_reading():
+    large = {
+        str(path.relative_to(PACKAGE)): n
+        for path in (PACKAGE / "ui").rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > 400
+    }
+    assert not large, large

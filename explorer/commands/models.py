@@ -12,8 +12,7 @@ from explorer.cli_args import UsageError, output_path, print_json, spec_from_arg
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import UNTRAINED_NOTICE, InferencePipeline
-from explorer.models import variants
-from explorer.models.architecture import architecture
+from explorer.models.architecture import DEFAULT_LAYOUT, architecture
 from explorer.models.spec import ModelSpec
 from explorer.optional import onnxruntime_status
 from explorer.progress import tqdm_progress
@@ -25,6 +24,7 @@ from explorer.weights.catalog import all_torchvision_checkpoints
 from explorer.weights.download import checkpoint_dir
 from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
 from explorer.weights.loader import looks_like, torchvision_cached
+from explorer.weights.source import FILE, TORCHVISION, UNTRAINED, WeightsSource
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -58,12 +58,12 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def default_weights(spec: ModelSpec) -> str | None:
+def default_weights(spec: ModelSpec) -> WeightsSource:
     """torchvision's weights when the hub cache already holds them for this spec, else untrained."""
-    return "torchvision" if torchvision_cached(spec) else None
+    return WeightsSource(TORCHVISION) if torchvision_cached(spec) else UNTRAINED
 
 
-def load_bundle_for_cli(spec: ModelSpec, source: str | None):
+def load_bundle_for_cli(spec: ModelSpec, source: WeightsSource | str | None):
     """The bundle for ``source`` (None: untrained), a tqdm bar while downloading; UsageError on bad weights."""
     bar = None
 
@@ -89,11 +89,11 @@ def run_weights(args: argparse.Namespace) -> int:
     rows = []
     for spec, published in all_torchvision_checkpoints():
         path = cache / published.filename
-        figures = variants.published(spec)
+        figures = spec.architecture.figures(spec)
         rows.append(
             {
                 "spec": spec.label.rsplit(" @", 1)[0],
-                "source": "torchvision",
+                "source": TORCHVISION,
                 "path": str(path),
                 "available": path.is_file(),
                 "top1": figures.top1 if figures else None,
@@ -107,7 +107,7 @@ def run_weights(args: argparse.Namespace) -> int:
             rows.append(
                 {
                     "spec": fits or f"unrecognised {architecture(arch).title} variant",
-                    "source": layout if layout != "default" else "file",
+                    "source": layout if layout != DEFAULT_LAYOUT else FILE,
                     "path": given,
                     "available": fits is not None,
                     "top1": None,
@@ -115,7 +115,7 @@ def run_weights(args: argparse.Namespace) -> int:
             )
         except CheckpointError as exc:
             rows.append(
-                {"spec": None, "source": "file", "path": given, "available": False, "error": str(exc), "top1": None}
+                {"spec": None, "source": FILE, "path": given, "available": False, "error": str(exc), "top1": None}
             )
     if args.json:
         print_json({"cache": str(cache), "weights": rows})
@@ -127,7 +127,7 @@ def run_weights(args: argparse.Namespace) -> int:
             if row["available"]
             else (
                 "missing: `python -m explorer predict IMG --weights torchvision` downloads it"
-                if row["source"] == "torchvision"
+                if row["source"] == TORCHVISION
                 else row.get("error", "not usable")
             )
         )

@@ -9,9 +9,11 @@ runs untrained and the bundle's note says why.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
+from explorer.engine.bundle_request import BundleRequest, build_bundle
 from explorer.engine.config import RunConfig
-from explorer.engine.pipeline import ModelBundle, build_bundle
+from explorer.engine.pipeline import ModelBundle
 from explorer.progress import Progress
 from explorer.teach.head import backbone_fingerprint
 from explorer.weights import WeightsError, load_weights
@@ -31,33 +33,34 @@ def load_bundle(
 
     ``progress(fraction, text)`` reports downloads and first-run work (export, calibration).
     """
-    options = dict(
-        calibration=calibration,
+    request = BundleRequest(
+        config,
         progress=progress,
+        calibration=calibration,
         engine=engine,
         check_agreement=check_agreement,
         defer_taps=defer_taps,
     )
     if not config.weights:
-        return build_bundle(config, **options)
+        return build_bundle(request)
     try:
         downloading = (lambda fraction, text: progress(fraction, text, download=True)) if progress else None
         loaded = load_weights(config.spec, config.weights, progress=downloading, cancel=cancel)
     except WeightsError as exc:
         if strict:
             raise
-        bundle = build_bundle(config, **options)  # the choice stays: it applies again to a variant it fits
+        bundle = build_bundle(request)  # the choice stays: it applies again to a variant it fits
         bundle.note = f"{exc} - running {config.spec.label} untrained"
         return bundle
     return build_bundle(
-        config,
-        model=loaded.model,
-        recipe=loaded.recipe,
-        labels=loaded.labels,
-        trained=True,
-        weights_name=f"{loaded.origin}: {loaded.name}",
-        weights_source=config.weights,
-        **options,
+        replace(
+            request,
+            model=loaded.model,
+            recipe=loaded.recipe,
+            labels=loaded.labels,
+            trained=True,
+            weights_name=f"{loaded.origin}: {loaded.name}",
+        )
     )
 
 

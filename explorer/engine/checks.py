@@ -66,9 +66,13 @@ def pick_stable(timed: list[Trial], preference: list[str]) -> tuple[Trial, str]:
         return fastest, "the only one timed"
     runner_up = min(others, key=lambda t: t.ms)
     margin = max(AUTO_TIE_FLOOR, max(runner_up.spread, fastest.spread) - 1)
-    return (
-        fastest,
-        f"faster than {runner_up.title} by {runner_up.ms / fastest.ms - 1:.0%}, beyond the timings' spread ({margin:.0%})",
+    gap = runner_up.ms / fastest.ms - 1
+    if gap > margin:
+        return fastest, f"faster than {runner_up.title} by {gap:.0%}, beyond the timings' spread ({margin:.0%})"
+    # within the spread: a tie, which the earlier entry in the registry's order wins, and that is this one
+    return fastest, (
+        f"faster than {runner_up.title} by {gap:.0%}, within the timings' spread ({margin:.0%}): "
+        "a tie, which it wins as the earlier in the registry's order"
     )
 
 

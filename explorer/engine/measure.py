@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from explorer.analysis.complexity import analyze
 from explorer.analysis.latency import measure_model, time_callable, torch_threads
-from explorer.engine.pipeline import build_bundle, to_input
+from explorer.engine.bundle_request import BundleRequest, build_bundle
+from explorer.engine.pipeline import to_input
 from explorer.models.architecture import architecture, architectures, with_group_choices
 from explorer.models.registry import build_model, random_input
 from explorer.models.spec import ModelSpec
@@ -80,7 +81,7 @@ def run_sweep(
                 latency = measure_model(build_model(spec), spec.input_shape, runs=runs, warmup=warmup)
                 check = EXACT
             else:
-                bundle = build_bundle(spec, backend=backend, threads=used)
+                bundle = build_bundle(BundleRequest.of(spec, backend=backend, threads=used))
                 x = random_input(1, *spec.input_shape)
                 latency, _ = time_callable(lambda: bundle.runner(x), runs=runs, warmup=warmup)
                 check = bundle.agreement or EXACT
@@ -190,7 +191,9 @@ def measure_pipeline(
         else None
     )
     bundle = build_bundle(
-        spec, model=model, backend=backend, threads=threads, calibration=calibration, check_agreement=reduced
+        BundleRequest.of(
+            spec, model=model, backend=backend, threads=threads, calibration=calibration, check_agreement=reduced
+        )
     )
     frame = SyntheticSource(seed=1).frame_at(0)
 

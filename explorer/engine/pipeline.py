@@ -14,14 +14,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.analysis.complexity import ComplexityReport, analyze_model, spec_tables
-from explorer.engine.config import AUTO, RunConfig
+from explorer.analysis.complexity import ComplexityReport
+from explorer.engine.config import RunConfig
 from explorer.engine.preprocess import preprocess_image, preprocess_signal
+from explorer.models.architecture import DEFAULT_LAYOUT, MEGVII_LAYOUT
 from explorer.models.recipe import Recipe, SignalRecipe
-from explorer.models.registry import build_model, copy_model, untrained_seed, uses_default_layout
+from explorer.models.registry import copy_model, uses_default_layout
 from explorer.models.spec import ModelSpec
-from explorer.models.taps import TapInfo, describe_taps
-from explorer.progress import Progress
+from explorer.models.taps import TapInfo
 from explorer.runtime import registry
 from explorer.runtime.base import EXACT, Agreement, Runner, TapExport
 from explorer.sources.signal_stream import synthetic_signal_source
@@ -64,7 +64,6 @@ class ModelBundle:
     taps: list[TapInfo]
     runner: Runner
     backend: str  # the backend that really runs (a registry name)
-    weights_source: str | None = None  # the weights really loaded (None: untrained)
     note: str = ""  # something the user should know about this build (e.g. why untrained)
     agreement: Agreement | None = None  # vs fp32 eager, measured after the swap
     agreement_inputs: tuple[np.ndarray, ...] = ()  # the calibration frames, reused by the agreement check
@@ -131,80 +130,13 @@ def model_inputs(frames, spec: ModelSpec, recipe: Recipe | SignalRecipe | None) 
     return [to_input(f, spec, recipe).contiguous().numpy() for f in frames if fits_model(f, spec)]
 
 
-def build_bundle(
-    spec: ModelSpec | RunConfig,
-    model: nn.Module | None = None,
-    recipe: Recipe | SignalRecipe | None = None,
-    labels: list[str] | None = None,
-    trained: bool = False,
-    weights_name: str = "random init",
-    weights_source: str | None = None,
-    backend: str | None = None,
-    progress: Progress | None = None,
-    calibration=None,
-    threads: int | None = None,
-    engine: str | None = None,
-    check_agreement: bool = True,
-    defer_taps: bool = False,
-) -> ModelBundle:
-    """Everything the live view needs.  ``backend="auto"`` starts on the torch backend (the
-    engine moves to ONNX Runtime later).  Non-reference backends are checked against fp32 eager
-    on the calibration frames (raw RGB) or synthetic ones, unless ``check_agreement`` is False
-    (the window measures after the swap: see measure_agreement).  ``defer_taps``: see make_runner."""
-    config = (
-        spec
-        if isinstance(spec, RunConfig)
-        else RunConfig(spec, weights_source, backend or AUTO, threads or torch.get_num_threads())
-    )
-    spec = config.spec
-    start = time.perf_counter()
-    model = (model or build_model(spec, seed=untrained_seed(spec))).eval()
-    if recipe is None and spec.input_kind == "image":
-        recipe = Recipe.imagenet(spec.image_size)
-    runs = registry.auto_start().name if config.backend == AUTO else config.backend
-    inputs = (model_inputs(calibration, spec, recipe) or None) if calibration else None
-    if registry.get(runs).needs_calibration and not inputs:
-        inputs = synthetic_inputs(spec, 16, recipe)
-    if uses_default_layout(model):
-        report, taps = spec_tables(spec)  # cached by spec: one shape-only pass
-    else:  # a checkpoint's own layout (megvii V2) differs from the spec's default: count what runs
-        report, taps = analyze_model(model, spec), describe_taps(model, spec.input_shape)
-    bundle = ModelBundle(
-        config=config,
-        model=model,
-        recipe=recipe,
-        labels=labels or default_labels(spec.num_classes),
-        trained=trained,
-        weights_name=weights_name,
-        report=report,
-        taps=list(taps),
-        runner=registry.make_runner(
-            runs,
-            model,
-            spec,
-            progress=progress,
-            calibration=inputs,
-            threads=config.threads,
-            engine=engine,
-            defer_taps=defer_taps,
-        ),
-        backend=runs,
-        weights_source=weights_source,
-        agreement_inputs=tuple(inputs[:8]) if inputs else (),
-    )
-    if check_agreement:
-        measure_agreement(bundle)
-    bundle.build_ms = (time.perf_counter() - start) * 1000
-    return bundle
-
-
 def fp32_copy(bundle: ModelBundle) -> nn.Module:
     """A fresh contiguous fp32 copy of the bundle's model, safe to make while the worker runs it.
 
     Not copy.deepcopy: that would also copy the feature-tap hooks the worker registers and
     removes around each frame (and race with them); the state dict holds just the weights.
     """
-    layout = "default" if uses_default_layout(bundle.model) else "megvii"
+    layout = DEFAULT_LAYOUT if uses_default_layout(bundle.model) else MEGVII_LAYOUT
     return copy_model(bundle.model, bundle.spec, layout)  # contiguous, and no random draw (see seeded_rng)
 
 

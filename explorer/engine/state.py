@@ -3,7 +3,7 @@
 Widgets never change the model themselves: they call ``request``/``request_source``/... here.
 The engine answers by building off the UI thread and then setting what runs
 (``set_running``), which every view redraws from.  Events are psygnal signals and are emitted
-on whichever thread made the change: Qt views connect through ``explorer.ui.bridge``, which
+on whichever thread made the change: Qt views connect through ``explorer.ui.base.bridge``, which
 delivers them on the UI thread (napari's split: evented models without Qt, Qt views that
 subscribe).
 """
@@ -17,6 +17,7 @@ from psygnal import Signal
 
 from explorer.engine.config import RunConfig
 from explorer.weights.loader import torchvision_cached
+from explorer.weights.source import TORCHVISION, UNTRAINED, WeightsSource
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,11 @@ class AppState:
         self.config = config  # requested
         # weights belong to the architecture they were chosen for: switching away and back finds
         # them again, and they are never carried to an architecture they cannot fit
-        self.weights_by_arch: dict[str, str | None] = {**(weights_by_arch or {}), config.spec.arch: config.weights}
+        # (the remembered text is parsed here, once)
+        self.weights_by_arch: dict[str, WeightsSource] = {
+            **{arch: WeightsSource.parse(text) for arch, text in (weights_by_arch or {}).items()},
+            config.spec.arch: config.weights,
+        }
         # so are the other choices (shuffle, groups, scale, size): an architecture that lacks one
         # never passes its "off" on to the next
         self.specs_by_arch = {config.spec.arch: config.spec}
@@ -95,13 +100,12 @@ class AppState:
         self.requested.emit(config, explicit)
         return True
 
-    def weights_for(self, spec) -> str | None:
-        """The weights an architecture runs with when the user switches to it ("none": turned
-        down before, so untrained)."""
+    def weights_for(self, spec) -> WeightsSource:
+        """The weights an architecture runs with when the user switches to it (untrained when
+        turned down before)."""
         if spec.arch in self.weights_by_arch:
-            weights = self.weights_by_arch[spec.arch]
-            return None if weights in ("none", "random") else weights
-        return "torchvision" if torchvision_cached(spec) else None
+            return self.weights_by_arch[spec.arch]
+        return WeightsSource(TORCHVISION) if torchvision_cached(spec) else UNTRAINED
 
     def revert_request(self) -> None:
         """A request failed: show what really runs again."""

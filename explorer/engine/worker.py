@@ -1,7 +1,7 @@
 """The engine: a worker thread runs source -> pipeline; the UI thread never waits on a model.
 
 It reads intent from the AppState and answers there (no Qt here: the UI receives the state's
-events through explorer.ui.bridge).  Four small parts share one generation token (handoff.py):
+events through explorer.ui.base.bridge).  Four small parts share one generation token (handoff.py):
 - the frame loop (this module) pulls the newest frame and runs the pipeline on it.  Results go
   into a one-slot mailbox; ``frame_ready`` is emitted only when the UI has taken the previous
   one, so a slow UI drops stale frames instead of queueing them;

@@ -7,6 +7,7 @@ import io
 import os
 import platform
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 from explorer.runtime import registry
 
@@ -164,3 +165,17 @@ def machine_info(threads: int) -> dict:
         "threads": threads,
         "versions": {"python": platform.python_version(), **registry.versions()},
     }
+
+
+class Lesson(Protocol):
+    """What a lesson module defines: the Lessons tab, `explorer lesson` and the report rely on this
+    and nothing else (a module satisfies it by having these names; tests/conformance checks each)."""
+
+    TITLE: str  # the list's and the page's heading
+    EXPLANATION: str  # what it shows, in a teacher's words, before it runs
+    PAUSES_VIDEO: bool  # it times models or trains on every core: the live video pauses while it runs
+    PAPER: list[dict]  # the papers' claims it re-runs (papers.PAPERS[name])
+
+    def run(self, threads: int, progress=None, cancel=None, quick: bool = False) -> LessonResult:
+        """Run it; ``progress(fraction, text)``, ``cancel`` an Event, ``quick`` fewer runs and seeds."""
+        ...

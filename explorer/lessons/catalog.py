@@ -5,9 +5,14 @@ from __future__ import annotations
 import torch
 
 from explorer.lessons import ablation, family, guidelines, speed
-from explorer.lessons.base import LessonResult
+from explorer.lessons.base import Lesson, LessonResult
 
-LESSONS = {"guidelines": guidelines, "shuffle-ablation": ablation, "flops-vs-speed": speed, "family": family}
+LESSONS: dict[str, Lesson] = {
+    "guidelines": guidelines,
+    "shuffle-ablation": ablation,
+    "flops-vs-speed": speed,
+    "family": family,
+}
 
 
 def run_lesson(name: str, threads: int | None = None, progress=None, cancel=None, quick: bool = False) -> LessonResult:

@@ -6,11 +6,9 @@ from explorer.analysis.complexity import spec_tables
 from explorer.lessons.base import BUSY_SPREAD, MIN_CPU_SHARE, LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
-from explorer.models import ModelSpec, variants
+from explorer.models import ModelSpec
 from explorer.models.architecture import architecture, architectures
 from explorer.models.registry import build_model
-from explorer.models.v1 import V1
-from explorer.models.v2 import V2
 from explorer.optional import torchvision_status
 from explorer.progress import check_cancel
 
@@ -26,11 +24,18 @@ EXPLANATION = (
 PAPER = PAPERS["family"]
 
 
-def _specs() -> list[ModelSpec]:
-    specs = [ModelSpec.create(V1.name, groups=g, scale=1.0) for g in (3, 8)]
-    specs += [ModelSpec.create(V2.name, scale=s) for s in V2.scales]
-    specs += [ModelSpec.create(rival.name, scale=s) for rival in architectures(shufflenet=False) for s in rival.scales]
-    return specs
+def _specs() -> tuple[list[ModelSpec], list[str]]:
+    """Every image network's variants with a published top-1 (each entry carries its figures), and a
+    note for each entry that has none: it cannot be placed on the accuracy axis."""
+    specs, notes = [], []
+    for entry in architectures():
+        if entry.input_kind != "image":
+            continue
+        placed = entry.published_specs(top1=True)
+        specs += placed
+        if not placed and not entry.published:
+            notes.append(f"{entry.title}: no published figures in its entry, so it is not placed (no accuracy to plot)")
+    return specs, notes
 
 
 def pareto(points: list[tuple[float, float]]) -> list[bool]:
@@ -48,17 +53,14 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
     backends = available_backends()
     wake(threads)
     torchvision = torchvision_status()
-    specs = [s for s in _specs() if torchvision.available or not s.architecture.needs_torchvision]
-    notes = (
-        []
-        if torchvision.available
-        else [f"torchvision is unusable ({torchvision.error}): its models are left out; {torchvision.fix}"]
-    )
+    specs, notes = _specs()
+    specs = [s for s in specs if torchvision.available or not s.architecture.needs_torchvision]
+    if not torchvision.available:
+        notes.append(f"torchvision is unusable ({torchvision.error}): its models are left out; {torchvision.fix}")
     rows = []
     total, done = len(specs) * len(backends), 0
     for spec in specs:
-        published = variants.published(spec)
-        assert published is not None  # every network of this lesson has a published accuracy
+        published = spec.architecture.figures(spec)
         report = spec_tables(spec)[0]
         model = build_model(spec, seed=0)
         for backend in backends:

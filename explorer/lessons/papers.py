@@ -1,13 +1,13 @@
 """What the papers say, in one table: each lesson's claims with paper, table and row.
 
 Numbers appear only where they were read from the source named beside them (the model figures
-come from explorer.models.variants.PUBLISHED); where a table could not be read here, the row
+come from each architecture entry's ``published``); where a table could not be read here, the row
 gives the direction the paper states instead, and says so."""
 
 from __future__ import annotations
 
 from explorer.models import ModelSpec
-from explorer.models.variants import PUBLISHED
+from explorer.models.architecture import all_published
 
 PAPERS: dict[str, list[dict]] = {}
 PAPERS["guidelines"] = [
@@ -69,10 +69,10 @@ PAPERS["family"] = [
     },
 ] + [
     {
-        "claim": f"{ModelSpec.create(a, groups=g, scale=s).label.rsplit(' @', 1)[0]}: top-1 {p.top1} %, {p.madds_m} MFLOPs",
+        "claim": f"{ModelSpec.create(a.name, groups=g, scale=s).label.rsplit(' @', 1)[0]}: top-1 {p.top1} %, {p.madds_m} MFLOPs",
         "source": p.top1_source or p.source,
         "figures": f"{p.top1} %",
     }
-    for (a, g, s), p in PUBLISHED.items()
+    for a, g, s, p in all_published()
     if p.top1 is not None
 ]

@@ -6,7 +6,7 @@ from explorer.analysis.complexity import count_layers, spec_tables
 from explorer.lessons.base import LessonResult, Plot, machine_info, timed_verdict
 from explorer.lessons.papers import PAPERS
 from explorer.lessons.timing import available_backends, latency, timed_fields, wake
-from explorer.models import ModelSpec, variants
+from explorer.models import ModelSpec
 from explorer.models.registry import build_model, seeded_rng
 from explorer.models.v1 import V1
 from explorer.optional import torchvision_status
@@ -63,7 +63,7 @@ def run(threads: int, progress=None, cancel=None, quick: bool = False) -> Lesson
     for group, label, spec, module in models:
         shape = spec.input_shape if spec else (3, 224, 224)
         madds = spec_tables(spec)[0].totals.madds if spec else count_layers(module, shape)[1].madds
-        published = variants.published(spec) if spec else None
+        published = spec.architecture.figures(spec) if spec else None
         model = build_model(spec, seed=0) if spec else module
         for backend in backends:
             check_cancel(cancel)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import time
-import warnings
 
 import numpy as np
 import torch
@@ -15,6 +14,7 @@ from torch import nn
 from explorer.analysis.latency import LatencyResult, time_callable, torch_threads
 from explorer.models.registry import random_input
 from explorer.runtime.onnx_backend import FP32, session
+from explorer.runtime.tracing import tracing
 
 TORCH = "torch"  # the module as it is, in eager mode
 ORT = FP32.name  # the app's ONNX Runtime backend, on an export of the module
@@ -26,8 +26,7 @@ def available_backends() -> tuple[str, ...]:
 
 def _onnx_bytes(module: nn.Module, shape: tuple[int, ...]) -> bytes:
     buffer = io.BytesIO()
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
+    with tracing():
         torch.onnx.export(
             module.eval(),
             (torch.zeros(1, *shape),),

@@ -21,6 +21,13 @@ if TYPE_CHECKING:  # spec.py asks this registry for its rules: no import cycle a
     from explorer.models.spec import ModelSpec
 
 
+# The build layouts: ours (= the papers' and torchvision's wiring) and megvii's official code's, which
+# its checkpoints need.  One name each, used by every builder, loader and cache key.
+DEFAULT_LAYOUT = "default"
+MEGVII_LAYOUT = "megvii"
+LAYOUTS = (DEFAULT_LAYOUT, MEGVII_LAYOUT)
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A trained checkpoint published for download (torchvision's weight enums)."""
@@ -41,6 +48,18 @@ class Checkpoint:
     @property
     def recipe(self) -> Recipe:
         return Recipe(resize=self.resize, crop=self.crop)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A figure printed by a paper or a reference implementation (224x224, 1000 classes): what
+    torchvision keeps in its ``Weights(meta=...)``."""
+
+    madds_m: float | None  # multiply-adds, millions
+    params: float | None  # parameter count (exact where the source is exact)
+    source: str
+    top1: float | None = None  # ImageNet top-1 %, as published
+    top1_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,10 +107,27 @@ class Architecture:
     foreign: ForeignLayout | None = None
     torchvision_checkpoints: dict[float, Checkpoint] = field(default_factory=dict)
     diagram: DiagramPlan | None = None
+    # (groups, scale) -> what was published for that variant; groups is None where the user has none
+    published: dict[tuple[int | None, float], Published] = field(default_factory=dict)
+    lessons_subject: bool = False  # the network the group lessons study (V1): said by the entry, not by order
 
     @property
     def short(self) -> str:
         return self.short_title or self.title
+
+    def figures(self, spec: ModelSpec) -> Published | None:
+        """What was published for ``spec``'s variant (at 224 and 1000 classes), if anything."""
+        return self.published.get((spec.groups, spec.scale))
+
+    def published_specs(self, top1: bool = False) -> list[ModelSpec]:
+        """The variants with published figures (``top1``: only those with a published accuracy)."""
+        from explorer.models.spec import ModelSpec  # spec.py imports this module
+
+        chosen = [key for key, figures in self.published.items() if not top1 or figures.top1 is not None]
+        return [
+            ModelSpec.create(self.name, groups=groups, scale=scale)
+            for groups, scale in sorted(chosen, key=lambda key: (key[1], key[0] or 0))
+        ]
 
     def describe(self, spec: ModelSpec) -> str:
         """ "V1 1x g=3": the short name a sweep row or a legend uses."""
@@ -130,8 +166,15 @@ def architecture(name: str) -> Architecture:
 
 
 def with_group_choices() -> Architecture:
-    """The network whose group count the user picks (ShuffleNet V1): the lessons' subject."""
-    return next(a for a in architectures() if a.group_choices)
+    """The network the group lessons study (ShuffleNet V1): the entry that says so, else the first
+    whose group count the user picks."""
+    grouped = [a for a in architectures() if a.group_choices]
+    return next((a for a in grouped if a.lessons_subject), grouped[0])
+
+
+def all_published() -> list[tuple[Architecture, int | None, float, Published]]:
+    """Every published figure of every entry: (entry, groups, scale, figures)."""
+    return [(a, g, s, p) for a in architectures() for (g, s), p in a.published.items()]
 
 
 def with_input_kind(kind: str) -> Architecture:

@@ -13,24 +13,42 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from explorer.models.architecture import Architecture, Checkpoint, register_architecture, rival_hint
+from explorer.models.architecture import Architecture, Checkpoint, Published, register_architecture, rival_hint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint
 from explorer.optional import torchvision_status
 
 _URL = "https://download.pytorch.org/models/"
-# arch -> title, order, scale -> (torchvision builder name, its IMAGENET1K_V1 checkpoint: resize 256, crop 224)
+_TV = "torchvision weights meta"
+# arch -> title, order, scale -> (torchvision builder name, its IMAGENET1K_V1 checkpoint: resize 256, crop 224,
+# its published figures: multiply-adds from torchvision's _ops, parameters and top-1 from its weights meta)
 TORCHVISION_RIVALS = {
-    "mobilenet_v2": ("MobileNetV2", 41, {1.0: ("mobilenet_v2", "mobilenet_v2-b0353104.pth")}),
-    "mobilenet_v3_small": ("MobileNetV3 Small", 42, {1.0: ("mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth")}),
-    "mobilenet_v3_large": ("MobileNetV3 Large", 43, {1.0: ("mobilenet_v3_large", "mobilenet_v3_large-8738ca79.pth")}),
-    "squeezenet1_1": ("SqueezeNet 1.1", 44, {1.0: ("squeezenet1_1", "squeezenet1_1-b8a52dc0.pth")}),
+    "mobilenet_v2": (
+        "MobileNetV2",
+        41,
+        {1.0: ("mobilenet_v2", "mobilenet_v2-b0353104.pth", Published(301, 3_504_872, _TV, 71.878, _TV))},
+    ),
+    "mobilenet_v3_small": (
+        "MobileNetV3 Small",
+        42,
+        {1.0: ("mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth", Published(57, 2_542_856, _TV, 67.668, _TV))},
+    ),
+    "mobilenet_v3_large": (
+        "MobileNetV3 Large",
+        43,
+        {1.0: ("mobilenet_v3_large", "mobilenet_v3_large-8738ca79.pth", Published(217, 5_483_032, _TV, 74.042, _TV))},
+    ),
+    "squeezenet1_1": (
+        "SqueezeNet 1.1",
+        44,
+        {1.0: ("squeezenet1_1", "squeezenet1_1-b8a52dc0.pth", Published(349, 1_235_496, _TV, 58.178, _TV))},
+    ),
     "mnasnet": (
         "MnasNet",
         45,
         {
-            0.5: ("mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth"),
-            1.0: ("mnasnet1_0", "mnasnet1.0_top1_73.512-f206786ef8.pth"),
+            0.5: ("mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", Published(104, 2_218_512, _TV, 67.734, _TV)),
+            1.0: ("mnasnet1_0", "mnasnet1.0_top1_73.512-f206786ef8.pth", Published(314, 4_383_312, _TV, 73.456, _TV)),
         },
     ),
 }
@@ -95,6 +113,9 @@ for _name, (_title, _order, _variants) in TORCHVISION_RIVALS.items():
             needs_torchvision=True,
             hint=rival_hint(_title, _scales),
             groups_note=f"{_title} has no group count (groups apply to ShuffleNet V1 only)",
-            torchvision_checkpoints={scale: Checkpoint(_URL + filename) for scale, (_b, filename) in _variants.items()},
+            torchvision_checkpoints={
+                scale: Checkpoint(_URL + filename) for scale, (_b, filename, _p) in _variants.items()
+            },
+            published={(None, scale): figures for scale, (_b, _f, figures) in _variants.items()},
         )
     )

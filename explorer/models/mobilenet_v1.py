@@ -13,7 +13,7 @@ from torch import nn
 from explorer.models.architecture import Architecture, register_architecture, rival_hint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint
-from explorer.models.variants import MOBILENET_V1_BLOCKS, MOBILENET_V1_SCALES
+from explorer.models.variants import MOBILENET_V1_BLOCKS, MOBILENET_V1_PUBLISHED, MOBILENET_V1_SCALES
 
 
 def _conv_bn_relu(inp: int, oup: int, kernel: int, stride: int, groups: int = 1) -> nn.Sequential:
@@ -74,5 +74,6 @@ MOBILENET_V1 = register_architecture(
         shufflenet=False,
         hint=rival_hint("MobileNetV1", MOBILENET_V1_SCALES),
         groups_note="MobileNetV1 has no group count (groups apply to ShuffleNet V1 only)",
+        published=MOBILENET_V1_PUBLISHED,
     )
 )

@@ -11,10 +11,8 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-from explorer.models.architecture import architectures
+from explorer.models.architecture import DEFAULT_LAYOUT, LAYOUTS, architectures
 from explorer.models.spec import ModelSpec
-
-LAYOUTS = ("default", "megvii")  # megvii: the official code's wiring, for its checkpoints
 
 
 def list_specs(shuffle: bool = True, family: bool = False) -> Iterator[ModelSpec]:
@@ -58,7 +56,7 @@ def random_input(*shape: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
-def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = None) -> nn.Module:
+def build_model(spec: ModelSpec, layout: str = DEFAULT_LAYOUT, seed: int | None = None) -> nn.Module:
     """A fresh (randomly initialised) model for ``spec``, in eval mode; with ``seed``, the same
     weights every time (torch's global random state is left as it was).
 
@@ -74,7 +72,7 @@ def build_model(spec: ModelSpec, layout: str = "default", seed: int | None = Non
         return spec.architecture.build(spec, layout).eval()
 
 
-def copy_model(model: nn.Module, spec: ModelSpec, layout: str = "default") -> nn.Module:
+def copy_model(model: nn.Module, spec: ModelSpec, layout: str = DEFAULT_LAYOUT) -> nn.Module:
     """A new model for ``spec`` holding a copy of ``model``'s weights, built without drawing a
     single random number (its skeleton on the meta device, then the weights assigned)."""
     with torch.device("meta"):
@@ -89,14 +87,14 @@ def copy_model(model: nn.Module, spec: ModelSpec, layout: str = "default") -> nn
 def uses_default_layout(model: nn.Module) -> bool:
     """Whether ``model`` computes what the spec's default build computes (so spec-cached
     tables describe it); a megvii-layout model differs in its V2 shortcut widths."""
-    return getattr(model, "layout", None) in (None, "paper", "torchvision")
+    return getattr(model, "layout", DEFAULT_LAYOUT) == DEFAULT_LAYOUT
 
 
 def _shape_only(module: nn.Module, x):
     return x
 
 
-def build_shape_model(spec: ModelSpec, layout: str = "default") -> nn.Module:
+def build_shape_model(spec: ModelSpec, layout: str = DEFAULT_LAYOUT) -> nn.Module:
     """A twin of ``build_model(spec)`` on the meta device: shapes only, no memory, instant.
 
     Its BatchNorm layers pass shapes through: on the meta device torch runs batch norm through

@@ -12,12 +12,27 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from explorer.models.architecture import Architecture, DiagramPlan, ForeignLayout, register_architecture
+from explorer.models.architecture import (
+    DEFAULT_LAYOUT,
+    LAYOUTS,
+    MEGVII_LAYOUT,
+    Architecture,
+    DiagramPlan,
+    ForeignLayout,
+    register_architecture,
+)
 from explorer.models.megvii import RELEASE, V1_MARKER, megvii_v1_to_ours
 from explorer.models.shuffle import Add, ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
-from explorer.models.variants import STAGE_REPEATS, V1_DEFAULT_GROUPS, V1_GROUPS, V1_SCALES, v1_channels
+from explorer.models.variants import (
+    STAGE_REPEATS,
+    V1_DEFAULT_GROUPS,
+    V1_GROUPS,
+    V1_PUBLISHED,
+    V1_SCALES,
+    v1_channels,
+)
 
 
 class ShuffleV1Unit(nn.Module):
@@ -61,14 +76,14 @@ class ShuffleV1Unit(nn.Module):
 
 
 class ShuffleNetV1(nn.Module):
-    def __init__(self, spec: ModelSpec, layout: str = "paper") -> None:
+    def __init__(self, spec: ModelSpec, layout: str = DEFAULT_LAYOUT) -> None:
         """``layout="megvii"``: shuffle with the official code's (n, g) reshape, the inverse of
         the paper's, so its checkpoints (converted by explorer.weights) give its outputs."""
         super().__init__()
         if spec.arch != "v1":
             raise ValueError(f"ShuffleNetV1 needs a v1 spec, got {spec.arch}")
-        if layout not in ("paper", "megvii"):
-            raise ValueError(f"layout must be 'paper' or 'megvii', got {layout!r}")
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
         self.spec = spec
         self.layout = layout
         groups = int(spec.groups or 1)
@@ -92,7 +107,7 @@ class ShuffleNetV1(nn.Module):
                     group_first_conv=not (index == 0 and i == 0),
                     shuffle=spec.shuffle,
                 )
-                unit.shuffle.inverse = layout == "megvii"
+                unit.shuffle.inverse = layout == MEGVII_LAYOUT
                 units.append(unit)
                 inp = oup
             setattr(self, f"stage{index + 2}", nn.Sequential(*units))
@@ -123,7 +138,7 @@ V1 = register_architecture(
     Architecture(
         "v1",
         "ShuffleNet V1",
-        lambda spec, layout: ShuffleNetV1(spec, "megvii" if layout == "megvii" else "paper"),
+        lambda spec, layout: ShuffleNetV1(spec, layout),
         scales=V1_SCALES,
         short_title="V1",
         order=10,
@@ -132,7 +147,7 @@ V1 = register_architecture(
         hint="Group convolutions need the shuffle to mix groups; try g = 8 with shuffle off.",
         checkpoint_marker="stage2.0.gconv1.weight",
         foreign=ForeignLayout(
-            "megvii",
+            MEGVII_LAYOUT,
             V1_MARKER,
             megvii_v1_to_ours,
             frozenset((g, s) for g in (3, 8) for s in (0.5, 1.0, 1.5, 2.0)),
@@ -146,5 +161,7 @@ V1 = register_architecture(
         diagram=DiagramPlan(
             stem=("first_conv",), unit="grouped_bottleneck", head=("globalpool", "flatten", "classifier")
         ),
+        published=V1_PUBLISHED,
+        lessons_subject=True,
     )
 )

@@ -12,6 +12,9 @@ import torch
 from torch import nn
 
 from explorer.models.architecture import (
+    DEFAULT_LAYOUT,
+    LAYOUTS,
+    MEGVII_LAYOUT,
     Architecture,
     Checkpoint,
     DiagramPlan,
@@ -22,7 +25,7 @@ from explorer.models.megvii import V2_MARKER, megvii_v2_to_ours
 from explorer.models.shuffle import ChannelShuffle, Concat
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import TapPoint, shuffle_taps
-from explorer.models.variants import STAGE_REPEATS, V2_CHANNELS, V2_GROUPS, V2_SCALES
+from explorer.models.variants import STAGE_REPEATS, V2_CHANNELS, V2_GROUPS, V2_PUBLISHED, V2_SCALES
 
 
 def _depthwise(channels: int, stride: int) -> nn.Conv2d:
@@ -36,20 +39,17 @@ class GlobalAvgPool(nn.Module):
         return x.mean([2, 3])
 
 
-LAYOUTS = ("torchvision", "megvii")
-
-
 class InvertedResidual(nn.Module):
     """The V2 unit: split (stride 1) or two strided branches (stride 2), concat, shuffle.
 
-    ``layout="torchvision"`` (the default, = the paper): halves by chunk, shuffle at the output.
-    ``layout="megvii"`` is the official training code's wiring, needed for its checkpoints: a
+    ``layout=DEFAULT_LAYOUT`` (= the paper and torchvision): halves by chunk, shuffle at the output.
+    ``layout=MEGVII_LAYOUT`` is the official training code's wiring, needed for its checkpoints: a
     stride-1 unit de-interleaves its input (even channels pass through, odd ones are
     processed: the inverse 2-group shuffle) and nothing is shuffled at the output; a stride-2
     unit keeps all ``inp`` channels on its shortcut branch (24 + 92 in stage 2 at 1x, not 58 + 58).
     """
 
-    def __init__(self, inp: int, oup: int, stride: int, shuffle: bool = True, layout: str = "torchvision") -> None:
+    def __init__(self, inp: int, oup: int, stride: int, shuffle: bool = True, layout: str = DEFAULT_LAYOUT) -> None:
         super().__init__()
         if stride not in (1, 2):
             raise ValueError(f"stride must be 1 or 2, got {stride}")
@@ -60,7 +60,7 @@ class InvertedResidual(nn.Module):
             raise ValueError(f"a stride-1 unit needs inp == oup, got {inp} -> {oup}")
         self.stride = stride
         self.layout = layout
-        shortcut_out = inp if (layout == "megvii" and stride == 2) else mid
+        shortcut_out = inp if (layout == MEGVII_LAYOUT and stride == 2) else mid
         if stride > 1:
             self.branch1 = nn.Sequential(
                 _depthwise(inp, stride),
@@ -83,15 +83,15 @@ class InvertedResidual(nn.Module):
             nn.ReLU(inplace=True),
         )
         self.concat = Concat()
-        self.shuffle = ChannelShuffle(2, enabled=shuffle, inverse=layout == "megvii")
+        self.shuffle = ChannelShuffle(2, enabled=shuffle, inverse=layout == MEGVII_LAYOUT)
 
     @property
     def shuffles(self) -> bool:
         """Whether this unit runs its shuffle module at all (megvii stride-2 units do not)."""
-        return self.layout == "torchvision" or self.stride == 1
+        return self.layout == DEFAULT_LAYOUT or self.stride == 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.layout == "megvii":
+        if self.layout == MEGVII_LAYOUT:
             if self.stride == 1:
                 x1, x2 = self.shuffle(x).chunk(2, dim=1)
                 return self.concat(x1, self.branch2(x2))
@@ -105,7 +105,7 @@ class InvertedResidual(nn.Module):
 
 
 class ShuffleNetV2(nn.Module):
-    def __init__(self, spec: ModelSpec, layout: str = "torchvision") -> None:
+    def __init__(self, spec: ModelSpec, layout: str = DEFAULT_LAYOUT) -> None:
         super().__init__()
         if spec.arch != "v2":
             raise ValueError(f"ShuffleNetV2 needs a v2 spec, got {spec.arch}")
@@ -158,7 +158,7 @@ V2 = register_architecture(
     Architecture(
         "v2",
         "ShuffleNet V2",
-        lambda spec, layout: ShuffleNetV2(spec, "megvii" if layout == "megvii" else "torchvision"),
+        lambda spec, layout: ShuffleNetV2(spec, layout),
         scales=V2_SCALES,
         short_title="V2",
         order=20,
@@ -166,7 +166,9 @@ V2 = register_architecture(
         groups_note="ShuffleNet V2 always shuffles 2 branches; a group count applies to V1 only",
         hint="V2 has no group count: its shuffle mixes the two branches of each channel split (groups apply to V1 only).",
         checkpoint_marker="stage2.0.branch2.0.weight",
-        foreign=ForeignLayout("megvii", V2_MARKER, megvii_v2_to_ours, frozenset((V2_GROUPS, s) for s in V2_SCALES)),
+        foreign=ForeignLayout(
+            MEGVII_LAYOUT, V2_MARKER, megvii_v2_to_ours, frozenset((V2_GROUPS, s) for s in V2_SCALES)
+        ),
         torchvision_checkpoints={  # torchvision's weight enums (url, resize, crop); the tests check them against torchvision
             0.5: Checkpoint(_TORCHVISION + "shufflenetv2_x0.5-f707e7126e.pth", 256),
             1.0: Checkpoint(_TORCHVISION + "shufflenetv2_x1-5666bf0f80.pth", 256),
@@ -176,5 +178,6 @@ V2 = register_architecture(
         diagram=DiagramPlan(
             stem=("conv1",), unit="split_branches", head=("conv5", "globalpool", "fc"), head_tap="conv5"
         ),
+        published=V2_PUBLISHED,
     )
 )

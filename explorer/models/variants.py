@@ -7,8 +7,7 @@ shape: a per-variant table feeding one private builder, plus weight enums beside
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from explorer.models.architecture import Published
 
 # Both papers: stages 2/3/4 hold 1 + 3, 1 + 7, 1 + 3 units; the first unit of each has stride 2.
 STAGE_REPEATS = (4, 8, 4)
@@ -58,62 +57,36 @@ MOBILENET_V1_BLOCKS = (
     (1024, 1),
 )
 MOBILENET_V1_SCALES = (0.25, 0.5, 0.75, 1.0)  # the paper's width multipliers
-FAMILY_SCALES = {
-    "mobilenet_v1": MOBILENET_V1_SCALES,
-    "mobilenet_v2": (1.0,),
-    "mobilenet_v3_small": (1.0,),
-    "mobilenet_v3_large": (1.0,),
-    "squeezenet1_1": (1.0,),
-    "mnasnet": (0.5, 1.0),
-}
-
-
-@dataclass(frozen=True)
-class Published:
-    """A figure printed by a paper or a reference implementation (224x224, 1000 classes)."""
-
-    madds_m: float | None  # multiply-adds, millions
-    params: float | None  # parameter count (exact where the source is exact)
-    source: str
-    top1: float | None = None  # ImageNet top-1 %, as published
-    top1_source: str = ""
-
-
 TV = "torchvision weights meta"
 MOBILENETS = "MobileNets paper (Howard et al. 2017) Table 6"
-
-# (arch, groups, scale) -> what was published; the tests and the README compare against these.
-PUBLISHED: dict[tuple[str, int | None, float], Published] = {
-    ("v1", 1, 1.0): Published(143, None, "V1 paper Table 1"),
-    ("v1", 2, 1.0): Published(140, None, "V1 paper Table 1"),
-    ("v1", 3, 1.0): Published(137, 1.9e6, "V1 paper Table 1; params: megvii README"),
-    ("v1", 4, 1.0): Published(133, None, "V1 paper Table 1"),
-    ("v1", 8, 1.0): Published(137, 2.4e6, "V1 paper Table 1; params: megvii README"),
-    ("v1", 3, 0.25): Published(13, None, "V1 paper Table 2"),
-    ("v1", 3, 0.5): Published(38, 0.7e6, "V1 paper Table 2; params: megvii README"),
-    ("v1", 3, 1.5): Published(292, 3.4e6, "V1 paper Table 5; params: megvii README"),
-    ("v1", 3, 2.0): Published(524, 5.4e6, "V1 paper Table 5; params: megvii README"),
-    ("v1", 8, 0.5): Published(None, 1.0e6, "megvii README"),
-    ("v1", 8, 1.5): Published(None, 4.3e6, "megvii README"),
-    ("v1", 8, 2.0): Published(None, 6.5e6, "megvii README"),
-    ("v2", 2, 0.5): Published(41, 1_366_792, "V2 paper Table 5; params: torchvision weights meta", 60.552, TV),
-    ("v2", 2, 1.0): Published(146, 2_278_604, "V2 paper Table 5; params: torchvision weights meta", 69.362, TV),
-    ("v2", 2, 1.5): Published(299, 3_503_624, "V2 paper Table 5; params: torchvision weights meta", 72.996, TV),
-    ("v2", 2, 2.0): Published(591, 7_393_996, "V2 paper Table 5; params: torchvision weights meta", 76.230, TV),
-    # the family (multiply-adds: MobileNets paper Table 6; torchvision's _ops, GFLOPs of multiply-adds)
-    ("mobilenet_v1", None, 1.0): Published(569, 4.2e6, MOBILENETS, 70.6, MOBILENETS),
-    ("mobilenet_v1", None, 0.75): Published(325, 2.6e6, MOBILENETS, 68.4, MOBILENETS),
-    ("mobilenet_v1", None, 0.5): Published(149, 1.3e6, MOBILENETS, 63.7, MOBILENETS),
-    ("mobilenet_v1", None, 0.25): Published(41, 0.5e6, MOBILENETS, 50.6, MOBILENETS),
-    ("mobilenet_v2", None, 1.0): Published(301, 3_504_872, TV, 71.878, TV),
-    ("mobilenet_v3_small", None, 1.0): Published(57, 2_542_856, TV, 67.668, TV),
-    ("mobilenet_v3_large", None, 1.0): Published(217, 5_483_032, TV, 74.042, TV),
-    ("squeezenet1_1", None, 1.0): Published(349, 1_235_496, TV, 58.178, TV),
-    ("mnasnet", None, 0.5): Published(104, 2_218_512, TV, 67.734, TV),
-    ("mnasnet", None, 1.0): Published(314, 4_383_312, TV, 73.456, TV),
+# What was published for each variant, (groups, scale) -> figures; each entry carries its own table.
+V1_PUBLISHED = {
+    (1, 1.0): Published(143, None, "V1 paper Table 1"),
+    (2, 1.0): Published(140, None, "V1 paper Table 1"),
+    (3, 1.0): Published(137, 1.9e6, "V1 paper Table 1; params: megvii README", 67.4, "V1 paper (1x g=3)"),
+    (4, 1.0): Published(133, None, "V1 paper Table 1"),
+    (8, 1.0): Published(137, 2.4e6, "V1 paper Table 1; params: megvii README", 67.6, "V1 paper (1x g=8)"),
+    (3, 0.25): Published(13, None, "V1 paper Table 2"),
+    (3, 0.5): Published(38, 0.7e6, "V1 paper Table 2; params: megvii README"),
+    (3, 1.5): Published(292, 3.4e6, "V1 paper Table 5; params: megvii README"),
+    (3, 2.0): Published(524, 5.4e6, "V1 paper Table 5; params: megvii README"),
+    (8, 0.5): Published(None, 1.0e6, "megvii README"),
+    (8, 1.5): Published(None, 4.3e6, "megvii README"),
+    (8, 2.0): Published(None, 6.5e6, "megvii README"),
 }
-PUBLISHED[("v1", 3, 1.0)] = dataclasses.replace(PUBLISHED[("v1", 3, 1.0)], top1=67.4, top1_source="V1 paper (1x g=3)")
-PUBLISHED[("v1", 8, 1.0)] = dataclasses.replace(PUBLISHED[("v1", 8, 1.0)], top1=67.6, top1_source="V1 paper (1x g=8)")
+_V2_SOURCE = "V2 paper Table 5; params: torchvision weights meta"
+V2_PUBLISHED = {
+    (2, 0.5): Published(41, 1_366_792, _V2_SOURCE, 60.552, TV),
+    (2, 1.0): Published(146, 2_278_604, _V2_SOURCE, 69.362, TV),
+    (2, 1.5): Published(299, 3_503_624, _V2_SOURCE, 72.996, TV),
+    (2, 2.0): Published(591, 7_393_996, _V2_SOURCE, 76.230, TV),
+}
+MOBILENET_V1_PUBLISHED = {  # multiply-adds and top-1: MobileNets paper Table 6
+    (None, 1.0): Published(569, 4.2e6, MOBILENETS, 70.6, MOBILENETS),
+    (None, 0.75): Published(325, 2.6e6, MOBILENETS, 68.4, MOBILENETS),
+    (None, 0.5): Published(149, 1.3e6, MOBILENETS, 63.7, MOBILENETS),
+    (None, 0.25): Published(41, 0.5e6, MOBILENETS, 50.6, MOBILENETS),
+}
 
 
 def round_to_multiple(value: float, multiple: int) -> int:
@@ -134,8 +107,3 @@ def v1_channels(groups: int, scale: float) -> tuple[int, int, int, int]:
     while (stage2 - first) % groups:
         first += 1
     return first, stage2, 2 * stage2, 4 * stage2
-
-
-def published(spec) -> Published | None:
-    """What was published for ``spec``'s variant (at 224 and 1000 classes), if anything."""
-    return PUBLISHED.get((spec.arch, spec.groups, spec.scale))

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +29,10 @@ from explorer.models.spec import ModelSpec
 from explorer.models.taps import tap_points
 from explorer.paths import cache_root, mark_used, note_healed, trim_folder, write_atomically
 from explorer.progress import Progress
-from explorer.runtime.base import Deployment
+from explorer.runtime.base import BackendUnavailable, Deployment
 from explorer.runtime.graph_outputs import GraphOutputs
 from explorer.runtime.registry import Backend, BuildRequest, register
+from explorer.runtime.tracing import tracing
 
 FIX = "pip install ncnn pnnx"
 
@@ -65,8 +65,7 @@ def _convert(model: nn.Module, spec: ModelSpec, progress: Progress | None, tappe
     wrapper = GraphOutputs(model.eval(), [p.name for p in tap_points(model)] if tapped else []).eval()
     with tempfile.TemporaryDirectory(prefix="explorer-pnnx-") as folder:
         traced = Path(folder) / "model.pt"
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic in the shuffle
+        with tracing():
             torch.jit.trace(wrapper, torch.zeros(1, *spec.input_shape), check_trace=False).save(str(traced))
         shape = ",".join(str(v) for v in (1, *spec.input_shape))
         done = subprocess.run(
@@ -213,9 +212,26 @@ def _build(storage: str):
         model, spec, progress = request.model, request.spec, request.progress
         lean = export_ncnn(model, spec, progress, tapped=False)
         tapped = None if request.defer_taps else export_ncnn(model, spec, progress, tapped=True)
-        return NcnnRunner(model, request.threads, storage, lean, tapped)
+        runner = NcnnRunner(model, request.threads, storage, lean, tapped)
+        if storage != "fp32":
+            _refuse_non_finite(runner, spec, storage)
+        return runner
 
     return build
+
+
+def _refuse_non_finite(runner: NcnnRunner, spec: ModelSpec, storage: str) -> None:
+    """Reduced storage can break a layer outright: ncnn 1.0.20261020's bf16 path on x86 returns NaN
+    for grouped (non-depthwise) convolutions, every ShuffleNet V1 among them (found by the
+    conformance tests).  One check frame says so before a user sees NaN predictions."""
+    from explorer.models.registry import random_input
+
+    logits, _ = runner(random_input(1, *spec.input_shape, seed=0))
+    if not torch.isfinite(logits).all():
+        raise BackendUnavailable(
+            f"ncnn {storage} storage gives non-finite outputs for {spec.label} on this CPU (a known ncnn limit with "
+            "grouped convolutions); use ncnn fp32 or ONNX Runtime"
+        )
 
 
 def _deploy(model: nn.Module, spec: ModelSpec, stem: Path, tapped: bool) -> Deployment:

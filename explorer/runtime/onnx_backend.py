@@ -21,7 +21,6 @@ import os
 import platform
 import tempfile
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,6 +38,7 @@ from explorer.progress import Progress
 from explorer.runtime.graph_outputs import GraphOutputs
 from explorer.runtime.memory import release_freed_memory
 from explorer.runtime.registry import Backend, BuildRequest, register
+from explorer.runtime.tracing import tracing
 
 
 def cache_dir() -> Path:
@@ -80,8 +80,7 @@ def export_onnx(model: nn.Module, spec: ModelSpec, progress: Progress | None = N
         taps = [p.name for p in tap_points(model)] if tapped else []
         wrapper = GraphOutputs(model.eval(), taps).eval()
         buffer = io.BytesIO()
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic in the shuffle
+        with tracing():
             # the TorchScript exporter: no onnxscript dependency, 1 s for these models
             torch.onnx.export(
                 wrapper,

@@ -2,8 +2,8 @@
 
 torchvision's checkpoints (url, hash prefix in the file name, resize 256 or 232, crop 224) are
 fields of the architecture entries; the tests check them against torchvision whenever torchvision
-is importable, so the app does not need torchvision to load them.  Published accuracies live in
-one table, explorer.models.variants.PUBLISHED.
+is importable, so the app does not need torchvision to load them.  Published accuracies are
+fields of the entries too (``Architecture.published``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from explorer.models.architecture import architectures
+from explorer.models.architecture import DEFAULT_LAYOUT, architectures
 
 
 class CheckpointError(Exception):
@@ -64,6 +64,6 @@ def detect_format(state: dict[str, torch.Tensor]) -> tuple[str, str]:
         if entry.foreign is not None and entry.foreign.marker in keys:
             return entry.name, entry.foreign.name
         if entry.checkpoint_marker is not None and entry.checkpoint_marker in keys:
-            return entry.name, "default"
+            return entry.name, DEFAULT_LAYOUT
     sample = ", ".join(list(keys)[:3])
     raise CheckpointError(f"not a ShuffleNet checkpoint this app knows (its keys start with: {sample})")

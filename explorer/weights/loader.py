@@ -1,7 +1,7 @@
 """Load weights for a spec, validated before use; clear messages for every bad case.
 
-``source`` is "torchvision" (V2: the torch hub cache, downloaded on request), "megvii:PATH",
-or a PATH in any known layout.  On any problem a WeightsError says what is wrong (missing or
+``source`` is a WeightsSource (or its text: "torchvision" for the torch hub cache, downloaded on
+request, "megvii:PATH", or a PATH in any known layout).  On any problem a WeightsError says what is wrong (missing or
 unexpected keys, shape mismatches, which spec the file looks like) and nothing changes.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from explorer.models.architecture import architecture
+from explorer.models.architecture import DEFAULT_LAYOUT, architecture
 from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.models.registry import build_model, list_specs
 from explorer.models.spec import ModelSpec
@@ -26,6 +26,7 @@ from explorer.weights import catalog
 from explorer.weights.download import DownloadError, checkpoint_dir, download
 from explorer.weights.formats import CheckpointError, detect_format, read_state_dict
 from explorer.weights.labels import labels_for
+from explorer.weights.source import FILE, MEGVII, TORCHVISION, WeightsSource
 
 
 class WeightsError(Exception):
@@ -61,22 +62,19 @@ def torchvision_cached(spec: ModelSpec) -> bool:
 
 def load_weights(
     spec: ModelSpec,
-    source: str,
+    source: WeightsSource | str,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     allow_download: bool = True,
 ) -> LoadedWeights:
-    source = (source or "").strip()
+    source = WeightsSource.parse(source)
     if not source:
         raise WeightsError("no weights given: use torchvision, megvii:PATH or a file path")
-    if source == "torchvision":
+    if source.kind == TORCHVISION:
         return _load_torchvision(spec, progress, cancel, allow_download)
-    forced = None
-    if source.startswith("megvii:"):
-        forced, source = "megvii", source[len("megvii:") :]
-    state, extras, arch, layout, converted = _read_checkpoint(source)
-    name = Path(source).name
-    if forced == "megvii" and layout != "megvii":
+    state, extras, arch, layout, converted = _read_checkpoint(source.path)
+    name = Path(source.path).name
+    if source.kind == MEGVII and layout != MEGVII:
         raise WeightsError(
             f"{name} is not in megvii's layout (it looks like a {architecture(arch).title} checkpoint); drop the 'megvii:' prefix"
         )
@@ -148,7 +146,7 @@ def _validated(
     name: str,
     recipe: Recipe | SignalRecipe | None,
     extras: dict,
-    layout: str = "default",
+    layout: str = DEFAULT_LAYOUT,
 ) -> LoadedWeights:
     if arch != spec.arch:
         hint = looks_like(state, arch, layout)
@@ -232,8 +230,8 @@ def looks_like(state: dict, arch: str, layout: str) -> str | None:
     )
 
 
-def checkpoint_choice(path: str | Path) -> tuple[ModelSpec, str]:
-    """(the model a checkpoint file fits, the weights text that loads it) for a file a user picked or
+def checkpoint_choice(path: str | Path) -> tuple[ModelSpec, WeightsSource]:
+    """(the model a checkpoint file fits, the weights source that loads it) for a file a user picked or
     dropped: any layout the app reads (ours, torchvision's, megvii's).  WeightsError says why not."""
     state, _extras, arch, layout, converted = _read_checkpoint(path)
     spec = matching_spec(state, arch, layout)
@@ -241,7 +239,7 @@ def checkpoint_choice(path: str | Path) -> tuple[ModelSpec, str]:
         raise WeightsError(
             f"{Path(path).name} holds {architecture(arch).title} weights of a size this app does not build"
         )
-    return spec, (f"{layout}:{path}" if converted else str(path))
+    return spec, WeightsSource(MEGVII if converted else FILE, str(path))
 
 
 def _read_checkpoint(path: str | Path) -> tuple[dict, dict, str, str, bool]:

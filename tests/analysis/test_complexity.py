@@ -2,17 +2,14 @@ import pytest
 
 from explorer.analysis.complexity import analyze, analyze_model, flop_counter_total
 from explorer.models import ModelSpec, build_model, list_specs
-from explorer.models.variants import PUBLISHED
+from explorer.models.architecture import architecture
 
-# the papers' and reference implementations' figures, from the one variant table
-V1_1X = {g: p.madds_m for (arch, g, s), p in PUBLISHED.items() if arch == "v1" and s == 1.0}
-V1_G3 = {
-    s: p.madds_m
-    for (arch, g, s), p in PUBLISHED.items()
-    if arch == "v1" and g == 3 and s not in (0.25, 1.0) and p.madds_m
-}
-V2 = {s: (p.madds_m, p.params) for (arch, _, s), p in PUBLISHED.items() if arch == "v2"}
-V1_PARAMS = {(g, s): p.params / 1e6 for (arch, g, s), p in PUBLISHED.items() if arch == "v1" and p.params}
+# the papers' and reference implementations' figures, as the entries carry them
+_V1, _V2 = architecture("v1").published, architecture("v2").published
+V1_1X = {g: p.madds_m for (g, s), p in _V1.items() if s == 1.0}
+V1_G3 = {s: p.madds_m for (g, s), p in _V1.items() if g == 3 and s not in (0.25, 1.0) and p.madds_m}
+V2 = {s: (p.madds_m, p.params) for (_, s), p in _V2.items()}
+V1_PARAMS = {(g, s): p.params / 1e6 for (g, s), p in _V1.items() if p.params}
 
 
 def test_the_variant_table_holds_the_published_figures():

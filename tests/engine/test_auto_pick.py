@@ -35,3 +35,10 @@ def test_a_clear_margin_switches_and_says_by_how_much():
 def test_the_floor_makes_a_tie_of_tiny_differences_even_with_steady_timings():
     trials = [Trial("ncnn", 4.0, spread=1.01), Trial("ONNX Runtime", 4.3, spread=1.01)]
     assert pick_stable(trials, ORDER)[0].title == "ONNX Runtime"
+
+
+def test_the_earlier_fastest_one_within_the_spread_never_claims_a_margin_beyond_it():
+    trials = [Trial("ONNX Runtime", 5.0, spread=1.64), Trial("ncnn", 5.9, spread=1.2)]  # measured here, once
+    best, why = pick_stable(trials, ORDER)
+    assert best.title == "ONNX Runtime" and "by 18%" in why and "within the timings' spread (64%)" in why
+    assert "beyond" not in why

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.engine.pipeline import InferencePipeline, build_bundle, to_input
+from explorer.engine.bundle_request import BundleRequest, build_bundle
+from explorer.engine.pipeline import InferencePipeline, to_input
 from explorer.engine.preprocess import preprocess_image, preprocess_signal, resize_and_crop
 from explorer.models import ModelSpec
 from explorer.models.recipe import Recipe, SignalRecipe
@@ -60,7 +61,7 @@ def sample_input(spec):
     ],
 )
 def test_pipeline_returns_top5_taps_and_timings(spec, tap):
-    pipeline = InferencePipeline(build_bundle(spec))
+    pipeline = InferencePipeline(build_bundle(BundleRequest.of(spec)))
     result = pipeline.run(sample_input(spec), taps=(tap, "not-a-tap"))
     assert set(result.features) == {tap}  # unknown taps are ignored, never an error
     probs = [p.prob for p in result.top]
@@ -80,12 +81,12 @@ def test_an_untrained_model_is_the_same_in_every_run_and_leaves_torchs_random_st
     torch.manual_seed(5)
     expected = torch.rand(3)
     torch.manual_seed(5)
-    first = build_bundle(spec, backend="onnxruntime", check_agreement=False)
+    first = build_bundle(BundleRequest.of(spec, backend="onnxruntime", check_agreement=False))
     assert torch.equal(torch.rand(3), expected)  # the init's seed did not touch the caller's stream
-    second = build_bundle(spec, backend="onnxruntime", check_agreement=False)
+    second = build_bundle(BundleRequest.of(spec, backend="onnxruntime", check_agreement=False))
     for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()):
         assert torch.equal(a, b)
-    other = build_bundle(spec.with_changes(shuffle=False), backend="eager", check_agreement=False)
+    other = build_bundle(BundleRequest.of(spec.with_changes(shuffle=False), backend="eager", check_agreement=False))
     assert not torch.equal(next(other.model.parameters()), next(first.model.parameters()))  # its own seed per spec
     # one export per (spec, weights) on disk, not a new file on every start (the lean model is cut out of it)
     assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 1

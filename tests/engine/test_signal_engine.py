@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from explorer.engine.bundle_request import BundleRequest, build_bundle
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
-from explorer.engine.pipeline import InferencePipeline, build_bundle
+from explorer.engine.pipeline import InferencePipeline
 from explorer.engine.state import AppState
 from explorer.engine.worker import Engine
 from explorer.models import ModelSpec
@@ -29,7 +30,7 @@ def engine(tmp_path, monkeypatch):
     state = AppState(config, source.text)
     messages = []
     state.message.connect(lambda text, error: messages.append((text, error)))
-    engine = Engine(state, build_bundle(config, check_agreement=False), source, pace=False)
+    engine = Engine(state, build_bundle(BundleRequest.of(config, check_agreement=False)), source, pace=False)
     state.frame_ready.connect(engine.take_result)
     engine.messages = messages
     engine.start()

@@ -6,8 +6,9 @@ import time
 import pytest
 import torch
 
+from explorer.engine.bundle_request import BundleRequest, build_bundle
 from explorer.engine.config import AUTO, RunConfig
-from explorer.engine.pipeline import InferencePipeline, build_bundle
+from explorer.engine.pipeline import InferencePipeline
 from explorer.engine.state import AppState
 from explorer.engine.worker import Engine
 from explorer.models import ModelSpec
@@ -36,7 +37,12 @@ def make_engine(tmp_path, monkeypatch):
 
     def make(config=RunConfig(SMALL, backend="channels_last", threads=1)):
         state = AppState(config)
-        engine = Engine(state, build_bundle(config, check_agreement=False), SyntheticSource(size=(60, 80)), pace=False)
+        engine = Engine(
+            state,
+            build_bundle(BundleRequest.of(config, check_agreement=False)),
+            SyntheticSource(size=(60, 80)),
+            pace=False,
+        )
         # a UI that takes every result (as the window does on frame_ready)
         state.frame_ready.connect(engine.take_result)
         made.append(engine)
@@ -50,7 +56,7 @@ def make_engine(tmp_path, monkeypatch):
 def test_engine_drops_stale_results_instead_of_queueing():
     state = AppState(RunConfig(ModelSpec.create("compact")))
     source = synthetic_signal_source()
-    engine = Engine(state, build_bundle(ModelSpec.create("compact")), source)
+    engine = Engine(state, build_bundle(BundleRequest.of(ModelSpec.create("compact"))), source)
     emitted = []
     state.frame_ready.connect(lambda: emitted.append(1))
     pipeline = InferencePipeline(engine.bundle)
@@ -73,7 +79,7 @@ def test_a_newer_request_overtakes_an_older_one_that_finishes_later(make_engine)
 
     def slow(progress):
         release.wait(WAIT)  # finishes only after the newer request is done
-        return build_bundle(slow_spec, backend="channels_last", threads=1, check_agreement=False)
+        return build_bundle(BundleRequest.of(slow_spec, backend="channels_last", threads=1, check_agreement=False))
 
     engine.submit_build(slow, "slow")
     state.request(spec=fast_spec)  # queued behind the slow one on the single builder thread
@@ -108,8 +114,8 @@ def test_a_failed_request_reverts_the_requested_config_to_what_runs(make_engine,
     state.requested.connect(lambda config, explicit: requested.append(config))
     state.request(weights=str(tmp_path / "missing.pth"))
     wait_until(lambda: any("could not build" in m for m in messages))
-    wait_until(lambda: requested[-1].weights is None)  # the controls are told to show what runs again
-    assert state.config == engine.bundle.config and state.config.weights is None
+    wait_until(lambda: not requested[-1].weights)  # the controls are told to show what runs again
+    assert state.config == engine.bundle.config and not state.config.weights
 
 
 def test_weights_carried_over_to_a_variant_they_do_not_fit_run_it_untrained(make_engine, tmp_path):
@@ -125,7 +131,7 @@ def test_weights_carried_over_to_a_variant_they_do_not_fit_run_it_untrained(make
     state.message.connect(lambda text, error: messages.append(text))
     state.request(spec=SMALL.with_changes(scale=1.0))
     wait_until(lambda: engine.bundle.spec.scale == 1.0)
-    assert not engine.bundle.trained and engine.bundle.config.weights == str(path)  # the choice is kept
+    assert not engine.bundle.trained and str(engine.bundle.config.weights) == str(path)  # the choice is kept
     wait_until(lambda: any("untrained" in m for m in messages))
 
 
@@ -236,13 +242,13 @@ def test_weights_follow_their_architecture_in_the_state():
     explicit = []
     state.requested.connect(lambda config, chosen: explicit.append(chosen))
     state.request(spec=v2)
-    assert state.config.weights is None and explicit == [False]  # not carried, and not a user's choice (never strict)
+    assert not state.config.weights and explicit == [False]  # not carried, and not a user's choice (never strict)
     state.request(spec=v1)
-    assert state.config.weights is None  # "none" remembered for V1: turned down, so untrained
+    assert not state.config.weights  # "none" remembered for V1: turned down, so untrained
     state.request(spec=compact)
-    assert state.config.weights == "/kept/compact.pt"  # switching back finds them
+    assert str(state.config.weights) == "/kept/compact.pt"  # switching back finds them
     state.request(weights="torchvision", spec=v2)
-    assert state.config.weights == "torchvision" and explicit[-1] is True
+    assert str(state.config.weights) == "torchvision" and explicit[-1] is True
 
 
 def test_auto_runs_the_fastest_agreeing_backend_and_names_every_time(make_engine, auto_candidates):

@@ -8,13 +8,12 @@ import torch
 
 from explorer.analysis.complexity import spec_tables
 from explorer.cli import main
-from explorer.engine.pipeline import build_bundle
+from explorer.engine.bundle_request import BundleRequest, build_bundle
 from explorer.models import ModelSpec, family
 from explorer.models.architecture import architecture, architectures
 from explorer.models.classifier import final_linear
 from explorer.models.registry import build_model, list_specs
 from explorer.models.taps import describe_taps
-from explorer.models.variants import PUBLISHED
 from explorer.optional import Availability
 from explorer.weights import catalog, load_weights
 
@@ -40,7 +39,7 @@ def test_every_rival_is_in_the_zoo_with_its_papers_widths():
 @pytest.mark.parametrize("spec", FAMILY_SPECS, ids=lambda s: s.label)
 def test_complexity_matches_the_published_figures(torchvision_models, spec):
     report, taps = spec_tables(spec)
-    published = PUBLISHED[(spec.arch, None, spec.scale)]
+    published = spec.architecture.figures(spec)
     assert report.totals.madds / 1e6 == pytest.approx(published.madds_m, rel=0.03)
     if spec.arch == "mobilenet_v1":  # the paper prints millions to one decimal
         assert round(report.totals.params / 1e6, 1) == published.params / 1e6
@@ -80,7 +79,7 @@ def test_taps_and_the_embedding_come_out_of_every_backend(torchvision_models, tm
     x = torch.randn(1, 3, 96, 96)
     outputs = {}
     for backend in ("eager", "onnxruntime"):
-        bundle = build_bundle(spec, backend=backend, check_agreement=False)
+        bundle = build_bundle(BundleRequest.of(spec, backend=backend, check_agreement=False))
         logits, features = bundle.runner(x, (tap,), embedding=True)
         outputs[backend] = (logits, features)
         assert features[tap].shape[0] == taps[len(taps) // 2].channels and features["embedding"].ndim == 1
@@ -105,9 +104,8 @@ def test_the_catalogue_matches_torchvisions_weight_enums(torchvision_models):
     for spec, ours in catalog.all_torchvision_checkpoints():
         if spec.architecture.shufflenet:
             continue
-        arch, scale = spec.arch, spec.scale
         weights = torchvision_models.get_model_weights(family.builder_name(spec)).IMAGENET1K_V1
-        published = PUBLISHED[(arch, None, scale)]
+        published = spec.architecture.figures(spec)
         assert weights.url == ours.url and weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] == published.top1
         assert weights.meta["num_params"] == published.params and weights.meta["_ops"] * 1000 == pytest.approx(
             published.madds_m, abs=0.5

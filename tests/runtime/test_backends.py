@@ -11,7 +11,8 @@ import torch
 
 from explorer import optional
 from explorer.cli import main
-from explorer.engine.pipeline import build_bundle, synthetic_inputs
+from explorer.engine.bundle_request import BundleRequest, build_bundle
+from explorer.engine.pipeline import synthetic_inputs
 from explorer.models import FeatureTaps, ModelSpec, build_model
 from explorer.runtime import onnx_backend, registry
 from explorer.runtime.base import BackendUnavailable
@@ -73,7 +74,9 @@ def test_int8_calibrates_on_synthetic_frames_and_agrees_with_eager():
     from explorer.sources import SyntheticSource
 
     frames = [SyntheticSource(seed=3).frame_at(i * 5) for i in range(12)]
-    bundle = build_bundle(spec, model=randomised(spec), backend="int8", calibration=frames, threads=1, engine="x86")
+    bundle = build_bundle(
+        BundleRequest.of(spec, model=randomised(spec), backend="int8", calibration=frames, threads=1, engine="x86")
+    )
     check = bundle.agreement
     assert check.frames == 8
     assert check.top1_agreement >= 0.75

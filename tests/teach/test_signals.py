@@ -231,7 +231,7 @@ def test_training_on_an_unlabelled_or_one_class_csv_exits_2(capsys, tmp_path):
 
 
 def test_a_trained_net_is_never_lost_to_a_cache_that_cannot_be_written(tmp_path, monkeypatch):
-    from explorer.ui.signal_train_view import keep_trained
+    from explorer.ui.views.signal_train_view import keep_trained
 
     blocker = tmp_path / "a-file"
     blocker.write_text("the cache folder cannot be made under a file")

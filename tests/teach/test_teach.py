@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from explorer.engine.pipeline import InferencePipeline, build_bundle
+from explorer.engine.bundle_request import BundleRequest, build_bundle
+from explorer.engine.pipeline import InferencePipeline
 from explorer.models import ModelSpec
 from explorer.models.registry import build_model
 from explorer.sources import SyntheticSource
@@ -19,7 +20,7 @@ def embeddings(pipeline, scene, frames):
 def taught():
     # untrained backbone (the only one available offline), seed 0: held-out accuracy depends on
     # the init (the app's own per-spec init gets 18/27 here), so the test pins one
-    bundle = build_bundle(SPEC, model=build_model(SPEC, seed=0))
+    bundle = build_bundle(BundleRequest.of(SPEC, model=build_model(SPEC, seed=0)))
     pipeline = InferencePipeline(bundle)
     names = ["blue circles", "orange squares", "green triangles"]
     samples = {name: embeddings(pipeline, scene, range(0, 96, 12)) for scene, name in enumerate(names)}  # 8 each
@@ -57,7 +58,7 @@ def test_a_head_round_trips_and_is_refused_on_another_backbone(taught, tmp_path)
     again = load_head(path)
     assert again.classes == head.classes and torch.equal(again.weight, head.weight)
     again.check_backbone(backbone_fingerprint(bundle.model), SPEC.to_dict())  # same backbone: fine
-    other = build_bundle(SPEC)  # same spec, other weights (one of them changed)
+    other = build_bundle(BundleRequest.of(SPEC))  # same spec, other weights (one of them changed)
     with torch.no_grad():
         next(other.model.parameters()).add_(0.01)
     with pytest.raises(HeadError, match="backbone differs"):

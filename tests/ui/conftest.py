@@ -3,8 +3,8 @@ import gc
 import pytest
 from PySide6.QtCore import QRect
 
+from explorer.engine.bundle_request import BundleRequest, build_bundle
 from explorer.engine.config import RunConfig
-from explorer.engine.pipeline import build_bundle
 from explorer.engine.state import AppState
 from explorer.engine.worker import Engine
 from explorer.models import ModelSpec
@@ -28,7 +28,7 @@ def garbage_on_the_ui_thread(qapp):
 @pytest.fixture
 def make_window(qtbot):
     """Factory for a running window around a fresh state and engine; closes every window it made."""
-    from explorer.ui.main_window import MainWindow
+    from explorer.ui.window.main_window import MainWindow
 
     made = []
 
@@ -38,7 +38,10 @@ def make_window(qtbot):
             synthetic_signal_source() if spec.input_kind == "signal" else SyntheticSource(size=(120, 160))
         )
         engine = Engine(
-            AppState(config, source.text or "synthetic"), build_bundle(config, check_agreement=False), source, pace=pace
+            AppState(config, source.text or "synthetic"),
+            build_bundle(BundleRequest.of(config, check_agreement=False)),
+            source,
+            pace=pace,
         )
         window = MainWindow(engine)
         qtbot.addWidget(window)

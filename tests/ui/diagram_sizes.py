@@ -18,7 +18,7 @@ from explorer.models import ModelSpec  # noqa: E402
 def main() -> int:
     window = harness.open_window(RunConfig(ModelSpec.create("v2", scale=0.5, input_size=96), None, "eager", 1))
     window.set_tab("diagram")
-    diagram = window.diagram
+    diagram = window.pages["diagram"]
     if not harness.wait_for(lambda: bool(diagram.scene.node_boxes()), timeout=60):
         print("the diagram was never drawn")
         return 1

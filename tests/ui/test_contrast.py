@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel
 
-from explorer.ui import images  # noqa: F401  (sets pyqtgraph's foreground, as the app's import does)
-from explorer.ui.contrast import AA_TEXT, PLOT_BACKGROUND, WINDOW_BACKGROUND, apply_link_colour, contrast_ratio
-from explorer.ui.font_scale import set_axis_label
-from explorer.ui.lesson_report import STYLE
-from explorer.ui.lessons_view import TONE_COLOURS
+from explorer.ui.base.contrast import AA_TEXT, PLOT_BACKGROUND, WINDOW_BACKGROUND, apply_link_colour, contrast_ratio
+from explorer.ui.base.font_scale import set_axis_label
+from explorer.ui.figures import images  # noqa: F401  (sets pyqtgraph's foreground, as the app's import does)
+from explorer.ui.figures.lesson_report import STYLE
+from explorer.ui.views.lessons_view import TONE_COLOURS
 
 QSS = (Path(__file__).resolve().parents[2] / "resources" / "style.qss").read_text()
 

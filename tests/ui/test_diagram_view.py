@@ -13,7 +13,7 @@ V1_SMALL = ModelSpec.create("v1", groups=3, scale=0.5, input_size=96)
 def node_box(window, kind, unit=None):
     return next(
         b
-        for b in window.diagram.scene.node_boxes()
+        for b in window.pages["diagram"].scene.node_boxes()
         if b.target.item.kind == kind and (unit is None or b.target.item.id.startswith(unit + "."))
     )
 
@@ -21,7 +21,7 @@ def node_box(window, kind, unit=None):
 def test_the_diagram_follows_groups_shuffle_and_input_size(make_window, qtbot):
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    scene = window.diagram.scene
+    scene = window.pages["diagram"].scene
     assert scene.diagram.spec == V1_SMALL
     for target in (
         V1_SMALL.with_changes(groups=8),
@@ -30,18 +30,18 @@ def test_the_diagram_follows_groups_shuffle_and_input_size(make_window, qtbot):
     ):
         window.state.request(spec=target)
         qtbot.waitUntil(lambda: scene.diagram.spec == target, timeout=WAIT)
-    window.diagram.open_unit("stage3.1")
+    window.pages["diagram"].open_unit("stage3.1")
     shuffle = node_box(window, "shuffle", "stage3.1").target.item
     assert shuffle.detail == "g = 8" and not shuffle.enabled
     assert node_box(window, "shuffle", "stage3.1").pen().style() == Qt.DashLine  # greyed out
     assert scene.box_for("stage3.1").target.item.numbers.out_shape == (384, 8, 8)  # 128 px input
-    assert "shuffle off" in window.diagram.title.text()
+    assert "shuffle off" in window.pages["diagram"].title.text()
 
 
 def test_opening_a_unit_draws_its_layers_and_folding_hides_them(make_window):
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    scene = window.diagram.scene
+    scene = window.pages["diagram"].scene
     before = len(scene.node_boxes())
     unit_box = scene.box_for("stage2.0")
     scene.click(unit_box)  # no position: the fold marker
@@ -56,34 +56,34 @@ def test_opening_a_unit_draws_its_layers_and_folding_hides_them(make_window):
 def test_clicking_a_shuffle_node_opens_its_feature_maps_and_selects_its_row(make_window, qtbot):
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    window.diagram.open_unit("stage3.0")
+    window.pages["diagram"].open_unit("stage3.0")
     box = node_box(window, "shuffle", "stage3.0")
-    window.diagram.scene.click(box, box.sceneBoundingRect().center())
+    window.pages["diagram"].scene.click(box, box.sceneBoundingRect().center())
     assert window.current_tab() == "features"
-    assert window.features.selected_tap() == "stage3.0.after_shuffle"
-    selected = {index.row() for index in window.architecture.table.selectionModel().selectedRows()}
-    names = [row.name for row in window.architecture.model.report.layers]
+    assert window.pages["features"].selected_tap() == "stage3.0.after_shuffle"
+    selected = {index.row() for index in window.pages["architecture"].table.selectionModel().selectedRows()}
+    names = [row.name for row in window.pages["architecture"].model.report.layers]
     assert {names[i] for i in selected} == {"stage3.0.shuffle"}
 
 
 def test_clicking_a_conv_selects_its_rows_and_stays_on_the_diagram(make_window):
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    window.diagram.open_unit("stage2.1")
-    box = next(b for b in window.diagram.scene.node_boxes() if b.target.item.id == "stage2.1.gconv1")
-    window.diagram.scene.click(box, box.sceneBoundingRect().center())
+    window.pages["diagram"].open_unit("stage2.1")
+    box = next(b for b in window.pages["diagram"].scene.node_boxes() if b.target.item.id == "stage2.1.gconv1")
+    window.pages["diagram"].scene.click(box, box.sceneBoundingRect().center())
     assert window.current_tab() == "diagram"
-    names = [row.name for row in window.architecture.model.report.layers]
-    selected = {names[index.row()] for index in window.architecture.table.selectionModel().selectedRows()}
+    names = [row.name for row in window.pages["architecture"].model.report.layers]
+    selected = {names[index.row()] for index in window.pages["architecture"].table.selectionModel().selectedRows()}
     assert selected == {"stage2.1.gconv1", "stage2.1.bn1", "stage2.1.relu1"}
     assert "selected in the Architecture tab" in window.full_message
 
 
 def test_hover_text_carries_the_tables_numbers(make_window):
     window = make_window(V1_SMALL)
-    window.diagram.open_unit("stage4.0")
+    window.pages["diagram"].open_unit("stage4.0")
     rows = {r.name: r for r in analyze(V1_SMALL).layers}
-    box = next(b for b in window.diagram.scene.node_boxes() if b.target.item.id == "stage4.0.dwconv")
+    box = next(b for b in window.pages["diagram"].scene.node_boxes() if b.target.item.id == "stage4.0.dwconv")
     conv, bn = rows["stage4.0.dwconv"], rows["stage4.0.bn2"]  # the box is the DWConv and the BN after it
     assert box.target.item.layers == ("stage4.0.dwconv", "stage4.0.bn2")
     tip = box.toolTip()
@@ -95,7 +95,7 @@ def test_hover_text_carries_the_tables_numbers(make_window):
 def test_ctrl_s_on_the_diagram_tab_saves_an_svg_with_the_labels(make_window, tmp_path, monkeypatch, qtbot):
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    window.diagram.open_unit("stage2.0")
+    window.pages["diagram"].open_unit("stage2.0")
     target = tmp_path / "diagram.svg"
     monkeypatch.setattr(window.files, "_ask_save", lambda *a: str(target))
     window.actions_by_name["save_png"].trigger()
@@ -114,7 +114,7 @@ def test_ctrl_s_on_the_diagram_tab_saves_an_svg_with_the_labels(make_window, tmp
 def test_measured_ms_encode_box_widths_once_measured(make_window):
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    scene = window.diagram.scene
+    scene = window.pages["diagram"].scene
     scene.set_level("layers")
     scene.set_quantity("ms")  # on the scene: the combo would also ask the engine for real times
     assert "not measured yet" in " ".join(i.text() for i in scene.items() if hasattr(i, "text") and callable(i.text))
@@ -126,13 +126,13 @@ def test_measured_ms_encode_box_widths_once_measured(make_window):
 
 def test_a_hidden_diagram_draws_nothing_until_its_tab_is_shown(make_window, qtbot):
     window = make_window(V1_SMALL)  # opens on the Live tab
-    assert window.diagram.scene.diagram is None
+    assert window.pages["diagram"].scene.diagram is None
     target = V1_SMALL.with_changes(groups=8)
     window.state.request(spec=target)
     qtbot.waitUntil(lambda: window.engine.bundle.spec == target, timeout=WAIT)
-    assert window.diagram.scene.diagram is None  # no drawing on the UI thread for a hidden tab
+    assert window.pages["diagram"].scene.diagram is None  # no drawing on the UI thread for a hidden tab
     window.set_tab("diagram")
-    assert window.diagram.scene.diagram.spec == target
+    assert window.pages["diagram"].scene.diagram.spec == target
 
 
 def _glyph_point(scene, unit_id: str) -> QPointF:
@@ -155,7 +155,7 @@ def _open_title_point(scene, title: str) -> QPointF:
 def test_the_fold_glyph_opens_the_unit_where_it_is_drawn_and_the_box_edge_does_not(make_window):
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    scene = window.diagram.scene
+    scene = window.pages["diagram"].scene
     activated = []
     scene.activated.connect(activated.append)
     glyph = _glyph_point(scene, "stage2.0")
@@ -177,7 +177,7 @@ def test_one_real_click_on_an_open_units_title_folds_it(make_window, qtbot):
 
     window = make_window(V1_SMALL)
     window.set_tab("diagram")
-    scene, view = window.diagram.scene, window.diagram.canvas
+    scene, view = window.pages["diagram"].scene, window.pages["diagram"].canvas
     qtbot.waitUntil(lambda: scene.box_for("stage2.0") is not None, timeout=WAIT)
     scene.toggle("stage2.0")
     assert scene.is_expanded("stage2.0")

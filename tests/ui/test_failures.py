@@ -6,7 +6,7 @@ import logging
 from PySide6.QtWidgets import QApplication
 
 from explorer.logs import log_file, start_logging
-from explorer.ui.background import BackgroundTask
+from explorer.ui.base.background import BackgroundTask
 
 WAIT = 60_000
 
@@ -28,10 +28,12 @@ def test_the_banner_shows_a_failed_sweep_and_copy_gives_its_traceback_and_the_lo
     path = start_logging()
     try:
         window = make_window()
-        window.sweep.task.start(deep_in_the_work, "measuring…")
+        window.pages["sweep"].task.start(deep_in_the_work, "measuring…")
         qtbot.waitUntil(lambda: window.banner.isVisible() and "never had" in window.banner.text.text(), timeout=WAIT)
         assert "Traceback" not in window.banner.text.text()  # the message reads as a sentence
-        copy = next(b for b in window.banner.findChildren(type(window.sweep.task.run_button)) if b.text() == "Copy")
+        copy = next(
+            b for b in window.banner.findChildren(type(window.pages["sweep"].task.run_button)) if b.text() == "Copy"
+        )
         copy.click()
         copied = QApplication.clipboard().text()
         assert "never had" in copied and "deep_in_the_work" in copied and "Traceback" in copied
@@ -55,7 +57,9 @@ def test_closing_the_window_cancels_running_work_and_waits_for_it_to_stop(make_w
             cancel.wait(0.05)
 
     window = make_window()
-    window.sweep.task.start(long_work, "measuring…")
+    window.pages["sweep"].task.start(long_work, "measuring…")
     qtbot.waitUntil(lambda: bool(started), timeout=WAIT)
     window.close()
-    assert not window.sweep.task.running  # stopped before the window let go: no thread left inside torch at exit
+    assert not window.pages[
+        "sweep"
+    ].task.running  # stopped before the window let go: no thread left inside torch at exit

@@ -9,8 +9,8 @@ import pyqtgraph as pg
 import pytest
 
 from explorer.lessons.base import LessonResult, Plot, Verdict
-from explorer.ui.label_layout import is_far, place_labels
-from explorer.ui.lesson_plot import clear_lesson, draw_lesson
+from explorer.ui.figures.label_layout import is_far, place_labels
+from explorer.ui.figures.lesson_plot import clear_lesson, draw_lesson
 
 
 def result(rows, plot, verdicts=()):

@@ -11,7 +11,7 @@ WAIT = 240_000
 def test_a_lesson_runs_in_the_background_and_shows_its_figure_table_and_verdicts(make_window, qtbot, tmp_path):
     window = make_window()
     window.set_tab("lessons")
-    view = window.lessons
+    view = window.pages["lessons"]
     view.quick.setChecked(True)
     assert view.start("guidelines")
     assert window.state.paused  # a timed lesson does not time the video too
@@ -35,7 +35,7 @@ def test_a_lesson_runs_in_the_background_and_shows_its_figure_table_and_verdicts
 
 def test_cancel_stops_a_lesson_and_keeps_the_last_result(make_window, qtbot):
     window = make_window()
-    view = window.lessons
+    view = window.pages["lessons"]
     view.start("family")
     qtbot.waitUntil(lambda: view.task.progress.value() > 0, timeout=WAIT)
     view.task.cancel_button.click()
@@ -53,7 +53,7 @@ def test_ctrl_s_on_the_lessons_tab_without_a_result_says_what_to_do(make_window)
 def test_run_stays_put_between_lessons_and_the_verdicts_get_room(make_window, qtbot):
     window = make_window()
     window.set_tab("lessons")
-    view = window.lessons
+    view = window.pages["lessons"]
     qtbot.waitUntil(lambda: view.task.run_button.isVisible(), timeout=WAIT)
 
     def run_at():
@@ -74,7 +74,7 @@ def test_run_stays_put_between_lessons_and_the_verdicts_get_room(make_window, qt
 
 def test_the_lesson_layout_follows_large_fonts(make_window, qtbot):
     window = make_window()
-    view = window.lessons
+    view = window.pages["lessons"]
     normal = view.verdict_scroll.minimumHeight()
     window.set_large_fonts(True)  # applied as a style sheet: a StyleChange, not a FontChange
     try:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from explorer.models import ModelSpec
-from explorer.ui.live_view import HISTORY, RingBuffer, download_size_mb
+from explorer.ui.views.live_view import HISTORY, RingBuffer, download_size_mb
 
 WAIT = 60_000
 
@@ -22,30 +22,33 @@ def test_the_latency_history_is_a_fixed_ring_whatever_the_frame_count():
 def test_live_tab_draws_predictions_without_relayout_and_keeps_the_history_bounded(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= HISTORY + 20, timeout=WAIT * 2)
-    assert len(window.live.predictions.rows) == 5
-    assert window.live.history.values.size == HISTORY and window.live.history.count >= HISTORY + 20
+    assert len(window.pages["live"].predictions.rows) == 5
+    assert window.pages["live"].history.values.size == HISTORY and window.pages["live"].history.count >= HISTORY + 20
     # the plot redraws a few times a second from the ring: it settles at exactly HISTORY points
     qtbot.waitUntil(
-        lambda: window.live.curve.getData()[1] is not None and len(window.live.curve.getData()[1]) == HISTORY,
+        lambda: (
+            window.pages["live"].curve.getData()[1] is not None
+            and len(window.pages["live"].curve.getData()[1]) == HISTORY
+        ),
         timeout=WAIT,
     )
-    assert np.all(window.live.curve.getData()[1] > 0)
+    assert np.all(window.pages["live"].curve.getData()[1] > 0)
 
 
 def test_untrained_v2_offers_the_trained_weights_download(make_window, qtbot, monkeypatch):
     window = make_window()  # V2 0.5x, nothing in the (private) torch hub cache
-    button = window.live.download_button
+    button = window.pages["live"].download_button
     assert button.isVisible() and f"~{download_size_mb(window.state.bundle.spec):.0f} MB" in button.text()
     assert 4 < download_size_mb(ModelSpec.create("v2", scale=0.5)) < 7  # 1.37 M parameters, fp32
     requested = []
-    window.state.requested.connect(lambda config, explicit: requested.append((config.weights, explicit)))
+    window.state.requested.connect(lambda config, explicit: requested.append((str(config.weights), explicit)))
     button.click()
     assert requested[0] == ("torchvision", True)
     # offline here: the build fails, the message says why, the app keeps running untrained
     qtbot.waitUntil(
         lambda: "cannot download" in window.full_message or "could not build" in window.full_message, timeout=WAIT
     )
-    qtbot.waitUntil(lambda: window.state.config.weights is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.state.config.weights, timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
     assert button.isVisible()  # still on offer
@@ -53,12 +56,12 @@ def test_untrained_v2_offers_the_trained_weights_download(make_window, qtbot, mo
 
 def test_v1_has_no_download_offer(make_window):
     window = make_window(ModelSpec.create("v1", groups=3, scale=0.5, input_size=96))
-    assert not window.live.download_button.isVisible()
-    assert window.live.notice.isVisible()
+    assert not window.pages["live"].download_button.isVisible()
+    assert window.pages["live"].notice.isVisible()
 
 
 def test_the_frame_watch_says_stale_past_its_limit_and_live_again_on_the_next_frame(qtbot):
-    from explorer.ui.frame_watch import STALE_AFTER_S, FrameWatch
+    from explorer.ui.widgets.frame_watch import STALE_AFTER_S, FrameWatch
 
     now = [100.0]
     paused = [False]
@@ -85,7 +88,7 @@ def test_the_frame_watch_says_stale_past_its_limit_and_live_again_on_the_next_fr
 
 
 def test_a_wrapping_button_takes_two_lines_in_a_narrow_column_and_one_when_there_is_room(qtbot):
-    from explorer.ui.wrapping_button import WrappingButton
+    from explorer.ui.widgets.wrapping_button import WrappingButton
 
     text = "Download trained weights (~9 MB)"
     button = WrappingButton(text)

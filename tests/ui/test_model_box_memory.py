@@ -9,8 +9,8 @@ from explorer.engine.config import RunConfig
 from explorer.engine.state import AppState
 from explorer.models import ModelSpec
 from explorer.models.architecture import architecture, architectures
-from explorer.ui.bridge import QtState
-from explorer.ui.controls import ModelBox
+from explorer.ui.base.bridge import QtState
+from explorer.ui.controls.model_box import ModelBox
 from tests.ui.test_window import WAIT
 
 IMAGE_ARCHS = [a.name for a in architectures() if a.input_kind == "image"]

@@ -5,10 +5,11 @@ import json
 import re
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QSpinBox, QWidget
 
-from explorer.ui.screen_fit import TOUCH_TARGET_PX, live_layout_facts, shown_rect
+from explorer.ui.base.font_scale import touch_targets
+from explorer.ui.base.screen_fit import TOUCH_TARGET_PX, live_layout_facts, shown_rect
 from tests.ui.main_py import run_main
 
 WAIT = 60_000
@@ -45,7 +46,7 @@ def test_the_window_fits_the_screen_and_the_frame_is_the_largest_thing_on_the_li
         )
         assert facts["frame_share"] >= 0.5 and facts["top5_shown"] and facts["fps_shown"], facts
         assert not facts["controls_shown"]  # folded on a small screen: one button brings them back
-        stage = window.live.stage
+        stage = window.pages["live"].stage
         others = [
             w
             for w in window.findChildren(QWidget)
@@ -64,7 +65,7 @@ def test_presentation_mode_shows_the_frame_and_the_top5_and_gives_the_window_bac
     window.set_tab("architecture")
     dock_before = window.controls_dock.isVisible()
     window.actions_by_name["present"].trigger()  # F11
-    live = window.live
+    live = window.pages["live"]
     assert window.isFullScreen() and window.current_tab() == "live"
     assert not any(w.isVisible() for w in (window.menuBar(), window.statusBar(), window.controls_dock))
     assert not window.tabs.tabBar().isVisible() and not live.side_widget.isVisible()
@@ -112,7 +113,7 @@ def test_touch_targets_on_a_7_inch_panel(make_window, qtbot):
 
 
 def test_the_controls_fold_with_one_button_and_the_choice_is_remembered(make_window, qtbot, tmp_path):
-    from explorer.ui import settings
+    from explorer.ui.window import settings
 
     window = make_window()
     button = window.corner_buttons["controls"]
@@ -130,7 +131,7 @@ def test_the_controls_fold_with_one_button_and_the_choice_is_remembered(make_win
 
 
 def test_a_damaged_layout_setting_is_dropped_and_said(tmp_path):
-    from explorer.ui import settings
+    from explorer.ui.window import settings
 
     store = settings.store()
     store.setValue("controls", "sideways")
@@ -166,3 +167,24 @@ def test_the_backend_box_shows_its_whole_choice(make_window, qtbot, large, scree
     room = box.width() - box.style().pixelMetric(box.style().PixelMetric.PM_ScrollBarExtent) - 16  # arrow, padding
     assert box.fontMetrics().horizontalAdvance(box.currentText()) <= room, (box.currentText(), box.width())
     window.set_large_fonts(False)
+
+
+@pytest.mark.parametrize("name", ["pi-touchscreen", "laptop-200%"])
+def test_the_controls_shown_on_a_small_screen_fit_beside_the_tabs_scrolling_sideways(make_window, qtbot, name):
+    window = make_window()
+    try:
+        screen = fit(window, qtbot, *SCREENS[name])
+        assert not window.controls_dock.isVisible()  # folded on a small screen
+        assert touch_targets() is not None  # a panel this size turns touch sizes on: the dock loses its close button
+        window.corner_buttons["controls"].click()  # one button brings them back (a touch dock has no close button)
+        assert window.controls_dock.isVisible() and window.actions_by_name["controls"].isChecked()
+        window.actions_by_name["controls"].trigger()  # F9 folds them again
+        assert not window.controls_dock.isVisible()
+        window.actions_by_name["controls"].trigger()
+        assert window.minimumSizeHint().width() <= screen.width()  # the window can stay on the screen
+        scroll = window.controls_scroll
+        needed = window.controls.minimumSizeHint().width()
+        if scroll.minimumWidth() < needed:  # not all of them fit: they scroll sideways instead of being cut
+            assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarAsNeeded
+    finally:
+        window.set_touch(False)

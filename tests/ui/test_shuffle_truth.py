@@ -54,7 +54,7 @@ def test_the_diagram_draws_a_shuffle_as_on_only_where_the_model_permutes():
 def test_feature_view_after_grid_follows_the_running_models_shuffle(make_window, qtbot, shuffle):
     spec = ModelSpec.create("v1", groups=8, scale=0.5, input_size=96, shuffle=shuffle)
     window = make_window(spec)
-    view = window.features
+    view = window.pages["features"]
     window.set_tab("features")
     assert view.select_tap("stage3.0.after_shuffle")
     qtbot.waitUntil(lambda: view.layout_after is not None and view.drawn_tap == "stage3.0.after_shuffle", timeout=WAIT)
@@ -75,7 +75,7 @@ def test_feature_view_after_grid_follows_the_running_models_shuffle(make_window,
 
 def test_shuffle_tab_reports_a_switched_off_model_and_draws_its_identity(make_window):
     window = make_window(ModelSpec.create("v1", groups=8, scale=0.5, input_size=96, shuffle=False))
-    view = window.shuffle
+    view = window.pages["shuffle"]
     assert "OFF" in view.model_state.text() and "never mix" in view.model_state.text()
     view.model_pairs.setCurrentIndex(0)
     view._pick_model_pair()
@@ -86,7 +86,7 @@ def test_shuffle_tab_reports_a_switched_off_model_and_draws_its_identity(make_wi
 
 def test_shuffle_tab_draws_a_running_models_shuffle_in_the_papers_order(make_window):
     window = make_window(ModelSpec.create("v1", groups=8, scale=0.5, input_size=96))
-    view = window.shuffle
+    view = window.pages["shuffle"]
     assert "permute the channels" in view.model_state.text()
     view.model_pairs.setCurrentIndex(view.model_pairs.count() - 1)
     view._pick_model_pair()

@@ -6,7 +6,7 @@ from explorer.models.shuffle import shuffle_permutation
 
 def test_the_shuffle_tab_lists_the_compact_nets_pairs_and_shows_the_absorption(make_window):
     window = make_window(ModelSpec.create("compact"))
-    view = window.shuffle
+    view = window.pages["shuffle"]
     pairs = [view.model_pairs.itemData(i) for i in range(view.model_pairs.count())]
     assert pairs == [(64, 8), (128, 8), (256, 16), (512, 16)]
     view.model_pairs.setCurrentIndex(3)
@@ -19,7 +19,7 @@ def test_the_shuffle_tab_lists_the_compact_nets_pairs_and_shows_the_absorption(m
 
 def test_turning_the_spin_boxes_redraws_the_papers_shuffle_for_that_c_and_g(make_window):
     window = make_window()
-    view = window.shuffle
+    view = window.pages["shuffle"]
     view.groups_spin.setValue(4)
     view.channels_spin.setValue(16)  # as a user turns them: each sends its value
     assert (view.diagram.channels, view.diagram.groups) == (16, 4)

@@ -13,8 +13,8 @@ from explorer.models import ModelSpec
 from explorer.sources import inertial
 from explorer.sources.signal_stream import SignalSource
 from explorer.teach.signal_trainer import train_signals
-from explorer.ui.controls import SOURCE_PRESETS
-from explorer.ui.live_view import RunningAccuracy
+from explorer.ui.controls.run_box import SOURCE_PRESETS
+from explorer.ui.views.live_view import RunningAccuracy
 from explorer.weights import load_weights
 from tests.ui.main_py import run_main
 
@@ -25,7 +25,7 @@ WAIT = 60_000
 def test_the_live_tab_scrolls_every_channel_with_the_models_window_shaded(make_window, qtbot):
     window = make_window(COMPACT, pace=True)
     qtbot.waitUntil(lambda: window.rendered >= 3, timeout=WAIT)
-    live = window.live
+    live = window.pages["live"]
     assert live.display.currentWidget() is live.signal_plot and live.title.text() == "Activity, top-5"
     plot = live.signal_plot
     assert len(plot.curves) == 9
@@ -84,34 +84,37 @@ def test_a_trained_model_is_scored_on_every_window_whichever_tab_shows(make_wind
     window.state.request(weights=str(trained_checkpoint))
     qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
     window.set_tab("architecture")  # the Live tab is hidden: windows are still counted
-    seen = window.live.accuracy.seen
-    qtbot.waitUntil(lambda: window.live.accuracy.seen > seen + 20, timeout=WAIT)
-    assert 0 <= window.live.accuracy.right <= window.live.accuracy.seen
+    seen = window.pages["live"].accuracy.seen
+    qtbot.waitUntil(lambda: window.pages["live"].accuracy.seen > seen + 20, timeout=WAIT)
+    assert 0 <= window.pages["live"].accuracy.right <= window.pages["live"].accuracy.seen
     window.set_tab("live")
-    qtbot.waitUntil(lambda: "running accuracy" in window.live.truth_label.text(), timeout=WAIT)
-    assert window.live.predictions.texts()[0] in inertial.ACTIVITIES  # activity names, not "class 3"
+    qtbot.waitUntil(lambda: "running accuracy" in window.pages["live"].truth_label.text(), timeout=WAIT)
+    assert window.pages["live"].predictions.texts()[0] in inertial.ACTIVITIES  # activity names, not "class 3"
 
 
 def test_feature_maps_of_the_compact_net_are_heat_strips_framed_by_group(make_window, qtbot):
     window = make_window(COMPACT)
     window.set_tab("features")
-    assert window.features.select_tap("blocks.0.before_shuffle")
-    qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
-    layout = window.features.layout_main
+    assert window.pages["features"].select_tap("blocks.0.before_shuffle")
+    qtbot.waitUntil(lambda: window.pages["features"].last_mosaic is not None, timeout=WAIT)
+    layout = window.pages["features"].layout_main
     border = layout.border
     assert layout.channels == 64
     assert (layout.cell_height, layout.cell_width) == (9 + 2 * border, 64 + 2 * border)  # time runs to the right
-    mosaic = window.features.last_mosaic
+    mosaic = window.pages["features"].last_mosaic
     inside = mosaic[border : border + 9, border : border + 64].astype(int)
     assert np.abs(inside[..., 0] - inside[..., 2]).max() > 30  # a colour map, not grey
-    assert window.features.after_box.isVisible() and "time steps x 9 sensor axes" in window.features.info.text()
+    assert (
+        window.pages["features"].after_box.isVisible()
+        and "time steps x 9 sensor axes" in window.pages["features"].info.text()
+    )
 
 
 def test_the_teach_tab_trains_the_compact_net_and_runs_it_live(make_window, qtbot, tmp_path):
     window = make_window(COMPACT)
     window.set_tab("teach")
-    page = window.teach.signal_page
-    assert window.teach.pages.currentWidget() is page
+    page = window.pages["teach"].signal_page
+    assert window.pages["teach"].pages.currentWidget() is page
     page.epochs.setValue(2)
     page.seconds.setValue(200)
     assert page.start()
@@ -128,7 +131,7 @@ def test_the_teach_tab_trains_the_compact_net_and_runs_it_live(make_window, qtbo
 
 def test_cancelling_training_leaves_the_live_model_as_it_was(make_window, qtbot):
     window = make_window(COMPACT)
-    page = window.teach.signal_page
+    page = window.pages["teach"].signal_page
     page.epochs.setValue(100)
     page.start()
     qtbot.waitUntil(lambda: len(page.losses) > 0, timeout=WAIT)
@@ -190,7 +193,7 @@ def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restartin
 ):
     from explorer.app import build_gui_parser
     from explorer.startup import remembered_values, startup_choices
-    from explorer.ui import settings
+    from explorer.ui.window import settings
 
     window = make_window(COMPACT)
     state = window.state
@@ -201,16 +204,16 @@ def test_compact_weights_stay_with_the_compact_net_switching_to_v2_and_restartin
     state.message.connect(lambda text, error: errors.append(text) if error else None)
     state.request(spec=v2)  # the user picks V2 in the Model box
     qtbot.waitUntil(lambda: window.engine.bundle.spec == v2, timeout=WAIT)
-    assert state.config.weights is None and not errors  # not carried: no "holds compact-net weights" error
+    assert not state.config.weights and not errors  # not carried: no "holds compact-net weights" error
     assert window.controls.weights_box.weights.currentData() != "file"
     settings.save(remembered_values(state, window.current_tab()))  # the window closes: what the next start reopens
     config, _, _ = startup_choices(build_gui_parser().parse_args([]), settings.load())
-    assert config.spec.arch == "v2" and config.weights is None
+    assert config.spec.arch == "v2" and not config.weights
     config, _, _ = startup_choices(build_gui_parser().parse_args(["--arch", "compact"]), settings.load())
-    assert config.weights == str(trained_checkpoint)
+    assert str(config.weights) == str(trained_checkpoint)
     state.request(spec=COMPACT)  # switching back finds them again
     qtbot.waitUntil(lambda: window.engine.bundle.spec == COMPACT and window.engine.bundle.trained, timeout=WAIT)
-    assert state.config.weights == str(trained_checkpoint)
+    assert str(state.config.weights) == str(trained_checkpoint)
 
 
 def test_remembered_weights_that_fail_to_load_are_forgotten_on_exit(make_window, qtbot, tmp_path):

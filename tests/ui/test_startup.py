@@ -38,7 +38,7 @@ import torch  # noqa: E402
 from explorer.app import build_gui_parser  # noqa: E402
 from explorer.models import ModelSpec, build_model  # noqa: E402
 from explorer.startup import startup_choices  # noqa: E402
-from explorer.ui import settings  # noqa: E402
+from explorer.ui.window import settings  # noqa: E402
 
 
 def choices(argv, remembered=None):
@@ -55,12 +55,12 @@ def cache_torchvision_weights(torch_home, scale=1.0):
 
 def test_cached_torchvision_weights_are_used_by_default(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    assert choices([])[0].weights is None  # nothing cached: untrained, and the Live tab offers the download
+    assert not choices([])[0].weights  # nothing cached: untrained, and the Live tab offers the download
     cache_torchvision_weights(tmp_path)
     config, _, _ = choices([])
-    assert config.spec == ModelSpec.create("v2") and config.weights == "torchvision"
-    assert choices(["--weights", "none"])[0].weights is None  # the switch wins
-    assert choices(["--arch", "v1"])[0].weights is None  # V1 has no torchvision weights
+    assert config.spec == ModelSpec.create("v2") and str(config.weights) == "torchvision"
+    assert not choices(["--weights", "none"])[0].weights  # the switch wins
+    assert not choices(["--arch", "v1"])[0].weights  # V1 has no torchvision weights
     from explorer.cli import main
 
     image = tmp_path / "img.png"
@@ -89,7 +89,7 @@ def test_settings_are_remembered_switches_win_and_reset_clears(tmp_path, monkeyp
     remembered = settings.load()
     config, source, tab = choices([], remembered)
     assert (config.spec.arch, config.spec.groups, config.spec.scale) == ("v1", 8, 0.5)
-    assert config.backend == "onnxruntime" and config.weights is None and source == "synthetic:2" and tab == "features"
+    assert config.backend == "onnxruntime" and not config.weights and source == "synthetic:2" and tab == "features"
     config, source, tab = choices(
         ["--groups", "3", "--backend", "eager", "--tab", "live", "--source", "synthetic"], remembered
     )
@@ -118,8 +118,8 @@ def test_weights_belong_to_their_architecture_and_an_old_single_choice_migrates(
     remembered = settings.load()
     assert remembered["weights_by_arch"] == {"compact": str(trained)}
     config, _, _ = choices(["--arch", "v2"], dict(remembered))
-    assert config.spec.arch == "v2" and config.weights is None  # never carried to a model it cannot fit
-    assert choices([], dict(remembered))[0].weights == str(trained)  # and still there for its own
+    assert config.spec.arch == "v2" and not config.weights  # never carried to a model it cannot fit
+    assert str(choices([], dict(remembered))[0].weights) == str(trained)  # and still there for its own
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_headless_runs_neither_read_nor_write_settings_and_exit_cleanly(tmp_path
         "TORCH_HOME": str(tmp_path / "torch"),
     }
     subprocess.run(
-        [sys.executable, "-c", "from explorer.ui import settings; settings.save({'arch': 'v1', 'groups': 8})"],
+        [sys.executable, "-c", "from explorer.ui.window import settings; settings.save({'arch': 'v1', 'groups': 8})"],
         check=True,
         env={**os.environ, **env},
     )

@@ -11,8 +11,8 @@ from explorer.engine.measure import Candidate
 from explorer.engine.state import AppState
 from explorer.models import ModelSpec
 from explorer.progress import Cancelled
-from explorer.ui.tabs import TABS
-from explorer.ui.task_panel import TaskPanel
+from explorer.ui.widgets.task_panel import TaskPanel
+from explorer.ui.window.tabs import TABS
 
 WAIT = 60_000
 
@@ -74,6 +74,27 @@ def test_cancel_says_so_and_a_finished_run_hands_its_result_to_the_owner(qtbot, 
     with qtbot.waitSignal(panel.finished, timeout=WAIT) as finished:
         panel.start(held_work(release, {"rows": 3}), "working…")
     assert finished.args == [{"rows": 3}] and panel.run_button.isEnabled() and panel.progress.value() == 1000
+
+
+def test_jobs_that_pause_the_video_run_one_at_a_time_and_the_video_comes_back_after_the_last(qtbot, panel):
+    other = TaskPanel("sweep", "Run sweep", panel.state, cancelled_text="dropped")
+    third = TaskPanel("fit", "Fit", panel.state, cancelled_text="fit dropped")
+    for made in (other, third):
+        qtbot.addWidget(made)
+    first_release, second_release = threading.Event(), threading.Event()
+    assert panel.start(held_work(first_release, 1), "lesson…", pause_video=True)
+    assert other.start(held_work(second_release, 2), "sweep…", pause_video=True)
+    assert other.queued and not other.running and "when the test running now finishes" in other.status.text()
+    assert third.start(held_work(threading.Event(), 3), "fit…", pause_video=True) and third.queued
+    third.cancel_button.click()  # dropped before it started
+    assert not third.queued and third.status.text() == "fit dropped" and third.run_button.isEnabled()
+    first_release.set()
+    qtbot.waitUntil(lambda: other.running, timeout=WAIT)  # the waiting job starts when the slot frees
+    assert panel.state.paused  # the first job's end did not resume the video under the second
+    assert not third.running
+    second_release.set()
+    qtbot.waitUntil(lambda: not other.running and other.run_button.isEnabled(), timeout=WAIT)
+    assert not panel.state.paused  # back as the user had it
 
 
 def test_the_fit_in_the_run_box_measures_switches_and_resumes_the_video(qtbot, make_window):

@@ -4,6 +4,7 @@ from explorer.engine.pipeline import UNTRAINED_NOTICE
 from explorer.models import ModelSpec, build_model
 from explorer.models.architecture import Checkpoint, architecture  # noqa: E402
 from explorer.sources import SyntheticSource
+from explorer.weights.source import MEGVII, RANDOM, TORCHVISION
 from tests.ui.conftest import SMALL
 from tests.weights.megvii_reference import randomise
 
@@ -21,10 +22,10 @@ def test_loading_weights_switches_to_trained_predictions_with_imagenet_labels(ma
     qtbot.waitUntil(lambda: window.engine.bundle.trained, timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 1, timeout=WAIT)
-    assert not window.live.notice.isVisible()
+    assert not window.pages["live"].notice.isVisible()
     from explorer.weights.labels import imagenet_labels
 
-    assert window.live.predictions.rows[0][0] in imagenet_labels()
+    assert window.pages["live"].predictions.rows[0][0] in imagenet_labels()
     assert "v2half.pth" in window.controls.weights_box.weights_status.text()
 
 
@@ -35,13 +36,13 @@ def test_bad_weights_leave_the_running_model_alone_with_a_message(make_window, q
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
     window.state.request(weights=str(path))
     qtbot.waitUntil(lambda: "looks like ShuffleNet V1 1x g=8" in window.full_message, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.state.config.weights is None, timeout=WAIT)  # reverted to what runs
+    qtbot.waitUntil(lambda: not window.state.config.weights, timeout=WAIT)  # reverted to what runs
     # the revert reaches the box through a queued signal: wait for it, however slow the machine
-    qtbot.waitUntil(lambda: window.controls.weights_box.weights.currentData() is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.controls.weights_box.weights.currentData() == RANDOM, timeout=WAIT)
     assert window.engine.bundle.spec == SMALL and not window.engine.bundle.trained
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)
-    qtbot.waitUntil(lambda: UNTRAINED_NOTICE in window.live.notice.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: UNTRAINED_NOTICE in window.pages["live"].notice.text(), timeout=WAIT)
     assert window.engine.bundle.spec == SMALL and not window.engine.bundle.trained  # frames went on, model untouched
 
 
@@ -62,12 +63,12 @@ def capture(window, qtbot, scene: int, name: str, count: int = 6) -> None:
     qtbot.waitUntil(lambda: f"scene {scene}" in window.engine.source.describe(), timeout=WAIT)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 1, timeout=WAIT)  # frames of the new scene
-    for row in range(window.teach.classes.count()):
-        if window.teach.classes.item(row).data(256) == name:
-            window.teach.classes.setCurrentRow(row)
-    window.teach.start_capture()
-    qtbot.waitUntil(lambda: len(window.teach.samples[name]) >= count, timeout=WAIT)
-    window.teach.stop_capture()
+    for row in range(window.pages["teach"].classes.count()):
+        if window.pages["teach"].classes.item(row).data(256) == name:
+            window.pages["teach"].classes.setCurrentRow(row)
+    window.pages["teach"].start_capture()
+    qtbot.waitUntil(lambda: len(window.pages["teach"].samples[name]) >= count, timeout=WAIT)
+    window.pages["teach"].stop_capture()
 
 
 def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_window, qtbot, tmp_path):
@@ -77,21 +78,23 @@ def test_teach_mode_learns_three_scenes_in_the_window_and_saves_the_head(make_wi
     window.set_tab("teach")
     names = ["circles", "squares", "triangles"]
     for name in names:
-        assert window.teach.add_class(name)
-    assert not window.teach.add_class("circles")  # duplicates are explained, not added
+        assert window.pages["teach"].add_class(name)
+    assert not window.pages["teach"].add_class("circles")  # duplicates are explained, not added
     for scene, name in enumerate(names):
         capture(window, qtbot, scene, name)
-    window.teach.request_training()
+    window.pages["teach"].request_training()
     qtbot.waitUntil(lambda: window.state.head is not None, timeout=WAIT)
-    assert window.teach.progress.value() == 100 and "taught 3 classes" in window.teach.status.text()
+    assert window.pages["teach"].progress.value() == 100 and "taught 3 classes" in window.pages["teach"].status.text()
     for scene, name in enumerate(names):
         window.engine.set_source(SyntheticSource(seed=scene + 10, scene=scene, size=(120, 160)))
         qtbot.waitUntil(lambda: f"scene {scene}" in window.engine.source.describe(), timeout=WAIT)
         # the label redraws a few times a second: under load it can still show the previous scene
-        qtbot.waitUntil(lambda: window.teach.prediction.text().startswith(f"taught head: {name}"), timeout=WAIT)
+        qtbot.waitUntil(
+            lambda: window.pages["teach"].prediction.text().startswith(f"taught head: {name}"), timeout=WAIT
+        )
     path = tmp_path / "head.pt"
     assert window.files.save_head(str(path))
-    window.teach.clear_button.click()
+    window.pages["teach"].clear_button.click()
     assert window.state.head is None
     assert window.files.load_head(str(path)) and window.state.head is not None
     # a different backbone refuses the head
@@ -166,7 +169,7 @@ def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(
         qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # the video runs during the download
         box.cancel_download.click()  # the download is certainly mid-way: the server holds the rest back
         qtbot.waitUntil(lambda: "download cancelled" in window.full_message, timeout=WAIT)
-        qtbot.waitUntil(lambda: window.state.config.weights is None and not box.download_bar.isVisible(), timeout=WAIT)
+        qtbot.waitUntil(lambda: not window.state.config.weights and not box.download_bar.isVisible(), timeout=WAIT)
         assert not window.engine.bundle.trained
         assert not list((tmp_path / "torch").rglob("*.pth*"))  # no partial file left in the cache
         gate.set()
@@ -176,3 +179,19 @@ def test_torchvision_download_shows_progress_and_can_be_cancelled_in_the_window(
     finally:
         gate.set()
         server.shutdown()
+
+
+def test_the_weights_box_offers_only_what_the_running_networks_entry_can_load(make_window, qtbot):
+    window = make_window()
+    box = window.controls.weights_box.weights
+
+    def offered():
+        return [box.itemData(i) for i in range(box.count())]
+
+    assert TORCHVISION in offered() and MEGVII in offered()  # V2 0.5x: torchvision publishes it, megvii too
+    window.state.request(spec=ModelSpec.create("v1", groups=3))
+    qtbot.waitUntil(lambda: TORCHVISION not in offered(), timeout=WAIT)  # torchvision has no V1
+    assert MEGVII in offered()
+    window.state.request(spec=ModelSpec.create("mobilenet_v1", scale=0.25))
+    qtbot.waitUntil(lambda: MEGVII not in offered(), timeout=WAIT)  # no megvii layout, no torchvision checkpoint
+    assert offered() == [RANDOM, "file"] and box.currentData() == RANDOM

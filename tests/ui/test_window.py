@@ -31,13 +31,16 @@ def test_window_opens_on_the_synthetic_source_and_says_when_no_camera(make_windo
 def test_frames_flow_and_predictions_update_with_an_untrained_notice(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(lambda: window.rendered >= 3, timeout=WAIT)
-    label, prob = window.live.predictions.rows[0]
+    label, prob = window.pages["live"].predictions.rows[0]
     assert label.startswith("(class ")  # untrained: labels shown in parentheses only
     assert 0 < prob <= 1
-    assert UNTRAINED_NOTICE in window.live.notice.text() and window.live.notice.isVisible()
-    assert window.live.frame_panel.image.image is not None
+    assert UNTRAINED_NOTICE in window.pages["live"].notice.text() and window.pages["live"].notice.isVisible()
+    assert window.pages["live"].frame_panel.image.image is not None
     qtbot.waitUntil(
-        lambda: "inference" in window.live.latency_label.text() and "ms" in window.live.latency_label.text(),
+        lambda: (
+            "inference" in window.pages["live"].latency_label.text()
+            and "ms" in window.pages["live"].latency_label.text()
+        ),
         timeout=WAIT,
     )
 
@@ -55,11 +58,11 @@ def test_changing_the_spec_rebuilds_the_model_and_updates_the_flops(make_window,
     qtbot.waitUntil(lambda: window.rendered >= 1, timeout=WAIT)
     window.state.request(spec=target)
     qtbot.waitUntil(lambda: window.engine.bundle.spec == target, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.architecture.model.report.spec == target, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.pages["architecture"].model.report.spec == target, timeout=WAIT)
     expected = analyze(target).totals.madds / 1e6
-    assert f"{expected:.1f} MFLOPs" in window.architecture.totals.text()
+    assert f"{expected:.1f} MFLOPs" in window.pages["architecture"].totals.text()
     assert f"{expected:.1f} MFLOPs" in window.model_label.text()
-    assert window.architecture.model.rowCount() == len(analyze(target).layers)
+    assert window.pages["architecture"].model.rowCount() == len(analyze(target).layers)
     frames = window.rendered
     qtbot.waitUntil(lambda: window.rendered > frames + 2, timeout=WAIT)  # the new model runs
 
@@ -126,7 +129,7 @@ def test_the_video_keeps_running_while_a_model_is_rebuilt(make_window, qtbot, mo
 @pytest.mark.parametrize("channels,groups", [(12, 3), (16, 4), (24, 8)])
 def test_shuffle_view_draws_the_permutation_and_the_connectivity(make_window, channels, groups):
     window = make_window()
-    view = window.shuffle
+    view = window.pages["shuffle"]
     view.set_config(channels, groups)
     assert view.diagram.permutation() == shuffle_permutation(channels, groups)
     assert f"1 of {groups}" in view.off_title.text()
@@ -145,24 +148,27 @@ def test_shuffle_view_draws_the_permutation_and_the_connectivity(make_window, ch
 
 def test_shuffle_view_explains_an_invalid_pair(make_window):
     window = make_window()
-    window.shuffle.set_config(10, 3)
-    assert "divisible" in window.shuffle.message.text()
+    window.pages["shuffle"].set_config(10, 3)
+    assert "divisible" in window.pages["shuffle"].message.text()
 
 
 def test_feature_maps_show_the_selected_tap_and_the_shuffle_pair(make_window, qtbot):
     window = make_window(ModelSpec.create("v1", groups=3, scale=0.5, input_size=96))
     window.set_tab("features")
-    assert window.features.select_tap("stage3.0.after_shuffle")
+    assert window.pages["features"].select_tap("stage3.0.after_shuffle")
     qtbot.waitUntil(
-        lambda: window.features.layout_after is not None and window.features.last_mosaic is not None, timeout=WAIT
+        lambda: window.pages["features"].layout_after is not None and window.pages["features"].last_mosaic is not None,
+        timeout=WAIT,
     )
-    layout = window.features.layout_main
+    layout = window.pages["features"].layout_main
     assert layout.channels == 60  # 0.5x g=3 stage 3 bottleneck: 240 / 4
-    assert window.features.after_box.isVisible()
+    assert window.pages["features"].after_box.isVisible()
     # click the second cell of the after-shuffle grid: it came from channel perm[1]
-    window.features._select(window.features.layout_after, layout.cell_width * 1.5, layout.cell_height * 0.5, after=True)
+    window.pages["features"]._select(
+        window.pages["features"].layout_after, layout.cell_width * 1.5, layout.cell_height * 0.5, after=True
+    )
     origin = shuffle_permutation(60, 3)[1]
-    assert f"came from channel {origin}" in window.features.large_title.text()
+    assert f"came from channel {origin}" in window.pages["features"].large_title.text()
 
 
 def test_saving_png_and_csv(make_window, qtbot, tmp_path):
@@ -173,15 +179,15 @@ def test_saving_png_and_csv(make_window, qtbot, tmp_path):
     image = QImage(str(png))
     assert image.width() == window.width() and image.height() == window.height()
     window.set_tab("features")
-    qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.pages["features"].last_mosaic is not None, timeout=WAIT)
     grid = tmp_path / "grid.png"
     assert window.files.save_feature_png(str(grid))
-    assert QImage(str(grid)).width() == window.features.last_mosaic.shape[1]
+    assert QImage(str(grid)).width() == window.pages["features"].last_mosaic.shape[1]
     table = tmp_path / "layers.csv"
     assert window.files.save_layer_csv(str(table))
     rows = list(csv.reader(table.open()))
     assert rows[0][:3] == ["layer", "type", "output"]
-    assert len(rows) == len(window.architecture.model.report.layers) + 2
+    assert len(rows) == len(window.pages["architecture"].model.report.layers) + 2
     assert not window.files.save_layer_csv(str(tmp_path / "missing" / "dir" / "x.csv"))
     assert "could not save" in window.full_message
 
@@ -261,15 +267,15 @@ def test_the_sweep_plots_flops_against_latency_in_the_background(make_window, qt
     specs = [ModelSpec.create("v1", groups=g, scale=0.5, input_size=64) for g in (3, 8)] + [
         ModelSpec.create("v2", scale=0.5, input_size=64)
     ]
-    window.sweep.set_current(specs[1])
-    window.sweep.start(specs, runs=2, warmup=1)
+    window.pages["sweep"].set_current(specs[1])
+    window.pages["sweep"].start(specs, runs=2, warmup=1)
     assert window.state.paused  # the live view yields the CPU to the measurement
-    qtbot.waitUntil(lambda: not window.sweep.running and bool(window.sweep.rows), timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.pages["sweep"].running and bool(window.pages["sweep"].rows), timeout=WAIT)
     qtbot.waitUntil(lambda: not window.state.paused, timeout=WAIT)
-    assert [r.madds for r in window.sweep.rows] == [analyze(s).totals.madds for s in specs]
-    assert window.sweep.task.progress.value() == 1000
-    assert "g=8 has" in window.sweep.task.status.text()
-    names = [item.name() for item in window.sweep.plot.getPlotItem().listDataItems()]
+    assert [r.madds for r in window.pages["sweep"].rows] == [analyze(s).totals.madds for s in specs]
+    assert window.pages["sweep"].task.progress.value() == 1000
+    assert "g=8 has" in window.pages["sweep"].task.status.text()
+    names = [item.name() for item in window.pages["sweep"].plot.getPlotItem().listDataItems()]
     assert "current model" in names and "V2 0.5x..2x" in names
 
 
@@ -280,9 +286,9 @@ def test_the_sweep_takes_the_rivals_and_saves_png_and_csv(make_window, qtbot, tm
         ModelSpec.create("v2", scale=0.5, input_size=64),
         ModelSpec.create("mobilenet_v1", scale=0.25, input_size=64),
     ]
-    window.sweep.start(specs, runs=2, warmup=1)
-    qtbot.waitUntil(lambda: bool(window.sweep.rows) and not window.sweep.running, timeout=WAIT)
-    names = [item.name() for item in window.sweep.plot.getPlotItem().listDataItems()]
+    window.pages["sweep"].start(specs, runs=2, warmup=1)
+    qtbot.waitUntil(lambda: bool(window.pages["sweep"].rows) and not window.pages["sweep"].running, timeout=WAIT)
+    names = [item.name() for item in window.pages["sweep"].plot.getPlotItem().listDataItems()]
     assert "the rivals" in names and "V2 0.5x..2x" in names
     assert window.files.save_sweep(str(tmp_path / "sweep.png"))
     lines = (tmp_path / "sweep.csv").read_text().splitlines()
@@ -293,15 +299,15 @@ def test_the_sweep_takes_the_rivals_and_saves_png_and_csv(make_window, qtbot, tm
 def test_the_sweep_can_be_cancelled(make_window, qtbot):
     window = make_window()
     small = [ModelSpec.create("v2", scale=0.5, input_size=64)]
-    window.sweep.start(small, runs=2, warmup=1)  # a finished sweep first: its plot must survive
-    qtbot.waitUntil(lambda: bool(window.sweep.rows), timeout=WAIT)
-    finished = list(window.sweep.rows)
-    window.sweep.start([ModelSpec.create("v2", scale=2.0)] * 6, runs=5, warmup=1)
-    window.sweep.cancel()
-    qtbot.waitUntil(lambda: "cancelled" in window.sweep.task.status.text(), timeout=WAIT)
-    qtbot.waitUntil(lambda: not window.sweep.running, timeout=WAIT)  # the thread ends right after saying so
-    assert window.sweep.rows == finished  # a cancelled sweep leaves no half-measured rows behind
-    assert window.sweep.task.run_button.isEnabled() and not window.state.paused
+    window.pages["sweep"].start(small, runs=2, warmup=1)  # a finished sweep first: its plot must survive
+    qtbot.waitUntil(lambda: bool(window.pages["sweep"].rows), timeout=WAIT)
+    finished = list(window.pages["sweep"].rows)
+    window.pages["sweep"].start([ModelSpec.create("v2", scale=2.0)] * 6, runs=5, warmup=1)
+    window.pages["sweep"].cancel()
+    qtbot.waitUntil(lambda: "cancelled" in window.pages["sweep"].task.status.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.pages["sweep"].running, timeout=WAIT)  # the thread ends right after saying so
+    assert window.pages["sweep"].rows == finished  # a cancelled sweep leaves no half-measured rows behind
+    assert window.pages["sweep"].task.run_button.isEnabled() and not window.state.paused
 
 
 def test_probed_cameras_are_offered_by_name_and_their_entries_open(make_window, monkeypatch):
@@ -339,14 +345,14 @@ def test_feature_maps_wait_with_a_note_while_onnx_runtime_exports_its_taps(make_
     qtbot.waitUntil(lambda: window.engine.bundle.backend == "onnxruntime", timeout=WAIT)
     assert not window.engine.bundle.runner.taps_ready  # the Live tab did not export them
     window.set_tab("features")
-    qtbot.waitUntil(lambda: "waiting for its feature maps" in window.features.grid_title.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "waiting for its feature maps" in window.pages["features"].grid_title.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: "exporting the feature taps" in window.full_message, timeout=WAIT)
     rendered = window.rendered
     qtbot.waitUntil(lambda: window.rendered > rendered + 2, timeout=WAIT)  # the predictions go on meanwhile
-    assert window.features.last_mosaic is None
+    assert window.pages["features"].last_mosaic is None
     release.set()
-    qtbot.waitUntil(lambda: window.features.last_mosaic is not None, timeout=WAIT)
-    assert "every channel" in window.features.grid_title.text()
+    qtbot.waitUntil(lambda: window.pages["features"].last_mosaic is not None, timeout=WAIT)
+    assert "every channel" in window.pages["features"].grid_title.text()
     qtbot.waitUntil(lambda: "exporting" not in window.full_message, timeout=WAIT)
 
 
@@ -369,7 +375,7 @@ def test_a_long_error_is_shown_whole_above_the_tabs_and_short_in_the_status_bar(
 
 
 def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(make_window, qtbot):
-    from explorer.ui.font_scale import LARGE_FACTOR
+    from explorer.ui.base.font_scale import LARGE_FACTOR
 
     window = make_window()
     app = QApplication.instance()
@@ -379,21 +385,21 @@ def test_large_fonts_reach_every_label_plot_and_drawing_and_switch_back_exactly(
         "QLabel#metric { font-size: 13pt; font-weight: bold; } QLabel#heading { font-size: 12pt; font-weight: bold; }"
     )
     app.setProperty("explorer_base_style", None)
-    fps, heading = window.live.fps_label, window.live.title
+    fps, heading = window.pages["live"].fps_label, window.pages["live"].title
     before = (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold())
     controls_before = window.controls.minimumSizeHint()
     window.set_large_fonts(True)
     assert fps.font().pointSizeF() == pytest.approx(13 * LARGE_FACTOR) and fps.font().bold()
     assert heading.font().pointSizeF() == pytest.approx(12 * LARGE_FACTOR)
-    assert window.shuffle.diagram.font().pointSizeF() == pytest.approx(
+    assert window.pages["shuffle"].diagram.font().pointSizeF() == pytest.approx(
         base * LARGE_FACTOR
     )  # the custom drawing paints with it
-    assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(
+    assert window.pages["live"].plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(
         base * LARGE_FACTOR
     )
     window.set_large_fonts(False)
     assert (fps.font().pointSizeF(), fps.font().bold(), heading.font().pointSizeF(), heading.font().bold()) == before
-    assert window.live.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base)
+    assert window.pages["live"].plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(base)
     # back exactly once Qt has laid the panel out again: no panel left wider
     qtbot.waitUntil(lambda: window.controls.minimumSizeHint().width() == controls_before.width(), timeout=WAIT)
     app.setStyleSheet("")
@@ -429,7 +435,7 @@ def test_the_teach_tab_neither_widens_the_window_nor_moves_its_buttons_while_cap
     window.resize(1400, 860)
     width = window.width()
     window.set_tab("teach")
-    teach = window.teach
+    teach = window.pages["teach"]
     qtbot.waitUntil(lambda: teach.prediction.text() != "-", timeout=WAIT)
     assert window.width() == width
     before = teach.capture_button.geometry()
@@ -490,7 +496,7 @@ def test_a_damaged_head_file_is_said_and_the_window_keeps_running(make_window, q
 def test_a_garbled_settings_file_never_stops_a_start(tmp_path, monkeypatch):
     from explorer.app import build_gui_parser
     from explorer.startup import startup_choices
-    from explorer.ui import settings
+    from explorer.ui.window import settings
 
     ini = tmp_path / "s.ini"
     monkeypatch.setenv("EXPLORER_SETTINGS", str(ini))

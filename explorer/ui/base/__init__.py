@@ -1,0 +1,1 @@
+"""What every room stands on: the Qt side of the state, background tasks, the tab page, fonts, screens, contrast."""

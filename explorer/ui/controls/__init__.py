@@ -1,0 +1,1 @@
+"""The dock's controls: model, weights, run and fit."""

@@ -1,0 +1,1 @@
+"""The Diagram tab: the network drawn as the papers draw it, and its SVG/PNG export."""

@@ -1,0 +1,1 @@
+"""One tab page each (the tab table in window/tabs.py lists them)."""

@@ -1,0 +1,1 @@
+"""Small widgets any view may use."""

@@ -1,0 +1,1 @@
+"""The main window and what hangs off it: menus, the tab table, files, dialogs, settings, presentation."""
