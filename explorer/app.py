@@ -26,6 +26,7 @@ from explorer.cli_args import (
     parse_scale,
     positive_float,
     positive_int,
+    weights_source,
 )
 from explorer.doctor import qt_platform_problem
 from explorer.engine.bundles import load_bundle
@@ -96,6 +97,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--weights",
+        type=weights_source,
         default=None,
         help="torchvision | megvii:PATH | PATH | none (default: torchvision's when cached for V2, else untrained)",
     )

@@ -9,7 +9,15 @@ from collections.abc import Sequence
 
 from explorer import commands
 from explorer.analysis.diagram import LEVELS, QUANTITIES
-from explorer.cli_args import ArgParser, UsageError, add_groups_arg, add_spec_args, positive_float, positive_int
+from explorer.cli_args import (
+    ArgParser,
+    UsageError,
+    add_groups_arg,
+    add_spec_args,
+    positive_float,
+    positive_int,
+    weights_source,
+)
 from explorer.engine.fit import DEFAULT_FPS_TARGET
 from explorer.lessons import LESSONS
 from explorer.models.architecture import arch_names, with_input_kind
@@ -80,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--weights",
+        type=weights_source,
         default=None,
         help="torchvision | megvii:PATH | PATH (default: torchvision's if cached for V2, else untrained)",
     )
@@ -98,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_spec_args(predict)
     predict.add_argument(
         "--weights",
+        type=weights_source,
         default=None,
         help="torchvision | megvii:PATH | PATH (default: torchvision's if cached for V2, else untrained)",
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from explorer.models.architecture import arch_names, architectures
 from explorer.models.spec import DEFAULT_ARCH, ModelSpec
+from explorer.weights.source import WeightsSource
 
 CONVENTION = "FLOPs = multiply-adds of conv + FC layers (the papers' convention); MAC in elements (ShuffleNet V2 G1/G2)"
 
@@ -57,6 +58,14 @@ def positive_float(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
     return value
+
+
+def weights_source(text: str) -> WeightsSource:
+    """--weights: parsed once, here (a bad form is one line and exit code 2)."""
+    try:
+        return WeightsSource.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_scale(text: str) -> float:

@@ -65,7 +65,12 @@ def usable_remembered_weights(spec: ModelSpec, remembered: dict) -> str | None:
     a missing one is forgotten and said (``remembered["problems"]``) instead of failing every start."""
     by_arch = remembered.setdefault("weights_by_arch", {})
     weights = by_arch.get(spec.arch)
-    path = WeightsSource.parse(weights).file
+    try:
+        path = WeightsSource.parse(weights).file
+    except ValueError as exc:  # a damaged value: forgotten and said, never a failed start
+        remembered.setdefault("problems", []).append(f"ignored the remembered weights {weights!r} ({exc})")
+        by_arch.pop(spec.arch)
+        return None
     if path and not path.is_file():
         remembered.setdefault("problems", []).append(
             f"the remembered {spec.label.split(' @')[0]} weights {path} are gone: running without them "

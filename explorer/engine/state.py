@@ -36,6 +36,14 @@ class Busy:
 IDLE = Busy()
 
 
+def _parsed(text) -> WeightsSource | None:
+    """A remembered weights choice, or None for a damaged one (startup has said so)."""
+    try:
+        return WeightsSource.parse(text)
+    except ValueError:
+        return None
+
+
 class AppState:
     # intent (from the UI thread)
     requested = Signal(object, bool)  # RunConfig, weights chosen explicitly (a failure then keeps the old model)
@@ -64,7 +72,7 @@ class AppState:
         # them again, and they are never carried to an architecture they cannot fit
         # (the remembered text is parsed here, once)
         self.weights_by_arch: dict[str, WeightsSource] = {
-            **{arch: WeightsSource.parse(text) for arch, text in (weights_by_arch or {}).items()},
+            **{arch: source for arch, text in (weights_by_arch or {}).items() if (source := _parsed(text)) is not None},
             config.spec.arch: config.weights,
         }
         # so are the other choices (shuffle, groups, scale, size): an architecture that lacks one

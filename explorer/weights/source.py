@@ -37,7 +37,10 @@ class WeightsSource:
         if text == TORCHVISION:
             return cls(TORCHVISION)
         if text.startswith(_MEGVII_PREFIX):
-            return cls(MEGVII, text[len(_MEGVII_PREFIX) :])
+            path = text[len(_MEGVII_PREFIX) :].strip()
+            if not path:
+                raise ValueError("'megvii:' needs the checkpoint's path after the colon, e.g. megvii:ShuffleNetV1.pth")
+            return cls(MEGVII, path)
         return cls(FILE, text)
 
     def __str__(self) -> str:

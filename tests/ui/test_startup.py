@@ -196,3 +196,14 @@ def test_settings_that_cannot_be_written_are_said_not_raised(tmp_path, monkeypat
     assert problem and "settings.ini" in problem and "defaults" in problem
     monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "s.ini"))
     assert settings.save({"arch": "v2"}) is None
+
+
+def test_a_bad_weights_form_is_one_line_on_the_command_line_and_forgotten_in_the_settings(capsys):
+    from explorer.cli import main
+
+    assert main(["predict", "x.png", "--weights", "megvii:"]) == 2
+    assert "needs the checkpoint's path" in capsys.readouterr().err
+    remembered = {"weights_by_arch": {"v2": "megvii:", "v1": "random"}}
+    config, _, _ = choices([], remembered)
+    assert not config.weights and any("megvii:" in p for p in remembered["problems"])
+    assert "v2" not in remembered["weights_by_arch"]
