@@ -64,6 +64,7 @@ def main() -> int:
     from explorer.engine.config import AUTO, RunConfig
     from explorer.engine.worker import default_live_threads
     from explorer.models import ModelSpec
+    from explorer.ui.base.background import BackgroundTask
 
     threads = args.threads or default_live_threads()
     window = harness.open_window(RunConfig(ModelSpec.create("v2"), None, AUTO, threads))
@@ -92,6 +93,8 @@ def main() -> int:
     per_minute: list[float] = []  # RSS at each minute's end
     medians: list[float] = []  # the median of the minute's samples: one lesson running at the tick moves it less
     samples: list[float] = []  # this minute's RSS after every action
+    idle: list[float] = []  # this minute's samples taken while no background job ran
+    idle_lows: list[float | None] = []
     actions = 0
     baseline_snapshot = None
     if args.tracemalloc:
@@ -103,19 +106,23 @@ def main() -> int:
         actions += 1
         harness.run_for(every)
         samples.append(harness.rss_mb())
+        if not any(task.running for task in BackgroundTask._all):  # no lesson, sweep, fit or training holding memory
+            idle.append(samples[-1])
         if elapsed >= 60.0 * (len(per_minute) + 1):
             per_minute.append(samples[-1])
+            idle_lows.append(min(idle) if idle else None)
             medians.append(statistics.median(samples))
             minute = len(per_minute)
             base = per_minute[int(warmup) - 1] if minute >= warmup else None
             growth = f" ({(per_minute[-1] / base - 1) * 100:+.1f} % since minute {warmup:g})" if base else ""
             print(
                 f"{minute:4d} min  RSS {per_minute[-1]:.0f} MB{growth}, minute's low/median/high "
-                f"{min(samples):.0f}/{medians[-1]:.0f}/{max(samples):.0f} MB, {window.engine.frames} frames, "
+                f"{min(samples):.0f}/{medians[-1]:.0f}/{max(samples):.0f} MB, lowest with no job running "
+                f"{f'{idle_lows[-1]:.0f} MB' if idle_lows[-1] else '-'}, {window.engine.frames} frames, "
                 f"{actions} actions, {len(errors)} errors said, {len(raised)} exceptions",
                 flush=True,
             )
-            samples = []
+            samples, idle = [], []
             if args.tracemalloc and minute == int(warmup):
                 baseline_snapshot = take_snapshot()
             if args.census:
@@ -125,6 +132,8 @@ def main() -> int:
     window.close()
     summarise(per_minute, warmup, args.random, errors, raised, user.done if args.random else None)
     summarise(medians, warmup, args.random, [], [], None, "minute medians")
+    if all(idle_lows):
+        summarise(idle_lows, warmup, args.random, [], [], None, "lowest with no job running")
     return 0
 
 
