@@ -132,8 +132,9 @@ def main() -> int:
     window.close()
     summarise(per_minute, warmup, args.random, errors, raised, user.done if args.random else None)
     summarise(medians, warmup, args.random, [], [], None, "minute medians")
-    if all(idle_lows):
-        summarise(idle_lows, warmup, args.random, [], [], None, "lowest with no job running")
+    carried = list(itertools.accumulate(idle_lows, lambda before, now: now or before))  # a busy minute keeps the last
+    if all(carried):
+        summarise(carried, warmup, args.random, [], [], None, "lowest with no job running")
     return 0
 
 
