@@ -15,6 +15,11 @@ _UNTRAINED_WORDS = ("", "none", RANDOM)
 _MEGVII_PREFIX = MEGVII + ":"
 
 
+def asks_for_file(kind: str) -> bool:
+    """Whether picking this kind of weights asks the user for a file."""
+    return kind in (MEGVII, FILE)
+
+
 @dataclass(frozen=True)
 class WeightsSource:
     kind: str = RANDOM  # RANDOM, TORCHVISION, MEGVII or FILE
@@ -23,8 +28,8 @@ class WeightsSource:
     def __post_init__(self) -> None:
         if self.kind not in (RANDOM, TORCHVISION, MEGVII, FILE):
             raise ValueError(f"unknown weights kind {self.kind!r}")
-        if (self.kind in (MEGVII, FILE)) != bool(self.path):
-            raise ValueError(f"{self.kind} weights {'need' if self.kind in (MEGVII, FILE) else 'take no'} file path")
+        if asks_for_file(self.kind) != bool(self.path):
+            raise ValueError(f"{self.kind} weights {'need' if asks_for_file(self.kind) else 'take no'} file path")
 
     @classmethod
     def parse(cls, value: WeightsSource | str | None) -> WeightsSource:
@@ -57,11 +62,6 @@ class WeightsSource:
 
 
 UNTRAINED = WeightsSource(RANDOM)
-
-
-def asks_for_file(kind: str) -> bool:
-    """Whether picking this kind of weights asks the user for a file."""
-    return kind in (MEGVII, FILE)
 
 
 # What the Weights box lists for each kind (the entry says which kinds apply to it)
