@@ -20,11 +20,12 @@ def qt_app():
 def open_window(config, pace: bool = False, size=(1400, 860)):
     """The app's own window on the synthetic 640x480 scene, started as main.py starts it; ``size``
     None keeps the size the window chose for its screen."""
-    from explorer.app import quiet_qt_messages, settle_after_startup
+    from explorer.app import quiet_qt_messages
     from explorer.engine.bundles import load_bundle
     from explorer.engine.state import AppState
     from explorer.engine.worker import Engine
     from explorer.sources import SyntheticSource
+    from explorer.ui.base.collect import settle_after_startup
     from explorer.ui.window.main_window import MainWindow
 
     qt_app()

@@ -10,12 +10,12 @@ close remembers is explorer/startup.py; the scripted run is explorer/headless.py
 from __future__ import annotations
 
 import argparse
-import gc
+import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from pyqtgraph.util.garbage_collector import GarbageCollector
-from PySide6.QtCore import QTimer, qInstallMessageHandler
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from explorer.cli_args import (
@@ -29,6 +29,7 @@ from explorer.cli_args import (
     weights_source,
 )
 from explorer.doctor import qt_platform_problem
+from explorer.engine import board_export
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
 from explorer.engine.state import AppState
@@ -45,29 +46,15 @@ from explorer.sources.camera import probe_cameras
 from explorer.sources.factory import is_signal_source
 from explorer.startup import remembered_values, startup_choices
 from explorer.ui.base.background import BackgroundTask
+from explorer.ui.base.collect import settle_after_startup
 from explorer.ui.base.contrast import apply_link_colour
+from explorer.ui.base.qt_messages import quiet_qt_messages
 from explorer.ui.window import settings
 from explorer.ui.window.main_window import MainWindow
 from explorer.ui.window.tabs import TAB_NAMES
 from explorer.weights import WeightsError
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-
-
-def settle_after_startup():
-    """Move everything alive after start-up out of the cyclic GC's reach, and collect garbage
-    on the UI thread only.
-
-    torch, Qt and numpy leave millions of long-lived objects; without the freeze, every full
-    collection traverses them all and freezes the UI thread for 100-240 ms (measured while
-    switching models).  And a collection that a worker thread happens to trigger may destroy
-    Qt objects (a closed widget's wrappers in a reference cycle) off the UI thread, which
-    deadlocks Qt: pyqtgraph's GarbageCollector turns automatic collection off and collects on a
-    UI-thread timer instead.  Keep the returned object alive.
-    """
-    gc.collect()
-    gc.freeze()
-    return GarbageCollector(interval=0.5)
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
@@ -136,6 +123,13 @@ def build_gui_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="presentation mode: the live frame full screen, top-5 and fps over it (F11 toggles, Escape leaves)",
     )
+    parser.add_argument(
+        "--board",
+        action="store_true",
+        help="start on the cached export of the model the window ran last, without torch (automatic below "
+        "2 GB of memory; the other views load torch when opened)",
+    )
+    parser.add_argument("--full", action="store_true", help="start the full window even on a low-memory machine")
     parser.add_argument("--reset", action="store_true", help="forget remembered settings and start from the defaults")
     parser.add_argument(
         "--frames",
@@ -191,29 +185,81 @@ def run_gui(argv: list[str]) -> int:
     return _run_window(args, config, source, source_text, source_problem, tab, remembered)
 
 
-def quiet_qt_messages() -> None:
-    """Drop the one warning Qt's offscreen plugin prints on every run (headless runs must print
-    only their summary); every other Qt message still reaches stderr."""
+def _application() -> QApplication:
+    quiet_qt_messages()
+    start_logging()  # a failure's traceback goes to the log as well as to the banner's Copy
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("ShuffleNet Explorer")
+    style = RESOURCES / "style.qss"
+    if style.is_file() and not app.styleSheet():
+        app.setStyleSheet(style.read_text())
+    apply_link_colour(app)
+    return app
 
-    def handler(_mode, _context, message: str) -> None:
-        if "propagateSizeHints" not in message:
-            print(message, file=sys.stderr)
 
-    qInstallMessageHandler(handler)
+@dataclass
+class Prepared:
+    """Everything the window needs that is not a widget: made on any thread (the board path
+    prepares it off the UI thread while its video runs)."""
+
+    args: argparse.Namespace
+    config: RunConfig
+    bundle: object
+    source: object
+    source_text: str | None
+    source_problem: str | None
+    tab: str
+    remembered: dict
+
+
+@dataclass
+class WindowRun:
+    """An open window and what closing it does (remember the settings, stop, cache for the board)."""
+
+    window: MainWindow
+    engine: Engine
+    state: AppState
+    timeline: dict
+    collector: object
+    remembers: bool
+
+    def close_down(self) -> None:
+        if self.remembers:
+            problem = settings.save(
+                {**remembered_values(self.state, self.window.current_tab()), **self.window.view_settings()}
+            )
+            if problem:  # the window is gone: the terminal is the one place left to say it
+                print(f"explorer: {problem}", file=sys.stderr)
+        self.engine.stop()
+        cache_for_board(self.engine)
+
+
+def cache_for_board(engine: Engine) -> None:
+    """Write the model the window ran into the board cache (once per model; the window is gone
+    by now).  A failure costs only the next board start's speed: logged, never raised."""
+    bundle = engine.bundle
+    if not board_export.enabled() or bundle is None or bundle.recipe is None:
+        return
+    try:
+        board_export.write_board_export(bundle.config, bundle.backend)
+    except Exception:
+        logging.getLogger(__name__).exception("could not cache %s for the board path", bundle.spec.label)
+
+
+def prepare(argv: list[str], source=None, source_text: str | None = None) -> Prepared:
+    """Parse, remember and build the first model for a window opened from the board path."""
+    args = build_gui_parser().parse_args(argv)
+    remembered = {} if args.frames or args.reset else settings.load()
+    config, remembered_source, tab = startup_choices(args, remembered)
+    bundle = load_bundle(config, check_agreement=False, defer_taps=True)
+    return Prepared(args, config, bundle, source, source_text or remembered_source, None, tab, remembered)
 
 
 def _run_window(
     args, config: RunConfig, source, source_text: str | None, source_problem: str | None, tab: str, remembered: dict
 ) -> int:
     imports_s = process_age()
-    quiet_qt_messages()
-    start_logging()  # a failure's traceback goes to the log as well as to the banner's Copy
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("ShuffleNet Explorer")
-    style = RESOURCES / "style.qss"
-    if style.is_file():
-        app.setStyleSheet(style.read_text())
-    apply_link_colour(app)
+    app = _application()
     explicit_weights = args.weights is not None
     try:
         # the first bundle is built on torch (instant); "auto" upgrades it in the background
@@ -226,13 +272,30 @@ def _run_window(
     except WeightsError as exc:
         print(f"explorer: weights not loaded: {exc}", file=sys.stderr)
         return 2
+    prepared = Prepared(args, config, bundle, source, source_text, source_problem, tab, remembered)
+    run = open_window(prepared, imports_s)
+    if isinstance(run, int):
+        return run
+    if not args.frames:
+        code = app.exec()
+        run.close_down()
+        return code
+    code = run_headless(app, run.window, run.engine, args, run.timeline)
+    cache_for_board(run.engine)
+    return code
+
+
+def open_window(prepared: Prepared, imports_s: float) -> WindowRun | int:
+    """Build and show the window on the UI thread (an exit code when the switches cannot work)."""
+    args, config, bundle, remembered = prepared.args, prepared.config, prepared.bundle, prepared.remembered
+    source, source_text = prepared.source, prepared.source_text
     source = source or synthetic_source(config.spec.input_kind)
     state = AppState(config, source.text, weights_by_arch=remembered.get("weights_by_arch"))
     engine = Engine(state, bundle, source)
     window = MainWindow(engine)
     if not args.frames:  # headless runs neither read nor write remembered settings
         window.restore_view(remembered)
-    window.set_tab(tab)
+    window.set_tab(prepared.tab)
     if args.tap and not window.pages["features"].select_tap(args.tap):
         state.say(f"no tap named {args.tap!r}; pick one from the list")
     unknown = [unit for unit in args.open or [] if not window.pages["diagram"].open_unit(unit)]
@@ -244,9 +307,9 @@ def _run_window(
     window.show_on_screen()
     if args.present:
         window.set_presenting(True)
-    collector = settle_after_startup()  # noqa: F841 (kept alive while the window runs: it collects garbage on the UI thread)
+    collector = settle_after_startup()  # kept alive while the window runs: it collects garbage on the UI thread
     engine.start()
-    messages = [m for m in (*remembered.get("problems", ()), *take_healed(), source_problem, bundle.note) if m]
+    messages = [m for m in (*remembered.get("problems", ()), *take_healed(), prepared.source_problem, bundle.note) if m]
     if messages:
         state.say(" · ".join(messages))
     elif source_text is None and not args.frames:  # nothing given or remembered: a webcam if there is one
@@ -266,14 +329,7 @@ def _run_window(
             return 2
         window.pages["teach"].signal_page.epochs.setValue(args.train_epochs)
         QTimer.singleShot(0, window.pages["teach"].signal_page.start)
-    if not args.frames:
-        code = app.exec()
-        problem = settings.save({**remembered_values(state, window.current_tab()), **window.view_settings()})
-        if problem:  # the window is gone: the terminal is the one place left to say it
-            print(f"explorer: {problem}", file=sys.stderr)
-        engine.stop()
-        return code
-    return run_headless(app, window, engine, args, timeline)
+    return WindowRun(window, engine, state, timeline, collector, remembers=not args.frames)
 
 
 def _probe_cameras_then_open_first(window: MainWindow, state: AppState) -> None:

@@ -15,6 +15,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from explorer.board.cache import BoardRequest, NoBoardExport, board_dir, find
+from explorer.board.choice import LOW_MEMORY_MB, low_memory
+from explorer.memory import available_memory_mb, total_memory_mb
 from explorer.models.architecture import arch_load_failures, architectures
 from explorer.optional import all_statuses
 from explorer.paths import cache_root
@@ -248,6 +251,42 @@ def check_torch_build() -> Check:
     return Check(True, f"torch {torch.__version__} ({'CUDA ' + cuda if cuda else 'CPU-only build'})", None, details)
 
 
+def check_memory() -> Check:
+    total, free = total_memory_mb(), available_memory_mb()
+    if total is None:
+        return Check(True, "not reported by this system", None, {})
+    summary = f"{total / 1024:.1f} GB, {free / 1024:.1f} GB available" if free is not None else f"{total / 1024:.1f} GB"
+    details = {"total_mb": round(total), "available_mb": round(free) if free is not None else None}
+    if low_memory():
+        return Check(
+            True,
+            f"{summary}: below {LOW_MEMORY_MB / 1024:.0f} GB, so a window start takes the board path (no torch)",
+            "--full starts the full window anyway (torch needs ~900 MB)",
+            details,
+        )
+    return Check(True, summary, None, details)
+
+
+def check_start_path() -> Check:
+    """Which path a window start takes, what the board path would run, and what loads torch."""
+    path = "board (from a cached export, no torch)" if low_memory() else "full (torch, every view)"
+    loads_torch = (
+        "on the board path torch loads only for the other views (the More views tab opens them), "
+        "another model, export, lessons and training"
+    )
+    try:
+        export = find(BoardRequest())
+    except NoBoardExport as exc:
+        return Check(True, f"a window start: {path}; --board: {exc}", None, {"path": path, "board": None})
+    board = f"{export.label} ({export.format}, {export.metadata.get('weights', '?')})"
+    return Check(
+        True,
+        f"a window start: {path}; --board runs {board}; {loads_torch}",
+        None,
+        {"path": path, "board": board, "board_folder": str(board_dir())},
+    )
+
+
 def check_source(text: str) -> Check:
     """Open a source as the window would (a camera, a file, http://, rtsp://) and read one frame."""
     try:
@@ -285,6 +324,8 @@ def run_checks(source: str | None = None) -> dict[str, Check]:
         "settings": check_settings(),
         "backends": check_backends(),
         "modules": check_modules(),
+        "memory": check_memory(),
+        "start_path": check_start_path(),
         "torch_build": check_torch_build(),
         **optional_packages(),
     }

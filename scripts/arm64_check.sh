@@ -10,7 +10,7 @@
 #   subset, the window offscreen with a screenshot (twice: the first start exports to ONNX, a later
 #   one reads the export from the cache), peak RSS.
 # --quick: reuse the cached root (build it if absent), skip the pytest subset and the window.
-# --window-only: only the window's two starts and their peak RSS.
+# --window-only: only the window's starts (two full, one --board) and their peak RSS.
 # --cpu: the core QEMU emulates: cortex-a76 (Raspberry Pi 5, default) or cortex-a72 (Pi 4, ARMv8.0:
 #   no LSE atomics); "max" is QEMU's everything-on core (SVE), which no Pi has.
 # install: the README's own command, install.py --test: torch from PyTorch's CPU index where it

@@ -281,7 +281,8 @@ WINDOW_FRAMES = 80
 def measure_window(screenshot: str, rss: dict) -> dict:
     """The window offscreen, V2 1x on the synthetic scene with the default backend (auto), twice
     with one fresh cache: the first start exports the model to ONNX, every later start reads the
-    export from the cache.  Peak RSS of each: the process's (wait4), the app's own (printed at
+    export from the cache; then a third start on the board path (--board: the cached export on
+    ONNX Runtime, no torch).  Peak RSS of each: the process's (wait4), the app's own (printed at
     its end), and the guest's own sampled by guest_rss.py (what a board would hold: without
     QEMU's share, which grows with the code the run executes)."""
     runs = {}
@@ -291,7 +292,8 @@ def measure_window(screenshot: str, rss: dict) -> dict:
             "EXPLORER_SETTINGS": str(Path(cache) / "arm64.ini"),
             "EXPLORER_CACHE": cache,
         }
-        for name in ("window_first_run", "window"):
+        # the third start takes the board path: the cached export the second one wrote at its end, no torch
+        for name in ("window_first_run", "window", "window_board"):
             sampled = Path(cache) / f"{name}-rss.json"
             code, rss[name], output = peak_rss(
                 [
@@ -312,7 +314,12 @@ def measure_window(screenshot: str, rss: dict) -> dict:
                     "--timeout",
                     "1800",
                     "--screenshot",
-                    str(Path(screenshot).resolve()),
+                    str(
+                        Path(screenshot)
+                        .resolve()
+                        .with_stem(Path(screenshot).stem + ("-board" if name == "window_board" else ""))
+                    ),
+                    *(["--board"] if name == "window_board" else []),
                 ],
                 env=env,
             )
@@ -335,6 +342,8 @@ def measure_window(screenshot: str, rss: dict) -> dict:
         "screenshot": str(Path(screenshot).resolve()),
         "summary": runs["window"]["summary"],
         "first_run_summary": runs["window_first_run"]["summary"],
+        "board_summary": runs["window_board"]["summary"],
+        "board_path": "path board (torch not loaded)" in runs["window_board"]["summary"],
     }
 
 

@@ -20,6 +20,7 @@ def private_caches(tmp_path, monkeypatch):
     monkeypatch.setenv("EXPLORER_SETTINGS", str(tmp_path / "settings.ini"))
     monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("EXPLORER_BOARD_CACHE", "0")  # the board path's tests turn the end-of-run export on
 
 
 @pytest.fixture(scope="session")

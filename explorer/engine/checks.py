@@ -21,10 +21,10 @@ from explorer.analysis.latency import percentile, time_callable
 from explorer.engine.handoff import Generations, PendingSwap, RecentFrames
 from explorer.engine.pipeline import ModelBundle, fp32_copy, measure_agreement, model_inputs
 from explorer.engine.state import AppState
+from explorer.memory import release_freed_memory
 from explorer.models.registry import random_input
 from explorer.runtime import registry
 from explorer.runtime.base import TapExport
-from explorer.runtime.memory import release_freed_memory
 
 AUTO_MAX_ABS_DIFF = 1e-3  # a candidate replaces torch only if every top-1 agrees and logits stay this close
 AUTO_FRAMES = 8  # live frames the agreement check runs on

@@ -20,6 +20,7 @@ import torch
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
 from explorer.engine.pipeline import fp32_copy, model_inputs, synthetic_inputs
+from explorer.models.taps import tap_points
 from explorer.paths import write_atomically
 from explorer.runtime import registry
 from explorer.runtime.onnx_backend import OnnxRunner, default_int8_engine, export_onnx, quantize
@@ -97,6 +98,7 @@ def export_model(
         "int8": int8,
         "int8_engine": int8_engine,
         "taps": taps,
+        "tap_names": [p.name for p in tap_points(model)] if taps else [],
         "input": names[0],
         "output": names[1],
         "torch": torch.__version__,

@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import functools
 
-import cv2
 import numpy as np
 import torch
 
+from explorer.board.frames import resize_and_crop
 from explorer.models.recipe import Recipe, SignalRecipe
 from explorer.sources.signal_stream import SignalWindow
-
-
-def resize_and_crop(frame: np.ndarray, resize: int, crop: int) -> np.ndarray:
-    """Shorter side to ``resize``, then the centre ``crop`` x ``crop`` (uint8 RGB in and out).
-
-    Done as crop-then-resize: the same region of the frame, but only the pixels that survive
-    the crop are resampled (about 2x cheaper on a 640x480 frame).
-    """
-    h, w = frame.shape[:2]
-    side = min(h, w) * crop / resize  # the crop's size in frame pixels
-    top, left = (h - side) / 2, (w - side) / 2
-    y0, x0 = int(round(top)), int(round(left))
-    y1, x1 = int(round(top + side)), int(round(left + side))
-    region = frame[y0:y1, x0:x1]
-    # area averaging only where a plain bilinear resample would alias badly (> 2x shrink)
-    interpolation = cv2.INTER_AREA if side > 2 * crop else cv2.INTER_LINEAR
-    return cv2.resize(region, (crop, crop), interpolation=interpolation)
 
 
 @functools.lru_cache(maxsize=16)

@@ -14,7 +14,6 @@ events through explorer.ui.base.bridge).  Four small parts share one generation 
 
 from __future__ import annotations
 
-import os
 import statistics
 import threading
 import time
@@ -30,9 +29,10 @@ from explorer.engine.checks import Checks, time_runner
 from explorer.engine.handoff import Generations, PendingSwap, RecentFrames
 from explorer.engine.pipeline import FrameResult, InferencePipeline, ModelBundle
 from explorer.engine.state import AppState
+from explorer.memory import release_freed_memory
 from explorer.paths import take_healed
-from explorer.runtime.memory import release_freed_memory
 from explorer.sources.base import FrameSource, SourceError, SourceInterrupted
+from explorer.threads import default_live_threads
 
 __all__ = ["DEFAULT_SOURCES", "KIND_WORDS", "Engine", "default_live_threads", "set_thread_count", "synthetic_source"]
 
@@ -41,16 +41,6 @@ class _AppliedThreads:
     """The thread count last given to torch and OpenCV (re-setting OpenCV's pool every frame is not free)."""
 
     count: int | None = None
-
-
-def default_live_threads() -> int:
-    """Inference threads for the live view: all cores but one.
-
-    The UI thread and frame capture need a core of their own.  With every core given to
-    torch, its OpenMP workers stall at barriers whenever the UI thread preempts one of them:
-    measured on a 2-core machine, 2 threads gave 18 fps and 1 thread 39 fps (V2 1x, 224).
-    """
-    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def set_thread_count(threads: int) -> None:

@@ -29,6 +29,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.board.ort import session, untapped
+from explorer.memory import release_freed_memory
 from explorer.models.fingerprint import state_fingerprint
 from explorer.models.spec import ModelSpec
 from explorer.models.taps import tap_points
@@ -36,7 +38,6 @@ from explorer.optional import onnxruntime_status
 from explorer.paths import cache_root, mark_used, note_healed, trim_folder, write_atomically
 from explorer.progress import Progress
 from explorer.runtime.graph_outputs import GraphOutputs
-from explorer.runtime.memory import release_freed_memory
 from explorer.runtime.registry import Backend, BuildRequest, register
 from explorer.runtime.tracing import tracing
 
@@ -140,38 +141,6 @@ def _read_cached(path: Path) -> bytes | None:
         where = "left in place"
     note_healed(f"the cached ONNX export {path} was ignored ({why}; {where}) and exported again")
     return None
-
-
-def untapped(tapped: bytes) -> bytes | None:
-    """The lean model made from the tapped one by dropping every graph output but the logits and
-    the embedding: one torch export instead of two (torch's exporter is the slow part of a
-    board's first start).  The taps are tensors the network computes anyway, so no node goes
-    dead (ORT would drop one that did).  None if onnx is not importable (then the caller
-    exports it)."""
-    try:
-        import onnx
-    except ImportError:
-        return None
-    model = onnx.load_from_string(tapped)
-    outputs = [o for o in model.graph.output if o.name in ("logits", "embedding")]
-    del model.graph.output[:]
-    model.graph.output.extend(outputs)
-    lean = model.SerializeToString()
-    del model
-    release_freed_memory()
-    return lean
-
-
-def session(data: bytes, threads: int):
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, threads)
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
 
 class OnnxRunner:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from explorer.memory import release_freed_memory
 from explorer.progress import Cancelled, Progress
-from explorer.runtime.memory import release_freed_memory
 
 Work = Callable[[Progress, threading.Event], object]
 

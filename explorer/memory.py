@@ -13,3 +13,23 @@ def release_freed_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back this way
         pass
+
+
+def total_memory_mb() -> float | None:
+    """This machine's memory (Linux /proc/meminfo; None elsewhere)."""
+    return _meminfo("MemTotal")
+
+
+def available_memory_mb() -> float | None:
+    return _meminfo("MemAvailable")
+
+
+def _meminfo(key: str) -> float | None:
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
