@@ -29,7 +29,6 @@ from explorer.cli_args import (
     weights_source,
 )
 from explorer.doctor import qt_platform_problem
-from explorer.engine import board_export
 from explorer.engine.bundles import load_bundle
 from explorer.engine.config import RunConfig
 from explorer.engine.state import AppState
@@ -237,6 +236,8 @@ class WindowRun:
 def cache_for_board(engine: Engine) -> None:
     """Write the model the window ran into the board cache (once per model; the window is gone
     by now).  A failure costs only the next board start's speed: logged, never raised."""
+    from explorer.engine import board_export  # its exporter (onnx: ~1 s of imports) is wanted at the end only
+
     bundle = engine.bundle
     if not board_export.enabled() or bundle is None or bundle.recipe is None:
         return

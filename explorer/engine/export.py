@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
 
 from explorer.engine.bundles import load_bundle
@@ -81,6 +80,8 @@ def export_model(
             int8_engine = engine or default_int8_engine()
             data = quantize(data, inputs, int8_engine)
         runner, names = OnnxRunner(data, threads=1), ("input", "logits")
+        import onnx  # ~1 s of imports (ml_dtypes): only when an export is written
+
         proto = onnx.load_from_string(data)
     else:
         deployment = registry.deploy_formats()[file_format].deploy(model, spec, Path(out), taps)
@@ -118,6 +119,8 @@ def read_metadata(path: str | Path) -> dict:
     """The metadata export_model wrote (ValueError if the file has none)."""
     if Path(path).suffix.lower() != ".onnx":
         return json.loads(metadata_path(path).read_text())
+    import onnx
+
     proto = onnx.load(str(path), load_external_data=False)
     for entry in proto.metadata_props:
         if entry.key == METADATA_KEY:
