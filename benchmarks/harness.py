@@ -96,7 +96,58 @@ def census() -> dict[str, int]:
             largest[1].items()
         )
     counts["threads"] = threading.active_count()
+    counts.update(cache_sizes())
+    counts.update(malloc_figures())
     return counts
+
+
+def cache_sizes() -> dict[str, int]:
+    """What the bounded caches hold now: ONNX bytes in memory (MB), entries of the lru caches."""
+    from explorer.analysis.complexity import spec_tables
+    from explorer.engine import pipeline
+    from explorer.runtime import onnx_backend
+
+    return {
+        "onnx in memory MB": round(sum(len(b) for b in onnx_backend._MEMORY.values()) / 2**20),
+        "spec tables": spec_tables.cache_info().currsize,
+        "synthetic inputs": pipeline._synthetic_inputs.cache_info().currsize,
+    }
+
+
+def malloc_figures() -> dict[str, int]:
+    """glibc's own accounting (mallinfo2, MB): in use, free but kept in its arenas, mmapped.  Free
+    memory kept in arenas after a trim is fragmentation, not a leak; in use is what a leak moves."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena",
+                "ordblks",
+                "smblks",
+                "hblks",
+                "hblkhd",
+                "usmblks",
+                "fsmblks",
+                "uordblks",
+                "fordblks",
+                "keepcost",
+            )
+        ]
+
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallinfo2.restype = MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return {}
+    mb = 2**20
+    return {
+        "malloc in use MB": round(info.uordblks / mb),
+        "malloc free kept MB": round(info.fordblks / mb),
+        "mmapped MB": round(info.hblkhd / mb),
+    }
 
 
 def record_exceptions() -> list[str]:

@@ -146,6 +146,7 @@ inside sh -c "cd /src && QT_QPA_PLATFORM=offscreen rm -rf /tmp/arm64-logs && pyt
   >"$CACHE/inside-$MODE.log" 2>&1 || status=$?
 finished=$(date +%s)
 [ -f "$ROOT/tmp/arm64-window.png" ] && cp "$ROOT/tmp/arm64-window.png" "$CACHE/arm64-window.png"
+[ -f "$ROOT/tmp/arm64-window-board.png" ] && cp "$ROOT/tmp/arm64-window-board.png" "$CACHE/arm64-window-board.png"
 # every child's whole output (stdout and stderr), for the failure the summary only quotes
 rm -rf "$CACHE/logs-$MODE" && { [ -d "$ROOT/tmp/arm64-logs" ] && cp -r "$ROOT/tmp/arm64-logs" "$CACHE/logs-$MODE" || true; }
 if [ ! -f "$ROOT/tmp/summary.json" ]; then
@@ -156,6 +157,7 @@ import json, sys
 summary = json.load(open(sys.argv[1]))
 if summary.get("window"):
     summary["window"]["screenshot"] = sys.argv[3]
+    summary["window"]["board_screenshot"] = sys.argv[3].replace(".png", "-board.png")
 summary["cpu"] = "$CPU"
 summary["install"] = {"torch_route": "$torch_route", "site_packages_mb": $footprint, "cuda_and_triton_mb": ${cuda_mb:-0}}
 summary["seconds"].update({"root": $root_ready - $started, "install": $installed - $install_started,
