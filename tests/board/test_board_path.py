@@ -132,3 +132,32 @@ def test_a_damaged_index_is_set_aside_and_said():
         cache.find(BoardRequest())
     assert "board cache file" in " ".join(take_healed())
     assert (cache.board_dir() / (cache.INDEX + ".bad")).is_file()
+
+
+def test_a_window_start_prefers_the_board_path_below_2_gb_and_full_overrides(monkeypatch):
+    from explorer.board import choice
+
+    monkeypatch.setattr(choice, "total_memory_mb", lambda: 1900.0)
+    assert choice.wants_board([]) and choice.wants_board(["--source", "synthetic"])
+    assert not choice.wants_board(["--full"])
+    assert not choice.wants_board(["info", "--arch", "v1"])  # a command is never a window start
+    monkeypatch.setattr(choice, "total_memory_mb", lambda: 8000.0)
+    assert not choice.wants_board([]) and choice.wants_board(["--board"])
+    monkeypatch.setattr(choice, "total_memory_mb", lambda: None)  # not Linux: only when asked
+    assert not choice.wants_board([])
+
+
+def test_doctor_names_the_memory_the_start_path_and_the_export_board_would_run(monkeypatch):
+    from explorer import doctor
+    from explorer.board import choice
+
+    assert "no cached export" in doctor.check_start_path().summary
+    export = write_board_export(small_config(), registry.reference().name)
+    monkeypatch.setattr(choice, "total_memory_mb", lambda: 1024.0)
+    monkeypatch.setattr(doctor, "low_memory", choice.low_memory)
+    monkeypatch.setattr(doctor, "total_memory_mb", lambda: 1024.0)
+    path = doctor.check_start_path()
+    assert "board (from a cached export, no torch)" in path.summary and export.label in path.summary
+    assert "torch loads only for" in path.summary
+    memory = doctor.check_memory()
+    assert memory.summary.startswith("1.0 GB") and "board path" in memory.summary and "--full" in memory.fix
