@@ -24,10 +24,12 @@ def open_window(config, pace: bool = False, size=(1400, 860)):
     from explorer.engine.bundles import load_bundle
     from explorer.engine.state import AppState
     from explorer.engine.worker import Engine
+    from explorer.memory import bound_native_heap
     from explorer.sources import SyntheticSource
     from explorer.ui.base.collect import settle_after_startup
     from explorer.ui.window.main_window import MainWindow
 
+    bound_native_heap()  # as main.py's start does
     qt_app()
     quiet_qt_messages()
     engine = Engine(AppState(config), load_bundle(config, check_agreement=False), SyntheticSource(), pace=pace)

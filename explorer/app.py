@@ -36,6 +36,7 @@ from explorer.engine.worker import DEFAULT_SOURCES, KIND_WORDS, Engine, syntheti
 from explorer.headless import process_age, record_timeline, run_headless
 from explorer.lessons import LESSONS
 from explorer.logs import start_logging
+from explorer.memory import bound_native_heap
 from explorer.models.architecture import arch_names
 from explorer.paths import take_healed
 from explorer.runtime import registry
@@ -185,6 +186,7 @@ def run_gui(argv: list[str]) -> int:
 
 
 def _application() -> QApplication:
+    bound_native_heap()
     quiet_qt_messages()
     start_logging()  # a failure's traceback goes to the log as well as to the banner's Copy
     app = QApplication.instance() or QApplication(sys.argv[:1])

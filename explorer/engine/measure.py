@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from explorer.analysis.complexity import analyze
 from explorer.analysis.latency import measure_model, time_callable, torch_threads
+from explorer.engine.builder import synthetic_source
 from explorer.engine.bundle_request import BundleRequest, build_bundle
 from explorer.engine.pipeline import to_input
 from explorer.models.architecture import architecture, architectures, with_group_choices
@@ -20,7 +21,6 @@ from explorer.models.spec import ModelSpec
 from explorer.progress import Progress, check_cancel
 from explorer.runtime import registry
 from explorer.runtime.base import EXACT
-from explorer.sources.synthetic import SyntheticSource
 
 
 @dataclass
@@ -185,17 +185,14 @@ def measure_pipeline(
 ) -> Candidate:
     """Preprocess (from a 640x480 frame) + inference of ``spec`` on ``backend``: what one live frame costs."""
     reduced = registry.get(backend).reduced_precision
-    calibration = (
-        [SyntheticSource(seed=3).frame_at(i * 5) for i in range(16)]
-        if registry.get(backend).needs_calibration
-        else None
-    )
+    scene = synthetic_source(spec.input_kind)  # the compact net times sensor windows, not images
+    calibration = [scene.frame_at(i * 5) for i in range(16)] if registry.get(backend).needs_calibration else None
     bundle = build_bundle(
         BundleRequest.of(
             spec, model=model, backend=backend, threads=threads, calibration=calibration, check_agreement=reduced
         )
     )
-    frame = SyntheticSource(seed=1).frame_at(0)
+    frame = scene.frame_at(0)
 
     def one_frame():
         bundle.runner(to_input(frame, spec, bundle.recipe))

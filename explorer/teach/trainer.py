@@ -16,6 +16,16 @@ from explorer.teach.head import TaughtHead
 MIN_CLASSES, MAX_CLASSES = 2, 10
 
 
+def training_problem(samples: dict) -> str | None:
+    """Why these samples cannot train a head yet (None: they can), said before any work starts."""
+    if not MIN_CLASSES <= len(samples) <= MAX_CLASSES:
+        return f"teach {MIN_CLASSES}-{MAX_CLASSES} classes, not {len(samples)}: add a class and capture samples of it"
+    empty = [name for name, items in samples.items() if not items]
+    if empty:
+        return f"no samples yet for {', '.join(empty)}: hold Capture while showing each class"
+    return None
+
+
 def train_head(
     samples: dict[str, list[torch.Tensor]],
     spec: dict,
@@ -27,11 +37,9 @@ def train_head(
     seed: int = 0,
 ) -> TaughtHead:
     classes = [name for name, items in samples.items() if items]
-    if not MIN_CLASSES <= len(samples) <= MAX_CLASSES:
-        raise ValueError(f"teach {MIN_CLASSES}-{MAX_CLASSES} classes, not {len(samples)}")
-    empty = [name for name, items in samples.items() if not items]
-    if empty:
-        raise ValueError(f"no samples yet for {', '.join(empty)}: hold Capture while showing each class")
+    problem = training_problem(samples)
+    if problem:
+        raise ValueError(problem)
     x = torch.stack([t.float().reshape(-1) for name in classes for t in samples[name]])
     y = torch.tensor([i for i, name in enumerate(classes) for _ in samples[name]])
     mean, std = x.mean(0), x.std(0, unbiased=False) + 1e-4

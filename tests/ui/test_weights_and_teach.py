@@ -195,3 +195,14 @@ def test_the_weights_box_offers_only_what_the_running_networks_entry_can_load(ma
     window.state.request(spec=ModelSpec.create("mobilenet_v1", scale=0.25))
     qtbot.waitUntil(lambda: MEGVII not in offered(), timeout=WAIT)  # no megvii layout, no torchvision checkpoint
     assert offered() == [RANDOM, "file"] and box.currentData() == RANDOM
+
+
+def test_train_before_any_class_or_sample_says_what_to_do_and_starts_no_job(make_window, qtbot):
+    window = make_window(ModelSpec.create("v2", scale=0.5, input_size=128))
+    teach = window.pages["teach"]
+    window.set_tab("teach")
+    teach.request_training()
+    assert not teach.task.running and "add a class" in teach.status.text()
+    assert teach.add_class("cups") and teach.add_class("pens")
+    teach.request_training()
+    assert not teach.task.running and "no samples yet for cups, pens" in teach.status.text()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.engine.bundles import backbone_id
-from explorer.teach.trainer import MAX_CLASSES, train_head
+from explorer.teach.trainer import MAX_CLASSES, train_head, training_problem
 from explorer.ui.base.background import BackgroundTask
 from explorer.ui.base.bridge import QtState
 from explorer.ui.base.tab_page import TabPage
@@ -228,6 +228,10 @@ class TeachView(TabPage):
         thread (hashing millions of weights is not UI-thread work)."""
         bundle = self.state.bundle
         samples = {k: list(v) for k, v in self.samples.items()}
+        problem = training_problem(samples)
+        if problem:  # said at once; no job, no traceback in the log for a step the user has not done
+            self.status.setText(problem)
+            return
         spec, name = bundle.spec.to_dict(), bundle.weights_name
 
         def work(progress, cancel):
