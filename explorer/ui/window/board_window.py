@@ -198,7 +198,9 @@ class BoardWindow(QMainWindow):
         self.stage.overlay.set_rows(rows)
         fps = (len(self._shown_at) - 1) / (now - self._shown_at[0]) if len(self._shown_at) > 1 else 0.0
         self.stage.overlay.fps_text = f"{fps:.0f} fps"
-        if now - self._said_at >= 1.0:  # the latency line, once a second: text layout is not free
+        # the latency line once a second (text layout is not free), first once 10 frames are in: the first
+        # frame's warm-up alone is no median
+        if len(self.inference_ms) == 10 or (len(self.inference_ms) > 10 and now - self._said_at >= 1.0):
             self._said_at = now
             self._update_path_line()
         if features is not None:
