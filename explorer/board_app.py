@@ -19,7 +19,6 @@ from explorer.sources import SourceError, open_source
 from explorer.threads import default_live_threads
 
 BOARD_TABS = ("live", "features")  # the views the board window has; any other --tab needs the full window
-FULL_ONLY = ("--reset", "--lesson", "--train-epochs", "--fps-target", "--open", "--no-shuffle", "--tap")
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
@@ -31,6 +30,7 @@ def board_parser() -> argparse.ArgumentParser:
     parser.add_argument("--groups", "-g", type=int, default=None)
     parser.add_argument("--scale", "-s", type=float, default=None)
     parser.add_argument("--input-size", type=int, default=None)
+    parser.add_argument("--no-shuffle", action="store_true")
     parser.add_argument("--weights", default=None)
     parser.add_argument("--backend", default=None)
     parser.add_argument("--threads", type=int, default=None)
@@ -59,6 +59,7 @@ def request_of(args: argparse.Namespace) -> BoardRequest:
         groups=args.groups,
         scale=args.scale,
         input_size=args.input_size,
+        shuffle=False if args.no_shuffle else None,
         weights=args.weights,
     )
 
@@ -70,8 +71,8 @@ def run_board(argv: list[str]) -> int | None:
         args, rest = board_parser().parse_known_args(argv)
     except SystemExit:
         return None  # the full parser gives the real usage message
-    rest = [r for r in rest if r != "--full"] if "--board" in argv else rest
-    why = why_not_board(args, [r for r in rest if r in FULL_ONLY or r.startswith("-")])
+    # any other switch (--lesson, --reset, --no-shuffle, ...) is the full window's; its values are not switches
+    why = why_not_board(args, [r for r in rest if r.startswith("-") and r != "--full"])
     if why is None:
         try:
             export = find(request_of(args))

@@ -108,6 +108,8 @@ def test_a_board_request_finds_the_newest_matching_export_and_skips_damaged_ones
     assert cache.find(BoardRequest()).stem == v1.stem  # the newest: the last model run
     assert cache.find(BoardRequest(arch="v2")).stem == v2.stem
     assert cache.find(BoardRequest(arch="v1", groups=3, scale=0.5)).stem == v1.stem
+    with pytest.raises(NoBoardExport, match="matches shuffle False"):
+        cache.find(BoardRequest(shuffle=False))  # only shuffled models were cached
     with pytest.raises(NoBoardExport, match="no intact cached export matches arch v1, groups 8"):
         cache.find(BoardRequest(arch="v1", groups=8))
     assert write_board_export(small_config(), registry.reference().name) is None  # cached: moved to the front
