@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 
 from explorer.analysis.complexity import spec_tables
 from explorer.board import cache
@@ -96,6 +95,5 @@ def write_board_export(config: RunConfig, backend_name: str) -> cache.BoardExpor
         complexity={"madds_m": totals.madds / 1e6, "params_m": totals.params / 1e6, "mac_m": totals.mac / 1e6},
     )
     cache.record(export)
-    for leftover in (Path(folder / f"{stem}.json"),):  # ncnn's metadata file: the index holds it
-        leftover.unlink(missing_ok=True)
+    (folder / f"{stem}.json").unlink(missing_ok=True)  # ncnn's metadata file: the index holds it
     return export
