@@ -74,3 +74,16 @@ def test_an_unwritable_cache_costs_a_re_export_and_is_said_once(tmp_path, monkey
         assert session(data, 1).get_outputs()[0].name == "logits"
     notes = take_healed()
     assert len(notes) == 1 and "could not keep ONNX exports" in notes[0] and "EXPLORER_CACHE" in notes[0]
+
+
+def test_exports_kept_in_memory_are_bounded_by_bytes_newest_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_CACHE", str(tmp_path / "cache"))
+    onnx_backend._MEMORY.clear()
+    sizes = [len(export_onnx(build_model(SPEC, seed=seed), SPEC, tapped=False)) for seed in range(3)]
+    monkeypatch.setattr(onnx_backend, "_MEMORY_BYTES", sizes[1] + sizes[2])  # room for the two newest only
+    newest = export_onnx(build_model(SPEC, seed=3), SPEC, tapped=False)
+    kept = list(onnx_backend._MEMORY.values())
+    assert sum(map(len, kept)) <= sizes[1] + sizes[2] and kept[-1] == newest and len(kept) < 4
+    monkeypatch.setattr(onnx_backend, "_MEMORY_BYTES", 1)  # smaller than any export: the newest still stays
+    another = export_onnx(build_model(SPEC, seed=4), SPEC, tapped=False)
+    assert list(onnx_backend._MEMORY.values()) == [another]
