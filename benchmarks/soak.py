@@ -172,6 +172,16 @@ def summarise(per_minute, warmup, random_mode, errors, raised, done, what="RSS")
         ten_ago = per_minute[-11]
         line += f", last 10 minutes {(last / ten_ago - 1) * 100:+.1f} % (target < 3 %)"
     print(line, flush=True)
+    after = per_minute[int(warmup) - 1 :]
+    if len(after) >= 3:  # two single minutes' ends swing with whatever job runs at that second: the trend does not
+        minutes = range(int(warmup), int(warmup) + len(after))
+        fit = statistics.linear_regression(minutes, after)
+        spread = max(abs(y - (fit.slope * x + fit.intercept)) for x, y in zip(minutes, after))
+        print(
+            f"      trend ({what}, least squares over minutes {minutes[0]}-{minutes[-1]}): {fit.slope:+.1f} MB a minute "
+            f"({fit.slope * (len(after) - 1) / base * 100:+.1f} % over them), minutes within +-{spread:.0f} MB of it",
+            flush=True,
+        )
     if done:
         print("actions: " + ", ".join(f"{k} {v}" for k, v in done.most_common()), flush=True)
     for text in errors[:5]:
