@@ -106,7 +106,7 @@ def main() -> int:
         actions += 1
         harness.run_for(every)
         samples.append(harness.rss_mb())
-        if not any(task.running for task in BackgroundTask._all):  # no lesson, sweep, fit or training holding memory
+        if not BackgroundTask.any_running():  # no lesson, sweep, fit or training holding memory
             idle.append(samples[-1])
         if elapsed >= 60.0 * (len(per_minute) + 1):
             per_minute.append(samples[-1])

@@ -51,6 +51,11 @@ class BackgroundTask(QObject):
             task.wait(max(0.0, end - time.monotonic()))
         return not any(task.alive for task in running)
 
+    @classmethod
+    def any_running(cls) -> bool:
+        """Some job (a lesson, a sweep, the fit, a training) is busy and holds its working set."""
+        return any(task.running for task in list(cls._all))
+
     @property
     def running(self) -> bool:
         """Busy with a run (False from the moment its outcome is sent: Run may be pressed again)."""

@@ -46,7 +46,7 @@ class IdleTrim(QObject):
 
     def trim_if_idle(self) -> bool:
         """Start a trim unless a job is running or the last trim is still going (True when started)."""
-        if any(task.running for task in list(BackgroundTask._all)):
+        if BackgroundTask.any_running():
             return False
         if self._thread is not None and self._thread.is_alive():
             return False
